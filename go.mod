@@ -1,0 +1,3 @@
+module github.com/tdswire/tdswire
+
+go 1.24

@@ -1,0 +1,51 @@
+package tds
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors classify every decoding failure in tdswire's TDS packages
+// (tds, prelogin, login7, tokens). Test for them with errors.Is; the
+// concrete error is an *Error that says which field was wrong and where.
+var (
+	// ErrTruncated means the input ended before a field it announced.
+	ErrTruncated = errors.New("truncated")
+	// ErrMalformed means a field holds a value the specification forbids.
+	ErrMalformed = errors.New("malformed")
+	// ErrTooLarge means a length exceeds a limit the caller configured
+	// or the specification sets.
+	ErrTooLarge = errors.New("too large")
+	// ErrUnexpected means a well-formed value arrived where the protocol
+	// does not allow it (for example a packet of another type in the
+	// middle of a message).
+	ErrUnexpected = errors.New("unexpected")
+)
+
+// Error describes a failure to decode or frame TDS bytes.
+//
+// Offset is the byte offset of the offending field, counted from the start
+// of the buffer given to the decoder (for the message reader: from the start
+// of the stream, counting packet headers). Errors are built only on failure
+// paths, so decoders stay allocation-free when input is valid.
+type Error struct {
+	Layer  string // the decoder, e.g. "tds header", "prelogin", "login7"
+	Offset int64  // byte offset of the offending field
+	Msg    string // what was wrong, in the specification's terms
+	Err    error  // the class: ErrTruncated, ErrMalformed, ..., or an I/O error
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s: at offset %d: %s: %v", e.Layer, e.Offset, e.Msg, e.Err)
+}
+
+// Unwrap returns the class of the failure, for errors.Is and errors.As.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error for layer at offset, with class err (one of the
+// sentinels above, or an underlying error) and a message formatted from
+// format and args. It is exported so that the packages built on tds report
+// failures in one shape.
+func Errorf(layer string, offset int, err error, format string, args ...any) *Error {
+	return &Error{Layer: layer, Offset: int64(offset), Msg: fmt.Sprintf(format, args...), Err: err}
+}

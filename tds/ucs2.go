@@ -1,0 +1,93 @@
+package tds
+
+import (
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// UCS2 is a view of a string as TDS carries it: UTF-16 code units,
+// little-endian, with no terminator ([MS-TDS] 2.2.5.1.2, "US_VARCHAR" and
+// the B_VARCHAR family). Decoders return UCS2 views into their input so that
+// no string is allocated until the caller asks for one with String.
+//
+// A UCS2 view of odd length is never produced by tdswire's decoders; if one
+// is built by hand, the final byte is ignored.
+type UCS2 []byte
+
+// String decodes s into a Go string (UTF-8). Unpaired surrogates become
+// U+FFFD. It allocates the result.
+func (s UCS2) String() string {
+	n := len(s) / 2
+	buf := make([]byte, 0, n+n/2)
+	for i := 0; i < n; i++ {
+		r := rune(uint16(s[2*i]) | uint16(s[2*i+1])<<8)
+		if utf16.IsSurrogate(r) {
+			if r < 0xDC00 && i+1 < n {
+				r2 := rune(uint16(s[2*i+2]) | uint16(s[2*i+3])<<8)
+				if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+					buf = utf8.AppendRune(buf, d)
+					i++
+					continue
+				}
+			}
+			r = utf8.RuneError
+		}
+		buf = utf8.AppendRune(buf, r)
+	}
+	return string(buf)
+}
+
+// Len returns the number of UTF-16 code units in s, the unit in which TDS
+// counts string lengths.
+func (s UCS2) Len() int { return len(s) / 2 }
+
+// Equal reports whether s holds the same text as the Go string t, without
+// allocating.
+func (s UCS2) Equal(t string) bool {
+	i := 0
+	for _, r := range t {
+		var units [2]uint16
+		n := 1
+		units[0] = uint16(r)
+		if r >= 0x10000 {
+			r1, r2 := utf16.EncodeRune(r)
+			units[0], units[1], n = uint16(r1), uint16(r2), 2
+		}
+		for k := 0; k < n; k++ {
+			if i+2 > len(s) || uint16(s[i])|uint16(s[i+1])<<8 != units[k] {
+				return false
+			}
+			i += 2
+		}
+	}
+	return i == len(s)&^1
+}
+
+// AppendUCS2 appends the UTF-16LE encoding of s to dst, as TDS carries
+// strings, and returns the extended slice. Invalid UTF-8 bytes are encoded
+// as U+FFFD.
+func AppendUCS2(dst []byte, s string) []byte {
+	for _, r := range s {
+		if r >= 0x10000 {
+			r1, r2 := utf16.EncodeRune(r)
+			dst = append(dst, byte(r1), byte(r1>>8), byte(r2), byte(r2>>8))
+			continue
+		}
+		dst = append(dst, byte(r), byte(r>>8))
+	}
+	return dst
+}
+
+// UCS2Len returns the number of UTF-16 code units AppendUCS2 writes for s:
+// half the number of bytes. Encoders use it to compute length fields before
+// appending.
+func UCS2Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x10000 {
+			n++
+		}
+	}
+	return n
+}
