@@ -1,0 +1,77 @@
+package smp
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors classify every failure the smp package reports. Test for
+// them with errors.Is; the concrete error is an *Error that says what was
+// wrong and at which byte offset.
+var (
+	// ErrTruncated means the input ended before the 16-byte header or
+	// before the LENGTH bytes the header announced ([MC-SMP] 2.2).
+	ErrTruncated = errors.New("truncated")
+	// ErrMalformed means a header field holds a value [MC-SMP] 2.2
+	// forbids: a wrong SMID, an invalid FLAGS combination, a LENGTH
+	// below 16, a control packet that carries data.
+	ErrMalformed = errors.New("malformed")
+	// ErrTooLarge means a DATA packet is longer than the limit the Mux
+	// was configured with (Config.MaxDataLength), or more sessions are
+	// open than Config.MaxSessions allows.
+	ErrTooLarge = errors.New("too large")
+	// ErrProtocol means the peer broke a session rule of [MC-SMP] 3.1.5:
+	// a DATA packet beyond the advertised window, a SEQNUM out of order,
+	// a window that moved backwards, a packet for an unknown SID, a
+	// second SYN for a live SID, a packet after FIN, a SYN sent to a
+	// client.
+	ErrProtocol = errors.New("protocol violation")
+	// ErrClosed means the operation was attempted on a Session or Mux
+	// that is closed: by the local higher layer, by the peer's FIN
+	// (for writes), or because the Mux was torn down.
+	ErrClosed = errors.New("closed")
+	// ErrTransport means the underlying transport failed or ended; the
+	// transport's own error is wrapped as well.
+	ErrTransport = errors.New("transport failed")
+)
+
+// Error describes a failure of the SMP codec or of a Mux.
+//
+// For the header decoder Offset counts from the start of the buffer given
+// to Decode. For a Mux it counts bytes from the start of the transport
+// stream as the Mux read it, so a protocol error names the exact field of
+// the offending packet; it is -1 when no byte of input is involved (for
+// example a local Close). Errors are built only on failure paths, so
+// decoding valid input does not allocate.
+type Error struct {
+	Layer  string // "smp header", "smp mux" or "smp session"
+	Offset int64  // byte offset of the offending field, or -1
+	Msg    string // what was wrong, in the terms of [MC-SMP]
+	Err    error  // the class: one of the sentinels above
+	Cause  error  // an underlying error (for example the transport's), or nil
+}
+
+func (e *Error) Error() string {
+	s := e.Layer + ": "
+	if e.Offset >= 0 {
+		s += fmt.Sprintf("at offset %d: ", e.Offset)
+	}
+	s += e.Msg + ": " + e.Err.Error()
+	if e.Cause != nil {
+		s += ": " + e.Cause.Error()
+	}
+	return s
+}
+
+// Unwrap returns the class of the failure and, when there is one, the
+// underlying cause, so errors.Is finds both.
+func (e *Error) Unwrap() []error {
+	if e.Cause != nil {
+		return []error{e.Err, e.Cause}
+	}
+	return []error{e.Err}
+}
+
+func errorf(layer string, offset int64, class error, format string, args ...any) *Error {
+	return &Error{Layer: layer, Offset: offset, Msg: fmt.Sprintf(format, args...), Err: class}
+}
