@@ -1,0 +1,120 @@
+package login7
+
+import (
+	"fmt"
+	"io"
+	"unicode/utf16"
+
+	"github.com/tdswire/tdswire/tds"
+)
+
+// Password is a LOGIN7 password field (Password or ChangePassword) as it
+// travels: UCS-2 text obfuscated byte by byte, [MS-TDS] 2.2.6.4 ("Login
+// Data Validation Rules"). The client swaps the two nibbles of each byte
+// and then XORs it with 0xA5; the server XORs with 0xA5 and then swaps
+// the nibbles back. The scrambling is trivially reversible, so the
+// obfuscated bytes are as secret as the clear password.
+//
+// A decoded Password is a view into the LOGIN7 message. Clear, AppendClear
+// and Equal recover or compare the clear text; only Clear allocates. A
+// Password never prints its bytes: String, GoString and Format (every
+// verb) write a redaction marker instead.
+type Password []byte
+
+// redacted is what a Password prints as.
+const redacted = "[REDACTED]"
+
+// obfuscate scrambles one byte the way the client does.
+func obfuscate(b byte) byte { return (b<<4 | b>>4) ^ 0xA5 }
+
+// deobfuscate reverses obfuscate, as the server does.
+func deobfuscate(b byte) byte {
+	b ^= 0xA5
+	return b<<4 | b>>4
+}
+
+// AppendPassword appends the obfuscated UCS-2 encoding of the clear
+// password to dst and returns the extended slice; the appended bytes are
+// the Password. It is how an encoder fills Login7.Password and
+// Login7.ChangePassword.
+func AppendPassword(dst []byte, clear string) []byte {
+	start := len(dst)
+	dst = tds.AppendUCS2(dst, clear)
+	for i := start; i < len(dst); i++ {
+		dst[i] = obfuscate(dst[i])
+	}
+	return dst
+}
+
+// NewPassword returns the obfuscated form of the clear password, ready to
+// put in a Login7. It allocates the result.
+func NewPassword(clear string) Password {
+	return Password(AppendPassword(make([]byte, 0, 2*tds.UCS2Len(clear)), clear))
+}
+
+// Len returns the number of UCS-2 code units in p (LOGIN7's cchPassword).
+func (p Password) Len() int { return len(p) / 2 }
+
+// AppendClear appends the clear UCS-2 bytes of p to dst and returns the
+// extended slice. It allocates only if dst lacks capacity; callers that
+// want to wipe the clear text afterwards own the buffer.
+func (p Password) AppendClear(dst []byte) tds.UCS2 {
+	for _, b := range p {
+		dst = append(dst, deobfuscate(b))
+	}
+	return dst
+}
+
+// Clear returns the clear password as a Go string. It is the only
+// Password method that allocates, and it exists for servers and tests that
+// must check credentials; prefer Equal when comparing.
+func (p Password) Clear() string {
+	return tds.UCS2(p.AppendClear(make([]byte, 0, len(p)))).String()
+}
+
+// Equal reports whether p is the obfuscated form of the clear password,
+// without allocating and without building the clear text.
+func (p Password) Equal(clear string) bool {
+	i := 0
+	for _, r := range clear {
+		var units [2]uint16
+		n := 1
+		units[0] = uint16(r)
+		if r >= 0x10000 {
+			r1, r2 := utf16.EncodeRune(r)
+			units[0], units[1], n = uint16(r1), uint16(r2), 2
+		}
+		for k := 0; k < n; k++ {
+			if i+2 > len(p) {
+				return false
+			}
+			u := uint16(deobfuscate(p[i])) | uint16(deobfuscate(p[i+1]))<<8
+			if u != units[k] {
+				return false
+			}
+			i += 2
+		}
+	}
+	return i == len(p)
+}
+
+// String returns "[REDACTED]", never the password.
+func (p Password) String() string { return redacted }
+
+// GoString returns a redacted Go expression, never the password, so that
+// %#v is safe.
+func (p Password) GoString() string { return `login7.Password("` + redacted + `")` }
+
+// Format implements fmt.Formatter so that no verb (%v, %s, %q, %x, %d,
+// ...) prints the password bytes: %#v writes GoString, %q the quoted
+// marker, every other verb the marker.
+func (p Password) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		io.WriteString(f, p.GoString())
+	case verb == 'q':
+		io.WriteString(f, `"`+redacted+`"`)
+	default:
+		io.WriteString(f, redacted)
+	}
+}
