@@ -1,0 +1,230 @@
+package interop
+
+import (
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/tdswire/tdswire/tds"
+)
+
+// loginCase is one real client configured one way, and what its LOGIN7
+// must then carry.
+type loginCase struct {
+	name string
+	run  func(t *testing.T, s *fakeServer)
+	want wantLogin
+}
+
+// wantLogin is what a captured LOGIN7 must say. Fields the client was
+// configured with come from the case's loginConfig; the rest
+// (Library, Server, Language, and the host for clients that take it from
+// the machine) are what that client is known to send.
+type wantLogin struct {
+	Version    tds.Version
+	PacketSize uint32
+	Host       string
+	User       string // "" for NTLM logins
+	Password   string // clear text; "" for NTLM logins
+	App        string
+	Server     string
+	Library    string
+	Language   string
+	Database   string
+	// IntSecurity is fIntSecurity in OptionFlags2: the login carries an
+	// SSPI NEGOTIATE instead of a user name and password.
+	IntSecurity bool
+	// NTLM describes the NEGOTIATE message in the SSPI field, when
+	// IntSecurity is set.
+	NTLM wantNegotiate
+	// FirstPacketID is the PacketID of the client's first packet
+	// ([MS-TDS] 2.2.3.1.5 says the value is ignored; clients differ).
+	FirstPacketID uint8
+}
+
+// wantNegotiate is what an NTLM NEGOTIATE_MESSAGE must say,
+// [MS-NLMP] 2.2.1.1.
+type wantNegotiate struct {
+	Flags       uint32
+	Domain      string // DomainNameFields, OEM
+	Workstation string // WorkstationFields, OEM; "" when not supplied
+}
+
+// hostname is what clients without a workstation setting (tsql) send as
+// HostName: the machine's name.
+func hostname(t *testing.T) string {
+	h, err := os.Hostname()
+	if err != nil {
+		t.Fatalf("os.Hostname: %v", err)
+	}
+	return h
+}
+
+func loginCases(t *testing.T) []loginCase {
+	host := hostname(t)
+
+	goCfg := loginConfig{User: "alice", Password: password, App: "tdswire-go", Host: "WS-GO", Database: database, PacketSize: 8192}
+	goWant := wantLogin{
+		Version: tds.Version74, PacketSize: 8192, Host: "WS-GO", User: "alice", Password: password,
+		App: "tdswire-go", Server: "127.0.0.1", Library: "go-mssqldb", Database: database,
+		// go-mssqldb sends no language (cchLanguage 0).
+		FirstPacketID: 1,
+	}
+	goNTLM := goWant
+	goNTLM.User, goNTLM.Password, goNTLM.IntSecurity = "", "", true
+	// go-mssqldb's NTLM NEGOTIATE names the domain and the configured
+	// workstation id, with flags 0x0008b201 ([MS-NLMP] 2.2.2.5):
+	// UNICODE | NTLM | OEM_DOMAIN_SUPPLIED | OEM_WORKSTATION_SUPPLIED |
+	// ALWAYS_SIGN | EXTENDED_SESSIONSECURITY, and no VERSION.
+	goNTLM.NTLM = wantNegotiate{Flags: 0x0008b201, Domain: "CONTOSO", Workstation: "WS-GO"}
+
+	tsqlCfg := loginConfig{User: "alice", Password: password, App: "tdswire-tsql", Database: database}
+	tsqlWant := func(v tds.Version) wantLogin {
+		return wantLogin{
+			Version: v, PacketSize: 4096, Host: host, User: "alice", Password: password,
+			App: "tdswire-tsql", Server: "fake", Library: "TDS-Library", Language: "us_english", Database: database,
+			// FreeTDS numbers its packets from 0.
+			FirstPacketID: 0,
+		}
+	}
+	tsqlNTLM := func(v tds.Version) wantLogin {
+		w := tsqlWant(v)
+		w.User, w.Password, w.IntSecurity = "", "", true
+		// The same flags as go-mssqldb's; the workstation is the machine name.
+		w.NTLM = wantNegotiate{Flags: 0x0008b201, Domain: "CONTOSO", Workstation: host}
+		return w
+	}
+
+	odbcCfg := loginConfig{User: "alice", Password: password, App: "tdswire-odbc", Host: "WS-ODBC", Database: database, PacketSize: 8192}
+	odbcWant := wantLogin{
+		Version: tds.Version74, PacketSize: 8192, Host: "WS-ODBC", User: "alice", Password: password,
+		App: "tdswire-odbc", Server: "127.0.0.1", Library: "", Language: "us_english", Database: database,
+		FirstPacketID: 0,
+	}
+
+	nodeCfg := loginConfig{User: "alice", Password: password, App: "tdswire-tedious", Host: "WS-NODE", Database: database, PacketSize: 8192}
+	nodeWant := wantLogin{
+		Version: tds.Version74, PacketSize: 8192, Host: "WS-NODE", User: "alice", Password: password,
+		App: "tdswire-tedious", Server: "127.0.0.1", Library: "Tedious", Language: "us_english", Database: database,
+		FirstPacketID: 1,
+	}
+	nodeNTLM := nodeWant
+	nodeNTLM.User, nodeNTLM.Password, nodeNTLM.IntSecurity = "", "", true
+	// tedious names the domain but no workstation, with flags 0xa2089207:
+	// UNICODE | OEM | REQUEST_TARGET | NTLM | OEM_DOMAIN_SUPPLIED |
+	// ALWAYS_SIGN | EXTENDED_SESSIONSECURITY | VERSION | 128 | 56.
+	nodeNTLM.NTLM = wantNegotiate{Flags: 0xa2089207, Domain: "CONTOSO"}
+
+	return []loginCase{
+		{"go-mssqldb/sql", func(t *testing.T, s *fakeServer) { runGoMSSQL(t, s, "alice", password, goCfg) }, goWant},
+		{"go-mssqldb/ntlm", func(t *testing.T, s *fakeServer) { runGoMSSQL(t, s, `CONTOSO\joe`, password, goCfg) }, goNTLM},
+		{"tsql/7.4/sql", func(t *testing.T, s *fakeServer) { runTSQL(t, s, "7.4", "alice", password, tsqlCfg) }, tsqlWant(tds.Version74)},
+		{"tsql/7.3/sql", func(t *testing.T, s *fakeServer) { runTSQL(t, s, "7.3", "alice", password, tsqlCfg) }, tsqlWant(tds.Version73B)},
+		{"tsql/7.1/sql", func(t *testing.T, s *fakeServer) { runTSQL(t, s, "7.1", "alice", password, tsqlCfg) }, tsqlWant(tds.Version71Rev1)},
+		{"tsql/7.4/ntlm", func(t *testing.T, s *fakeServer) { runTSQL(t, s, "7.4", `CONTOSO\joe`, password, tsqlCfg) }, tsqlNTLM(tds.Version74)},
+		{"tsql/7.1/ntlm", func(t *testing.T, s *fakeServer) { runTSQL(t, s, "7.1", `CONTOSO\joe`, password, tsqlCfg) }, tsqlNTLM(tds.Version71Rev1)},
+		{"odbc/7.4/sql", func(t *testing.T, s *fakeServer) { runISQL(t, s, "7.4", odbcCfg) }, odbcWant},
+		{"tedious/sql", func(t *testing.T, s *fakeServer) {
+			runTedious(t, s, `{"type":"default","options":{"userName":"alice","password":"`+password+`"}}`, nodeCfg)
+		}, nodeWant},
+		{"tedious/ntlm", func(t *testing.T, s *fakeServer) {
+			runTedious(t, s, `{"type":"ntlm","options":{"userName":"joe","password":"`+password+`","domain":"CONTOSO"}}`, nodeCfg)
+		}, nodeNTLM},
+	}
+}
+
+// TestRealClientLogin drives each real client against the fake server and
+// checks the LOGIN7 message it sent: the packet framing, Wireshark's
+// dissection of it (an oracle independent of tdswire), and tdswire's own
+// decoders.
+func TestRealClientLogin(t *testing.T) {
+	for _, c := range loginCases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			s := startServer(t)
+			c.run(t, s)
+			cp := s.Capture(t, 10*time.Second)
+			save(t, c.name, cp)
+			checkFraming(t, cp, c.want)
+			t.Run("wireshark", func(t *testing.T) { checkWireshark(t, cp, c.want) })
+		})
+	}
+}
+
+// checkFraming checks the packet headers of both messages.
+func checkFraming(t *testing.T, cp capture, w wantLogin) {
+	t.Helper()
+	for _, m := range []struct {
+		name string
+		typ  tds.PacketType
+		hs   []tds.Header
+	}{{"PRELOGIN", tds.PacketPrelogin, cp.PreloginHeaders}, {"LOGIN7", tds.PacketLogin7, cp.LoginHeaders}} {
+		if len(m.hs) == 0 {
+			t.Fatalf("%s: no packets", m.name)
+		}
+		for i, h := range m.hs {
+			if h.Type != m.typ {
+				t.Errorf("%s packet %d: type %v, want %v", m.name, i, h.Type, m.typ)
+			}
+			last := i == len(m.hs)-1
+			if (h.Status&tds.StatusEOM != 0) != last {
+				t.Errorf("%s packet %d of %d: status %v", m.name, i, len(m.hs), h.Status)
+			}
+			if h.Status&^tds.StatusEOM != 0 {
+				t.Errorf("%s packet %d: status %v has bits besides EOM", m.name, i, h.Status)
+			}
+			if h.SPID != 0 || h.Window != 0 {
+				t.Errorf("%s packet %d: SPID %d, Window %d; clients send 0", m.name, i, h.SPID, h.Window)
+			}
+		}
+	}
+	if got := cp.PreloginHeaders[0].PacketID; got != w.FirstPacketID {
+		t.Errorf("first PRELOGIN PacketID = %d, want %d", got, w.FirstPacketID)
+	}
+	t.Logf("PRELOGIN packets %v; LOGIN7 packets %v; %d connection(s)", cp.PreloginHeaders, cp.LoginHeaders, cp.Conns)
+}
+
+// checkWireshark compares tshark's dissection of the LOGIN7 with w.
+func checkWireshark(t *testing.T, cp capture, w wantLogin) {
+	got := wireshark(t, cp)
+	want := map[string]string{
+		"tds.7login.version":      "0x" + strconv.FormatUint(uint64(w.Version)|1<<32, 16)[1:],
+		"tds.7login.packet_size":  strconv.FormatUint(uint64(w.PacketSize), 10),
+		"tds.7login.clientname":   w.Host,
+		"tds.7login.username":     w.User,
+		"tds.7login.password":     w.Password,
+		"tds.7login.appname":      w.App,
+		"tds.7login.servername":   w.Server,
+		"tds.7login.libraryname":  w.Library,
+		"tds.7login.locale":       w.Language,
+		"tds.7login.databasename": w.Database,
+	}
+	if w.IntSecurity {
+		ws := w.NTLM.Workstation
+		if ws == "" {
+			ws = "NULL" // how tshark prints an absent WorkstationFields
+		}
+		want["ntlmssp.messagetype"] = "0x00000001"
+		want["ntlmssp.negotiateflags"] = "0x" + strconv.FormatUint(uint64(w.NTLM.Flags)|1<<32, 16)[1:]
+		want["ntlmssp.negotiate.domain"] = w.NTLM.Domain
+		want["ntlmssp.negotiate.callingworkstation"] = ws
+	} else {
+		want["ntlmssp.messagetype"] = ""
+	}
+	for _, f := range wiresharkFields {
+		v, ok := want[f]
+		if !ok {
+			continue
+		}
+		if got[f] != v {
+			t.Errorf("tshark %s = %q, want %q", f, got[f], v)
+		}
+	}
+	flags2, err := strconv.ParseUint(got["tds.7login.option_flags2"], 0, 8)
+	if err != nil {
+		t.Fatalf("tshark option_flags2 %q: %v", got["tds.7login.option_flags2"], err)
+	}
+	if isec := flags2&0x80 != 0; isec != w.IntSecurity {
+		t.Errorf("tshark OptionFlags2 %#02x: fIntSecurity %v, want %v", flags2, isec, w.IntSecurity)
+	}
+}
