@@ -49,3 +49,9 @@ func (e *Error) Unwrap() error { return e.Err }
 func Errorf(layer string, offset int, err error, format string, args ...any) *Error {
 	return &Error{Layer: layer, Offset: int64(offset), Msg: fmt.Sprintf(format, args...), Err: err}
 }
+
+// errorAt is Errorf for stream offsets, which may exceed an int on 32-bit
+// platforms.
+func errorAt(layer string, offset int64, err error, format string, args ...any) *Error {
+	return &Error{Layer: layer, Offset: offset, Msg: fmt.Sprintf(format, args...), Err: err}
+}
