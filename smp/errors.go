@@ -30,6 +30,9 @@ var (
 	// that is closed: by the local higher layer, by the peer's FIN
 	// (for writes), or because the Mux was torn down.
 	ErrClosed = errors.New("closed")
+	// ErrRole means a call belongs to the other role: Open on a
+	// server-role Mux or Accept on a client-role Mux ([MC-SMP] 3.2, 3.3).
+	ErrRole = errors.New("wrong role")
 	// ErrTransport means the underlying transport failed or ended; the
 	// transport's own error is wrapped as well.
 	ErrTransport = errors.New("transport failed")

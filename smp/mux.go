@@ -1,0 +1,408 @@
+package smp
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"sync"
+)
+
+// Defaults and limits of Config.
+const (
+	// DefaultWindow is the receive window a Mux advertises unless
+	// configured otherwise: 4 DATA packets, the initial HighWaterForRecv
+	// of [MC-SMP] 3.1.3.1 and the WNDW of the seed trace's SYN.
+	DefaultWindow = 4
+	// MinWindow is the smallest receive window a Mux accepts. A peer
+	// assumes a window of 4 until it hears otherwise ([MC-SMP] 3.1.3.1)
+	// and a window MUST NOT move backwards (3.1.5.1), so a smaller value
+	// could not be honoured.
+	MinWindow = 4
+	// MaxWindow is the largest receive window a Mux accepts; it keeps
+	// sequence-number comparisons unambiguous across wrap-around and
+	// bounds the memory one session can pin.
+	MaxWindow = 1 << 16
+	// DefaultMaxDataLength is the default limit on the DATA field of one
+	// packet, in both directions: the largest TDS packet size,
+	// [MS-TDS] 2.2.3.1.3 (32767 bytes), since one DATA packet carries one
+	// TDS packet.
+	DefaultMaxDataLength = 32767
+	// DefaultMaxSessions is the default limit on sessions open at once
+	// on one Mux.
+	DefaultMaxSessions = 1024
+	// maxSIDs is the number of distinct 16-bit session identifiers.
+	maxSIDs = 1 << 16
+)
+
+// Config tunes a Mux. The zero value (or a nil *Config) selects the
+// defaults.
+type Config struct {
+	// Window is the receive window of each session, in DATA packets: the
+	// number of packets the peer may send beyond those the application
+	// has read ([MC-SMP] 3.1.5.2.2). 0 means DefaultWindow; values below
+	// MinWindow are raised to it and values above MaxWindow lowered.
+	Window uint32
+	// MaxDataLength limits the DATA field of one packet. Received DATA
+	// packets above it tear the Mux down with ErrTooLarge; Session.Write
+	// splits larger writes into packets of at most this size. It is also
+	// the most a single received packet can make the Mux allocate.
+	// 0 means DefaultMaxDataLength.
+	MaxDataLength int
+	// MaxSessions limits the sessions open at once (from SYN until both
+	// FINs). A server whose peer opens more tears the Mux down with
+	// ErrTooLarge; a client's Open waits for a session to be recycled.
+	// 0 means DefaultMaxSessions; at most 65536.
+	MaxSessions int
+}
+
+func (c *Config) resolve() Config {
+	var r Config
+	if c != nil {
+		r = *c
+	}
+	switch {
+	case r.Window == 0:
+		r.Window = DefaultWindow
+	case r.Window < MinWindow:
+		r.Window = MinWindow
+	case r.Window > MaxWindow:
+		r.Window = MaxWindow
+	}
+	if r.MaxDataLength <= 0 {
+		r.MaxDataLength = DefaultMaxDataLength
+	}
+	if r.MaxSessions <= 0 {
+		r.MaxSessions = DefaultMaxSessions
+	}
+	if r.MaxSessions > maxSIDs {
+		r.MaxSessions = maxSIDs
+	}
+	return r
+}
+
+// A Mux multiplexes SMP sessions over one transport, [MC-SMP] section 3.
+// A client-role Mux (NewClient) opens sessions with Open; a server-role Mux
+// (NewServer) accepts the sessions its peer opens with Accept.
+//
+// A Mux runs one goroutine that reads packets from the transport and
+// routes them to their sessions; it never blocks on the application and
+// never writes. Packets are written by the goroutine that causes them
+// (Session.Write, Session.Read sending an ACK, Session.Close, Open, Accept),
+// one whole packet per transport Write, serialized by a mutex.
+//
+// Any protocol violation by the peer, any transport error, and Close tear
+// the whole Mux down: the transport is closed, every blocked or later
+// call on the Mux and its sessions returns an error (Err gives the cause),
+// and the reader goroutine has exited by the time Close returns. [MC-SMP]
+// 3.1.2 and 3.1.7: SMP has no timers, and a bad packet or a lost transport
+// ends all sessions.
+type Mux struct {
+	conn   io.ReadWriteCloser
+	client bool
+	cfg    Config
+	pool   *bufPool
+
+	wmu  sync.Mutex // serializes packet writes; taken before mu and Session.mu
+	wbuf []byte     // one encoded packet, reused; guarded by wmu
+
+	mu        sync.Mutex // guards the fields below; taken before Session.mu
+	sessions  map[uint16]*Session
+	nextSID   uint16
+	acceptQ   []*Session
+	acceptSig chan struct{} // capacity 1: a session was queued for Accept
+	slotSig   chan struct{} // closed and replaced when a session is recycled
+	err       error         // why the Mux was torn down; set once
+
+	done       chan struct{} // closed when the Mux is torn down
+	readerDone chan struct{} // closed when the reader goroutine returns
+}
+
+// NewClient starts a client-role Mux over conn and returns it; open
+// sessions with Open. conn is typically the TDS connection after login,
+// TLS-wrapped if encryption was negotiated. The Mux owns conn from now on:
+// closing it must unblock a pending Read (as it does for net.Conn and
+// net.Pipe), and nothing else may read from or write to it.
+func NewClient(conn io.ReadWriteCloser, cfg *Config) *Mux {
+	return newMux(conn, true, cfg)
+}
+
+// NewServer starts a server-role Mux over conn and returns it; accept the
+// peer's sessions with Accept. The ownership rules of NewClient apply.
+func NewServer(conn io.ReadWriteCloser, cfg *Config) *Mux {
+	return newMux(conn, false, cfg)
+}
+
+func newMux(conn io.ReadWriteCloser, client bool, cfg *Config) *Mux {
+	c := cfg.resolve()
+	m := &Mux{
+		conn:       conn,
+		client:     client,
+		cfg:        c,
+		pool:       newBufPool(c.MaxDataLength),
+		sessions:   make(map[uint16]*Session),
+		acceptSig:  make(chan struct{}, 1),
+		slotSig:    make(chan struct{}),
+		done:       make(chan struct{}),
+		readerDone: make(chan struct{}),
+	}
+	go m.readLoop()
+	return m
+}
+
+// Open starts a new session, [MC-SMP] 3.3.2.2: it chooses a SID not in use
+// (0 for the first session, as in the seed trace), sends a SYN advertising
+// the configured window, and returns the session in the SESSION
+// ESTABLISHED state. When MaxSessions sessions are open it waits until one
+// is recycled or ctx is done. ctx governs only that wait: the 16-byte SYN
+// write itself is not interrupted (closing the Mux interrupts it). Open is
+// for client-role Muxes; on a server it fails with ErrRole.
+func (m *Mux) Open(ctx context.Context) (*Session, error) {
+	if !m.client {
+		return nil, errorf("smp mux", -1, ErrRole, "Open on a server-role Mux; servers Accept")
+	}
+	var s *Session
+	for s == nil {
+		m.mu.Lock()
+		if m.err != nil {
+			err := m.err
+			m.mu.Unlock()
+			return nil, err
+		}
+		if len(m.sessions) < m.cfg.MaxSessions {
+			sid := m.nextSID
+			for m.sessions[sid] != nil {
+				sid++
+			}
+			m.nextSID = sid + 1
+			s = newSession(m, sid, DefaultWindow, m.cfg.Window)
+			m.sessions[sid] = s
+			m.mu.Unlock()
+			break
+		}
+		slot := m.slotSig
+		m.mu.Unlock()
+		select {
+		case <-slot:
+		case <-m.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	m.wmu.Lock()
+	err := m.writePacketLocked(Header{Flags: FlagSYN, SID: s.sid, SeqNum: 0, Wndw: s.hwRecv}, nil)
+	m.wmu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Accept waits for the peer to open a session ([MC-SMP] 3.2.4.1, a SYN for
+// a SID not in use) and returns it, or returns when ctx is done or the Mux
+// is torn down. Sessions are queued from the moment their SYN arrives, so
+// data the peer sends before Accept is kept (within the window). If the
+// configured window is larger than the 4 packets the peer assumes
+// ([MC-SMP] 3.1.3.1), Accept announces it at once with an ACK. Accept is
+// for server-role Muxes; on a client it fails with ErrRole.
+func (m *Mux) Accept(ctx context.Context) (*Session, error) {
+	if m.client {
+		return nil, errorf("smp mux", -1, ErrRole, "Accept on a client-role Mux; clients Open")
+	}
+	for {
+		m.mu.Lock()
+		if len(m.acceptQ) > 0 {
+			s := m.acceptQ[0]
+			m.acceptQ[0] = nil
+			m.acceptQ = m.acceptQ[1:]
+			if len(m.acceptQ) > 0 {
+				signal(m.acceptSig)
+			}
+			m.mu.Unlock()
+			s.sendAck(true)
+			return s, nil
+		}
+		if m.err != nil {
+			err := m.err
+			m.mu.Unlock()
+			return nil, err
+		}
+		m.mu.Unlock()
+		select {
+		case <-m.acceptSig:
+		case <-m.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// Close tears the Mux down: it closes the transport, fails every session
+// with ErrClosed, and waits for the reader goroutine to exit. It sends no
+// FIN packets ([MC-SMP] 3.1.4.5: the peer learns of the shutdown when the
+// transport closes). It returns the transport's Close error, if any.
+// Calling Close again returns nil.
+func (m *Mux) Close() error {
+	err := m.teardown(errorf("smp mux", -1, ErrClosed, "Mux closed by the local higher layer"))
+	<-m.readerDone
+	return err
+}
+
+// Done returns a channel that is closed when the Mux has been torn down,
+// by Close, a transport failure or a protocol violation.
+func (m *Mux) Done() <-chan struct{} { return m.done }
+
+// Err returns why the Mux was torn down, or nil while it is running. The
+// error is an *Error whose class (ErrClosed, ErrTransport, ErrTruncated,
+// ErrMalformed, ErrTooLarge, ErrProtocol) errors.Is reports.
+func (m *Mux) Err() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.err
+}
+
+// teardown records err as the cause (the first cause wins), wakes every
+// waiter and closes the transport. Only the call that records the cause
+// closes the transport and returns its Close error.
+func (m *Mux) teardown(err error) error {
+	m.mu.Lock()
+	if m.err != nil {
+		m.mu.Unlock()
+		return nil
+	}
+	m.err = err
+	close(m.done)
+	m.mu.Unlock()
+	return m.conn.Close()
+}
+
+// failure returns the teardown cause; it is called once done is closed.
+func (m *Mux) failure() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.err
+}
+
+// writePacketLocked writes one packet, header h (its Length computed here)
+// and data, with a single transport Write. The caller holds wmu.
+func (m *Mux) writePacketLocked(h Header, data []byte) error {
+	select {
+	case <-m.done:
+		return m.failure()
+	default:
+	}
+	m.wbuf, _ = h.AppendPacket(m.wbuf[:0], data) // data is at most MaxDataLength
+	if _, err := m.conn.Write(m.wbuf); err != nil {
+		m.teardown(&Error{Layer: "smp mux", Offset: -1, Msg: "writing " + h.Flags.String() + " packet to the transport", Err: ErrTransport, Cause: err})
+		return m.failure()
+	}
+	return nil
+}
+
+// recycle releases s's SID, [MC-SMP] 3.1.4.4 and 3.1.5.1.3.
+func (m *Mux) recycle(s *Session) {
+	m.mu.Lock()
+	if m.sessions[s.sid] == s {
+		delete(m.sessions, s.sid)
+		close(m.slotSig)
+		m.slotSig = make(chan struct{})
+	}
+	m.mu.Unlock()
+}
+
+// signal does a non-blocking send on a capacity-1 channel.
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// readLoop is the Mux's only goroutine. It reads one packet at a time,
+// checks it and hands it to its session; it returns when the Mux is torn
+// down. off counts the transport bytes read, for error offsets.
+func (m *Mux) readLoop() {
+	defer close(m.readerDone)
+	r := bufio.NewReaderSize(m.conn, 16<<10)
+	var hb [HeaderLen]byte
+	var off int64
+	for {
+		if n, err := io.ReadFull(r, hb[:]); err != nil {
+			m.teardown(readError(off, n, "header", err))
+			return
+		}
+		var h Header
+		if err := h.Decode(hb[:]); err != nil {
+			var e *Error
+			errors.As(err, &e)
+			m.teardown(&Error{Layer: "smp mux", Offset: off + e.Offset, Msg: e.Msg, Err: e.Err})
+			return
+		}
+		var data []byte
+		if n := h.DataLen(); n > 0 {
+			if n > m.cfg.MaxDataLength {
+				m.teardown(errorf("smp mux", off+4, ErrTooLarge, "DATA packet for SID %d has LENGTH %d, above the %d-byte data limit", h.SID, h.Length, m.cfg.MaxDataLength))
+				return
+			}
+			data = m.pool.get(n)
+			if k, err := io.ReadFull(r, data); err != nil {
+				m.teardown(readError(off+HeaderLen, k, "DATA field", err))
+				return
+			}
+		}
+		if err := m.dispatch(&h, data, off); err != nil {
+			m.teardown(err)
+			return
+		}
+		off += int64(h.Length)
+	}
+}
+
+// readError reports a transport read that failed n bytes into a field
+// starting at offset off.
+func readError(off int64, n int, field string, err error) error {
+	if errors.Is(err, io.EOF) && n == 0 && field == "header" {
+		return &Error{Layer: "smp mux", Offset: off, Msg: "transport closed", Err: ErrTransport, Cause: io.EOF}
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return &Error{Layer: "smp mux", Offset: off + int64(n), Msg: "transport ended inside a packet " + field, Err: ErrTruncated, Cause: io.ErrUnexpectedEOF}
+	}
+	return &Error{Layer: "smp mux", Offset: off + int64(n), Msg: "reading packet " + field + " from the transport", Err: ErrTransport, Cause: err}
+}
+
+// dispatch routes one received packet, [MC-SMP] 3.1.5.1. SYN packets for a
+// new SID create sessions (server only, 3.2.4.1 and 3.3.3.1); all others go
+// to their session's state machine.
+func (m *Mux) dispatch(h *Header, data []byte, off int64) error {
+	m.mu.Lock()
+	s := m.sessions[h.SID]
+	if s == nil {
+		if h.Flags != FlagSYN {
+			m.mu.Unlock()
+			return errorf("smp mux", off+2, ErrProtocol, "%v packet for SID %d, which has no open session", h.Flags, h.SID)
+		}
+		if m.client {
+			m.mu.Unlock()
+			return errorf("smp mux", off+1, ErrProtocol, "SYN for SID %d received by the client; only clients open sessions (3.3.3.1)", h.SID)
+		}
+		if len(m.sessions) >= m.cfg.MaxSessions {
+			m.mu.Unlock()
+			return errorf("smp mux", off+2, ErrTooLarge, "SYN for SID %d would exceed the limit of %d open sessions", h.SID, m.cfg.MaxSessions)
+		}
+		// Leniency: SEQNUM of a SYN SHOULD be 0 and a mismatch MAY be
+		// raised (2.2.2, 3.2.4.1); it is not checked. The SYN's WNDW is
+		// the client's initial window (3.1.5.2.1).
+		s = newSession(m, h.SID, h.Wndw, m.cfg.Window)
+		s.lastHwRecv = DefaultWindow // what the client assumes, 3.1.3.1
+		m.sessions[h.SID] = s
+		m.acceptQ = append(m.acceptQ, s)
+		signal(m.acceptSig)
+		m.mu.Unlock()
+		return nil
+	}
+	m.mu.Unlock()
+	if h.Flags == FlagSYN {
+		return errorf("smp mux", off+1, ErrProtocol, "SYN for SID %d, which is already open (3.2.4.1)", h.SID)
+	}
+	return s.receive(h, data, off)
+}
