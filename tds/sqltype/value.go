@@ -1,0 +1,434 @@
+package sqltype
+
+import (
+	"encoding/binary"
+	"errors"
+
+	"github.com/tdswire/tdswire/tds"
+)
+
+// PLP length markers, [MS-TDS] 2.2.5.2.3.
+const (
+	// PLPNull is PLP_NULL: the value is NULL.
+	PLPNull uint64 = 0xFFFFFFFFFFFFFFFF
+	// PLPUnknownLen is UNKNOWN_PLP_LEN: the total length is not sent; the
+	// chunks up to PLP_TERMINATOR carry the value.
+	PLPUnknownLen uint64 = 0xFFFFFFFFFFFFFFFE
+)
+
+// ErrNull is the class of the error a typed accessor returns for a NULL
+// value (test with errors.Is). The error itself is a *tds.Error.
+var ErrNull = errors.New("NULL value")
+
+// timestampLen is the size of the Timestamp after a TextPointer, 2.2.7.19.
+const timestampLen = 8
+
+// Value is a view of one TYPE_VARBYTE, [MS-TDS] 2.2.5.2.3, as decoded by
+// TypeInfo.DecodeValue: NULL or not, the data bytes (a sub-slice of the
+// input, valid while the caller keeps it unchanged), and what the typed
+// accessors need of the type (token, precision, scale, collation). A
+// sql_variant value is unwrapped: Type returns its VARIANT_BASETYPE and
+// the accessors read its VARIANT_DATAVAL (2.2.5.5.4).
+//
+// Value is small and copyable; none of its methods that return views
+// allocate.
+type Value struct {
+	typ       TypeID
+	precision uint8
+	scale     uint8
+	coll      Collation
+	null      bool
+	plp       bool
+	variant   bool
+	varMax    uint16 // max length property of a string/binary sql_variant
+	data      []byte // non-PLP: the data; PLP: chunk stream through PLP_TERMINATOR
+	plpLen    uint64 // PLP: ULONGLONGLEN or PLPUnknownLen
+	textPtr   []byte // text/ntext/image in a row
+	timestamp []byte
+}
+
+// Type returns the data type of the value: the column type, or for a
+// sql_variant the VARIANT_BASETYPE (2.2.5.5.4); TypeVariant for a NULL
+// sql_variant.
+func (v Value) Type() TypeID { return v.typ }
+
+// IsNull reports whether the value is NULL (GEN_NULL, CHARBIN_NULL,
+// PLP_NULL, a NULL sql_variant, or an absent text pointer).
+func (v Value) IsNull() bool { return v.null }
+
+// IsPLP reports whether the value was partially length-prefixed; read it
+// with Chunks or AppendBytes (Raw returns nil).
+func (v Value) IsPLP() bool { return v.plp }
+
+// IsVariant reports whether the value came wrapped in a sql_variant.
+func (v Value) IsVariant() bool { return v.variant }
+
+// Raw returns the data bytes of a non-PLP value without its length prefix
+// (a view), or nil for a NULL or PLP value.
+func (v Value) Raw() []byte {
+	if v.null || v.plp {
+		return nil
+	}
+	return v.data
+}
+
+// Precision returns the PRECISION of a decimal/numeric value.
+func (v Value) Precision() uint8 { return v.precision }
+
+// Scale returns the SCALE of a decimal/numeric or date/time value.
+func (v Value) Scale() uint8 { return v.scale }
+
+// Collation returns the collation of a character value (from TYPE_INFO,
+// or from the sql_variant properties).
+func (v Value) Collation() Collation { return v.coll }
+
+// TextPointer returns the TextPointer and Timestamp that precede a
+// non-NULL text, ntext or image value in ROW and NBCROW, [MS-TDS] 2.2.7.19
+// (views; nil otherwise).
+func (v Value) TextPointer() (textPtr, timestamp []byte) { return v.textPtr, v.timestamp }
+
+// PLPLen returns the total length a PLP value announced and whether it
+// was announced (false for UNKNOWN_PLP_LEN), [MS-TDS] 2.2.5.2.3.
+func (v Value) PLPLen() (n uint64, known bool) {
+	if !v.plp || v.null {
+		return 0, false
+	}
+	return v.plpLen, v.plpLen != PLPUnknownLen
+}
+
+// Len returns the length of the data in bytes: len(Raw()) for a non-PLP
+// value, the sum of the chunk lengths for a PLP value, 0 for NULL.
+func (v Value) Len() int {
+	if v.null {
+		return 0
+	}
+	if !v.plp {
+		return len(v.data)
+	}
+	n := 0
+	c := v.Chunks()
+	for ch, ok := c.Next(); ok; ch, ok = c.Next() {
+		n += len(ch)
+	}
+	return n
+}
+
+// Chunks returns an iterator over the PLP_CHUNKs of a PLP value; for a
+// non-PLP, non-NULL value it yields Raw as a single chunk.
+func (v Value) Chunks() Chunks {
+	if v.null {
+		return Chunks{}
+	}
+	if !v.plp {
+		return Chunks{single: v.data, one: true}
+	}
+	return Chunks{rest: v.data}
+}
+
+// AppendBytes appends the data of the value to dst (the chunks of a PLP
+// value concatenated) and returns the extended slice; NULL appends nothing.
+func (v Value) AppendBytes(dst []byte) []byte {
+	c := v.Chunks()
+	for ch, ok := c.Next(); ok; ch, ok = c.Next() {
+		dst = append(dst, ch...)
+	}
+	return dst
+}
+
+// Chunks iterates over the PLP_CHUNKs of a value, [MS-TDS] 2.2.5.2.3.
+// The chunk stream was checked by DecodeValue, so iteration cannot fail.
+type Chunks struct {
+	rest   []byte
+	single []byte
+	one    bool
+}
+
+// Next returns the next chunk (a view) and true, or nil and false after
+// the last one.
+func (c *Chunks) Next() ([]byte, bool) {
+	if c.one {
+		c.one = false
+		return c.single, true
+	}
+	if len(c.rest) < 4 {
+		return nil, false
+	}
+	n := binary.LittleEndian.Uint32(c.rest)
+	if n == 0 || uint64(len(c.rest)-4) < uint64(n) {
+		c.rest = nil
+		return nil, false
+	}
+	ch := c.rest[4 : 4+n : 4+n]
+	c.rest = c.rest[4+n:]
+	return ch, true
+}
+
+// ValueLen returns the size of the TYPE_VARBYTE of this type at the start
+// of b, [MS-TDS] 2.2.5.2.3, as it appears in ROW, NBCROW and RETURNVALUE:
+// the length prefix and data, the PLP length, chunks and terminator, the
+// TextPointer and Timestamp of a text/ntext/image value, or a whole
+// sql_variant. It checks the same things as DecodeValue and does not
+// allocate.
+func (ti *TypeInfo) ValueLen(b []byte) (n int, err error) {
+	_, n, err = ti.decodeValue(b, false)
+	return n, err
+}
+
+// ParamValueLen is ValueLen for the value of an RPC parameter or a TVP row
+// ([MS-TDS] 2.2.6.6, 2.2.7.22): text, ntext and image carry no
+// TextPointer there; a LONGLEN of 0xFFFFFFFF (CHARBIN_NULL) is NULL.
+func (ti *TypeInfo) ParamValueLen(b []byte) (n int, err error) {
+	_, n, err = ti.decodeValue(b, true)
+	return n, err
+}
+
+// DecodeValue decodes the TYPE_VARBYTE of this type at the start of b, in
+// the ROW/NBCROW/RETURNVALUE form (see ValueLen), and returns a view of it
+// and the bytes consumed. It does not allocate.
+//
+// Checked: every length against the bytes present; the lengths 2.2.5.4.3
+// allows for the fixed-size nullable types and the length the scale gives
+// for date/time types; PLP chunks up to PLP_TERMINATOR, and their sum
+// against a known total (the SHOULD of 2.2.5.2.3); the sql_variant
+// property count for its base type (2.2.5.5.4).
+//
+// Leniencies: a value longer than the TYPE_INFO's declared maximum length
+// is accepted; a text pointer followed by a data length of 0xFFFFFFFF is
+// read as NULL.
+func (ti *TypeInfo) DecodeValue(b []byte) (v Value, n int, err error) {
+	return ti.decodeValue(b, false)
+}
+
+// DecodeParamValue is DecodeValue for the RPC parameter and TVP row form
+// (see ParamValueLen).
+func (ti *TypeInfo) DecodeParamValue(b []byte) (v Value, n int, err error) {
+	return ti.decodeValue(b, true)
+}
+
+func (ti *TypeInfo) decodeValue(b []byte, param bool) (Value, int, error) {
+	t := ti.Type
+	v := Value{typ: t, precision: ti.Precision, scale: ti.Scale, coll: ti.Collation}
+	switch ti.LenClass() {
+	case LenZero:
+		v.null = true
+		return v, 0, nil
+	case LenFixed:
+		size := fixedSize(t)
+		if len(b) < size {
+			return Value{}, 0, errf(0, tds.ErrTruncated, "%v value: need %d bytes, have %d", t, size, len(b))
+		}
+		v.data = b[:size:size]
+		return v, size, nil
+	case LenByte, LenScale:
+		if len(b) < 1 {
+			return Value{}, 0, errf(0, tds.ErrTruncated, "%v value: missing BYTELEN", t)
+		}
+		l := int(b[0])
+		if l == 0 {
+			v.null = true
+			return v, 1, nil
+		}
+		if !validValueLen(ti, l) {
+			return Value{}, 0, errf(0, tds.ErrMalformed, "%v value: length %d is not valid for the type (2.2.5.4.3)", t, l)
+		}
+		if len(b)-1 < l {
+			return Value{}, 0, errf(0, tds.ErrTruncated, "%v value: length %d, %d bytes present", t, l, len(b)-1)
+		}
+		v.data = b[1 : 1+l : 1+l]
+		return v, 1 + l, nil
+	case LenUShort:
+		if len(b) < 2 {
+			return Value{}, 0, errf(0, tds.ErrTruncated, "%v value: missing USHORTCHARBINLEN", t)
+		}
+		l := int(binary.LittleEndian.Uint16(b))
+		if l == 0xFFFF {
+			v.null = true
+			return v, 2, nil
+		}
+		if len(b)-2 < l {
+			return Value{}, 0, errf(0, tds.ErrTruncated, "%v value: length %d, %d bytes present", t, l, len(b)-2)
+		}
+		v.data = b[2 : 2+l : 2+l]
+		return v, 2 + l, nil
+	case LenLong:
+		if t == TypeVariant {
+			return decodeVariant(b)
+		}
+		return decodeText(v, b, param)
+	case LenPLP:
+		return decodePLP(v, b)
+	}
+	return Value{}, 0, errf(0, tds.ErrMalformed, "%v: no TYPE_VARBYTE form for this type", t)
+}
+
+func validValueLen(ti *TypeInfo, l int) bool {
+	if typeClass(ti.Type) == LenScale {
+		return l == timeValueLen(ti.Type, ti.Scale)
+	}
+	return validByteLen(ti.Type, l)
+}
+
+// decodeText reads a text/ntext/image value: in a row, TextPointer
+// (B_VARBYTE), Timestamp (8 bytes) and a LONGLEN data; as a parameter, a
+// LONGLEN data with 0xFFFFFFFF for NULL ([MS-TDS] 2.2.5.2.3, 2.2.7.19).
+func decodeText(v Value, b []byte, param bool) (Value, int, error) {
+	off := 0
+	if !param {
+		if len(b) < 1 {
+			return Value{}, 0, errf(0, tds.ErrTruncated, "%v value: missing TextPointer length", v.typ)
+		}
+		tp := int(b[0])
+		if tp == 0 {
+			v.null = true
+			return v, 1, nil
+		}
+		if len(b)-1 < tp+timestampLen {
+			return Value{}, 0, errf(0, tds.ErrTruncated, "%v value: TextPointer of %d bytes and Timestamp need %d bytes, %d present", v.typ, tp, tp+timestampLen, len(b)-1)
+		}
+		v.textPtr = b[1 : 1+tp : 1+tp]
+		v.timestamp = b[1+tp : 1+tp+timestampLen : 1+tp+timestampLen]
+		off = 1 + tp + timestampLen
+	}
+	if len(b)-off < 4 {
+		return Value{}, 0, errf(off, tds.ErrTruncated, "%v value: missing LONGLEN", v.typ)
+	}
+	l := binary.LittleEndian.Uint32(b[off:])
+	if l == 0xFFFFFFFF {
+		v.null, v.textPtr, v.timestamp = true, nil, nil
+		return v, off + 4, nil
+	}
+	if uint64(len(b)-off-4) < uint64(l) {
+		return Value{}, 0, errf(off, tds.ErrTruncated, "%v value: length %d, %d bytes present", v.typ, l, len(b)-off-4)
+	}
+	end := off + 4 + int(l)
+	v.data = b[off+4 : end : end]
+	return v, end, nil
+}
+
+// decodePLP reads a PLP_BODY, [MS-TDS] 2.2.5.2.3.
+func decodePLP(v Value, b []byte) (Value, int, error) {
+	if len(b) < 8 {
+		return Value{}, 0, errf(0, tds.ErrTruncated, "%v value: missing PLP length", v.typ)
+	}
+	v.plp = true
+	total := binary.LittleEndian.Uint64(b)
+	if total == PLPNull {
+		v.null = true
+		return v, 8, nil
+	}
+	v.plpLen = total
+	off := 8
+	var sum uint64
+	for {
+		if len(b)-off < 4 {
+			return Value{}, 0, errf(off, tds.ErrTruncated, "%v value: PLP chunk length or PLP_TERMINATOR missing", v.typ)
+		}
+		l := binary.LittleEndian.Uint32(b[off:])
+		if l == 0 {
+			off += 4
+			break
+		}
+		if uint64(len(b)-off-4) < uint64(l) {
+			return Value{}, 0, errf(off, tds.ErrTruncated, "%v value: PLP chunk of %d bytes, %d present", v.typ, l, len(b)-off-4)
+		}
+		off += 4 + int(l)
+		sum += uint64(l)
+	}
+	if total != PLPUnknownLen && sum != total {
+		return Value{}, 0, errf(0, tds.ErrMalformed, "%v value: PLP length %d, but chunks hold %d bytes", v.typ, total, sum)
+	}
+	v.data = b[8:off:off]
+	return v, off, nil
+}
+
+// decodeVariant reads a sql_variant value, [MS-TDS] 2.2.5.5.4: a LONGLEN
+// (0 for NULL) and an SSVARIANT_INSTANCE.
+func decodeVariant(b []byte) (Value, int, error) {
+	v := Value{typ: TypeVariant}
+	if len(b) < 4 {
+		return Value{}, 0, errf(0, tds.ErrTruncated, "sql_variant value: missing LONGLEN")
+	}
+	l := binary.LittleEndian.Uint32(b)
+	if l == 0 {
+		v.null = true
+		return v, 4, nil
+	}
+	if uint64(len(b)-4) < uint64(l) {
+		return Value{}, 0, errf(0, tds.ErrTruncated, "sql_variant value: length %d, %d bytes present", l, len(b)-4)
+	}
+	end := 4 + int(l)
+	if l < 2 {
+		return Value{}, 0, errf(4, tds.ErrMalformed, "sql_variant value: length %d leaves no room for VARIANT_BASETYPE and VARIANT_PROPBYTES", l)
+	}
+	base, pb := TypeID(b[4]), int(b[5])
+	v.typ = base
+	v.variant = true
+	off := 6
+	if end-off < pb {
+		return Value{}, 0, errf(5, tds.ErrMalformed, "sql_variant value: VARIANT_PROPBYTES %d exceeds the value", pb)
+	}
+	want := variantPropBytes(base)
+	if want < 0 {
+		return Value{}, 0, errf(4, tds.ErrMalformed, "sql_variant value: %v is not a base type (2.2.5.5.4)", base)
+	}
+	if pb != want {
+		return Value{}, 0, errf(5, tds.ErrMalformed, "sql_variant value: VARIANT_PROPBYTES %d, %v has %d (2.2.5.5.4)", pb, base, want)
+	}
+	p := b[off : off+pb]
+	switch base {
+	case TypeTimeN, TypeDateTime2N, TypeDateTimeOffsetN:
+		if p[0] > 7 {
+			return Value{}, 0, errf(off, tds.ErrMalformed, "sql_variant value: %v scale %d above 7", base, p[0])
+		}
+		v.scale = p[0]
+	case TypeBigVarBinary, TypeBigBinary:
+		v.varMax = binary.LittleEndian.Uint16(p)
+	case TypeNumericN, TypeDecimalN:
+		if p[0] < 1 || p[0] > 38 || p[1] > p[0] {
+			return Value{}, 0, errf(off, tds.ErrMalformed, "sql_variant value: %v precision %d scale %d", base, p[0], p[1])
+		}
+		v.precision, v.scale = p[0], p[1]
+	case TypeBigVarChar, TypeBigChar, TypeNVarChar, TypeNChar:
+		copy(v.coll[:], p)
+		v.varMax = binary.LittleEndian.Uint16(p[5:])
+	}
+	off += pb
+	v.data = b[off:end:end]
+	dl := end - off
+	ok := true
+	switch base {
+	case TypeGUID:
+		ok = dl == 16
+	case TypeDateN:
+		ok = dl == 3
+	case TypeTimeN, TypeDateTime2N, TypeDateTimeOffsetN:
+		ok = dl == timeValueLen(base, v.scale)
+	case TypeNumericN, TypeDecimalN:
+		ok = validByteLen(base, dl)
+	default:
+		if s := fixedSize(base); s != 0 {
+			ok = dl == s
+		}
+	}
+	if !ok {
+		return Value{}, 0, errf(off, tds.ErrMalformed, "sql_variant value: %d data bytes do not fit %v", dl, base)
+	}
+	return v, end, nil
+}
+
+// variantPropBytes is the VARIANT_PROPBYTES of a sql_variant base type,
+// [MS-TDS] 2.2.5.5.4, or -1 if t is not a base type.
+func variantPropBytes(t TypeID) int {
+	switch t {
+	case TypeGUID, TypeBit, TypeInt1, TypeInt2, TypeInt4, TypeInt8, TypeDateTime,
+		TypeDateTime4, TypeFloat4, TypeFloat8, TypeMoney, TypeMoney4, TypeDateN:
+		return 0
+	case TypeTimeN, TypeDateTime2N, TypeDateTimeOffsetN:
+		return 1
+	case TypeBigVarBinary, TypeBigBinary, TypeNumericN, TypeDecimalN:
+		return 2
+	case TypeBigVarChar, TypeBigChar, TypeNVarChar, TypeNChar:
+		return 7
+	}
+	return -1
+}
