@@ -147,6 +147,7 @@ func TestRealClientLogin(t *testing.T) {
 			save(t, c.name, cp)
 			checkFraming(t, cp, c.want)
 			t.Run("wireshark", func(t *testing.T) { checkWireshark(t, cp, c.want) })
+			t.Run("login7", func(t *testing.T) { checkLogin7(t, cp, c.want) })
 		})
 	}
 }

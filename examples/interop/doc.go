@@ -1,0 +1,18 @@
+// Package interop holds tdswire's real-client tests: a fake server on
+// 127.0.0.1 answers each client's PRELOGIN with ENCRYPT_NOT_SUP, reads the
+// LOGIN7 message the client sends, and closes. The tests then check that
+// message three ways: its packet framing, Wireshark's dissection of it
+// (tshark, an oracle independent of tdswire), and tdswire's own decoders
+// (login7, and ntlm for the SSPI NEGOTIATE of integrated logins).
+//
+// The clients are go-mssqldb (SQL authentication and its NTLM provider),
+// FreeTDS tsql (TDS 7.4, 7.3 and 7.1, SQL and NTLM logins), the FreeTDS
+// ODBC driver through unixODBC's isql, and tedious (SQL and NTLM). A test
+// whose client or tool is missing is skipped, or fails when
+// TDSWIRE_REQUIRE_PEERS=1; .ci/install-peers installs them all.
+//
+// Set TDSWIRE_CAPTURE_DIR to a directory to keep the raw bytes of every
+// capture there (name.raw, name.prelogin, name.login7).
+//
+// The package has no non-test code besides this comment.
+package interop

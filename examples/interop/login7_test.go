@@ -1,0 +1,95 @@
+package interop
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/tdswire/tdswire/login7"
+	"github.com/tdswire/tdswire/tds"
+)
+
+// checkLogin7 decodes the captured LOGIN7 with tdswire's login7 package
+// and compares it with what the client was configured to send. It also
+// re-encodes the decoded value and checks that the result decodes to the
+// same fields (the byte layout may differ: clients place FeatureExt and
+// SSPI differently from Login7.Append's canonical order). It returns the
+// decoded message for further checks.
+func checkLogin7(t *testing.T, cp capture, w wantLogin) *login7.Login7 {
+	t.Helper()
+	var l login7.Login7
+	if err := l.Decode(cp.Login); err != nil {
+		t.Fatalf("login7.Decode of the client's LOGIN7 (% x): %v", cp.Login, err)
+	}
+	t.Logf("%v", l)
+	if l.TDSVersion != w.Version {
+		t.Errorf("TDSVersion = %v, want %v", l.TDSVersion, w.Version)
+	}
+	if l.PacketSize != w.PacketSize {
+		t.Errorf("PacketSize = %d, want %d", l.PacketSize, w.PacketSize)
+	}
+	for _, f := range []struct {
+		name string
+		got  tds.UCS2
+		want string
+	}{
+		{"HostName", l.HostName, w.Host},
+		{"UserName", l.UserName, w.User},
+		{"AppName", l.AppName, w.App},
+		{"ServerName", l.ServerName, w.Server},
+		{"CltIntName", l.CltIntName, w.Library},
+		{"Language", l.Language, w.Language},
+		{"Database", l.Database, w.Database},
+	} {
+		if !f.got.Equal(f.want) {
+			t.Errorf("%s = %q, want %q", f.name, f.got.String(), f.want)
+		}
+	}
+	if !l.Password.Equal(w.Password) {
+		t.Errorf("Password de-obfuscates to %q, want %q", l.Password.Clear(), w.Password)
+	}
+	if got := l.OptionFlags2.IntegratedSecurity(); got != w.IntSecurity {
+		t.Errorf("OptionFlags2 %v: fIntSecurity %v, want %v", l.OptionFlags2, got, w.IntSecurity)
+	}
+	if w.IntSecurity != (len(l.SSPI) > 0) {
+		t.Errorf("SSPI holds %d bytes; fIntSecurity wanted %v", len(l.SSPI), w.IntSecurity)
+	}
+	if len(l.AtchDBFile) != 0 || len(l.ChangePassword) != 0 {
+		t.Errorf("AtchDBFile %q, ChangePassword of %d bytes: no client was asked for either", l.AtchDBFile.String(), len(l.ChangePassword))
+	}
+	it := l.FeatureExt.Iter()
+	for f, ok := it.Next(); ok; f, ok = it.Next() {
+		t.Logf("FeatureExt: %v", f)
+	}
+	if err := it.Err(); err != nil {
+		t.Errorf("FeatureExt iteration: %v", err)
+	}
+
+	re, err := l.Append(nil)
+	if err != nil {
+		t.Fatalf("Append of the decoded LOGIN7: %v", err)
+	}
+	var l2 login7.Login7
+	if err := l2.Decode(re); err != nil {
+		t.Fatalf("Decode of the re-encoded LOGIN7: %v", err)
+	}
+	if !sameLogin(&l, &l2) {
+		t.Errorf("re-encoded LOGIN7 decodes differently:\n got %v\nwant %v", l2, l)
+	}
+	return &l
+}
+
+// sameLogin compares every field of two decoded LOGIN7 messages.
+func sameLogin(a, b *login7.Login7) bool {
+	return a.TDSVersion == b.TDSVersion && a.PacketSize == b.PacketSize &&
+		a.ClientProgVer == b.ClientProgVer && a.ClientPID == b.ClientPID &&
+		a.ConnectionID == b.ConnectionID && a.OptionFlags1 == b.OptionFlags1 &&
+		a.OptionFlags2 == b.OptionFlags2 && a.TypeFlags == b.TypeFlags &&
+		a.OptionFlags3 == b.OptionFlags3 && a.ClientTimeZone == b.ClientTimeZone &&
+		a.ClientLCID == b.ClientLCID && a.ClientID == b.ClientID &&
+		bytes.Equal(a.HostName, b.HostName) && bytes.Equal(a.UserName, b.UserName) &&
+		bytes.Equal(a.Password, b.Password) && bytes.Equal(a.AppName, b.AppName) &&
+		bytes.Equal(a.ServerName, b.ServerName) && bytes.Equal(a.CltIntName, b.CltIntName) &&
+		bytes.Equal(a.Language, b.Language) && bytes.Equal(a.Database, b.Database) &&
+		bytes.Equal(a.SSPI, b.SSPI) && bytes.Equal(a.AtchDBFile, b.AtchDBFile) &&
+		bytes.Equal(a.ChangePassword, b.ChangePassword) && bytes.Equal(a.FeatureExt, b.FeatureExt)
+}
