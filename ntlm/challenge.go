@@ -1,0 +1,125 @@
+package ntlm
+
+import "strings"
+
+// Fixed-part lengths of the CHALLENGE_MESSAGE ([MS-NLMP] 2.2.1.2).
+const (
+	challengeNoVersion = 48
+	challengeFullLen   = 56
+)
+
+// Challenge is the CHALLENGE_MESSAGE of [MS-NLMP] 2.2.1.2, sent by the
+// server with its 8-byte nonce and, in TargetInfo, the AV pairs that name
+// it.
+//
+// TargetName is read only when NTLMSSP_REQUEST_TARGET is set and TargetInfo
+// only when NTLMSSP_NEGOTIATE_TARGET_INFO is set (the fields MUST be ignored
+// otherwise); Append writes them under the same flags. After Decode both are
+// views into the input, valid while the caller keeps it unchanged.
+type Challenge struct {
+	TargetName      []byte // in the negotiated character set (UTF-16LE when Unicode)
+	NegotiateFlags  NegotiateFlags
+	ServerChallenge [8]byte
+	TargetInfo      AVPairs // ends with MsvAvEOL
+	Version         Version
+
+	// HeaderLen is the length of the fixed part as sent: 0 for the
+	// 56-byte form with Version, or 48 for the form without it that
+	// Windows NT and 2000 wrote. Decode infers it from the payload
+	// offsets; Append treats values other than 48 as 0.
+	HeaderLen int
+}
+
+// Decode fills c from the CHALLENGE_MESSAGE in b without allocating. The
+// Reserved field is ignored, as 2.2.1.2 requires. TargetInfo must be a
+// well-formed AV_PAIR list ending with MsvAvEOL; bytes that the
+// TargetInfoLen covers after MsvAvEOL are not part of the view.
+func (c *Challenge) Decode(b []byte) error {
+	if err := checkPrefix(b, layerChallenge, NtLmChallenge); err != nil {
+		return err
+	}
+	if len(b) < challengeNoVersion {
+		return errorf(layerChallenge, len(b), ErrTruncated, "fixed part needs %d bytes, message has %d", challengeNoVersion, len(b))
+	}
+	*c = Challenge{NegotiateFlags: NegotiateFlags(le32(b[20:]))}
+	copy(c.ServerChallenge[:], b[24:32])
+	lay := layout{min: -1}
+	var off int
+	var err error
+	if c.NegotiateFlags&RequestTarget != 0 {
+		if c.TargetName, off, err = payloadField(b, 12, layerChallenge, "TargetName"); err != nil {
+			return err
+		}
+		lay.see(off, c.TargetName)
+	}
+	if c.NegotiateFlags&NegotiateTargetInfo != 0 {
+		var ti []byte
+		if ti, off, err = payloadField(b, 40, layerChallenge, "TargetInfo"); err != nil {
+			return err
+		}
+		lay.see(off, ti)
+		if len(ti) > 0 {
+			n, err := AVPairs(ti).Validate()
+			if err != nil {
+				return rebase(err, layerChallenge, off)
+			}
+			c.TargetInfo = ti[:n:n]
+		}
+	}
+	h, ok := lay.headerLen(len(b), challengeNoVersion, challengeFullLen)
+	if !ok {
+		return errorf(layerChallenge, h, ErrMalformed, "payload at offset %d overlaps the fixed part", h)
+	}
+	if h == challengeFullLen {
+		c.Version = decodeVersion(b[48:])
+	} else {
+		c.HeaderLen = h
+	}
+	return nil
+}
+
+// rebase moves an AV_PAIR error found in a sub-slice at base to the
+// coordinates of the enclosing message.
+func rebase(err error, layer string, base int) error {
+	if e, ok := err.(*Error); ok {
+		return &Error{Layer: layer, Offset: e.Offset + int64(base), Msg: "TargetInfo: " + e.Msg, Err: e.Err}
+	}
+	return err
+}
+
+// Append appends the wire form of c to dst, payload in the order
+// TargetName, TargetInfo, with lengths and offsets computed here. Reserved
+// is written as zero.
+func (c *Challenge) Append(dst []byte) []byte {
+	start := len(dst)
+	dst = appendPrefix(dst, NtLmChallenge)
+	dst = append(dst, make([]byte, fieldsLen)...)
+	dst = appendLE32(dst, uint32(c.NegotiateFlags))
+	dst = append(dst, c.ServerChallenge[:]...)
+	dst = append(dst, make([]byte, 8+fieldsLen)...)
+	if c.HeaderLen != challengeNoVersion {
+		dst = appendVersion(dst, c.Version)
+	}
+	w := fieldWriter{buf: dst, start: start}
+	var name, info []byte
+	if c.NegotiateFlags&RequestTarget != 0 {
+		name = c.TargetName
+	}
+	if c.NegotiateFlags&NegotiateTargetInfo != 0 {
+		info = c.TargetInfo
+	}
+	w.put(12, name)
+	w.put(40, info)
+	return w.buf
+}
+
+// String describes c on one line: "NTLM CHALLENGE MESSAGE", followed by
+// the target name when there is one. The server challenge is not printed.
+func (c *Challenge) String() string {
+	var sb strings.Builder
+	sb.WriteString("NTLM CHALLENGE MESSAGE")
+	if len(c.TargetName) > 0 {
+		sb.WriteString(" Target: " + describe(c.TargetName, c.NegotiateFlags&NegotiateUnicode != 0))
+	}
+	return sb.String()
+}

@@ -1,0 +1,273 @@
+package ntlm
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/subtle"
+	"io"
+	"strings"
+	"time"
+)
+
+// ServerFlags are the NegotiateFlags a Server supports; the CHALLENGE_MESSAGE
+// returns those the client asked for, plus the ones [MS-NLMP] 3.2.5.1.1
+// always sets.
+const ServerFlags = NegotiateUnicode | RequestTarget | NegotiateSign | NegotiateSeal |
+	NegotiateNTLM | NegotiateAlwaysSign | NegotiateExtendedSessionSecurity |
+	NegotiateIdentify | NegotiateTargetInfo | NegotiateVersion | Negotiate128 |
+	NegotiateKeyExch | Negotiate56
+
+// DefaultMaxLifetime is the MaxLifetime of [MS-NLMP] 3.1.1.1 that a Server
+// uses when its MaxLifetime is zero: 36 hours, as footnote <39> gives for
+// Windows XP and later.
+const DefaultMaxLifetime = 36 * time.Hour
+
+// Account is one entry of an AccountList.
+type Account struct {
+	Domain string // empty matches any domain
+	User   string
+	Hash   NTHash // see HashPassword
+}
+
+// AccountList is a small in-memory user database for Server.Lookup.
+type AccountList []Account
+
+// Lookup finds user in domain, comparing both case-insensitively ([MS-NLMP]
+// 3.2.5.1.2: user names MUST be case-insensitive).
+func (l AccountList) Lookup(user, domain string) (NTHash, bool) {
+	for _, a := range l {
+		if strings.EqualFold(a.User, user) && (a.Domain == "" || strings.EqualFold(a.Domain, domain)) {
+			return a.Hash, true
+		}
+	}
+	return NTHash{}, false
+}
+
+// Server is the NTLMv2 server role of [MS-NLMP] 3.2: it issues
+// CHALLENGE_MESSAGEs and verifies AUTHENTICATE_MESSAGEs against the NT hash
+// of the named user. It keeps no per-connection state: the caller holds the
+// three messages of an exchange and passes them to Verify. A Server is safe
+// for concurrent use if its Lookup, Rand and Now are.
+type Server struct {
+	NbComputerName  string // MsvAvNbComputerName; TargetName when NbDomainName is empty
+	NbDomainName    string // MsvAvNbDomainName; TargetName when set (domain-joined)
+	DnsComputerName string // MsvAvDnsComputerName, when set
+	DnsDomainName   string // MsvAvDnsDomainName, when set
+	DnsTreeName     string // MsvAvDnsTreeName, when set
+	Version         Version
+
+	// Lookup returns the NT hash of user in domain (as the client sent
+	// them), or false when there is no such account. AccountList.Lookup
+	// is one implementation.
+	Lookup func(user, domain string) (NTHash, bool)
+
+	// ChannelBindings, when set, must match the client's
+	// MsvAvChannelBindings ([MS-NLMP] 3.2.5.1.2); see TLSServerEndPoint.
+	ChannelBindings *ChannelBindings
+
+	// MaxLifetime bounds the distance between the client's timestamp and
+	// Now. Zero means DefaultMaxLifetime; negative disables the check.
+	MaxLifetime time.Duration
+
+	Rand io.Reader        // source of ServerChallenge; nil means crypto/rand
+	Now  func() time.Time // clock for MsvAvTimestamp; nil means time.Now
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Challenge decodes the client's NEGOTIATE_MESSAGE and appends the
+// CHALLENGE_MESSAGE of [MS-NLMP] 3.2.5.1.1 to dst: a fresh ServerChallenge,
+// the negotiated flags, TargetName, and TargetInfo with
+// MsvAvNbComputerName, MsvAvNbDomainName, the DNS names that are set and
+// MsvAvTimestamp. The caller keeps both messages for Verify.
+//
+// Only Unicode is spoken: a client that does not offer
+// NTLMSSP_NEGOTIATE_UNICODE gets an ErrUnsupported error.
+func (s *Server) Challenge(dst, negotiate []byte) ([]byte, error) {
+	var n Negotiate
+	if err := n.Decode(negotiate); err != nil {
+		return dst, err
+	}
+	if n.NegotiateFlags&NegotiateUnicode == 0 {
+		return dst, errorf(layerServer, 12, ErrUnsupported, "client did not offer NTLMSSP_NEGOTIATE_UNICODE")
+	}
+	c := Challenge{
+		NegotiateFlags: n.NegotiateFlags&ServerFlags | RequestTarget | NegotiateNTLM |
+			NegotiateAlwaysSign | NegotiateTargetInfo | NegotiateUnicode,
+		Version: s.Version,
+	}
+	if s.Version.IsZero() {
+		c.NegotiateFlags &^= NegotiateVersion
+	}
+	var target string
+	if s.NbDomainName != "" {
+		target = s.NbDomainName
+		c.NegotiateFlags |= TargetTypeDomain
+	} else {
+		target = s.NbComputerName
+		c.NegotiateFlags |= TargetTypeServer
+	}
+	rnd := s.Rand
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	if _, err := io.ReadFull(rnd, c.ServerChallenge[:]); err != nil {
+		return dst, &Error{Layer: layerServer, Msg: "reading ServerChallenge", Err: err}
+	}
+	c.TargetName = appendUTF16(nil, target)
+	info := make([]byte, 0, 64+2*(len(s.NbComputerName)+len(s.NbDomainName)+len(s.DnsComputerName)+len(s.DnsDomainName)+len(s.DnsTreeName)))
+	for _, p := range [...]struct {
+		id AVID
+		v  string
+	}{
+		{MsvAvNbComputerName, s.NbComputerName},
+		{MsvAvNbDomainName, s.NbDomainName},
+		{MsvAvDnsComputerName, s.DnsComputerName},
+		{MsvAvDnsDomainName, s.DnsDomainName},
+		{MsvAvDnsTreeName, s.DnsTreeName},
+	} {
+		if p.v != "" {
+			info = AppendAVPairString(info, p.id, p.v)
+		}
+	}
+	info = AppendAVPairFileTime(info, MsvAvTimestamp, FileTime(s.now()))
+	c.TargetInfo = AppendAVEOL(info)
+	return c.Append(dst), nil
+}
+
+// Result is what Verify learns about an authenticated client.
+type Result struct {
+	User        string // as the client sent it
+	Domain      string // as the client sent it
+	Workstation string
+	// SessionKey is the ExportedSessionKey shared with the client.
+	SessionKey     [16]byte
+	NegotiateFlags NegotiateFlags // from the AUTHENTICATE_MESSAGE
+	MIC            bool           // a MIC was present and verified
+	ChannelBound   bool           // channel bindings were checked and matched
+}
+
+// Verify checks the client's AUTHENTICATE_MESSAGE against the NEGOTIATE and
+// CHALLENGE messages of the same exchange, as [MS-NLMP] 3.2.5.1.2
+// describes for NTLM v2:
+//
+//   - the NTProofStr is recomputed from the account's NT hash and compared
+//     in constant time (ErrUnknownUser, ErrWrongPassword);
+//   - the client's timestamp must lie within MaxLifetime of Now
+//     (ErrExpired);
+//   - with NTLMSSP_NEGOTIATE_KEY_EXCH and SIGN or SEAL, the 16-byte
+//     EncryptedRandomSessionKey is decrypted into the session key;
+//   - when the client's MsvAvFlags has bit 0x2, the MIC is checked
+//     (ErrBadMIC);
+//   - when the Server has ChannelBindings, MsvAvChannelBindings must match
+//     (ErrBadBindings).
+//
+// Leniencies: the user name is matched case-insensitively and NTOWFv2 uses
+// the domain exactly as the client sent it; if that fails, the empty domain
+// is tried, for clients that compute the response with a NIL UserDom
+// (3.2.5.1.2 says servers SHOULD accept them). NtChallengeResponse is read
+// by its declared length only.
+//
+// Not supported (ErrUnsupported): NTLM v1 responses and anonymous logons.
+// A response that matches only on its LMv2 part is refused.
+func (s *Server) Verify(negotiate, challenge, authenticate []byte) (*Result, error) {
+	var ch Challenge
+	if err := ch.Decode(challenge); err != nil {
+		return nil, err
+	}
+	var a Authenticate
+	if err := a.Decode(authenticate); err != nil {
+		return nil, err
+	}
+	if len(a.UserName) == 0 && len(a.NtChallengeResponse) == 0 {
+		return nil, errorf(layerServer, 36, ErrUnsupported, "anonymous authentication")
+	}
+	if !a.IsNTLMv2() {
+		return nil, errorf(layerServer, 20, ErrUnsupported, "NtChallengeResponse of %d bytes is NTLM v1", len(a.NtChallengeResponse))
+	}
+	if ch.NegotiateFlags&NegotiateUnicode == 0 {
+		return nil, errorf(layerServer, 20, ErrUnsupported, "CHALLENGE_MESSAGE did not select Unicode")
+	}
+	var resp NTLMv2Response
+	if err := resp.Decode(a.NtChallengeResponse); err != nil {
+		return nil, err
+	}
+	user, domain := decodeUTF16(a.UserName), decodeUTF16(a.DomainName)
+	if s.Lookup == nil {
+		return nil, errorf(layerServer, 36, ErrUnknownUser, "server has no account look-up")
+	}
+	hash, ok := s.Lookup(user, domain)
+	if !ok {
+		return nil, errorf(layerServer, 36, ErrUnknownUser, "no account for the user")
+	}
+	blob := a.NtChallengeResponse[16:]
+	upper := strings.ToUpper(user)
+	responseKey := ntowfv2(hash, upper, a.DomainName)
+	proof := hmacMD5(responseKey[:], ch.ServerChallenge[:], blob)
+	if subtle.ConstantTimeCompare(proof[:], resp.Response[:]) != 1 && len(a.DomainName) > 0 {
+		responseKey = ntowfv2(hash, upper, nil)
+		proof = hmacMD5(responseKey[:], ch.ServerChallenge[:], blob)
+	}
+	if subtle.ConstantTimeCompare(proof[:], resp.Response[:]) != 1 {
+		return nil, errorf(layerServer, 20, ErrWrongPassword, "NTProofStr does not match")
+	}
+
+	if max := s.MaxLifetime; max >= 0 {
+		if max == 0 {
+			max = DefaultMaxLifetime
+		}
+		skew := s.now().Sub(TimeFromFileTime(resp.TimeStamp))
+		if skew > max || skew < -max {
+			return nil, errorf(layerServer, 20, ErrExpired, "client timestamp is %v away from the server clock", skew.Round(time.Second))
+		}
+	}
+
+	sessionBaseKey := hmacMD5(responseKey[:], proof[:])
+	exported := sessionBaseKey // KXKEY for NTLM v2 (3.4.5.1)
+	if a.NegotiateFlags&NegotiateKeyExch != 0 && a.NegotiateFlags&(NegotiateSign|NegotiateSeal) != 0 {
+		if len(a.EncryptedRandomSessionKey) != 16 {
+			return nil, errorf(layerServer, 52, ErrMalformed, "EncryptedRandomSessionKey is %d bytes, want 16", len(a.EncryptedRandomSessionKey))
+		}
+		var enc [16]byte
+		copy(enc[:], a.EncryptedRandomSessionKey)
+		exported = EncryptSessionKey(sessionBaseKey, enc)
+	}
+
+	res := &Result{
+		User:           user,
+		Domain:         domain,
+		Workstation:    decodeUTF16(a.Workstation),
+		SessionKey:     exported,
+		NegotiateFlags: a.NegotiateFlags,
+	}
+
+	if s.ChannelBindings != nil {
+		want := s.ChannelBindings.Hash()
+		got, ok := resp.AvPairs.Lookup(MsvAvChannelBindings)
+		var zero [16]byte
+		if !ok || subtle.ConstantTimeCompare(got, zero[:]) == 1 {
+			return nil, errorf(layerServer, 20, ErrBadBindings, "client sent no channel bindings")
+		}
+		if subtle.ConstantTimeCompare(got, want[:]) != 1 {
+			return nil, errorf(layerServer, 20, ErrBadBindings, "MsvAvChannelBindings does not match the channel")
+		}
+		res.ChannelBound = true
+	}
+
+	if resp.AvPairs.Flags()&AvFlagMICPresent != 0 {
+		if a.HeaderLen != 0 {
+			return nil, errorf(layerServer, micOffset, ErrBadMIC, "MsvAvFlags announces a MIC but the message has no MIC field")
+		}
+		mic := ComputeMIC(exported, negotiate, challenge, authenticate)
+		if !hmac.Equal(mic[:], a.MIC[:]) {
+			return nil, errorf(layerServer, micOffset, ErrBadMIC, "MIC does not match")
+		}
+		res.MIC = true
+	}
+	return res, nil
+}
