@@ -2,6 +2,7 @@ package interop
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 
 	"github.com/tdswire/tdswire/login7"
@@ -56,12 +57,25 @@ func checkLogin7(t *testing.T, cp capture, w wantLogin) *login7.Login7 {
 	if len(l.AtchDBFile) != 0 || len(l.ChangePassword) != 0 {
 		t.Errorf("AtchDBFile %q, ChangePassword of %d bytes: no client was asked for either", l.AtchDBFile.String(), len(l.ChangePassword))
 	}
+	var ids []login7.FeatureID
 	it := l.FeatureExt.Iter()
 	for f, ok := it.Next(); ok; f, ok = it.Next() {
-		t.Logf("FeatureExt: %v", f)
+		ids = append(ids, f.ID)
+		if f.ID == login7.FeatureUTF8Support {
+			var u login7.UTF8Support
+			if err := u.Decode(f.Data); err != nil || !u.Supported() {
+				t.Errorf("UTF8_SUPPORT data % x: supported %v, err %v", f.Data, u.Supported(), err)
+			}
+		}
 	}
 	if err := it.Err(); err != nil {
 		t.Errorf("FeatureExt iteration: %v", err)
+	}
+	if !slices.Equal(ids, w.Features) {
+		t.Errorf("FeatureExt IDs %v, want %v", ids, w.Features)
+	}
+	if l.OptionFlags3.Extension() != (len(w.Features) > 0) {
+		t.Errorf("OptionFlags3 %v: fExtension %v with %d features", l.OptionFlags3, l.OptionFlags3.Extension(), len(w.Features))
 	}
 
 	re, err := l.Append(nil)

@@ -1,11 +1,14 @@
 package interop
 
 import (
+	"encoding/binary"
 	"os"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/tdswire/tdswire/login7"
+	"github.com/tdswire/tdswire/prelogin"
 	"github.com/tdswire/tdswire/tds"
 )
 
@@ -38,6 +41,14 @@ type wantLogin struct {
 	// NTLM describes the NEGOTIATE message in the SSPI field, when
 	// IntSecurity is set.
 	NTLM wantNegotiate
+	// DataStart is ibHostName, where the variable part begins: 94 for
+	// the TDS 7.2+ fixed part, 86 for the TDS 7.0/7.1 one, which lacks
+	// ibChangePassword, cchChangePassword and cbSSPILong.
+	DataStart int
+	// Features are the FeatureExt entries, in order (TDS 7.4).
+	Features []login7.FeatureID
+	// Instance is the instance name in the client's PRELOGIN INSTOPT.
+	Instance string
 	// FirstPacketID is the PacketID of the client's first packet
 	// ([MS-TDS] 2.2.3.1.5 says the value is ignored; clients differ).
 	FirstPacketID uint8
@@ -68,8 +79,10 @@ func loginCases(t *testing.T) []loginCase {
 	goWant := wantLogin{
 		Version: tds.Version74, PacketSize: 8192, Host: "WS-GO", User: "alice", Password: password,
 		App: "tdswire-go", Server: "127.0.0.1", Library: "go-mssqldb", Database: database,
-		// go-mssqldb sends no language (cchLanguage 0).
-		FirstPacketID: 1,
+		// go-mssqldb sends no language (cchLanguage 0), no FeatureExt
+		// (fExtension clear) although it speaks 7.4, and an empty
+		// instance name.
+		DataStart: 94, FirstPacketID: 1,
 	}
 	goNTLM := goWant
 	goNTLM.User, goNTLM.Password, goNTLM.IntSecurity = "", "", true
@@ -81,12 +94,18 @@ func loginCases(t *testing.T) []loginCase {
 
 	tsqlCfg := loginConfig{User: "alice", Password: password, App: "tdswire-tsql", Database: database}
 	tsqlWant := func(v tds.Version) wantLogin {
-		return wantLogin{
+		w := wantLogin{
 			Version: v, PacketSize: 4096, Host: host, User: "alice", Password: password,
 			App: "tdswire-tsql", Server: "fake", Library: "TDS-Library", Language: "us_english", Database: database,
-			// FreeTDS numbers its packets from 0.
-			FirstPacketID: 0,
+			// FreeTDS numbers its packets from 0, names the default
+			// instance "MSSQLServer" in PRELOGIN, and asks for
+			// UTF8_SUPPORT at 7.4.
+			DataStart: 94, Instance: "MSSQLServer", FirstPacketID: 0,
 		}
+		if v == tds.Version74 {
+			w.Features = []login7.FeatureID{login7.FeatureUTF8Support}
+		}
+		return w
 	}
 	tsqlNTLM := func(v tds.Version) wantLogin {
 		w := tsqlWant(v)
@@ -95,19 +114,32 @@ func loginCases(t *testing.T) []loginCase {
 		w.NTLM = wantNegotiate{Flags: 0x0008b201, Domain: "CONTOSO", Workstation: host}
 		return w
 	}
+	tsql71 := func(ntlm bool) wantLogin {
+		w := tsqlWant(tds.Version71Rev1)
+		if ntlm {
+			w = tsqlNTLM(tds.Version74)
+			w.Version = tds.Version71Rev1
+		}
+		// A TDS 7.1 LOGIN7 has the 86-byte fixed part and no FeatureExt.
+		w.DataStart, w.Features = 86, nil
+		return w
+	}
 
 	odbcCfg := loginConfig{User: "alice", Password: password, App: "tdswire-odbc", Host: "WS-ODBC", Database: database, PacketSize: 8192}
 	odbcWant := wantLogin{
 		Version: tds.Version74, PacketSize: 8192, Host: "WS-ODBC", User: "alice", Password: password,
-		App: "tdswire-odbc", Server: "127.0.0.1", Library: "", Language: "us_english", Database: database,
-		FirstPacketID: 0,
+		App: "tdswire-odbc", Server: "127.0.0.1", Language: "us_english", Database: database,
+		// The ODBC driver sends an empty CltIntName, unlike tsql's
+		// "TDS-Library"; otherwise it frames like tsql.
+		Library: "", DataStart: 94, Features: []login7.FeatureID{login7.FeatureUTF8Support},
+		Instance: "MSSQLServer", FirstPacketID: 0,
 	}
 
 	nodeCfg := loginConfig{User: "alice", Password: password, App: "tdswire-tedious", Host: "WS-NODE", Database: database, PacketSize: 8192}
 	nodeWant := wantLogin{
 		Version: tds.Version74, PacketSize: 8192, Host: "WS-NODE", User: "alice", Password: password,
 		App: "tdswire-tedious", Server: "127.0.0.1", Library: "Tedious", Language: "us_english", Database: database,
-		FirstPacketID: 1,
+		DataStart: 94, Features: []login7.FeatureID{login7.FeatureUTF8Support}, FirstPacketID: 1,
 	}
 	nodeNTLM := nodeWant
 	nodeNTLM.User, nodeNTLM.Password, nodeNTLM.IntSecurity = "", "", true
@@ -121,9 +153,9 @@ func loginCases(t *testing.T) []loginCase {
 		{"go-mssqldb/ntlm", func(t *testing.T, s *fakeServer) { runGoMSSQL(t, s, `CONTOSO\joe`, password, goCfg) }, goNTLM},
 		{"tsql/7.4/sql", func(t *testing.T, s *fakeServer) { runTSQL(t, s, "7.4", "alice", password, tsqlCfg) }, tsqlWant(tds.Version74)},
 		{"tsql/7.3/sql", func(t *testing.T, s *fakeServer) { runTSQL(t, s, "7.3", "alice", password, tsqlCfg) }, tsqlWant(tds.Version73B)},
-		{"tsql/7.1/sql", func(t *testing.T, s *fakeServer) { runTSQL(t, s, "7.1", "alice", password, tsqlCfg) }, tsqlWant(tds.Version71Rev1)},
+		{"tsql/7.1/sql", func(t *testing.T, s *fakeServer) { runTSQL(t, s, "7.1", "alice", password, tsqlCfg) }, tsql71(false)},
 		{"tsql/7.4/ntlm", func(t *testing.T, s *fakeServer) { runTSQL(t, s, "7.4", `CONTOSO\joe`, password, tsqlCfg) }, tsqlNTLM(tds.Version74)},
-		{"tsql/7.1/ntlm", func(t *testing.T, s *fakeServer) { runTSQL(t, s, "7.1", `CONTOSO\joe`, password, tsqlCfg) }, tsqlNTLM(tds.Version71Rev1)},
+		{"tsql/7.1/ntlm", func(t *testing.T, s *fakeServer) { runTSQL(t, s, "7.1", `CONTOSO\joe`, password, tsqlCfg) }, tsql71(true)},
 		{"odbc/7.4/sql", func(t *testing.T, s *fakeServer) { runISQL(t, s, "7.4", odbcCfg) }, odbcWant},
 		{"tedious/sql", func(t *testing.T, s *fakeServer) {
 			runTedious(t, s, `{"type":"default","options":{"userName":"alice","password":"`+password+`"}}`, nodeCfg)
@@ -179,9 +211,22 @@ func checkFraming(t *testing.T, cp capture, w wantLogin) {
 			}
 		}
 	}
+	if len(cp.Login) >= 38 {
+		if got := int(binary.LittleEndian.Uint16(cp.Login[36:])); got != w.DataStart {
+			t.Errorf("ibHostName = %d, want %d", got, w.DataStart)
+		}
+	}
 	if got := cp.PreloginHeaders[0].PacketID; got != w.FirstPacketID {
 		t.Errorf("first PRELOGIN PacketID = %d, want %d", got, w.FirstPacketID)
 	}
+	pm := &cp.PreloginMsg
+	if pm.Encryption != prelogin.EncryptNotSup {
+		t.Errorf("client PRELOGIN ENCRYPTION = %v, want ENCRYPT_NOT_SUP (encryption disabled)", pm.Encryption)
+	}
+	if name, ok := pm.InstanceName(); !ok || string(name) != w.Instance {
+		t.Errorf("client PRELOGIN instance name %q (present %v), want %q", name, ok, w.Instance)
+	}
+	t.Logf("client PRELOGIN: options %v, version %v, MARS %v, thread ID %d", pm.Present, pm.Version, pm.MARS, pm.ThreadID)
 	t.Logf("PRELOGIN packets %v; LOGIN7 packets %v; %d connection(s)", cp.PreloginHeaders, cp.LoginHeaders, cp.Conns)
 }
 

@@ -1,7 +1,7 @@
 package interop
 
 import (
-	"errors"
+	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tdswire/tdswire/prelogin"
 	"github.com/tdswire/tdswire/tds"
 )
 
@@ -19,12 +20,13 @@ import (
 // header of every packet that carried them (real clients differ in
 // packet numbering and status bits, and the tests record how).
 type capture struct {
-	Prelogin        []byte       // PRELOGIN message payload, headers removed
-	PreloginHeaders []tds.Header // one per packet
-	Login           []byte       // LOGIN7 message payload, headers removed
-	LoginHeaders    []tds.Header // one per packet
-	Raw             []byte       // every byte the client sent, as sent
-	Conns           int          // connections accepted (clients may retry)
+	Prelogin        []byte           // PRELOGIN message payload, headers removed
+	PreloginMsg     prelogin.Message // Prelogin decoded (views into Prelogin)
+	PreloginHeaders []tds.Header     // one per packet
+	Login           []byte           // LOGIN7 message payload, headers removed
+	LoginHeaders    []tds.Header     // one per packet
+	Raw             []byte           // every byte the client sent, as sent
+	Conns           int              // connections accepted (clients may retry)
 }
 
 // fakeServer accepts connections on 127.0.0.1, answers the first
@@ -127,71 +129,99 @@ func (r *recorder) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func handle(c net.Conn) (capture, error) {
-	var cp capture
+// handle plays the server's part of one connection up to LOGIN7, reading
+// with tds.Reader and writing with tds.Writer.
+func handle(c net.Conn) (cp capture, err error) {
 	rec := &recorder{r: c}
-	var err error
-	cp.Prelogin, cp.PreloginHeaders, err = readMessage(rec)
-	cp.Raw = rec.raw
+	defer func() {
+		cp.Raw = rec.raw
+		cp.PreloginHeaders, cp.LoginHeaders = splitHeaders(rec.raw)
+	}()
+	r := tds.NewReader(rec)
+
+	h, msg, err := r.ReadMessage()
 	if err != nil {
 		return cp, fmt.Errorf("reading PRELOGIN: %w", err)
 	}
-	if _, err := c.Write(preloginResponse()); err != nil {
+	if h.Type != tds.PacketPrelogin {
+		return cp, fmt.Errorf("first message is %v, want %v", h.Type, tds.PacketPrelogin)
+	}
+	cp.Prelogin = bytes.Clone(msg) // msg is the Reader's buffer
+	if err := cp.PreloginMsg.Decode(cp.Prelogin); err != nil {
+		return cp, fmt.Errorf("decoding the client's PRELOGIN: %w", err)
+	}
+	resp, terminate := prelogin.ServerResponse(cp.PreloginMsg.Encryption, prelogin.EncryptNotSup)
+	if terminate || resp != prelogin.EncryptNotSup {
+		return cp, fmt.Errorf("client ENCRYPTION %v: a server without encryption must answer %v and terminate=%v; want ENCRYPT_NOT_SUP and go on",
+			cp.PreloginMsg.Encryption, resp, terminate)
+	}
+	w, err := tds.NewWriter(c, tds.DefaultPacketSize)
+	if err != nil {
+		return cp, err
+	}
+	if err := w.WriteMessage(tds.PacketResponse, 0, preloginResponse()[tds.HeaderLen:]); err != nil {
 		return cp, fmt.Errorf("writing PRELOGIN response: %w", err)
 	}
-	cp.Login, cp.LoginHeaders, err = readMessage(rec)
-	cp.Raw = rec.raw
+
+	h, msg, err = r.ReadMessage()
 	if err != nil {
 		return cp, fmt.Errorf("reading LOGIN7: %w", err)
 	}
+	if h.Type != tds.PacketLogin7 {
+		return cp, fmt.Errorf("second message is %v, want %v", h.Type, tds.PacketLogin7)
+	}
+	cp.Login = bytes.Clone(msg)
 	return cp, nil
 }
 
-// readMessage reads packets up to and including the one with EOM set.
-func readMessage(r io.Reader) ([]byte, []tds.Header, error) {
-	var msg []byte
-	var hs []tds.Header
-	var hb [tds.HeaderLen]byte
-	for {
-		if _, err := io.ReadFull(r, hb[:]); err != nil {
-			return msg, hs, err
-		}
+// splitHeaders walks the packet headers of a client's raw bytes: the
+// packets up to the first EOM are PRELOGIN's, the next ones up to EOM
+// LOGIN7's. It stops at anything it cannot walk; handle has already
+// reported such a stream.
+func splitHeaders(raw []byte) (pre, login []tds.Header) {
+	msg := &pre
+	for off := 0; off < len(raw); {
 		var h tds.Header
-		if err := h.Decode(hb[:]); err != nil {
-			return msg, hs, err
+		if h.Decode(raw[off:]) != nil {
+			return pre, login
 		}
-		hs = append(hs, h)
-		body := make([]byte, int(h.Length)-tds.HeaderLen)
-		if _, err := io.ReadFull(r, body); err != nil {
-			return msg, hs, err
-		}
-		msg = append(msg, body...)
+		*msg = append(*msg, h)
+		off += int(h.Length)
 		if h.Status&tds.StatusEOM != 0 {
-			return msg, hs, nil
-		}
-		if len(hs) > 64 {
-			return msg, hs, errors.New("more than 64 packets without EOM")
+			if msg == &login {
+				return pre, login
+			}
+			msg = &login
 		}
 	}
+	return pre, login
 }
 
-// preloginResponse is the server's answer: VERSION 16.0.4000.0,
-// ENCRYPTION = ENCRYPT_NOT_SUP (0x02), INSTOPT = 0x00, MARS = 0x00,
-// [MS-TDS] 2.2.6.5, in one EOM packet of type 0x04 (tabular result).
+// preloginResponse is the server's answer as one packet: VERSION
+// 16.0.4000.0, ENCRYPTION = ENCRYPT_NOT_SUP, INSTOPT = 0x00 (the
+// instance matches), MARS off, [MS-TDS] 2.2.6.5, built with the prelogin
+// package and framed by tds.Writer in a packet of type 0x04 (tabular
+// result) with PacketID 1.
 func preloginResponse() []byte {
-	body := []byte{
-		0x00, 0x00, 21, 0x00, 6, // VERSION at 21, 6 bytes
-		0x01, 0x00, 27, 0x00, 1, // ENCRYPTION at 27
-		0x02, 0x00, 28, 0x00, 1, // INSTOPT at 28
-		0x04, 0x00, 29, 0x00, 1, // MARS at 29
-		0xFF,
-		0x10, 0x00, 0x0F, 0xA0, 0x00, 0x00, // 16.0, build 4000, sub-build 0
-		0x02, // ENCRYPT_NOT_SUP
-		0x00, // INSTOPT: no instance name
-		0x00, // MARS off
+	m := prelogin.Message{
+		Present:    prelogin.HasVersion | prelogin.HasEncryption | prelogin.HasInstOpt | prelogin.HasMARS,
+		Version:    prelogin.Version{Major: 16, Minor: 0, Build: 4000},
+		Encryption: prelogin.EncryptNotSup,
+		Instance:   []byte{prelogin.InstanceMatch},
 	}
-	h := tds.Header{Type: tds.PacketResponse, Status: tds.StatusEOM, Length: uint16(tds.HeaderLen + len(body)), PacketID: 1}
-	return append(h.Append(nil), body...)
+	payload, err := m.Append(nil)
+	if err != nil {
+		panic("prelogin response: " + err.Error()) // a fixed, valid message
+	}
+	var buf bytes.Buffer
+	w, err := tds.NewWriter(&buf, tds.DefaultPacketSize)
+	if err != nil {
+		panic(err)
+	}
+	if err := w.WriteMessage(tds.PacketResponse, 0, payload); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
 }
 
 // save writes the raw bytes of a capture to $TDSWIRE_CAPTURE_DIR/name.bin
