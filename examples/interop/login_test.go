@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tdswire/tdswire/login7"
+	"github.com/tdswire/tdswire/ntlm"
 	"github.com/tdswire/tdswire/prelogin"
 	"github.com/tdswire/tdswire/tds"
 )
@@ -60,6 +61,8 @@ type wantNegotiate struct {
 	Flags       uint32
 	Domain      string // DomainNameFields, OEM
 	Workstation string // WorkstationFields, OEM; "" when not supplied
+	Version     ntlm.Version
+	HeaderLen   int // as ntlm.Negotiate.HeaderLen: 0 for the 40-byte fixed part
 }
 
 // hostname is what clients without a workstation setting (tsql) send as
@@ -71,6 +74,10 @@ func hostname(t *testing.T) string {
 	}
 	return h
 }
+
+// winXP is the NEGOTIATE VERSION that FreeTDS sends: 5.1.2600, NTLMSSP
+// revision 15.
+var winXP = ntlm.Version{ProductMajorVersion: 5, ProductMinorVersion: 1, ProductBuild: 2600, NTLMRevisionCurrent: 15}
 
 func loginCases(t *testing.T) []loginCase {
 	host := hostname(t)
@@ -90,6 +97,8 @@ func loginCases(t *testing.T) []loginCase {
 	// workstation id, with flags 0x0008b201 ([MS-NLMP] 2.2.2.5):
 	// UNICODE | NTLM | OEM_DOMAIN_SUPPLIED | OEM_WORKSTATION_SUPPLIED |
 	// ALWAYS_SIGN | EXTENDED_SESSIONSECURITY, and no VERSION.
+	// The fixed part is the 40-byte form with an all-zero VERSION, as
+	// [MS-NLMP] 2.2.1.1 requires when NTLMSSP_NEGOTIATE_VERSION is clear.
 	goNTLM.NTLM = wantNegotiate{Flags: 0x0008b201, Domain: "CONTOSO", Workstation: "WS-GO"}
 
 	tsqlCfg := loginConfig{User: "alice", Password: password, App: "tdswire-tsql", Database: database}
@@ -110,8 +119,14 @@ func loginCases(t *testing.T) []loginCase {
 	tsqlNTLM := func(v tds.Version) wantLogin {
 		w := tsqlWant(v)
 		w.User, w.Password, w.IntSecurity = "", "", true
-		// The same flags as go-mssqldb's; the workstation is the machine name.
-		w.NTLM = wantNegotiate{Flags: 0x0008b201, Domain: "CONTOSO", Workstation: host}
+		// The same flags as go-mssqldb's; the workstation is the machine
+		// name. Unlike go-mssqldb, FreeTDS fills VERSION with 5.1.2600
+		// rev 15 (Windows XP) although NTLMSSP_NEGOTIATE_VERSION is clear,
+		// where [MS-NLMP] 2.2.1.1 says the field "MUST be set to all
+		// zero". The field is debugging information receivers ignore;
+		// ntlm.Negotiate decodes it as sent. FreeTDS also places the
+		// workstation before the domain in the payload.
+		w.NTLM = wantNegotiate{Flags: 0x0008b201, Domain: "CONTOSO", Workstation: host, Version: winXP}
 		return w
 	}
 	tsql71 := func(ntlm bool) wantLogin {
@@ -146,7 +161,12 @@ func loginCases(t *testing.T) []loginCase {
 	// tedious names the domain but no workstation, with flags 0xa2089207:
 	// UNICODE | OEM | REQUEST_TARGET | NTLM | OEM_DOMAIN_SUPPLIED |
 	// ALWAYS_SIGN | EXTENDED_SESSIONSECURITY | VERSION | 128 | 56.
-	nodeNTLM.NTLM = wantNegotiate{Flags: 0xa2089207, Domain: "CONTOSO"}
+	// With VERSION set it sends 5.0.2195 rev 15 (Windows 2000). [MS-NLMP]
+	// 3.1.5.1.1 says a client setting NTLMSSP_NEGOTIATE_VERSION MUST send a
+	// zero-length DomainName; tedious sends its domain with
+	// OEM_DOMAIN_SUPPLIED all the same.
+	nodeNTLM.NTLM = wantNegotiate{Flags: 0xa2089207, Domain: "CONTOSO",
+		Version: ntlm.Version{ProductMajorVersion: 5, ProductMinorVersion: 0, ProductBuild: 2195, NTLMRevisionCurrent: 15}}
 
 	return []loginCase{
 		{"go-mssqldb/sql", func(t *testing.T, s *fakeServer) { runGoMSSQL(t, s, "alice", password, goCfg) }, goWant},
@@ -179,7 +199,12 @@ func TestRealClientLogin(t *testing.T) {
 			save(t, c.name, cp)
 			checkFraming(t, cp, c.want)
 			t.Run("wireshark", func(t *testing.T) { checkWireshark(t, cp, c.want) })
-			t.Run("login7", func(t *testing.T) { checkLogin7(t, cp, c.want) })
+			t.Run("login7", func(t *testing.T) {
+				l := checkLogin7(t, cp, c.want)
+				if c.want.IntSecurity {
+					t.Run("ntlm", func(t *testing.T) { checkNTLM(t, l.SSPI, c.want.NTLM) })
+				}
+			})
 		})
 	}
 }

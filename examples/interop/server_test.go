@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -235,6 +236,7 @@ func save(t *testing.T, name string, cp capture) {
 		t.Logf("capture dir: %v", err)
 		return
 	}
+	name = strings.ReplaceAll(name, "/", "_")
 	for suffix, b := range map[string][]byte{".raw": cp.Raw, ".prelogin": cp.Prelogin, ".login7": cp.Login} {
 		if err := os.WriteFile(filepath.Join(dir, name+suffix), b, 0o644); err != nil {
 			t.Logf("saving capture: %v", err)
