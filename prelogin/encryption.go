@@ -187,6 +187,11 @@ func ServerResponse(client, setting Encryption) (response Encryption, terminate 
 // ENCRYPT_EXT is ignored on both sides, and so is ENCRYPT_CLIENT_CERT in
 // the response (the specification never has a server send it). An
 // undefined setting on either side terminates.
+//
+// Real clients differ only in cells a conforming server never produces:
+// SqlClient, having sent ENCRYPT_NOT_SUP, goes on unencrypted unless the
+// answer is ENCRYPT_REQ, and, having sent ENCRYPT_OFF, does not encrypt
+// at all when answered ENCRYPT_ON. Negotiate follows the specification.
 func Negotiate(client, response Encryption) Outcome {
 	c, r := client.Setting(), response.Setting()
 	if c > EncryptReq || r > EncryptReq {

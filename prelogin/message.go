@@ -113,7 +113,12 @@ type Message struct {
 	Instance []byte
 
 	// ThreadID is THREADID (0x03), UL_THREADID, the client's thread ID,
-	// a little-endian ULONG.
+	// "used for debugging purposes". It is a ULONG with no byte order
+	// given, so tdswire reads and writes it little-endian, the default of
+	// [MS-TDS] 2.2.5.5.1.1; the dump of section 4.1 agrees (B8 0D 00 00 is
+	// thread 3512). SqlClient writes it big-endian and Wireshark 4.0 shows
+	// it big-endian; no peer acts on the value, so the difference is
+	// harmless, but a SqlClient thread ID decodes here byte-swapped.
 	ThreadID uint32
 
 	// ThreadIDEmpty records a THREADID option sent with no data, as the
