@@ -1,0 +1,196 @@
+package tokens
+
+import (
+	"github.com/tdswire/tdswire/tds"
+	"github.com/tdswire/tdswire/tds/sqltype"
+)
+
+// ColumnFlags is the 16-bit Flags field of a column in COLMETADATA,
+// [MS-TDS] 2.2.7.4 (and of RETURNVALUE, 2.2.7.19), in least significant
+// bit order. Which bits are meaningful depends on the TDS version; the
+// others are reserved and kept as sent.
+type ColumnFlags uint16
+
+// The flag bits of [MS-TDS] 2.2.7.4.
+const (
+	ColNullable        ColumnFlags = 0x0001 // fNullable
+	ColCaseSen         ColumnFlags = 0x0002 // fCaseSen: binary collation, or XML
+	ColUpdateableMask  ColumnFlags = 0x000C // usUpdateable: 0 read-only, 1 read/write, 2 unknown
+	ColIdentity        ColumnFlags = 0x0010 // fIdentity
+	ColComputed        ColumnFlags = 0x0020 // fComputed (TDS 7.2)
+	ColReservedODBC    ColumnFlags = 0x00C0 // usReservedODBC (TDS 7.3.A and below)
+	ColFixedLenCLRType ColumnFlags = 0x0100 // fFixedLenCLRType (TDS 7.2)
+	ColSparseColumnSet ColumnFlags = 0x0400 // fSparseColumnSet (TDS 7.3.B)
+	ColEncrypted       ColumnFlags = 0x0800 // fEncrypted (TDS 7.4, column encryption)
+	ColHidden          ColumnFlags = 0x2000 // fHidden (TDS 7.2)
+	ColKey             ColumnFlags = 0x4000 // fKey (TDS 7.2)
+	ColNullableUnknown ColumnFlags = 0x8000 // fNullableUnknown (TDS 7.2)
+)
+
+// Updateable returns the 2-bit usUpdateable field: 0 read-only, 1
+// read/write, 2 unknown.
+func (f ColumnFlags) Updateable() uint8 { return uint8(f&ColUpdateableMask) >> 2 }
+
+// Column is one ColumnData entry of COLMETADATA, [MS-TDS] 2.2.7.4.
+// TypeInfo is decoded by package sqltype (TYPE_INFO, 2.2.5.6). The views
+// in it, TableName and ColName point into the decoded buffer.
+//
+// TableName is set for text, ntext and image columns only, in either wire
+// form (a single US_VARCHAR before TDS 7.2, NumParts and parts from 7.2);
+// TypeInfo.TableName is not used by this package and stays empty.
+type Column struct {
+	UserType  uint32 // USHORT before TDS 7.2, ULONG from 7.2
+	Flags     ColumnFlags
+	TypeInfo  sqltype.TypeInfo
+	TableName TableName
+	ColName   tds.UCS2 // B_VARCHAR
+}
+
+// ColMetadata is the COLMETADATA token, [MS-TDS] 2.2.7.4: the description
+// of the columns of the rows that follow.
+//
+// NoMetaData reports the Count 0xFFFF marker, sent when the client asked
+// for no metadata (fNoMetaData in an RPC, 2.2.6.6): no columns follow and
+// the client uses metadata it cached.
+//
+// Not supported: the CekTable and CryptoMetaData of column encryption
+// (TDS 7.4 with COLUMNENCRYPTION negotiated). A column with fEncrypted is
+// reported as an error wrapping tds.ErrUnexpected.
+type ColMetadata struct {
+	Columns    []Column
+	NoMetaData bool
+}
+
+// minColumnLen is the smallest ColumnData for version v: UserType, Flags,
+// a one-byte TYPE_INFO and an empty ColName. It bounds Count before
+// anything is allocated.
+func minColumnLen(v tds.Version) int {
+	if wide(v) {
+		return 4 + 2 + 1 + 1
+	}
+	return 2 + 2 + 1 + 1
+}
+
+// decodeColumns reads a COLMETADATA token at the start of b into cols
+// (reusing its capacity) and returns the columns, whether it was
+// NoMetaData, and the bytes used.
+func decodeColumns(cols []Column, b []byte, v tds.Version) ([]Column, bool, int, error) {
+	r := reader{b: b}
+	r.tokenType(TokenColMetadata)
+	count := int(r.u16("Count"))
+	if r.err != nil {
+		return cols, false, 0, r.err
+	}
+	if count == 0xFFFF {
+		return cols[:0], true, r.off, nil
+	}
+	if count > (len(b)-r.off)/minColumnLen(v) {
+		return cols, false, 0, tds.Errorf(layer, 1, tds.ErrTruncated, "COLMETADATA Count %d cannot fit in the %d bytes that remain", count, len(b)-r.off)
+	}
+	if cap(cols) < count {
+		cols = make([]Column, count)
+	}
+	cols = cols[:count]
+	for i := range cols {
+		c := &cols[i]
+		at := r.off
+		if wide(v) {
+			c.UserType = r.u32("UserType")
+		} else {
+			c.UserType = uint32(r.u16("UserType"))
+		}
+		c.Flags = ColumnFlags(r.u16("Flags"))
+		if r.err != nil {
+			return cols[:0], false, 0, r.err
+		}
+		if c.Flags&ColEncrypted != 0 && v.AtLeast(tds.Version74) {
+			return cols[:0], false, 0, tds.Errorf(layer, at, tds.ErrUnexpected, "column %d is encrypted; column encryption metadata is not supported", i)
+		}
+		n, err := c.TypeInfo.Decode(b[r.off:])
+		if err != nil {
+			return cols[:0], false, 0, rebase(err, r.off)
+		}
+		r.off += n
+		c.TableName = TableName{}
+		if c.TypeInfo.HasTableName() {
+			c.TableName = r.tableName(wide(v))
+		}
+		c.ColName = r.bVarchar("ColName")
+		if r.err != nil {
+			return cols[:0], false, 0, r.err
+		}
+	}
+	return cols, false, r.off, nil
+}
+
+// Decode reads a COLMETADATA token (type byte included) from the start of
+// b with the layout of version v, and returns the number of bytes it used.
+// Columns is reused: its capacity is kept and it grows only when the token
+// has more columns.
+func (m *ColMetadata) Decode(b []byte, v tds.Version) (int, error) {
+	cols, none, n, err := decodeColumns(m.Columns[:0], b, v)
+	m.Columns = cols
+	if err != nil {
+		return 0, err
+	}
+	m.NoMetaData = none
+	return n, nil
+}
+
+// Append appends m as a COLMETADATA token in the layout of version v:
+// Count 0xFFFF when NoMetaData is set, otherwise the columns (at most
+// 65534). TableName is written for text, ntext and image columns only
+// (its first part alone before TDS 7.2).
+func (m ColMetadata) Append(dst []byte, v tds.Version) []byte {
+	dst = append(dst, byte(TokenColMetadata))
+	if m.NoMetaData {
+		return append(dst, 0xFF, 0xFF)
+	}
+	cols := m.Columns[:min(len(m.Columns), 0xFFFE)]
+	dst = appendU16(dst, uint16(len(cols)))
+	for i := range cols {
+		c := &cols[i]
+		if wide(v) {
+			dst = appendU32(dst, c.UserType)
+		} else {
+			dst = appendU16(dst, uint16(c.UserType))
+		}
+		dst = appendU16(dst, uint16(c.Flags))
+		dst = c.TypeInfo.Append(dst)
+		if c.TypeInfo.HasTableName() {
+			dst = appendTableName(dst, c.TableName, wide(v))
+		}
+		dst = appendBVarchar(dst, c.ColName)
+	}
+	return dst
+}
+
+// colMetadata measures a COLMETADATA token and installs its columns as
+// the Scanner's current metadata (NoMetaData leaves them as they were).
+func (s *Scanner) colMetadata(b []byte) (int, error) {
+	cols, none, n, err := decodeColumns(s.cols[:0], b, s.ver)
+	if err != nil {
+		s.cols = cols
+		s.hasCols = false
+		return 0, err
+	}
+	if !none {
+		s.cols = cols
+		s.hasCols = true
+	}
+	return n, nil
+}
+
+// ColMetadata reports the current token, which must be COLMETADATA, into
+// m: Columns is set to the Scanner's column slice (shared, not copied;
+// see Columns) and NoMetaData to whether the token carried the 0xFFFF
+// marker.
+func (s *Scanner) ColMetadata(m *ColMetadata) error {
+	b, err := s.current(TokenColMetadata)
+	if err != nil {
+		return err
+	}
+	m.NoMetaData = len(b) == 3 && b[1] == 0xFF && b[2] == 0xFF
+	m.Columns = s.Columns()
+	return nil
+}

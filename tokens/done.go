@@ -1,0 +1,150 @@
+package tokens
+
+import (
+	"strings"
+
+	"github.com/tdswire/tdswire/tds"
+)
+
+// DoneStatus is the Status field of DONE, DONEPROC and DONEINPROC,
+// [MS-TDS] 2.2.7.6, 2.2.7.7, 2.2.7.8.
+type DoneStatus uint16
+
+// The status bits of [MS-TDS] 2.2.7.6 to 2.2.7.8. DoneFinal is the absence
+// of every bit.
+const (
+	DoneFinal      DoneStatus = 0x000 // DONE_FINAL: the last DONE of the request
+	DoneMore       DoneStatus = 0x001 // DONE_MORE: more results follow
+	DoneError      DoneStatus = 0x002 // DONE_ERROR: the statement failed
+	DoneInXact     DoneStatus = 0x004 // DONE_INXACT: a transaction is in progress (not set by SQL Server)
+	DoneCount      DoneStatus = 0x010 // DONE_COUNT: RowCount is valid
+	DoneAttn       DoneStatus = 0x020 // DONE_ATTN: acknowledges an attention signal
+	DoneRPCInBatch DoneStatus = 0x080 // DONE_RPCINBATCH (DONEPROC only): an RPC of a batch, not the last
+	DoneSrvError   DoneStatus = 0x100 // DONE_SRVERROR: a severe error; discard the result set
+)
+
+var doneStatusNames = [...]struct {
+	bit  DoneStatus
+	name string
+}{
+	{DoneMore, "MORE"},
+	{DoneError, "ERROR"},
+	{DoneInXact, "INXACT"},
+	{DoneCount, "COUNT"},
+	{DoneAttn, "ATTN"},
+	{DoneRPCInBatch, "RPCINBATCH"},
+	{DoneSrvError, "SRVERROR"},
+}
+
+// String lists the set bits joined by "|" ("MORE|COUNT"), "FINAL" for 0,
+// and any undefined bits as hex ("COUNT|0x0200").
+func (st DoneStatus) String() string {
+	if st == 0 {
+		return "FINAL"
+	}
+	var parts []string
+	for _, n := range doneStatusNames {
+		if st&n.bit != 0 {
+			parts = append(parts, n.name)
+			st &^= n.bit
+		}
+	}
+	if st != 0 {
+		parts = append(parts, "0x"+hex2(uint8(st>>8))+hex2(uint8(st)))
+	}
+	return strings.Join(parts, "|")
+}
+
+// Done is the DONE token, [MS-TDS] 2.2.7.6: the completion of one SQL
+// statement. DoneProc and DoneInProc share its layout.
+//
+// RowCount is a LONG before TDS 7.2 and a ULONGLONG from 7.2 on: decoding
+// with an older version reads 4 bytes (as an unsigned value) and encoding
+// writes the low 32 bits.
+type Done struct {
+	Status   DoneStatus
+	CurCmd   uint16 // the current command token; not evaluated by TDS
+	RowCount uint64 // valid when Status has DoneCount
+}
+
+// DoneProc is the DONEPROC token, [MS-TDS] 2.2.7.8: the completion of a
+// stored procedure.
+type DoneProc Done
+
+// DoneInProc is the DONEINPROC token, [MS-TDS] 2.2.7.7: the completion of
+// a statement inside a stored procedure.
+type DoneInProc Done
+
+// DoneLen returns the size of a DONE, DONEPROC or DONEINPROC token, type
+// byte included, for version v: 9 before TDS 7.2, 13 from 7.2.
+func DoneLen(v tds.Version) int { return 5 + rowCountLen(v) }
+
+func decodeDone(d *Done, t TokenType, b []byte, v tds.Version) (int, error) {
+	r := reader{b: b}
+	r.tokenType(t)
+	st := DoneStatus(r.u16("Status"))
+	cmd := r.u16("CurCmd")
+	var rc uint64
+	if wide(v) {
+		rc = r.u64("DoneRowCount")
+	} else {
+		rc = uint64(r.u32("DoneRowCount"))
+	}
+	if r.err != nil {
+		return 0, r.err
+	}
+	*d = Done{Status: st, CurCmd: cmd, RowCount: rc}
+	return r.off, nil
+}
+
+func appendDone(dst []byte, d Done, t TokenType, v tds.Version) []byte {
+	dst = append(dst, byte(t))
+	dst = appendU16(dst, uint16(d.Status))
+	dst = appendU16(dst, d.CurCmd)
+	if wide(v) {
+		return appendU64(dst, d.RowCount)
+	}
+	return appendU32(dst, uint32(d.RowCount))
+}
+
+// Decode reads a DONE token (type byte included) from the start of b with
+// the widths of version v, and returns the number of bytes it used.
+func (d *Done) Decode(b []byte, v tds.Version) (int, error) {
+	return decodeDone(d, TokenDone, b, v)
+}
+
+// Append appends d as a DONE token for version v.
+func (d Done) Append(dst []byte, v tds.Version) []byte {
+	return appendDone(dst, d, TokenDone, v)
+}
+
+// Decode reads a DONEPROC token from the start of b; see Done.Decode.
+func (d *DoneProc) Decode(b []byte, v tds.Version) (int, error) {
+	return decodeDone((*Done)(d), TokenDoneProc, b, v)
+}
+
+// Append appends d as a DONEPROC token for version v.
+func (d DoneProc) Append(dst []byte, v tds.Version) []byte {
+	return appendDone(dst, Done(d), TokenDoneProc, v)
+}
+
+// Decode reads a DONEINPROC token from the start of b; see Done.Decode.
+func (d *DoneInProc) Decode(b []byte, v tds.Version) (int, error) {
+	return decodeDone((*Done)(d), TokenDoneInProc, b, v)
+}
+
+// Append appends d as a DONEINPROC token for version v.
+func (d DoneInProc) Append(dst []byte, v tds.Version) []byte {
+	return appendDone(dst, Done(d), TokenDoneInProc, v)
+}
+
+// Done decodes the current token, which must be DONE, DONEPROC or
+// DONEINPROC (the three share a layout; Type tells them apart), into d.
+func (s *Scanner) Done(d *Done) error {
+	b, err := s.current(TokenDone, TokenDoneProc, TokenDoneInProc)
+	if err != nil {
+		return err
+	}
+	_, err = decodeDone(d, s.typ, b, s.ver)
+	return rebase(err, s.cur)
+}

@@ -1,0 +1,343 @@
+package tokens
+
+import (
+	"encoding/binary"
+	"strconv"
+
+	"github.com/tdswire/tdswire/tds"
+	"github.com/tdswire/tdswire/tds/sqltype"
+)
+
+// EnvChangeType is the Type of an ENVCHANGE token, [MS-TDS] 2.2.7.9.
+type EnvChangeType uint8
+
+// The ENVCHANGE types of [MS-TDS] 2.2.7.9. Types 8 to 19 arrived in TDS
+// 7.2, 20 in 7.4 (7.1 to 7.3 with fReadOnlyIntent), 21 in 7.4.
+const (
+	EnvDatabase           EnvChangeType = 1  // database name (B_VARCHAR)
+	EnvLanguage           EnvChangeType = 2  // language (B_VARCHAR)
+	EnvCharset            EnvChangeType = 3  // character set (B_VARCHAR; TDS 7.0 and earlier)
+	EnvPacketSize         EnvChangeType = 4  // packet size, decimal digits (B_VARCHAR)
+	EnvSortLocaleID       EnvChangeType = 5  // Unicode data sorting locale id (B_VARCHAR; TDS 7.0 and earlier)
+	EnvSortFlags          EnvChangeType = 6  // Unicode data sorting comparison flags (B_VARCHAR; TDS 7.0 and earlier)
+	EnvSQLCollation       EnvChangeType = 7  // SQL collation, 5 bytes (B_VARBYTE)
+	EnvBeginTran          EnvChangeType = 8  // begin transaction: new value is the ULONGLONG descriptor
+	EnvCommitTran         EnvChangeType = 9  // commit transaction: old value is the descriptor
+	EnvRollbackTran       EnvChangeType = 10 // rollback transaction: old value is the descriptor
+	EnvEnlistDTCTran      EnvChangeType = 11 // enlist DTC transaction: new value is the descriptor
+	EnvDefectTran         EnvChangeType = 12 // defect transaction (B_VARBYTE; see Descriptor)
+	EnvRealTimeLogShip    EnvChangeType = 13 // real-time log shipping (database mirroring) partner (B_VARCHAR)
+	EnvPromoteTran        EnvChangeType = 15 // promote transaction: DTC token (L_VARBYTE)
+	EnvTranManagerAddress EnvChangeType = 16 // transaction manager address (B_VARBYTE; not used by SQL Server)
+	EnvTranEnded          EnvChangeType = 17 // transaction ended (B_VARBYTE)
+	EnvResetConnAck       EnvChangeType = 18 // RESETCONNECTION/RESETCONNECTIONSKIPTRAN acknowledgement (empty values)
+	EnvUserInstance       EnvChangeType = 19 // name of the user instance started (B_VARCHAR)
+	EnvRouting            EnvChangeType = 20 // routing (US_VARBYTE RoutingData)
+	EnvEnhancedRouting    EnvChangeType = 21 // routing with a database (US_VARBYTE RoutingData)
+)
+
+var envChangeNames = [...]string{
+	EnvDatabase:           "Database",
+	EnvLanguage:           "Language",
+	EnvCharset:            "CharacterSet",
+	EnvPacketSize:         "PacketSize",
+	EnvSortLocaleID:       "SortLocaleID",
+	EnvSortFlags:          "SortFlags",
+	EnvSQLCollation:       "SQLCollation",
+	EnvBeginTran:          "BeginTransaction",
+	EnvCommitTran:         "CommitTransaction",
+	EnvRollbackTran:       "RollbackTransaction",
+	EnvEnlistDTCTran:      "EnlistDTCTransaction",
+	EnvDefectTran:         "DefectTransaction",
+	EnvRealTimeLogShip:    "RealTimeLogShipping",
+	EnvPromoteTran:        "PromoteTransaction",
+	EnvTranManagerAddress: "TransactionManagerAddress",
+	EnvTranEnded:          "TransactionEnded",
+	EnvResetConnAck:       "ResetConnectionAck",
+	EnvUserInstance:       "UserInstance",
+	EnvRouting:            "Routing",
+	EnvEnhancedRouting:    "EnhancedRouting",
+}
+
+// String returns a name for t ("Database", "Routing"), or
+// "EnvChangeType(14)" for a type [MS-TDS] 2.2.7.9 does not define.
+func (t EnvChangeType) String() string {
+	if int(t) < len(envChangeNames) && envChangeNames[t] != "" {
+		return envChangeNames[t]
+	}
+	return "EnvChangeType(" + strconv.Itoa(int(t)) + ")"
+}
+
+// valueKind is how the new and old values of an ENVCHANGE type are
+// prefixed on the wire.
+type valueKind uint8
+
+const (
+	kindUnknown  valueKind = iota // not defined: the body is kept whole in NewValue
+	kindBVarchar                  // B_VARCHAR new and old (length in code units)
+	kindBVarbyte                  // B_VARBYTE new and old
+	kindPromote                   // L_VARBYTE new, B_VARBYTE old (type 15)
+	kindRouting                   // US_VARBYTE new and old (types 20 and 21)
+)
+
+func (t EnvChangeType) kind() valueKind {
+	switch t {
+	case EnvDatabase, EnvLanguage, EnvCharset, EnvPacketSize, EnvSortLocaleID, EnvSortFlags,
+		EnvRealTimeLogShip, EnvUserInstance:
+		return kindBVarchar
+	case EnvSQLCollation, EnvBeginTran, EnvCommitTran, EnvRollbackTran, EnvEnlistDTCTran,
+		EnvDefectTran, EnvTranManagerAddress, EnvTranEnded, EnvResetConnAck:
+		return kindBVarbyte
+	case EnvPromoteTran:
+		return kindPromote
+	case EnvRouting, EnvEnhancedRouting:
+		return kindRouting
+	}
+	return kindUnknown
+}
+
+// EnvChange is the ENVCHANGE token, [MS-TDS] 2.2.7.9: a change of the
+// session environment. NewValue and OldValue are views of the value
+// payloads without their length prefixes; for the string types (database,
+// language, character set, packet size, sort locale and flags, log
+// shipping partner, user instance) they hold UTF-16LE text, see NewString
+// and OldString. Types the specification leaves empty on one side ("%x00")
+// decode to an empty value there.
+//
+// For routing (types 20 and 21) NewValue is the RoutingDataValue, parsed
+// by Routing. For a type the specification does not define, NewValue
+// holds the whole EnvValueData after Type and OldValue is nil.
+//
+// Leniency: for type 15 (promote transaction) the specification says
+// Length is sent as 1, covering only Type, with the L_VARBYTE new value
+// and the empty old value following outside it; Decode accepts that form
+// and also a Length covering the whole data, and Append writes the
+// specified form.
+type EnvChange struct {
+	Type     EnvChangeType
+	NewValue []byte
+	OldValue []byte
+}
+
+// NewString returns NewValue as text, for the string types.
+func (e EnvChange) NewString() tds.UCS2 { return tds.UCS2(e.NewValue) }
+
+// OldString returns OldValue as text, for the string types.
+func (e EnvChange) OldString() tds.UCS2 { return tds.UCS2(e.OldValue) }
+
+// PacketSize returns the new packet size of an EnvPacketSize change,
+// parsing its decimal digits. It fails on another type, on characters
+// other than digits and on sizes outside 512..32767 ([MS-TDS] 2.2.7.9:
+// the server MUST send a size in that range).
+func (e EnvChange) PacketSize() (int, error) {
+	if e.Type != EnvPacketSize {
+		return 0, tds.Errorf(layer, 0, tds.ErrUnexpected, "%v is not a packet size change", e.Type)
+	}
+	n := 0
+	s := e.NewValue
+	if len(s) == 0 || len(s) > 10 {
+		return 0, tds.Errorf(layer, 0, tds.ErrMalformed, "packet size has %d characters", len(s)/2)
+	}
+	for i := 0; i+1 < len(s); i += 2 {
+		c := uint16(s[i]) | uint16(s[i+1])<<8
+		if c < '0' || c > '9' {
+			return 0, tds.Errorf(layer, i, tds.ErrMalformed, "packet size character %q is not a digit", rune(c))
+		}
+		n = n*10 + int(c-'0')
+	}
+	if n < tds.MinPacketSize || n > tds.MaxPacketSize {
+		return 0, tds.Errorf(layer, 0, tds.ErrMalformed, "packet size %d outside %d..%d", n, tds.MinPacketSize, tds.MaxPacketSize)
+	}
+	return n, nil
+}
+
+// Collation returns the new collation of an EnvSQLCollation change
+// (a COLLATION, [MS-TDS] 2.2.5.1.2), and whether NewValue holds the 5
+// bytes of one.
+func (e EnvChange) Collation() (sqltype.Collation, bool) {
+	var c sqltype.Collation
+	if e.Type != EnvSQLCollation || len(e.NewValue) != len(c) {
+		return c, false
+	}
+	copy(c[:], e.NewValue)
+	return c, true
+}
+
+// Descriptor returns the ULONGLONG transaction descriptor an ENVCHANGE of
+// types 8 to 12 and 17 carries ([MS-TDS] 2.2.7.9 notes: in the new value
+// for 8, 11, 12 and 17, in the old value for 9 and 10), and whether it was
+// present with 8 bytes.
+//
+// For type 12 the specification disagrees with itself: its table puts the
+// B_VARBYTE in the new value with an empty old value, its notes put the
+// ULONGLONG in the old value. Descriptor takes whichever side holds 8
+// bytes, new value first.
+func (e EnvChange) Descriptor() (uint64, bool) {
+	v := e.NewValue
+	if e.Type == EnvCommitTran || e.Type == EnvRollbackTran || (e.Type == EnvDefectTran && len(v) != 8) {
+		v = e.OldValue
+	}
+	switch e.Type {
+	case EnvBeginTran, EnvCommitTran, EnvRollbackTran, EnvEnlistDTCTran, EnvDefectTran, EnvTranEnded:
+		if len(v) == 8 {
+			return binary.LittleEndian.Uint64(v), true
+		}
+	}
+	return 0, false
+}
+
+// Routing is the RoutingDataValue of an ENVCHANGE of type 20 (Routing) or
+// 21 (Enhanced Routing), [MS-TDS] 2.2.7.9.
+type Routing struct {
+	Protocol          uint8    // MUST be 0, TCP
+	Port              uint16   // ProtocolProperty: the TCP port, not 0
+	AlternateServer   tds.UCS2 // US_VARCHAR
+	AlternateDatabase tds.UCS2 // US_VARCHAR, type 21 only
+}
+
+// Routing parses the routing data of a type 20 or 21 change. It enforces
+// the MUSTs of 2.2.7.9: Protocol 0 (TCP) and a non-zero port.
+func (e EnvChange) Routing() (Routing, error) {
+	if e.Type != EnvRouting && e.Type != EnvEnhancedRouting {
+		return Routing{}, tds.Errorf(layer, 0, tds.ErrUnexpected, "%v is not a routing change", e.Type)
+	}
+	r := reader{b: e.NewValue}
+	var x Routing
+	x.Protocol = r.u8("Protocol")
+	x.Port = r.u16("ProtocolProperty")
+	x.AlternateServer = r.usVarchar("AlternateServer")
+	if e.Type == EnvEnhancedRouting {
+		x.AlternateDatabase = r.usVarchar("AlternateDatabase")
+	}
+	r.expectEnd("RoutingDataValue")
+	if r.err != nil {
+		return Routing{}, r.err
+	}
+	if x.Protocol != 0 {
+		return Routing{}, tds.Errorf(layer, 0, tds.ErrMalformed, "routing Protocol %d, MUST be 0 (TCP)", x.Protocol)
+	}
+	if x.Port == 0 {
+		return Routing{}, tds.Errorf(layer, 1, tds.ErrMalformed, "routing port 0 is not allowed")
+	}
+	return x, nil
+}
+
+// AppendValue appends the RoutingDataValue of r (without its USHORT
+// length) to dst: the NewValue of a routing EnvChange. AlternateDatabase is
+// written when enhanced is true (type 21).
+func (r Routing) AppendValue(dst []byte, enhanced bool) []byte {
+	dst = append(dst, r.Protocol)
+	dst = appendU16(dst, r.Port)
+	dst = appendUSVarchar(dst, r.AlternateServer)
+	if enhanced {
+		dst = appendUSVarchar(dst, r.AlternateDatabase)
+	}
+	return dst
+}
+
+// envChangeLen measures the ENVCHANGE token at the start of b, including
+// the Length quirk of type 15.
+func envChangeLen(b []byte) (int, error) {
+	n, err := ushortLen(b)
+	if err != nil {
+		return 0, err
+	}
+	if n != 4 || EnvChangeType(b[3]) != EnvPromoteTran {
+		return n, nil
+	}
+	// Type 15 with Length 1: L_VARBYTE new value and a one-byte empty old
+	// value follow the counted bytes.
+	r := reader{b: b, off: 4}
+	r.lVarbyte("DTC_TOKEN")
+	r.bVarbyte("OldValue")
+	if r.err != nil {
+		return 0, r.err
+	}
+	return r.off, nil
+}
+
+// Decode reads an ENVCHANGE token (type byte included) from the start of b
+// and returns the number of bytes it used. The values must fill Length
+// exactly.
+func (e *EnvChange) Decode(b []byte) (int, error) {
+	r := reader{b: b}
+	r.tokenType(TokenEnvChange)
+	if r.err != nil {
+		return 0, r.err
+	}
+	n, err := envChangeLen(b)
+	if err != nil {
+		return 0, err
+	}
+	body := reader{b: b[:n], off: 3}
+	var x EnvChange
+	x.Type = EnvChangeType(body.u8("Type"))
+	switch x.Type.kind() {
+	case kindBVarchar:
+		x.NewValue = body.bVarchar("NewValue")
+		x.OldValue = body.bVarchar("OldValue")
+	case kindBVarbyte:
+		x.NewValue = body.bVarbyte("NewValue")
+		x.OldValue = body.bVarbyte("OldValue")
+	case kindPromote:
+		x.NewValue = body.lVarbyte("NewValue")
+		x.OldValue = body.bVarbyte("OldValue")
+	case kindRouting:
+		x.NewValue = body.usVarbyte("NewValue")
+		x.OldValue = body.usVarbyte("OldValue")
+	default:
+		x.NewValue = body.take(n-body.off, "EnvValueData")
+	}
+	body.expectEnd("ENVCHANGE")
+	if body.err != nil {
+		return 0, body.err
+	}
+	*e = x
+	return n, nil
+}
+
+// Append appends e as an ENVCHANGE token, computing Length. Values longer
+// than their prefixes allow are cut (B_VARCHAR at 255 code units,
+// B_VARBYTE at 255 bytes, US_VARBYTE at 65531 bytes so that the token
+// fits); for a type the specification does not define, NewValue is
+// written as the whole EnvValueData and OldValue is ignored.
+func (e EnvChange) Append(dst []byte) []byte {
+	if e.Type.kind() == kindPromote {
+		dst = append(dst, byte(TokenEnvChange), 1, 0, byte(e.Type))
+		v := e.NewValue
+		if uint64(len(v)) > 0xFFFFFFFF {
+			v = v[:0xFFFFFFFF]
+		}
+		dst = appendU32(dst, uint32(len(v)))
+		dst = append(dst, v...)
+		return appendBVarbyte(dst, e.OldValue)
+	}
+	dst, at := beginUSHORT(dst, TokenEnvChange)
+	dst = append(dst, byte(e.Type))
+	switch e.Type.kind() {
+	case kindBVarchar:
+		dst = appendBVarchar(dst, e.NewValue)
+		dst = appendBVarchar(dst, e.OldValue)
+	case kindBVarbyte:
+		dst = appendBVarbyte(dst, e.NewValue)
+		dst = appendBVarbyte(dst, e.OldValue)
+	case kindRouting:
+		nv := e.NewValue[:min(len(e.NewValue), 0xFFFF-5)]
+		ov := e.OldValue[:min(len(e.OldValue), 0xFFFF-5-len(nv))]
+		dst = appendUSVarbyte(dst, nv)
+		dst = appendUSVarbyte(dst, ov)
+	default:
+		dst = append(dst, e.NewValue[:min(len(e.NewValue), 0xFFFF-1)]...)
+	}
+	return endUSHORT(dst, at)
+}
+
+// EnvChange decodes the current token, which must be ENVCHANGE, into e.
+func (s *Scanner) EnvChange(e *EnvChange) error {
+	b, err := s.current(TokenEnvChange)
+	if err != nil {
+		return err
+	}
+	_, err = e.Decode(b)
+	return rebase(err, s.cur)
+}

@@ -1,0 +1,106 @@
+package tokens
+
+import "github.com/tdswire/tdswire/tds"
+
+// Error is the ERROR token, [MS-TDS] 2.2.7.10: an error message from the
+// server. Info has the same layout. The strings are views into the
+// decoded buffer.
+//
+// LineNumber is a USHORT before TDS 7.2 and a LONG from 7.2 on: decoding
+// with an older version reads 2 unsigned bytes, encoding writes the low 16
+// bits.
+type Error struct {
+	Number     int32    // the error number (below 20001: reserved by SQL Server)
+	State      uint8    // modifies Number
+	Class      uint8    // severity: below 10 informational, 11-16 user errors, 17-25 fatal
+	MsgText    tds.UCS2 // US_VARCHAR
+	ServerName tds.UCS2 // B_VARCHAR
+	ProcName   tds.UCS2 // B_VARCHAR
+	LineNumber int32    // line in the batch or procedure, 1-based; 0 if not applicable
+}
+
+// Info is the INFO token, [MS-TDS] 2.2.7.13: an informational message,
+// laid out as Error.
+type Info Error
+
+func decodeMessage(m *Error, t TokenType, b []byte, v tds.Version) (int, error) {
+	r := reader{b: b}
+	r.tokenType(t)
+	body := r.ushortBody("Length")
+	var e Error
+	e.Number = int32(body.u32("Number"))
+	e.State = body.u8("State")
+	e.Class = body.u8("Class")
+	e.MsgText = body.usVarchar("MsgText")
+	e.ServerName = body.bVarchar("ServerName")
+	e.ProcName = body.bVarchar("ProcName")
+	if wide(v) {
+		e.LineNumber = int32(body.u32("LineNumber"))
+	} else {
+		e.LineNumber = int32(body.u16("LineNumber"))
+	}
+	body.expectEnd(t.String())
+	if r.err != nil {
+		return 0, r.err
+	}
+	if body.err != nil {
+		return 0, body.err
+	}
+	*m = e
+	return body.off, nil
+}
+
+func appendMessage(dst []byte, m Error, t TokenType, v tds.Version) []byte {
+	dst, at := beginUSHORT(dst, t)
+	dst = appendU32(dst, uint32(m.Number))
+	dst = append(dst, m.State, m.Class)
+	server := m.ServerName[:2*min(len(m.ServerName)/2, 0xFF)]
+	proc := m.ProcName[:2*min(len(m.ProcName)/2, 0xFF)]
+	fixed := 4 + 1 + 1 + 2 + 1 + len(server) + 1 + len(proc) + 4
+	// Keep the whole body within the USHORT Length by shortening MsgText.
+	msg := m.MsgText[:2*min(len(m.MsgText)/2, (0xFFFF-fixed)/2)]
+	dst = appendUSVarchar(dst, msg)
+	dst = appendBVarchar(dst, server)
+	dst = appendBVarchar(dst, proc)
+	if wide(v) {
+		dst = appendU32(dst, uint32(m.LineNumber))
+	} else {
+		dst = appendU16(dst, uint16(m.LineNumber))
+	}
+	return endUSHORT(dst, at)
+}
+
+// Decode reads an ERROR token (type byte included) from the start of b
+// with the widths of version v, and returns the number of bytes it used.
+// The Length field must cover exactly the fields.
+func (e *Error) Decode(b []byte, v tds.Version) (int, error) {
+	return decodeMessage(e, TokenError, b, v)
+}
+
+// Append appends e as an ERROR token for version v, computing Length.
+// ServerName and ProcName are cut at 255 code units, and MsgText so that
+// the token fits its 16-bit Length.
+func (e Error) Append(dst []byte, v tds.Version) []byte {
+	return appendMessage(dst, e, TokenError, v)
+}
+
+// Decode reads an INFO token from the start of b; see Error.Decode.
+func (m *Info) Decode(b []byte, v tds.Version) (int, error) {
+	return decodeMessage((*Error)(m), TokenInfo, b, v)
+}
+
+// Append appends m as an INFO token for version v; see Error.Append.
+func (m Info) Append(dst []byte, v tds.Version) []byte {
+	return appendMessage(dst, Error(m), TokenInfo, v)
+}
+
+// Message decodes the current token, which must be ERROR or INFO (Type
+// tells them apart), into m.
+func (s *Scanner) Message(m *Error) error {
+	b, err := s.current(TokenError, TokenInfo)
+	if err != nil {
+		return err
+	}
+	_, err = decodeMessage(m, s.typ, b, s.ver)
+	return rebase(err, s.cur)
+}

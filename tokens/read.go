@@ -1,0 +1,204 @@
+package tokens
+
+import (
+	"encoding/binary"
+	"errors"
+
+	"github.com/tdswire/tdswire/tds"
+)
+
+// reader walks a token's bytes with a sticky error: after the first
+// failure every read returns zero values, and err says what was missing
+// and where. Offsets are relative to b. Views it returns have their
+// capacity clipped so that appending to them cannot overwrite the input.
+type reader struct {
+	b   []byte
+	off int
+	err error
+}
+
+func (r *reader) take(n int, field string) []byte {
+	if r.err != nil {
+		return nil
+	}
+	if n < 0 || n > len(r.b)-r.off {
+		r.err = tds.Errorf(layer, r.off, tds.ErrTruncated, "%s needs %d bytes, %d remain", field, n, len(r.b)-r.off)
+		return nil
+	}
+	s := r.b[r.off : r.off+n : r.off+n]
+	r.off += n
+	return s
+}
+
+func (r *reader) u8(field string) uint8 {
+	s := r.take(1, field)
+	if s == nil {
+		return 0
+	}
+	return s[0]
+}
+
+func (r *reader) u16(field string) uint16 {
+	s := r.take(2, field)
+	if s == nil {
+		return 0
+	}
+	return binary.LittleEndian.Uint16(s)
+}
+
+func (r *reader) u32(field string) uint32 {
+	s := r.take(4, field)
+	if s == nil {
+		return 0
+	}
+	return binary.LittleEndian.Uint32(s)
+}
+
+func (r *reader) u64(field string) uint64 {
+	s := r.take(8, field)
+	if s == nil {
+		return 0
+	}
+	return binary.LittleEndian.Uint64(s)
+}
+
+// bVarchar reads a B_VARCHAR ([MS-TDS] 2.2.5.1.2): a BYTELEN count of
+// UTF-16 code units, then the characters.
+func (r *reader) bVarchar(field string) tds.UCS2 {
+	n := int(r.u8(field))
+	return tds.UCS2(r.take(2*n, field))
+}
+
+// usVarchar reads a US_VARCHAR: a USHORT count of code units, then the
+// characters.
+func (r *reader) usVarchar(field string) tds.UCS2 {
+	n := int(r.u16(field))
+	return tds.UCS2(r.take(2*n, field))
+}
+
+// bVarbyte reads a B_VARBYTE: a BYTELEN count of bytes, then the bytes.
+func (r *reader) bVarbyte(field string) []byte {
+	n := int(r.u8(field))
+	return r.take(n, field)
+}
+
+// usVarbyte reads a US_VARBYTE: a USHORT count of bytes, then the bytes.
+func (r *reader) usVarbyte(field string) []byte {
+	n := int(r.u16(field))
+	return r.take(n, field)
+}
+
+// lVarbyte reads an L_VARBYTE: a 4-byte count of bytes, then the bytes.
+func (r *reader) lVarbyte(field string) []byte {
+	at := r.off
+	n := r.u32(field)
+	if r.err == nil && uint64(n) > uint64(len(r.b)-r.off) {
+		r.err = tds.Errorf(layer, at, tds.ErrTruncated, "%s announces %d bytes, %d remain", field, n, len(r.b)-r.off)
+		return nil
+	}
+	return r.take(int(n), field)
+}
+
+// failf records a malformed-field error at offset at, unless an error is
+// already recorded.
+func (r *reader) failf(at int, class error, format string, args ...any) {
+	if r.err == nil {
+		r.err = tds.Errorf(layer, at, class, format, args...)
+	}
+}
+
+// header reads the token type byte and checks it is one of want.
+func (r *reader) tokenType(want ...TokenType) TokenType {
+	t := TokenType(r.u8("TokenType"))
+	if r.err != nil {
+		return t
+	}
+	for _, w := range want {
+		if t == w {
+			return t
+		}
+	}
+	r.err = tds.Errorf(layer, 0, tds.ErrUnexpected, "token %v where %v was expected", t, want[0])
+	return t
+}
+
+// body reads a USHORT Length and returns a reader over exactly that many
+// following bytes, with offsets still counted from the token start.
+func (r *reader) ushortBody(field string) reader {
+	n := int(r.u16(field))
+	start := r.off
+	data := r.take(n, field)
+	if r.err != nil {
+		return reader{err: r.err}
+	}
+	return reader{b: r.b[:start+len(data)], off: start}
+}
+
+// done checks that sub consumed every byte of its body; Length fields that
+// claim more bytes than the fields hold are malformed.
+func (r *reader) expectEnd(what string) {
+	if r.err == nil && r.off != len(r.b) {
+		r.err = tds.Errorf(layer, r.off, tds.ErrMalformed, "%d unused bytes at the end of %s", len(r.b)-r.off, what)
+	}
+}
+
+// rebase moves the offset of a *tds.Error by base, so that errors found
+// while decoding one token report offsets in the scanner's buffer.
+func rebase(err error, base int) error {
+	var e *tds.Error
+	if base != 0 && errors.As(err, &e) {
+		e.Offset += int64(base)
+	}
+	return err
+}
+
+// Little-endian append helpers.
+
+func appendU16(dst []byte, v uint16) []byte { return binary.LittleEndian.AppendUint16(dst, v) }
+func appendU32(dst []byte, v uint32) []byte { return binary.LittleEndian.AppendUint32(dst, v) }
+func appendU64(dst []byte, v uint64) []byte { return binary.LittleEndian.AppendUint64(dst, v) }
+
+// appendBVarchar appends s as a B_VARCHAR. It writes at most 255 code units
+// (the BYTELEN limit); a longer s is cut at 255 so that the length byte
+// stays true to the bytes written.
+func appendBVarchar(dst []byte, s tds.UCS2) []byte {
+	n := min(len(s)/2, 0xFF)
+	dst = append(dst, byte(n))
+	return append(dst, s[:2*n]...)
+}
+
+// appendUSVarchar appends s as a US_VARCHAR, cut at 65535 code units.
+func appendUSVarchar(dst []byte, s tds.UCS2) []byte {
+	n := min(len(s)/2, 0xFFFF)
+	dst = appendU16(dst, uint16(n))
+	return append(dst, s[:2*n]...)
+}
+
+// appendBVarbyte appends b as a B_VARBYTE, cut at 255 bytes.
+func appendBVarbyte(dst []byte, b []byte) []byte {
+	n := min(len(b), 0xFF)
+	dst = append(dst, byte(n))
+	return append(dst, b[:n]...)
+}
+
+// appendUSVarbyte appends b as a US_VARBYTE, cut at 65535 bytes.
+func appendUSVarbyte(dst []byte, b []byte) []byte {
+	n := min(len(b), 0xFFFF)
+	dst = appendU16(dst, uint16(n))
+	return append(dst, b[:n]...)
+}
+
+// beginUSHORT reserves a USHORT length after the token byte t and returns
+// the offset of the length for endUSHORT to back-patch.
+func beginUSHORT(dst []byte, t TokenType) ([]byte, int) {
+	dst = append(dst, byte(t), 0, 0)
+	return dst, len(dst) - 2
+}
+
+// endUSHORT back-patches the USHORT length reserved at at with the number
+// of bytes appended since. Bodies longer than 65535 bytes cannot be
+// expressed; the encoders keep their fields within that limit.
+func endUSHORT(dst []byte, at int) []byte {
+	binary.LittleEndian.PutUint16(dst[at:], uint16(len(dst)-at-2))
+	return dst
+}

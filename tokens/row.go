@@ -1,0 +1,157 @@
+package tokens
+
+import (
+	"github.com/tdswire/tdswire/tds"
+	"github.com/tdswire/tdswire/tds/sqltype"
+)
+
+// ColumnValue is one column of a ROW or NBCROW token, [MS-TDS] 2.2.7.20
+// and 2.2.7.15: the decoded value, whose typed accessors come from
+// sqltype.Value (IsNull, Raw, Chunks, ...), and Wire, the TYPE_VARBYTE as
+// it travels (length prefix, text pointer, PLP chunks included; a view).
+// Wire is nil for a column an NBCROW null bitmap marks NULL; its Value is
+// then a NULL of the column's type.
+type ColumnValue struct {
+	sqltype.Value
+	Wire []byte
+}
+
+// nullWire returns the wire form of a NULL of ti's type in a row
+// ([MS-TDS] 2.2.5.2.3: GEN_NULL, CHARBIN_NULL, PLP_NULL; an absent text
+// pointer for text, ntext and image), written into buf, or false for the
+// fixed-length types, which cannot be NULL.
+func nullWire(ti *sqltype.TypeInfo, buf *[8]byte) ([]byte, bool) {
+	*buf = [8]byte{}
+	switch ti.LenClass() {
+	case sqltype.LenZero:
+		return buf[:0], true
+	case sqltype.LenByte, sqltype.LenScale:
+		return buf[:1], true
+	case sqltype.LenUShort:
+		buf[0], buf[1] = 0xFF, 0xFF
+		return buf[:2], true
+	case sqltype.LenLong:
+		if ti.Type == sqltype.TypeVariant {
+			return buf[:4], true
+		}
+		return buf[:1], true // TextPointer length 0
+	case sqltype.LenPLP:
+		*buf = [8]byte{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}
+		return buf[:8], true
+	}
+	return nil, false
+}
+
+// nbcBitmap returns the null bitmap of an NBCROW at b (b[0] is the token
+// type) for n columns, [MS-TDS] 2.2.7.15: one bit per column, least
+// significant first, rounded up to whole bytes.
+func nbcBitmap(b []byte, n int) ([]byte, error) {
+	nb := (n + 7) / 8
+	if len(b)-1 < nb {
+		return nil, tds.Errorf(layer, 1, tds.ErrTruncated, "NBCROW NullBitmap needs %d bytes, %d remain", nb, len(b)-1)
+	}
+	return b[1 : 1+nb], nil
+}
+
+func isNullBit(bitmap []byte, i int) bool { return bitmap[i/8]&(1<<(i%8)) != 0 }
+
+// rowLen measures a ROW or NBCROW token with the current columns.
+func (s *Scanner) rowLen(b []byte, nbc bool) (int, error) {
+	if !s.hasCols {
+		return 0, tds.Errorf(layer, 0, tds.ErrUnexpected, "%v before any COLMETADATA", TokenType(b[0]))
+	}
+	cols := s.cols
+	off := 1
+	var bitmap []byte
+	if nbc {
+		var err error
+		if bitmap, err = nbcBitmap(b, len(cols)); err != nil {
+			return 0, err
+		}
+		off += len(bitmap)
+	}
+	for i := range cols {
+		ti := &cols[i].TypeInfo
+		if nbc && isNullBit(bitmap, i) {
+			if ti.LenClass() == sqltype.LenFixed {
+				return 0, tds.Errorf(layer, 1+i/8, tds.ErrMalformed, "NBCROW marks column %d NULL, but its type %v cannot be NULL", i, ti.Type)
+			}
+			continue
+		}
+		n, err := ti.ValueLen(b[off:])
+		if err != nil {
+			return 0, rebase(err, off)
+		}
+		off += n
+	}
+	return off, nil
+}
+
+// RowValues decodes the current token, which must be ROW or NBCROW, with
+// the current column metadata, appending one ColumnValue per column to
+// dst[:0] and returning the extended slice. Passing the slice back for the
+// next row makes reading rows allocation-free.
+func (s *Scanner) RowValues(dst []ColumnValue) ([]ColumnValue, error) {
+	b, err := s.current(TokenRow, TokenNBCRow)
+	if err != nil {
+		return dst[:0], err
+	}
+	dst = dst[:0]
+	off := 1
+	var bitmap []byte
+	nbc := s.typ == TokenNBCRow
+	if nbc {
+		bitmap, _ = nbcBitmap(b, len(s.cols)) // measured by Next
+		off += len(bitmap)
+	}
+	for i := range s.cols {
+		ti := &s.cols[i].TypeInfo
+		if nbc && isNullBit(bitmap, i) {
+			w, _ := nullWire(ti, &s.nullBuf)
+			v, _, err := ti.DecodeValue(w)
+			if err != nil {
+				return dst, rebase(err, s.cur+1+i/8)
+			}
+			dst = append(dst, ColumnValue{Value: v})
+			continue
+		}
+		v, n, err := ti.DecodeValue(b[off:])
+		if err != nil {
+			return dst, rebase(err, s.cur+off)
+		}
+		dst = append(dst, ColumnValue{Value: v, Wire: b[off : off+n : off+n]})
+		off += n
+	}
+	return dst, nil
+}
+
+// AppendRow appends a ROW token, [MS-TDS] 2.2.7.20, whose columns are the
+// given TYPE_VARBYTEs, written as they are (build them with the sqltype
+// encoders; a NULL is the type's NULL form).
+func AppendRow(dst []byte, values ...[]byte) []byte {
+	dst = append(dst, byte(TokenRow))
+	for _, v := range values {
+		dst = append(dst, v...)
+	}
+	return dst
+}
+
+// AppendNBCRow appends an NBCROW token, [MS-TDS] 2.2.7.15, for
+// len(values) columns: a nil value is NULL (its bit set in the null
+// bitmap, nothing written), any other value (even empty) is written as it
+// is.
+func AppendNBCRow(dst []byte, values ...[]byte) []byte {
+	dst = append(dst, byte(TokenNBCRow))
+	at := len(dst)
+	for i := 0; i < (len(values)+7)/8; i++ {
+		dst = append(dst, 0)
+	}
+	for i, v := range values {
+		if v == nil {
+			dst[at+i/8] |= 1 << (i % 8)
+			continue
+		}
+		dst = append(dst, v...)
+	}
+	return dst
+}

@@ -1,0 +1,244 @@
+package tokens
+
+import (
+	"encoding/binary"
+	"io"
+
+	"github.com/tdswire/tdswire/tds"
+)
+
+// Scanner is a cursor over the token stream of one tabular-result message
+// body ([MS-TDS] 2.2.4.2, 2.2.6 "Response"), with the packet headers
+// already removed (see tds.Reader). It is modelled on dnsmessage.Parser:
+// Next reports the type and byte span of the next token without
+// allocating, tokens the caller does not ask about are skipped, and the
+// typed methods (LoginAck, EnvChange, Done, ...) decode the current token
+// into values the caller owns, on request.
+//
+// The Scanner keeps the column metadata of the last COLMETADATA token it
+// passed (Columns), because ROW and NBCROW tokens cannot be measured
+// without it. The column slice is reused from one COLMETADATA to the next;
+// SetColumns lets the caller supply its backing array, or metadata cached
+// from an earlier response when the server sends NoMetaData ([MS-TDS]
+// 2.2.7.4). A Scanner is small and may be copied to remember a position;
+// copies share the column slice, so a copy that passes a COLMETADATA
+// changes the columns the original sees.
+//
+// All views returned by the Scanner and by the values it fills point into
+// the buffer given to NewScanner or Reset and are valid while the caller
+// leaves that buffer unchanged.
+//
+// Token types the Scanner does not know are skipped by their class
+// ([MS-TDS] 2.2.4.2.1): zero-length tokens have no data, fixed-length
+// tokens 1, 2, 4 or 8 bytes, and variable-length tokens are taken to carry
+// a USHORT length, the class's usual form (leniency: the specification
+// does not say how wide the length of an unknown variable-length token
+// is). An unknown token of the variable-count class cannot be measured and
+// ends the scan with an error.
+//
+// Not supported, reported as an error wrapping tds.ErrUnexpected when met:
+// ALTMETADATA and ALTROW (legacy COMPUTE BY results, deprecated in TDS
+// 7.4), DATACLASSIFICATION (its layout depends on the negotiated
+// DATACLASSIFICATION_VERSION), TVP_ROW (client to server only), and the
+// column encryption metadata of COLMETADATA and RETURNVALUE (the CekTable
+// is only present when COLUMNENCRYPTION was negotiated, which the token
+// stream does not show).
+type Scanner struct {
+	buf  []byte
+	ver  tds.Version
+	next int // offset of the next token
+	cur  int // offset of the current token
+	end  int // offset just past the current token
+	typ  TokenType
+	err  error
+
+	cols    []Column
+	hasCols bool
+	nullBuf [8]byte // the NULL form of a column an NBCROW bitmap omits
+}
+
+// NewScanner returns a Scanner over the token stream b, decoding with the
+// field widths of TDS version v (the version LOGINACK reported; during the
+// login response, the version the client asked for). b is not copied.
+func NewScanner(b []byte, v tds.Version) Scanner {
+	return Scanner{buf: b, ver: v}
+}
+
+// Reset makes s scan b with version v from the start, forgetting the
+// current column metadata but keeping the capacity of its column slice.
+func (s *Scanner) Reset(b []byte, v tds.Version) {
+	*s = Scanner{buf: b, ver: v, cols: s.cols[:0]}
+}
+
+// Version returns the TDS version s decodes with.
+func (s *Scanner) Version() tds.Version { return s.ver }
+
+// SetVersion changes the version used for the tokens after the current
+// one. A client scanning a login response calls it after LOGINACK, whose
+// TDSVersion is the version the rest of the connection uses.
+func (s *Scanner) SetVersion(v tds.Version) { s.ver = v }
+
+// Next moves to the next token and returns its type. It returns io.EOF
+// when the stream ends cleanly after a whole token, and a *tds.Error when
+// the next token cannot be measured (truncated, malformed, or of a kind
+// that cannot be skipped); after an error, Next keeps returning it.
+//
+// Next measures every token, so it validates the framing of each one, and
+// for COLMETADATA it also decodes the column metadata that ROW and NBCROW
+// need. It does not allocate, except when a COLMETADATA token has more
+// columns than the column slice can hold.
+func (s *Scanner) Next() (TokenType, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	if s.next >= len(s.buf) {
+		s.cur, s.end = s.next, s.next
+		return 0, io.EOF
+	}
+	s.cur = s.next
+	s.typ = TokenType(s.buf[s.cur])
+	n, err := s.measure(s.buf[s.cur:])
+	if err != nil {
+		s.err = rebase(err, s.cur)
+		return 0, s.err
+	}
+	s.end = s.cur + n
+	s.next = s.end
+	return s.typ, nil
+}
+
+// Type returns the type of the current token.
+func (s *Scanner) Type() TokenType { return s.typ }
+
+// Offset returns the offset in the buffer of the current token's type
+// byte.
+func (s *Scanner) Offset() int { return s.cur }
+
+// Bytes returns the current token as it travels, type byte included: a
+// view into the buffer.
+func (s *Scanner) Bytes() []byte { return s.buf[s.cur:s.end:s.end] }
+
+// Rest returns the bytes after the current token, not yet scanned.
+func (s *Scanner) Rest() []byte { return s.buf[s.next:] }
+
+// Columns returns the column metadata of the last COLMETADATA token
+// passed, or nil if there was none. The slice and the views in it are
+// overwritten by the next COLMETADATA.
+func (s *Scanner) Columns() []Column {
+	if !s.hasCols {
+		return nil
+	}
+	return s.cols
+}
+
+// SetColumns installs cols as the current column metadata, as if a
+// COLMETADATA token describing them had been passed, and makes its backing
+// array the one later COLMETADATA tokens are decoded into. Use it to
+// supply a reusable slice (SetColumns(make([]Column, 0, 64))), or the
+// metadata a client cached before sending an RPC with fNoMetaData
+// ([MS-TDS] 2.2.6.6), after which the server's COLMETADATA carries the
+// NoMetaData marker 0xFFFF and leaves the columns unchanged.
+func (s *Scanner) SetColumns(cols []Column) {
+	s.cols = cols
+	s.hasCols = true
+}
+
+// SkipRows passes over consecutive ROW and NBCROW tokens from the current
+// position without decoding their values, and returns how many it passed.
+// It stops before the first token of another type, which the following
+// Next returns.
+func (s *Scanner) SkipRows() (int, error) {
+	n := 0
+	for s.err == nil && s.next < len(s.buf) {
+		t := TokenType(s.buf[s.next])
+		if t != TokenRow && t != TokenNBCRow {
+			break
+		}
+		if _, err := s.Next(); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, s.err
+}
+
+// current checks that the current token is one of want, and returns its
+// bytes and offset.
+func (s *Scanner) current(want ...TokenType) ([]byte, error) {
+	if s.end <= s.cur {
+		return nil, tds.Errorf(layer, s.cur, tds.ErrUnexpected, "no current token (call Next first)")
+	}
+	for _, w := range want {
+		if s.typ == w {
+			return s.buf[s.cur:s.end:s.end], nil
+		}
+	}
+	return nil, tds.Errorf(layer, s.cur, tds.ErrUnexpected, "current token is %v, not %v", s.typ, want[0])
+}
+
+// measure returns the length of the token at the start of b (b[0] is its
+// type byte). For COLMETADATA it also installs the new column metadata.
+func (s *Scanner) measure(b []byte) (int, error) {
+	t := TokenType(b[0])
+	switch t {
+	case TokenDone, TokenDoneProc, TokenDoneInProc:
+		return fixedLen(b, 4+rowCountLen(s.ver))
+	case TokenTabName, TokenColInfo, TokenOrder, TokenError, TokenInfo, TokenLoginAck, TokenSSPI:
+		return ushortLen(b)
+	case TokenEnvChange:
+		return envChangeLen(b)
+	case TokenSessionState, TokenFedAuthInfo:
+		return dwordLen(b)
+	case TokenFeatureExtAck:
+		return featureExtAckLen(b)
+	case TokenColMetadata:
+		return s.colMetadata(b)
+	case TokenRow:
+		return s.rowLen(b, false)
+	case TokenNBCRow:
+		return s.rowLen(b, true)
+	case TokenReturnValue:
+		var rv ReturnValue
+		return rv.Decode(b, s.ver)
+	case TokenAltMetadata, TokenAltRow, TokenDataClassification, TokenTVPRow:
+		return 0, tds.Errorf(layer, 0, tds.ErrUnexpected, "%v tokens are not supported and cannot be skipped", t)
+	}
+	switch t.Class() {
+	case ClassZeroLength:
+		return 1, nil
+	case ClassFixed:
+		return fixedLen(b, t.FixedLen())
+	case ClassVariable:
+		return ushortLen(b)
+	}
+	return 0, tds.Errorf(layer, 0, tds.ErrMalformed, "unknown token %v of the variable-count class cannot be skipped", t)
+}
+
+func fixedLen(b []byte, n int) (int, error) {
+	if len(b)-1 < n {
+		return 0, tds.Errorf(layer, 1, tds.ErrTruncated, "%v needs %d data bytes, %d remain", TokenType(b[0]), n, len(b)-1)
+	}
+	return 1 + n, nil
+}
+
+func ushortLen(b []byte) (int, error) {
+	if len(b) < 3 {
+		return 0, tds.Errorf(layer, 1, tds.ErrTruncated, "%v Length needs 2 bytes, %d remain", TokenType(b[0]), len(b)-1)
+	}
+	n := int(binary.LittleEndian.Uint16(b[1:]))
+	if n > len(b)-3 {
+		return 0, tds.Errorf(layer, 1, tds.ErrTruncated, "%v Length %d exceeds the %d bytes that remain", TokenType(b[0]), n, len(b)-3)
+	}
+	return 3 + n, nil
+}
+
+func dwordLen(b []byte) (int, error) {
+	if len(b) < 5 {
+		return 0, tds.Errorf(layer, 1, tds.ErrTruncated, "%v Length needs 4 bytes, %d remain", TokenType(b[0]), len(b)-1)
+	}
+	n := binary.LittleEndian.Uint32(b[1:])
+	if uint64(n) > uint64(len(b)-5) {
+		return 0, tds.Errorf(layer, 1, tds.ErrTruncated, "%v Length %d exceeds the %d bytes that remain", TokenType(b[0]), n, len(b)-5)
+	}
+	return 5 + int(n), nil
+}
