@@ -3,6 +3,7 @@ package prelogin
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 	"strconv"
 
 	"github.com/tdswire/tdswire/tds"
@@ -290,7 +291,10 @@ func (m *Message) Append(dst []byte) ([]byte, error) {
 	n += len(m.Unknown)
 	// At most 255 entries (8 defined, 247 undefined tokens, none twice):
 	// the table always fits the 16-bit offsets.
-	dst = append(dst, make([]byte, n*entryLen+1)...)
+	tableLen := n*entryLen + 1
+	dst = slices.Grow(dst, tableLen)
+	dst = dst[:start+tableLen]
+	clear(dst[start:])
 	entry := start
 	for o := Option(0); o < numKnown; o++ {
 		if !m.Present.Has(o) {
