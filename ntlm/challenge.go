@@ -12,10 +12,14 @@ const (
 // server with its 8-byte nonce and, in TargetInfo, the AV pairs that name
 // it.
 //
-// TargetName is read only when NTLMSSP_REQUEST_TARGET is set and TargetInfo
-// only when NTLMSSP_NEGOTIATE_TARGET_INFO is set (the fields MUST be ignored
-// otherwise); Append writes them under the same flags. After Decode both are
-// views into the input, valid while the caller keeps it unchanged.
+// TargetInfo is read only when NTLMSSP_NEGOTIATE_TARGET_INFO is set (the
+// fields MUST be ignored otherwise) and Append writes it under the same
+// flag. TargetName is read whenever its fields designate bytes inside the
+// message, and written whenever it is non-empty: the spec's own example
+// (4.2.4.3) sends a TargetName without NTLMSSP_REQUEST_TARGET. Without the
+// flag, TargetName fields that point outside the message are ignored, as
+// 2.2.1.2 requires. After Decode both are views into the input, valid while
+// the caller keeps it unchanged.
 type Challenge struct {
 	TargetName      []byte // in the negotiated character set (UTF-16LE when Unicode)
 	NegotiateFlags  NegotiateFlags
@@ -44,31 +48,32 @@ func (c *Challenge) Decode(b []byte) error {
 	*c = Challenge{NegotiateFlags: NegotiateFlags(le32(b[20:]))}
 	copy(c.ServerChallenge[:], b[24:32])
 	lay := layout{min: -1}
-	var off int
-	var err error
-	if c.NegotiateFlags&RequestTarget != 0 {
-		if c.TargetName, off, err = payloadField(b, 12, layerChallenge, "TargetName"); err != nil {
-			return err
-		}
-		lay.see(off, c.TargetName)
+	name, off, err := payloadField(b, 12, layerChallenge, "TargetName")
+	switch {
+	case c.NegotiateFlags&RequestTarget != 0 && err != nil:
+		return err
+	case err == nil:
+		c.TargetName = name
+		lay.see(off, name)
 	}
+	var info []byte
+	infoOff := 0
 	if c.NegotiateFlags&NegotiateTargetInfo != 0 {
-		var ti []byte
-		if ti, off, err = payloadField(b, 40, layerChallenge, "TargetInfo"); err != nil {
+		if info, infoOff, err = payloadField(b, 40, layerChallenge, "TargetInfo"); err != nil {
 			return err
 		}
-		lay.see(off, ti)
-		if len(ti) > 0 {
-			n, err := AVPairs(ti).Validate()
-			if err != nil {
-				return rebase(err, layerChallenge, off)
-			}
-			c.TargetInfo = ti[:n:n]
-		}
+		lay.see(infoOff, info)
 	}
 	h, ok := lay.headerLen(len(b), challengeNoVersion, challengeFullLen)
 	if !ok {
 		return errorf(layerChallenge, h, ErrMalformed, "payload at offset %d overlaps the fixed part", h)
+	}
+	if len(info) > 0 {
+		n, err := AVPairs(info).Validate()
+		if err != nil {
+			return rebase(err, layerChallenge, infoOff)
+		}
+		c.TargetInfo = info[:n:n]
 	}
 	if h == challengeFullLen {
 		c.Version = decodeVersion(b[48:])
@@ -101,14 +106,11 @@ func (c *Challenge) Append(dst []byte) []byte {
 		dst = appendVersion(dst, c.Version)
 	}
 	w := fieldWriter{buf: dst, start: start}
-	var name, info []byte
-	if c.NegotiateFlags&RequestTarget != 0 {
-		name = c.TargetName
-	}
+	var info []byte
 	if c.NegotiateFlags&NegotiateTargetInfo != 0 {
 		info = c.TargetInfo
 	}
-	w.put(12, name)
+	w.put(12, c.TargetName)
 	w.put(40, info)
 	return w.buf
 }

@@ -1,0 +1,364 @@
+package ntlm
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestChallengeGolden(t *testing.T) {
+	b := readHex(t, "challenge-4.2.4.3.hex")
+	c := readCommon(t)
+	var ch Challenge
+	if err := ch.Decode(b); err != nil {
+		t.Fatal(err)
+	}
+	if ch.NegotiateFlags != 0xe28a8233 {
+		t.Errorf("NegotiateFlags = %#x", uint32(ch.NegotiateFlags))
+	}
+	// The 13 flags 4.2.4 lists by name.
+	listed := NegotiateKeyExch | Negotiate56 | Negotiate128 | NegotiateVersion | NegotiateTargetInfo |
+		NegotiateExtendedSessionSecurity | TargetTypeServer | NegotiateAlwaysSign | NegotiateNTLM |
+		NegotiateSeal | NegotiateSign | NegotiateOEM | NegotiateUnicode
+	if ch.NegotiateFlags != listed {
+		t.Errorf("NegotiateFlags %v, 4.2.4 lists %v", ch.NegotiateFlags, listed)
+	}
+	if ch.ServerChallenge != c.serverChallenge {
+		t.Errorf("ServerChallenge = % x", ch.ServerChallenge)
+	}
+	if !bytes.Equal(ch.TargetName, c.server) {
+		t.Errorf("TargetName = % x", ch.TargetName)
+	}
+	if !bytes.Equal(ch.TargetInfo, serverNamePairs(c)) {
+		t.Errorf("TargetInfo = % x", ch.TargetInfo)
+	}
+	if want := (Version{6, 0, 6000, NTLMSSPRevisionW2K3}); ch.Version != want || ch.HeaderLen != 0 {
+		t.Errorf("Version = %v, HeaderLen = %d", ch.Version, ch.HeaderLen)
+	}
+	if got := ch.String(); got != "NTLM CHALLENGE MESSAGE Target: Server" {
+		t.Errorf("String = %q", got)
+	}
+	if got := ch.Append([]byte("x")); !bytes.Equal(got[1:], b) {
+		t.Errorf("Append =\n% x\nwant\n% x", got[1:], b)
+	}
+}
+
+func TestAuthenticateGolden(t *testing.T) {
+	b := readHex(t, "authenticate-4.2.4.3.hex")
+	c := readCommon(t)
+	var a Authenticate
+	if err := a.Decode(b); err != nil {
+		t.Fatal(err)
+	}
+	if a.HeaderLen != authenticateNoMIC {
+		t.Errorf("HeaderLen = %d, want 72 (the example has no MIC field)", a.HeaderLen)
+	}
+	if a.NegotiateFlags != 0xe2888235 || a.Version != (Version{5, 1, 2600, 15}) {
+		t.Errorf("flags %#x version %v", uint32(a.NegotiateFlags), a.Version)
+	}
+	for _, f := range []struct {
+		name      string
+		got, want []byte
+	}{
+		{"DomainName", a.DomainName, c.domain},
+		{"UserName", a.UserName, c.user},
+		{"Workstation", a.Workstation, c.workstation},
+		{"LmChallengeResponse", a.LmChallengeResponse, readHex(t, "lmv2-4.2.4.2.1.hex")},
+		{"NtChallengeResponse", a.NtChallengeResponse, append(readHex(t, "ntproofstr-4.2.4.2.2.hex"), readHex(t, "temp-4.2.4.1.3.hex")...)},
+		{"EncryptedRandomSessionKey", a.EncryptedRandomSessionKey, readHex(t, "encryptedkey-4.2.4.2.3.hex")},
+	} {
+		if !bytes.Equal(f.got, f.want) {
+			t.Errorf("%s = % x, want % x", f.name, f.got, f.want)
+		}
+	}
+	if a.MIC != ([16]byte{}) {
+		t.Errorf("MIC = % x, want zero (no MIC field)", a.MIC)
+	}
+	if got := a.String(); got != "NTLM AUTHENTICATE MESSAGE Version:NTLM v2, Domain: Domain, User: User, Workstation: COMPUTER" {
+		t.Errorf("String = %q", got)
+	}
+	if got := a.Append(nil); !bytes.Equal(got, b) {
+		t.Errorf("Append =\n% x\nwant\n% x", got, b)
+	}
+}
+
+func TestAuthenticateSeed(t *testing.T) {
+	b := readHex(t, "authenticate-seed.hex")
+	var a Authenticate
+	if err := a.Decode(b); err != nil {
+		t.Fatal(err)
+	}
+	const want = "NTLM AUTHENTICATE MESSAGE Version:NTLM v2, Domain: CONTOSO, User: joe33, Workstation: 10.10.10.120"
+	if got := a.String(); got != want {
+		t.Errorf("String =\n%q\nwant\n%q", got, want)
+	}
+	if a.HeaderLen != 0 || a.MIC != [16]byte{0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11} {
+		t.Errorf("HeaderLen %d MIC % x", a.HeaderLen, a.MIC)
+	}
+	if a.User() != "joe33" || a.Domain() != "CONTOSO" || a.WorkstationName() != "10.10.10.120" {
+		t.Errorf("names %q %q %q", a.User(), a.Domain(), a.WorkstationName())
+	}
+	var r NTLMv2Response
+	if err := r.Decode(a.NtChallengeResponse); err != nil {
+		t.Fatal(err)
+	}
+	if r.TimeStamp != 0x01d9a1b2c3d4e5f6 || r.AvPairs.Flags() != AvFlagMICPresent {
+		t.Errorf("TimeStamp %#x flags %#x", r.TimeStamp, r.AvPairs.Flags())
+	}
+	if ts, ok := r.AvPairs.Timestamp(); !ok || ts != r.TimeStamp {
+		t.Errorf("MsvAvTimestamp %#x %v", ts, ok)
+	}
+	if got := a.Append(nil); !bytes.Equal(got, b) {
+		t.Errorf("Append =\n% x\nwant\n% x", got, b)
+	}
+	// An NT response of 24 bytes is NTLM v1.
+	a.NtChallengeResponse = a.NtChallengeResponse[:24]
+	if got := a.String(); !strings.Contains(got, "Version:NTLM v1,") {
+		t.Errorf("v1 String = %q", got)
+	}
+}
+
+func TestNegotiateGolden(t *testing.T) {
+	b := readHex(t, "negotiate-version.hex")
+	var n Negotiate
+	if err := n.Decode(b); err != nil {
+		t.Fatal(err)
+	}
+	if n.NegotiateFlags != 0xe2088297 || n.Version != (Version{10, 0, 19041, 15}) || n.HeaderLen != 0 {
+		t.Errorf("%#x %v %d", uint32(n.NegotiateFlags), n.Version, n.HeaderLen)
+	}
+	if n.DomainName != nil || n.Workstation != nil {
+		t.Errorf("names % x % x", n.DomainName, n.Workstation)
+	}
+	if got := n.String(); got != "NTLM NEGOTIATE MESSAGE" {
+		t.Errorf("String = %q", got)
+	}
+	if got := n.Append(nil); !bytes.Equal(got, b) {
+		t.Errorf("Append =\n% x\nwant\n% x", got, b)
+	}
+
+	b = readHex(t, "negotiate-oem.hex")
+	if err := n.Decode(b); err != nil {
+		t.Fatal(err)
+	}
+	if n.HeaderLen != negotiateNoVersion || string(n.DomainName) != "CONTOSO" || string(n.Workstation) != "WS1" || !n.Version.IsZero() {
+		t.Errorf("%+v", n)
+	}
+	if got := n.String(); got != "NTLM NEGOTIATE MESSAGE Domain: CONTOSO, Workstation: WS1" {
+		t.Errorf("String = %q", got)
+	}
+	if got := n.Append(nil); !bytes.Equal(got, b) {
+		t.Errorf("Append =\n% x\nwant\n% x", got, b)
+	}
+
+	// The 16-byte form: flags only.
+	short := b[:16]
+	if err := n.Decode(short); err != nil || n.HeaderLen != 16 || n.NegotiateFlags != 0xb207 || n.DomainName != nil {
+		t.Errorf("16-byte form: %v %+v", err, n)
+	}
+	if got := n.Append(nil); !bytes.Equal(got, short) {
+		t.Errorf("16-byte Append = % x", got)
+	}
+}
+
+func TestNegotiateFlagsString(t *testing.T) {
+	f := NegotiateFlags(0xe28a8233)
+	want := "NTLMSSP_NEGOTIATE_UNICODE|NTLM_NEGOTIATE_OEM|NTLMSSP_NEGOTIATE_SIGN|NTLMSSP_NEGOTIATE_SEAL|" +
+		"NTLMSSP_NEGOTIATE_NTLM|NTLMSSP_NEGOTIATE_ALWAYS_SIGN|NTLMSSP_TARGET_TYPE_SERVER|" +
+		"NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY|NTLMSSP_NEGOTIATE_TARGET_INFO|NTLMSSP_NEGOTIATE_VERSION|" +
+		"NTLMSSP_NEGOTIATE_128|NTLMSSP_NEGOTIATE_KEY_EXCH|NTLMSSP_NEGOTIATE_56"
+	if got := f.String(); got != want {
+		t.Errorf("String =\n%s\nwant\n%s", got, want)
+	}
+	if got := NegotiateFlags(0).String(); got != "0" {
+		t.Errorf("zero: %q", got)
+	}
+	// r10 (0x8) and r1 (0x10000000) are unused bits.
+	if got := (NegotiateUnicode | 0x8 | 0x10000000).String(); got != "NTLMSSP_NEGOTIATE_UNICODE|0x10000008" {
+		t.Errorf("unused bits: %q", got)
+	}
+	if !f.Has(NegotiateSign|NegotiateSeal) || f.Has(NegotiateLMKey) {
+		t.Error("Has")
+	}
+}
+
+func TestVersionString(t *testing.T) {
+	if got := (Version{6, 0, 6000, 15}).String(); got != "6.0.6000 rev 15" {
+		t.Errorf("%q", got)
+	}
+}
+
+func TestMessageType(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		want MessageType
+	}{
+		{"negotiate-version.hex", NtLmNegotiate},
+		{"challenge-4.2.4.3.hex", NtLmChallenge},
+		{"authenticate-4.2.4.3.hex", NtLmAuthenticate},
+	} {
+		got, err := PeekMessageType(readHex(t, tc.file))
+		if err != nil || got != tc.want {
+			t.Errorf("%s: %v %v", tc.file, got, err)
+		}
+	}
+	if s := MessageType(9).String(); s != "MessageType(9)" {
+		t.Errorf("%q", s)
+	}
+}
+
+// errCase is a decoding failure: the class and the offset it reports.
+type errCase struct {
+	name string
+	b    []byte
+	want error
+	off  int64
+}
+
+func checkErr(t *testing.T, tc errCase, err error) {
+	t.Helper()
+	var e *Error
+	if !errors.Is(err, tc.want) || !errors.As(err, &e) || e.Offset != tc.off {
+		t.Errorf("%s: err = %v, want class %v at offset %d", tc.name, err, tc.want, tc.off)
+		return
+	}
+	if !strings.Contains(err.Error(), "offset") {
+		t.Errorf("%s: message %q does not give the offset", tc.name, err)
+	}
+}
+
+func patch(b []byte, at int, v ...byte) []byte {
+	b = bytes.Clone(b)
+	copy(b[at:], v)
+	return b
+}
+
+func TestDecodeErrors(t *testing.T) {
+	ch := readHex(t, "challenge-4.2.4.3.hex")
+	au := readHex(t, "authenticate-4.2.4.3.hex")
+	ng := readHex(t, "negotiate-oem.hex")
+	for _, tc := range []errCase{
+		{"challenge: empty", nil, ErrTruncated, 0},
+		{"challenge: bad signature", patch(ch, 3, 'X'), ErrMalformed, 0},
+		{"challenge: wrong type", au, ErrUnexpected, 8},
+		{"challenge: short fixed part", ch[:40], ErrTruncated, 40},
+		{"challenge: TargetInfo past end (TargetName ignored)", ch[:60], ErrTruncated, 40},
+		{"challenge: TargetName past end", patch(ch[:60], 20, 0x37), ErrTruncated, 12},
+		{"challenge: TargetInfo past end", ch[:len(ch)-1], ErrTruncated, 40},
+		{"challenge: TargetInfo overlaps header", patch(ch, 44, 0x10), ErrMalformed, 0x10},
+		{"challenge: AV pair overruns", patch(ch, 0x46, 0x21), ErrTruncated, 0x46},
+		{"challenge: EOL with length", patch(ch, 0x44+32+2, 1), ErrTruncated, 0x44 + 34},
+		{"challenge: huge offset", patch(ch, 44, 0xff, 0xff, 0xff, 0xff), ErrTruncated, 40},
+	} {
+		var c Challenge
+		checkErr(t, tc, c.Decode(tc.b))
+	}
+	for _, tc := range []errCase{
+		{"authenticate: short", au[:63], ErrTruncated, 63},
+		{"authenticate: wrong type", ch, ErrUnexpected, 8},
+		{"authenticate: NT past end", au[:0xd0], ErrTruncated, 20},
+		{"authenticate: key past end", au[:len(au)-1], ErrTruncated, 52},
+		{"authenticate: overlap", patch(au, 32, 0x20), ErrMalformed, 0x20},
+	} {
+		var a Authenticate
+		checkErr(t, tc, a.Decode(tc.b))
+	}
+	for _, tc := range []errCase{
+		{"negotiate: short", ng[:14], ErrTruncated, 12},
+		{"negotiate: wrong type", ch, ErrUnexpected, 8},
+		{"negotiate: domain past end", ng[:0x25], ErrTruncated, 16},
+		{"negotiate: workstation past end", ng[:0x29], ErrTruncated, 24},
+		{"negotiate: overlap", patch(ng, 20, 0x10), ErrMalformed, 0x10},
+	} {
+		var n Negotiate
+		checkErr(t, tc, n.Decode(tc.b))
+	}
+}
+
+func TestAuthenticateIgnoresKeyWithoutKeyExch(t *testing.T) {
+	au := readHex(t, "authenticate-4.2.4.3.hex")
+	// Clear NTLMSSP_NEGOTIATE_KEY_EXCH (0x40000000): the key fields MUST
+	// then be ignored, even if they point past the end.
+	b := patch(au, 63, 0xa2)
+	b = patch(b, 56, 0xff, 0xff)
+	var a Authenticate
+	if err := a.Decode(b); err != nil {
+		t.Fatal(err)
+	}
+	if a.EncryptedRandomSessionKey != nil {
+		t.Errorf("EncryptedRandomSessionKey = % x", a.EncryptedRandomSessionKey)
+	}
+}
+
+func TestAuthenticateDeclaredLengthOnly(t *testing.T) {
+	// A client whose NtChallengeResponseLen is shorter than the bytes that
+	// follow in the payload: the response is read by its declared length.
+	b := readHex(t, "authenticate-seed.hex")
+	b = append(b, 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 0) // trailing payload bytes
+	var a Authenticate
+	if err := a.Decode(b); err != nil {
+		t.Fatal(err)
+	}
+	if len(a.NtChallengeResponse) != 0x48 {
+		t.Errorf("NtChallengeResponse is %d bytes, want the declared 72", len(a.NtChallengeResponse))
+	}
+}
+
+func TestAppendLayouts(t *testing.T) {
+	// Each fixed-part form survives an encode/decode round trip.
+	for _, h := range []int{0, authenticateNoMIC, authenticateNoVersion} {
+		in := Authenticate{UserName: []byte("u\x00"), NegotiateFlags: NegotiateUnicode, HeaderLen: h, Version: Version{1, 2, 3, 4}}
+		if h == authenticateNoVersion {
+			in.Version = Version{}
+		}
+		if h == 0 {
+			in.MIC[0] = 7
+		}
+		var out Authenticate
+		if err := out.Decode(in.Append(nil)); err != nil || !equalAuthenticate(&in, &out) {
+			t.Errorf("HeaderLen %d: %v\n%+v\n%+v", h, err, in, out)
+		}
+		// With no payload at all the message length decides.
+		in.UserName = nil
+		if err := out.Decode(in.Append(nil)); err != nil || !equalAuthenticate(&in, &out) {
+			t.Errorf("HeaderLen %d, empty payload: %v\n%+v\n%+v", h, err, in, out)
+		}
+	}
+	for _, h := range []int{0, challengeNoVersion} {
+		in := Challenge{NegotiateFlags: RequestTarget, TargetName: []byte("S\x00"), HeaderLen: h}
+		var out Challenge
+		if err := out.Decode(in.Append(nil)); err != nil || !equalChallenge(&in, &out) {
+			t.Errorf("challenge HeaderLen %d: %v %+v", h, err, out)
+		}
+	}
+}
+
+func TestDecodeAllocs(t *testing.T) {
+	ng, ch, au := readHex(t, "negotiate-version.hex"), readHex(t, "challenge-4.2.4.3.hex"), readHex(t, "authenticate-seed.hex")
+	var n Negotiate
+	var c Challenge
+	var a Authenticate
+	var r NTLMv2Response
+	for _, tc := range []struct {
+		name string
+		f    func()
+	}{
+		{"Negotiate", func() { _ = n.Decode(ng) }},
+		{"Challenge", func() { _ = c.Decode(ch) }},
+		{"Authenticate", func() { _ = a.Decode(au) }},
+		{"NTLMv2Response", func() { _ = r.Decode(a.NtChallengeResponse) }},
+		{"AVIterator", func() {
+			it := c.TargetInfo.Iter()
+			for _, ok := it.Next(); ok; _, ok = it.Next() {
+			}
+		}},
+		{"AVPairs.Lookup", func() { _, _ = r.AvPairs.Timestamp() }},
+	} {
+		name, f := tc.name, tc.f
+		f()
+		if allocs := testing.AllocsPerRun(100, f); allocs != 0 {
+			t.Errorf("%s: %v allocations per run, want 0", name, allocs)
+		}
+	}
+}
