@@ -54,8 +54,8 @@ func checkLogin7(t *testing.T, cp capture, w wantLogin) *login7.Login7 {
 	if w.IntSecurity != (len(l.SSPI) > 0) {
 		t.Errorf("SSPI holds %d bytes; fIntSecurity wanted %v", len(l.SSPI), w.IntSecurity)
 	}
-	if len(l.AtchDBFile) != 0 || len(l.ChangePassword) != 0 {
-		t.Errorf("AtchDBFile %q, ChangePassword of %d bytes: no client was asked for either", l.AtchDBFile.String(), len(l.ChangePassword))
+	if len(l.AtchDBFile) != 0 || l.ChangePassword.Len() != 0 {
+		t.Errorf("AtchDBFile %q, ChangePassword of %d bytes: no client was asked for either", l.AtchDBFile.String(), l.ChangePassword.Len())
 	}
 	var ids []login7.FeatureID
 	it := l.FeatureExt.Iter()
@@ -101,9 +101,9 @@ func sameLogin(a, b *login7.Login7) bool {
 		a.OptionFlags3 == b.OptionFlags3 && a.ClientTimeZone == b.ClientTimeZone &&
 		a.ClientLCID == b.ClientLCID && a.ClientID == b.ClientID &&
 		bytes.Equal(a.HostName, b.HostName) && bytes.Equal(a.UserName, b.UserName) &&
-		bytes.Equal(a.Password, b.Password) && bytes.Equal(a.AppName, b.AppName) &&
+		a.Password.Clear() == b.Password.Clear() && bytes.Equal(a.AppName, b.AppName) &&
 		bytes.Equal(a.ServerName, b.ServerName) && bytes.Equal(a.CltIntName, b.CltIntName) &&
 		bytes.Equal(a.Language, b.Language) && bytes.Equal(a.Database, b.Database) &&
 		bytes.Equal(a.SSPI, b.SSPI) && bytes.Equal(a.AtchDBFile, b.AtchDBFile) &&
-		bytes.Equal(a.ChangePassword, b.ChangePassword) && bytes.Equal(a.FeatureExt, b.FeatureExt)
+		a.ChangePassword.Clear() == b.ChangePassword.Clear() && bytes.Equal(a.FeatureExt, b.FeatureExt)
 }
