@@ -45,7 +45,7 @@ func (l Login7) String() string {
 	} {
 		writeUCS2(&sb, f.name, f.v)
 	}
-	if len(l.Password) != 0 {
+	if l.Password.n != 0 {
 		sb.WriteString(" Password=" + redacted)
 	}
 	for _, f := range [...]struct {
@@ -58,7 +58,7 @@ func (l Login7) String() string {
 	} {
 		writeUCS2(&sb, f.name, f.v)
 	}
-	if len(l.ChangePassword) != 0 {
+	if l.ChangePassword.n != 0 {
 		sb.WriteString(" ChangePassword=" + redacted)
 	}
 	fmt.Fprintf(&sb, " ClientID=%02x-%02x-%02x-%02x-%02x-%02x",

@@ -188,7 +188,7 @@ func (l *Login7) Decode(b []byte) error {
 	if p, err = ucs2Field(b, offPassword, fixed, "Password"); err != nil {
 		return err
 	}
-	l.Password = Password(p)
+	l.Password = PasswordBytes(p)
 	if l.AppName, err = ucs2Field(b, offAppName, fixed, "AppName"); err != nil {
 		return err
 	}
@@ -211,7 +211,7 @@ func (l *Login7) Decode(b []byte) error {
 		if p, err = ucs2Field(b, offChangePassword, fixed, "ChangePassword"); err != nil {
 			return err
 		}
-		l.ChangePassword = Password(p)
+		l.ChangePassword = PasswordBytes(p)
 	}
 
 	// SSPI: cbSSPI, or cbSSPILong when cbSSPI is USHORT_MAX and
@@ -326,7 +326,9 @@ func (l *Login7) decodeExtension(b []byte, fixed int) error {
 // part (FixedLen71 bytes when TDSVersion is older than 7.2, FixedLen
 // otherwise), then the data in table order (HostName, UserName, Password,
 // AppName, ServerName, the 4-byte extension block when fExtension is set,
-// CltIntName, Language, Database, SSPI, AtchDBFile, ChangePassword), then
+// CltIntName, Language, Database, SSPI, AtchDBFile, ChangePassword; when
+// an SSPI blob would push AtchDBFile or ChangePassword beyond the reach of
+// a USHORT offset, SSPI moves after them), then
 // the FeatureExt block with its terminator (with fExtension set and no
 // FeatureExt, ibFeatureExtLong is 0 and no block follows). An empty field gets the offset
 // where the next data would start. Length, every ib/cch pair, cbSSPILong
@@ -341,7 +343,7 @@ func (l *Login7) Append(dst []byte) ([]byte, error) {
 	fixed := FixedLen
 	if !l.TDSVersion.AtLeast(tds.Version72) {
 		fixed = FixedLen71
-		if len(l.ChangePassword) != 0 {
+		if l.ChangePassword.n != 0 {
 			return dst, tds.Errorf(layer, offChangePassword, tds.ErrMalformed, "ChangePassword needs TDS 7.2 or later, TDSVersion is %s", l.TDSVersion)
 		}
 		if len(l.SSPI) > 0xFFFF {
@@ -368,7 +370,7 @@ func (l *Login7) Append(dst []byte) ([]byte, error) {
 	items := [...]item{
 		{offHostName, l.HostName, true, "HostName"},
 		{offUserName, l.UserName, true, "UserName"},
-		{offPassword, l.Password, true, "Password"},
+		{offPassword, l.Password.Bytes(), true, "Password"},
 		{offAppName, l.AppName, true, "AppName"},
 		{offServerName, l.ServerName, true, "ServerName"},
 		{offExtension, nil, false, "Extension"},
@@ -377,7 +379,7 @@ func (l *Login7) Append(dst []byte) ([]byte, error) {
 		{offDatabase, l.Database, true, "Database"},
 		{offSSPI, l.SSPI, false, "SSPI"},
 		{offAtchDBFile, l.AtchDBFile, true, "AtchDBFile"},
-		{offChangePassword, l.ChangePassword, true, "ChangePassword"},
+		{offChangePassword, l.ChangePassword.Bytes(), true, "ChangePassword"},
 	}
 	if ext {
 		items[5].data = extBlock[:]
@@ -416,8 +418,21 @@ func (l *Login7) Append(dst []byte) ([]byte, error) {
 	binary.LittleEndian.PutUint32(hdr[offClientLCID:], l.ClientLCID)
 	copy(hdr[offClientID:], l.ClientID[:])
 
+	// Table order, except that an SSPI blob so large that the strings after
+	// it could not be addressed by a USHORT offset goes last instead.
+	order := [len(items)]int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
+	if after := len(l.AtchDBFile) + l.ChangePassword.n; after != 0 {
+		start := fixed
+		for _, it := range items[:10] {
+			start += len(it.data)
+		}
+		if start > 0xFFFF {
+			order = [len(items)]int{0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 9}
+		}
+	}
 	extAt := 0
-	for _, it := range items {
+	for _, i := range order {
+		it := items[i]
 		if it.at == offChangePassword && fixed == FixedLen71 {
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"unicode/utf16"
+	"unsafe"
 
 	"github.com/tdswire/tdswire/tds"
 )
@@ -15,11 +16,38 @@ import (
 // the nibbles back. The scrambling is trivially reversible, so the
 // obfuscated bytes are as secret as the clear password.
 //
-// A decoded Password is a view into the LOGIN7 message. Clear, AppendClear
-// and Equal recover or compare the clear text; only Clear allocates. A
-// Password never prints its bytes: String, GoString and Format (every
-// verb) write a redaction marker instead.
-type Password []byte
+// A decoded Password is a view into the LOGIN7 message (Bytes returns
+// it). Clear, AppendClear and Equal recover or compare the clear text;
+// only Clear allocates.
+//
+// A Password never prints its bytes. String, GoString and Format (every
+// verb) write a redaction marker. Beyond that, the view is held as a
+// pointer to its first byte and a length rather than as a []byte, because
+// fmt prints a struct field by reflection whenever it cannot call the
+// field's methods (a Login7 inside an unexported field, or %p applied to a
+// Login7 value), and reflection shows a nested pointer only as an
+// address. The zero Password is empty.
+type Password struct {
+	first *byte // first obfuscated byte; nil when n == 0
+	n     int   // length in bytes
+}
+
+// PasswordBytes returns a Password viewing b, which must already be
+// obfuscated (the wire form). b is not copied.
+func PasswordBytes(b []byte) Password {
+	if len(b) == 0 {
+		return Password{}
+	}
+	return Password{first: &b[0], n: len(b)}
+}
+
+// Bytes returns the obfuscated bytes, a view that shares memory with p.
+func (p Password) Bytes() []byte {
+	if p.n == 0 {
+		return nil
+	}
+	return unsafe.Slice(p.first, p.n)
+}
 
 // redacted is what a Password prints as.
 const redacted = "[REDACTED]"
@@ -34,9 +62,9 @@ func deobfuscate(b byte) byte {
 }
 
 // AppendPassword appends the obfuscated UCS-2 encoding of the clear
-// password to dst and returns the extended slice; the appended bytes are
-// the Password. It is how an encoder fills Login7.Password and
-// Login7.ChangePassword.
+// password to dst and returns the extended slice. Wrap the appended bytes
+// with PasswordBytes to fill Login7.Password or Login7.ChangePassword
+// without another allocation.
 func AppendPassword(dst []byte, clear string) []byte {
 	start := len(dst)
 	dst = tds.AppendUCS2(dst, clear)
@@ -47,19 +75,19 @@ func AppendPassword(dst []byte, clear string) []byte {
 }
 
 // NewPassword returns the obfuscated form of the clear password, ready to
-// put in a Login7. It allocates the result.
+// put in a Login7. It allocates the bytes.
 func NewPassword(clear string) Password {
-	return Password(AppendPassword(make([]byte, 0, 2*tds.UCS2Len(clear)), clear))
+	return PasswordBytes(AppendPassword(make([]byte, 0, 2*tds.UCS2Len(clear)), clear))
 }
 
 // Len returns the number of UCS-2 code units in p (LOGIN7's cchPassword).
-func (p Password) Len() int { return len(p) / 2 }
+func (p Password) Len() int { return p.n / 2 }
 
 // AppendClear appends the clear UCS-2 bytes of p to dst and returns the
 // extended slice. It allocates only if dst lacks capacity; callers that
 // want to wipe the clear text afterwards own the buffer.
 func (p Password) AppendClear(dst []byte) tds.UCS2 {
-	for _, b := range p {
+	for _, b := range p.Bytes() {
 		dst = append(dst, deobfuscate(b))
 	}
 	return dst
@@ -69,12 +97,13 @@ func (p Password) AppendClear(dst []byte) tds.UCS2 {
 // Password method that allocates, and it exists for servers and tests that
 // must check credentials; prefer Equal when comparing.
 func (p Password) Clear() string {
-	return tds.UCS2(p.AppendClear(make([]byte, 0, len(p)))).String()
+	return tds.UCS2(p.AppendClear(make([]byte, 0, p.n))).String()
 }
 
 // Equal reports whether p is the obfuscated form of the clear password,
 // without allocating and without building the clear text.
 func (p Password) Equal(clear string) bool {
+	b := p.Bytes()
 	i := 0
 	for _, r := range clear {
 		var units [2]uint16
@@ -85,17 +114,17 @@ func (p Password) Equal(clear string) bool {
 			units[0], units[1], n = uint16(r1), uint16(r2), 2
 		}
 		for k := 0; k < n; k++ {
-			if i+2 > len(p) {
+			if i+2 > len(b) {
 				return false
 			}
-			u := uint16(deobfuscate(p[i])) | uint16(deobfuscate(p[i+1]))<<8
+			u := uint16(deobfuscate(b[i])) | uint16(deobfuscate(b[i+1]))<<8
 			if u != units[k] {
 				return false
 			}
 			i += 2
 		}
 	}
-	return i == len(p)
+	return i == len(b)
 }
 
 // String returns "[REDACTED]", never the password.
