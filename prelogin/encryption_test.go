@@ -211,3 +211,31 @@ func TestEncryptionMethods(t *testing.T) {
 		t.Errorf("the zero Outcome is %q, want terminate", zero)
 	}
 }
+
+// TestTablesAgreeEverywhere extends TestTablesAgree to every client byte
+// and every defined server setting (with any flag bits): whenever
+// ServerResponse lets the connection go on, Negotiate on its answer does
+// too, and whenever it terminates, so does Negotiate. (A server with an
+// undefined setting terminates for a reason of its own, which its answer
+// cannot tell the client.)
+func TestTablesAgreeEverywhere(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for s := 0; s < 256; s++ {
+			client, setting := Encryption(c), Encryption(s)
+			if !setting.Valid() {
+				if _, term := ServerResponse(client, setting); !term {
+					t.Errorf("undefined setting 0x%02x does not terminate", s)
+				}
+				continue
+			}
+			resp, term := ServerResponse(client, setting)
+			if !resp.Valid() {
+				t.Fatalf("ServerResponse(0x%02x, 0x%02x) answers undefined 0x%02x", c, s, uint8(resp))
+			}
+			if got := Negotiate(client, resp) == OutcomeTerminate; got != term {
+				t.Errorf("client 0x%02x, setting 0x%02x: server answers %v, terminate %v; client outcome %v",
+					c, s, resp, term, Negotiate(client, resp))
+			}
+		}
+	}
+}
