@@ -150,6 +150,11 @@ func loginCases(t *testing.T) []loginCase {
 		Instance: "MSSQLServer", FirstPacketID: 0,
 	}
 
+	// At TDS 7.2 the driver keeps the 94-byte fixed part and sends no
+	// FeatureExt (fExtension is a TDS 7.4 bit).
+	odbc72 := odbcWant
+	odbc72.Version, odbc72.Features = tds.Version72, nil
+
 	nodeCfg := loginConfig{User: "alice", Password: password, App: "tdswire-tedious", Host: "WS-NODE", Database: database, PacketSize: 8192}
 	nodeWant := wantLogin{
 		Version: tds.Version74, PacketSize: 8192, Host: "WS-NODE", User: "alice", Password: password,
@@ -177,6 +182,7 @@ func loginCases(t *testing.T) []loginCase {
 		{"tsql/7.4/ntlm", func(t *testing.T, s *fakeServer) { runTSQL(t, s, "7.4", `CONTOSO\joe`, password, tsqlCfg) }, tsqlNTLM(tds.Version74)},
 		{"tsql/7.1/ntlm", func(t *testing.T, s *fakeServer) { runTSQL(t, s, "7.1", `CONTOSO\joe`, password, tsqlCfg) }, tsql71(true)},
 		{"odbc/7.4/sql", func(t *testing.T, s *fakeServer) { runISQL(t, s, "7.4", odbcCfg) }, odbcWant},
+		{"odbc/7.2/sql", func(t *testing.T, s *fakeServer) { runISQL(t, s, "7.2", odbcCfg) }, odbc72},
 		{"tedious/sql", func(t *testing.T, s *fakeServer) {
 			runTedious(t, s, `{"type":"default","options":{"userName":"alice","password":"`+password+`"}}`, nodeCfg)
 		}, nodeWant},
