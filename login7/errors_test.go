@@ -135,6 +135,7 @@ func TestEncodeErrors(t *testing.T) {
 		{"64 KiB SSPI in TDS 7.1", Login7{TDSVersion: tds.Version71, SSPI: make([]byte, 0x10000)}, tds.ErrTooLarge, offSSPI},
 		{"over 128K-1", Login7{TDSVersion: tds.Version74, SSPI: make([]byte, MaxLength)}, tds.ErrTooLarge, offLength},
 		{"string beyond a USHORT offset", Login7{TDSVersion: tds.Version74, HostName: make(tds.UCS2, 0xFF00), UserName: make(tds.UCS2, 0x200), AppName: u("a")}, tds.ErrTooLarge, offAppName},
+		{"extension block beyond a USHORT offset", Login7{TDSVersion: tds.Version74, OptionFlags3: FExtension, HostName: make(tds.UCS2, 0xFF00), UserName: make(tds.UCS2, 0x200)}, tds.ErrTooLarge, offExtension},
 		{"cch overflow", Login7{TDSVersion: tds.Version74, HostName: make(tds.UCS2, 2*0x10000)}, tds.ErrTooLarge, offHostName},
 	} {
 		dst := []byte{1, 2, 3}

@@ -366,7 +366,6 @@ func (l *Login7) Append(dst []byte) ([]byte, error) {
 		ucs2 bool
 		name string
 	}
-	var extBlock [4]byte
 	items := [...]item{
 		{offHostName, l.HostName, true, "HostName"},
 		{offUserName, l.UserName, true, "UserName"},
@@ -381,10 +380,10 @@ func (l *Login7) Append(dst []byte) ([]byte, error) {
 		{offAtchDBFile, l.AtchDBFile, true, "AtchDBFile"},
 		{offChangePassword, l.ChangePassword.Bytes(), true, "ChangePassword"},
 	}
-	if ext {
-		items[5].data = extBlock[:]
-	}
 	total := fixed
+	if ext {
+		total += 4 // the extension block: ibFeatureExtLong
+	}
 	for _, it := range items {
 		if it.ucs2 && len(it.data)%2 != 0 {
 			return dst, tds.Errorf(layer, it.at, tds.ErrMalformed, "%s has an odd number of bytes (%d); UCS-2 needs pairs", it.name, len(it.data))
@@ -423,6 +422,9 @@ func (l *Login7) Append(dst []byte) ([]byte, error) {
 	order := [len(items)]int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
 	if after := len(l.AtchDBFile) + l.ChangePassword.n; after != 0 {
 		start := fixed
+		if ext {
+			start += 4
+		}
 		for _, it := range items[:10] {
 			start += len(it.data)
 		}
@@ -436,9 +438,10 @@ func (l *Login7) Append(dst []byte) ([]byte, error) {
 		if it.at == offChangePassword && fixed == FixedLen71 {
 			continue
 		}
+		isExt := it.at == offExtension && ext
 		off := len(dst) - base
 		if off > 0xFFFF {
-			if len(it.data) != 0 {
+			if len(it.data) != 0 || isExt {
 				return dst[:base], tds.Errorf(layer, it.at, tds.ErrTooLarge, "%s would start at offset %d, beyond a USHORT", it.name, off)
 			}
 			off = 0 // an empty field's offset is ignored by receivers
@@ -453,8 +456,10 @@ func (l *Login7) Append(dst []byte) ([]byte, error) {
 		}
 		binary.LittleEndian.PutUint16(dst[base+it.at:], uint16(off))
 		binary.LittleEndian.PutUint16(dst[base+it.at+2:], uint16(n))
-		if it.at == offExtension {
+		if isExt {
+			binary.LittleEndian.PutUint16(dst[base+it.at+2:], 4)
 			extAt = len(dst)
+			dst = append(dst, 0, 0, 0, 0) // ibFeatureExtLong, patched below
 		}
 		dst = append(dst, it.data...)
 	}

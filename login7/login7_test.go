@@ -488,6 +488,14 @@ func TestRoundTripBuilt(t *testing.T) {
 	if got := binary.LittleEndian.Uint32(b[offSSPILong:]); got != 80000 {
 		t.Errorf("cbSSPILong = %d, want 80000", got)
 	}
+	// The 80000-byte blob would push AtchDBFile and ChangePassword past a
+	// USHORT offset, so it is laid out after them.
+	ibSSPI := binary.LittleEndian.Uint16(b[offSSPI:])
+	ibAtch := binary.LittleEndian.Uint16(b[offAtchDBFile:])
+	ibChange := binary.LittleEndian.Uint16(b[offChangePassword:])
+	if !(ibAtch < ibChange && ibChange < ibSSPI) || int(ibSSPI)+80000+len(fe)+1 != len(b) {
+		t.Errorf("layout: ibAtchDBFile %#x ibChangePassword %#x ibSSPI %#x, message %d bytes", ibAtch, ibChange, ibSSPI, len(b))
+	}
 	var back Login7
 	if err := back.Decode(b); err != nil {
 		t.Fatal(err)
