@@ -341,8 +341,8 @@ func appendVariant(dst []byte, t TypeID, prec, scale uint8, coll Collation, maxL
 	if pb < 0 {
 		return dst, errf(0, tds.ErrMalformed, "%v is not a sql_variant base type (2.2.5.5.4)", t)
 	}
-	if len(data) > 8016 {
-		return dst, errf(0, tds.ErrTooLarge, "sql_variant data of %d bytes", len(data))
+	if 2+pb+len(data) > variantMaxLen {
+		return dst, errf(0, tds.ErrTooLarge, "sql_variant of %d bytes above the maximum %d", 2+pb+len(data), variantMaxLen)
 	}
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(2+pb+len(data)))
 	dst = append(dst, byte(t), byte(pb))

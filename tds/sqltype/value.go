@@ -341,6 +341,10 @@ func decodePLP(v Value, b []byte) (Value, int, error) {
 	return v, off, nil
 }
 
+// variantMaxLen is the largest SSVARIANT_INSTANCE, [MS-TDS] 2.2.5.4.3:
+// "MaxLength for an SSVARIANTTYPE is 8009".
+const variantMaxLen = 8009
+
 // decodeVariant reads a sql_variant value, [MS-TDS] 2.2.5.5.4: a LONGLEN
 // (0 for NULL) and an SSVARIANT_INSTANCE.
 func decodeVariant(b []byte) (Value, int, error) {
@@ -352,6 +356,9 @@ func decodeVariant(b []byte) (Value, int, error) {
 	if l == 0 {
 		v.null = true
 		return v, 4, nil
+	}
+	if l > variantMaxLen {
+		return Value{}, 0, errf(0, tds.ErrTooLarge, "sql_variant value: length %d above the maximum %d (2.2.5.4.3)", l, variantMaxLen)
 	}
 	if uint64(len(b)-4) < uint64(l) {
 		return Value{}, 0, errf(0, tds.ErrTruncated, "sql_variant value: length %d, %d bytes present", l, len(b)-4)
