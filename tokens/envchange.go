@@ -168,14 +168,19 @@ func (e EnvChange) Collation() (sqltype.Collation, bool) {
 // for 8, 11, 12 and 17, in the old value for 9 and 10), and whether it was
 // present with 8 bytes.
 //
-// For type 12 the specification disagrees with itself: its table puts the
-// B_VARBYTE in the new value with an empty old value, its notes put the
-// ULONGLONG in the old value. Descriptor takes whichever side holds 8
-// bytes, new value first.
+// For types 12 and 17 the specification disagrees with itself: its table
+// puts the value of 12 in the new value and of 17 in the old value, its
+// notes say the opposite. Descriptor takes whichever side holds 8 bytes,
+// new value first.
 func (e EnvChange) Descriptor() (uint64, bool) {
 	v := e.NewValue
-	if e.Type == EnvCommitTran || e.Type == EnvRollbackTran || (e.Type == EnvDefectTran && len(v) != 8) {
+	switch e.Type {
+	case EnvCommitTran, EnvRollbackTran:
 		v = e.OldValue
+	case EnvDefectTran, EnvTranEnded:
+		if len(v) != 8 {
+			v = e.OldValue
+		}
 	}
 	switch e.Type {
 	case EnvBeginTran, EnvCommitTran, EnvRollbackTran, EnvEnlistDTCTran, EnvDefectTran, EnvTranEnded:

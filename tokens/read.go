@@ -17,12 +17,16 @@ type reader struct {
 	err error
 }
 
-func (r *reader) take(n int, field string) []byte {
+func (r *reader) take(n int, field string) []byte { return r.takeAt(n, field, r.off) }
+
+// takeAt is take for a field whose length was read at offset at: a
+// failure is reported there, at the length that cannot be satisfied.
+func (r *reader) takeAt(n int, field string, at int) []byte {
 	if r.err != nil {
 		return nil
 	}
 	if n < 0 || n > len(r.b)-r.off {
-		r.err = tds.Errorf(layer, r.off, tds.ErrTruncated, "%s needs %d bytes, %d remain", field, n, len(r.b)-r.off)
+		r.err = tds.Errorf(layer, at, tds.ErrTruncated, "%s needs %d bytes, %d remain", field, n, len(r.b)-r.off)
 		return nil
 	}
 	s := r.b[r.off : r.off+n : r.off+n]
@@ -65,27 +69,31 @@ func (r *reader) u64(field string) uint64 {
 // bVarchar reads a B_VARCHAR ([MS-TDS] 2.2.5.1.2): a BYTELEN count of
 // UTF-16 code units, then the characters.
 func (r *reader) bVarchar(field string) tds.UCS2 {
+	at := r.off
 	n := int(r.u8(field))
-	return tds.UCS2(r.take(2*n, field))
+	return tds.UCS2(r.takeAt(2*n, field, at))
 }
 
 // usVarchar reads a US_VARCHAR: a USHORT count of code units, then the
 // characters.
 func (r *reader) usVarchar(field string) tds.UCS2 {
+	at := r.off
 	n := int(r.u16(field))
-	return tds.UCS2(r.take(2*n, field))
+	return tds.UCS2(r.takeAt(2*n, field, at))
 }
 
 // bVarbyte reads a B_VARBYTE: a BYTELEN count of bytes, then the bytes.
 func (r *reader) bVarbyte(field string) []byte {
+	at := r.off
 	n := int(r.u8(field))
-	return r.take(n, field)
+	return r.takeAt(n, field, at)
 }
 
 // usVarbyte reads a US_VARBYTE: a USHORT count of bytes, then the bytes.
 func (r *reader) usVarbyte(field string) []byte {
+	at := r.off
 	n := int(r.u16(field))
-	return r.take(n, field)
+	return r.takeAt(n, field, at)
 }
 
 // lVarbyte reads an L_VARBYTE: a 4-byte count of bytes, then the bytes.
@@ -107,7 +115,7 @@ func (r *reader) failf(at int, class error, format string, args ...any) {
 	}
 }
 
-// header reads the token type byte and checks it is one of want.
+// tokenType reads the token type byte and checks it is one of want.
 func (r *reader) tokenType(want ...TokenType) TokenType {
 	t := TokenType(r.u8("TokenType"))
 	if r.err != nil {
@@ -122,19 +130,20 @@ func (r *reader) tokenType(want ...TokenType) TokenType {
 	return t
 }
 
-// body reads a USHORT Length and returns a reader over exactly that many
+// ushortBody reads a USHORT Length and returns a reader over exactly that many
 // following bytes, with offsets still counted from the token start.
 func (r *reader) ushortBody(field string) reader {
+	at := r.off
 	n := int(r.u16(field))
 	start := r.off
-	data := r.take(n, field)
+	data := r.takeAt(n, field, at)
 	if r.err != nil {
 		return reader{err: r.err}
 	}
 	return reader{b: r.b[:start+len(data)], off: start}
 }
 
-// done checks that sub consumed every byte of its body; Length fields that
+// expectEnd checks that r consumed every byte of its body; Length fields that
 // claim more bytes than the fields hold are malformed.
 func (r *reader) expectEnd(what string) {
 	if r.err == nil && r.off != len(r.b) {

@@ -1,0 +1,690 @@
+package tokens
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/tdswire/tdswire/tds"
+	"github.com/tdswire/tdswire/tds/sqltype"
+)
+
+func TestTokenTypeString(t *testing.T) {
+	cases := map[TokenType]string{
+		TokenLoginAck: "LOGINACK", TokenEnvChange: "ENVCHANGE", TokenDoneInProc: "DONEINPROC",
+		TokenNBCRow: "NBCROW", TokenColMetadata: "COLMETADATA", TokenType(0x42): "TokenType(0x42)",
+	}
+	for tt, want := range cases {
+		if got := tt.String(); got != want {
+			t.Errorf("%#x.String() = %q, want %q", uint8(tt), got, want)
+		}
+	}
+	if TokenType(0x42).Known() || !TokenRow.Known() {
+		t.Error("Known wrong")
+	}
+}
+
+func TestTokenClass(t *testing.T) {
+	cases := []struct {
+		t     TokenType
+		class Class
+		fixed int
+	}{
+		{TokenColMetadata, ClassVariableCount, 0},
+		{TokenAltMetadata, ClassVariableCount, 0},
+		{TokenRow, ClassZeroLength, 0},
+		{TokenNBCRow, ClassZeroLength, 0},
+		{TokenReturnStatus, ClassFixed, 4},
+		{TokenOffset, ClassFixed, 4},
+		{TokenDone, ClassFixed, 8}, // the pre-7.2 size; the scanner knows 12 from 7.2
+		{TokenType(0x30), ClassFixed, 1},
+		{TokenType(0x34), ClassFixed, 2},
+		{TokenEnvChange, ClassVariable, 0},
+		{TokenLoginAck, ClassVariable, 0},
+	}
+	for _, c := range cases {
+		if c.t.Class() != c.class || c.t.FixedLen() != c.fixed {
+			t.Errorf("%v: class %#x fixed %d, want %#x %d", c.t, c.t.Class(), c.t.FixedLen(), c.class, c.fixed)
+		}
+	}
+}
+
+func TestDoneStatusString(t *testing.T) {
+	cases := map[DoneStatus]string{
+		0:                                  "FINAL",
+		DoneMore | DoneCount:               "MORE|COUNT",
+		DoneError | DoneAttn:               "ERROR|ATTN",
+		DoneSrvError | DoneInXact:          "INXACT|SRVERROR",
+		DoneRPCInBatch | DoneCount | 0x200: "COUNT|RPCINBATCH|0x0200",
+	}
+	for st, want := range cases {
+		if got := st.String(); got != want {
+			t.Errorf("%#x.String() = %q, want %q", uint16(st), got, want)
+		}
+	}
+}
+
+func TestDoneWidths(t *testing.T) {
+	d := Done{Status: DoneCount, CurCmd: 0xC1, RowCount: 7}
+	old := d.Append(nil, tds.Version71)
+	if want := []byte{0xFD, 0x10, 0x00, 0xC1, 0x00, 7, 0, 0, 0}; !bytes.Equal(old, want) {
+		t.Errorf("7.1 DONE = % X, want % X", old, want)
+	}
+	if len(old) != DoneLen(tds.Version71) || DoneLen(tds.Version74) != 13 || DoneLen(tds.Version80) != 13 {
+		t.Error("DoneLen wrong")
+	}
+	var got Done
+	if n, err := got.Decode(old, tds.Version71); err != nil || n != 9 || got != d {
+		t.Errorf("Decode 7.1 = %+v, %d, %v", got, n, err)
+	}
+	// The same bytes read as 7.4 are truncated: 12 data bytes are needed.
+	_, err := got.Decode(old, tds.Version74)
+	wantTDSError(t, err, tds.ErrTruncated, 5)
+	// A 7.1 stream of two DONEs scanned with the wrong version fails.
+	two := append(append([]byte{}, old...), old...)
+	s := NewScanner(two, tds.Version74)
+	mustNext(t, &s, TokenDone) // bytes 0..12 happen to be available
+	if _, err := s.Next(); err == nil {
+		t.Error("misaligned second DONE scanned without error")
+	}
+	if types := scanTypes(t, two, tds.Version71); len(types) != 2 {
+		t.Errorf("7.1 scan: %v", types)
+	}
+}
+
+func TestTDS71Batch(t *testing.T) {
+	b := golden(t, "tds71_batch")
+	s := NewScanner(b, tds.Version71)
+	mustNext(t, &s, TokenColMetadata)
+	cols := s.Columns()
+	if len(cols) != 1 || cols[0].TypeInfo.Type != sqltype.TypeText || cols[0].UserType != 0 || cols[0].Flags != ColNullable {
+		t.Fatalf("columns = %+v", cols)
+	}
+	if cols[0].TableName.NumParts() != 1 || !cols[0].TableName.Part(0).Equal("t1") || cols[0].TableName.String() != "t1" {
+		t.Errorf("TableName = %q", cols[0].TableName.String())
+	}
+	wantUCS2(t, "ColName", cols[0].ColName, "txt")
+	var md ColMetadata
+	if err := s.ColMetadata(&md); err != nil {
+		t.Fatal(err)
+	}
+	reencode(t, &s, md.Append(nil, tds.Version71))
+
+	mustNext(t, &s, TokenRow)
+	vals, err := s.RowValues(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tp, ts := vals[0].TextPointer(); len(tp) != 16 || len(ts) != 8 || string(vals[0].Raw()) != "hello" {
+		t.Errorf("text value: ptr %d, ts %d, %q", len(tp), len(ts), vals[0].Raw())
+	}
+	mustNext(t, &s, TokenRow)
+	if vals, err = s.RowValues(vals); err != nil || !vals[0].IsNull() {
+		t.Errorf("NULL text: %+v, %v", vals, err)
+	}
+	var d Done
+	mustNext(t, &s, TokenDone)
+	if err := s.Done(&d); err != nil || d.RowCount != 2 || len(s.Bytes()) != 9 {
+		t.Errorf("DONE = %+v, %v", d, err)
+	}
+	mustNext(t, &s, TokenError)
+	var e Error
+	if err := s.Message(&e); err != nil {
+		t.Fatal(err)
+	}
+	if e.Number != 207 || e.Class != 16 || e.LineNumber != 1 {
+		t.Errorf("ERROR = %+v", e)
+	}
+	wantUCS2(t, "MsgText", e.MsgText, "Invalid column name 'x'.")
+	reencode(t, &s, e.Append(nil, tds.Version71))
+	mustNext(t, &s, TokenDone)
+	mustEOF(t, &s)
+
+	// The same ERROR token read with 7.2 widths has 2 bytes too few.
+	var e2 Error
+	tok := b[bytes.IndexByte(b, byte(TokenError)):]
+	tok = tok[:3+0x3C]
+	_, err = e2.Decode(tok, tds.Version72)
+	wantTDSError(t, err, tds.ErrTruncated, -1)
+}
+
+func TestEnvChangeTypes(t *testing.T) {
+	b := golden(t, "envchange_types")
+	s := NewScanner(b, tds.Version74)
+	type check func(t *testing.T, e EnvChange)
+	str := func(newV, oldV string) check {
+		return func(t *testing.T, e EnvChange) {
+			wantUCS2(t, "new", e.NewString(), newV)
+			wantUCS2(t, "old", e.OldString(), oldV)
+		}
+	}
+	desc := func(want uint64) check {
+		return func(t *testing.T, e EnvChange) {
+			if d, ok := e.Descriptor(); !ok || d != want {
+				t.Errorf("Descriptor = %#x, %v; want %#x", d, ok, want)
+			}
+		}
+	}
+	cases := []struct {
+		typ   EnvChangeType
+		name  string
+		check check
+	}{
+		{EnvCharset, "CharacterSet", str("iso_1", "")},
+		{EnvSortLocaleID, "SortLocaleID", str("1033", "")},
+		{EnvSortFlags, "SortFlags", str("196609", "")},
+		{EnvBeginTran, "BeginTransaction", desc(0x1A00000001)},
+		{EnvCommitTran, "CommitTransaction", desc(0x1A00000001)},
+		{EnvRollbackTran, "RollbackTransaction", desc(0x1A00000001)},
+		{EnvEnlistDTCTran, "EnlistDTCTransaction", desc(0x1A00000002)},
+		{EnvDefectTran, "DefectTransaction", desc(0x1A00000003)},
+		{EnvRealTimeLogShip, "RealTimeLogShipping", str("PARTNER", "")},
+		{EnvPromoteTran, "PromoteTransaction", func(t *testing.T, e EnvChange) {
+			if !bytes.Equal(e.NewValue, []byte{0xDE, 0xAD, 0xBE, 0xEF}) || len(e.OldValue) != 0 {
+				t.Errorf("promote = % X / % X", e.NewValue, e.OldValue)
+			}
+		}},
+		{EnvTranManagerAddress, "TransactionManagerAddress", func(t *testing.T, e EnvChange) {
+			if !bytes.Equal(e.NewValue, []byte{0x0A, 0, 0, 1}) {
+				t.Errorf("address = % X", e.NewValue)
+			}
+		}},
+		{EnvTranEnded, "TransactionEnded", desc(0x1A00000004)},
+		{EnvResetConnAck, "ResetConnectionAck", func(t *testing.T, e EnvChange) {
+			if len(e.NewValue)+len(e.OldValue) != 0 {
+				t.Error("reset ack carries values")
+			}
+		}},
+		{EnvUserInstance, "UserInstance", str("INST", "")},
+		{EnvRouting, "Routing", func(t *testing.T, e EnvChange) {
+			r, err := e.Routing()
+			if err != nil || r.Protocol != 0 || r.Port != 1433 || !r.AlternateServer.Equal("srv2") || r.AlternateDatabase != nil {
+				t.Errorf("Routing = %+v, %v", r, err)
+			}
+			if got := (EnvChange{Type: EnvRouting, NewValue: r.AppendValue(nil, false)}).Append(nil); !bytes.Equal(got, s.Bytes()) {
+				t.Errorf("routing rebuilt as % X", got)
+			}
+		}},
+		{EnvEnhancedRouting, "EnhancedRouting", func(t *testing.T, e EnvChange) {
+			r, err := e.Routing()
+			if err != nil || r.Port != 1433 || !r.AlternateServer.Equal("srv2") || !r.AlternateDatabase.Equal("db2") {
+				t.Errorf("Routing = %+v, %v", r, err)
+			}
+			if got := (EnvChange{Type: EnvEnhancedRouting, NewValue: r.AppendValue(nil, true)}).Append(nil); !bytes.Equal(got, s.Bytes()) {
+				t.Errorf("routing rebuilt as % X", got)
+			}
+		}},
+		{EnvChangeType(14), "EnvChangeType(14)", func(t *testing.T, e EnvChange) {
+			if !bytes.Equal(e.NewValue, []byte{0xAB, 0xCD}) || e.OldValue != nil {
+				t.Errorf("unknown type kept as % X / % X", e.NewValue, e.OldValue)
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			mustNext(t, &s, TokenEnvChange)
+			var e EnvChange
+			if err := s.EnvChange(&e); err != nil {
+				t.Fatal(err)
+			}
+			if e.Type != c.typ || e.Type.String() != c.name {
+				t.Fatalf("Type = %v, want %v", e.Type, c.name)
+			}
+			c.check(t, e)
+			reencode(t, &s, e.Append(nil))
+			if _, ok := e.Collation(); ok {
+				t.Error("Collation() on a non-collation change")
+			}
+		})
+	}
+	mustEOF(t, &s)
+}
+
+func TestEnvChangeErrors(t *testing.T) {
+	// PacketSize on other types and with bad digits.
+	if _, err := (EnvChange{Type: EnvDatabase}).PacketSize(); !errors.Is(err, tds.ErrUnexpected) {
+		t.Errorf("PacketSize on Database: %v", err)
+	}
+	for _, v := range []string{"40a6", "", "100", "99999", "12345678901"} {
+		if _, err := (EnvChange{Type: EnvPacketSize, NewValue: ucs2(v)}).PacketSize(); !errors.Is(err, tds.ErrMalformed) {
+			t.Errorf("PacketSize(%q): %v", v, err)
+		}
+	}
+	// Routing MUSTs: Protocol 0, port not 0.
+	for _, r := range []Routing{{Protocol: 1, Port: 1433}, {Protocol: 0, Port: 0}} {
+		e := EnvChange{Type: EnvRouting, NewValue: r.AppendValue(nil, false)}
+		if _, err := e.Routing(); !errors.Is(err, tds.ErrMalformed) {
+			t.Errorf("Routing(%+v): %v", r, err)
+		}
+	}
+	if _, err := (EnvChange{Type: EnvDatabase}).Routing(); !errors.Is(err, tds.ErrUnexpected) {
+		t.Errorf("Routing on Database: %v", err)
+	}
+	// A Length longer than the values it holds is malformed.
+	var e EnvChange
+	_, err := e.Decode([]byte{0xE3, 0x06, 0x00, 0x01, 0x01, 0x41, 0x00, 0x00, 0xFF})
+	wantTDSError(t, err, tds.ErrMalformed, 8)
+	// A value running past Length is truncated, even if bytes follow.
+	_, err = e.Decode([]byte{0xE3, 0x05, 0x00, 0x01, 0x02, 0x41, 0x00, 0x00, 0x42, 0x00, 0x00})
+	wantTDSError(t, err, tds.ErrTruncated, 4)
+	// Promote transaction with a Length covering the data is accepted too.
+	lenient := []byte{0xE3, 0x0A, 0x00, 0x0F, 0x04, 0, 0, 0, 1, 2, 3, 4, 0x00}
+	if n, err := e.Decode(lenient); err != nil || n != len(lenient) || !bytes.Equal(e.NewValue, []byte{1, 2, 3, 4}) {
+		t.Errorf("lenient promote: %d, %v, % X", n, err, e.NewValue)
+	}
+	// Promote with Length 1 and a DTC token longer than the input.
+	_, err = e.Decode([]byte{0xE3, 0x01, 0x00, 0x0F, 0xFF, 0xFF, 0xFF, 0x7F, 0x00})
+	wantTDSError(t, err, tds.ErrTruncated, 4)
+}
+
+func TestBrowseTokens(t *testing.T) {
+	b := golden(t, "browse")
+	s := NewScanner(b, tds.Version74)
+
+	mustNext(t, &s, TokenTabName)
+	var tn TabName
+	if err := s.TabName(&tn); err != nil {
+		t.Fatal(err)
+	}
+	it := tn.Names()
+	if !it.Next() || it.Name().NumParts() != 2 || it.Name().String() != "dbo.t1" || it.Next() {
+		t.Errorf("TABNAME names wrong")
+	}
+	_, name := AppendTableName(nil, "dbo", "t1")
+	reencode(t, &s, AppendTabName(nil, tds.Version74, name))
+	reencode(t, &s, tn.Append(nil, tds.Version74))
+	// Before 7.1 revision 1 a table name is one US_VARCHAR.
+	if got := AppendTabName(nil, tds.Version71, name); !bytes.Equal(got, []byte{0xA4, 0x08, 0x00, 0x03, 0x00, 'd', 0, 'b', 0, 'o', 0}) {
+		t.Errorf("7.1 TABNAME = % X", got)
+	}
+
+	mustNext(t, &s, TokenColInfo)
+	var ci ColInfo
+	if err := s.ColInfo(&ci); err != nil {
+		t.Fatal(err)
+	}
+	want := []ColProperty{
+		{ColNum: 1, TableNum: 1},
+		{ColNum: 2, TableNum: 1, Status: ColInfoDifferentName, ColName: ucs2("val")},
+		{ColNum: 3, Status: ColInfoExpression},
+	}
+	pi := ci.Properties()
+	for i, w := range want {
+		if !pi.Next() {
+			t.Fatalf("only %d properties", i)
+		}
+		p := pi.Property()
+		if p.ColNum != w.ColNum || p.TableNum != w.TableNum || p.Status != w.Status || !bytes.Equal(p.ColName, w.ColName) {
+			t.Errorf("property %d = %+v, want %+v", i, p, w)
+		}
+	}
+	if pi.Next() {
+		t.Error("extra property")
+	}
+	reencode(t, &s, AppendColInfo(nil, want...))
+	reencode(t, &s, ci.Append(nil))
+
+	mustNext(t, &s, TokenOrder)
+	var o Order
+	if err := s.Order(&o); err != nil {
+		t.Fatal(err)
+	}
+	if o.Len() != 2 || o.ColNum(0) != 1 || o.ColNum(1) != 2 {
+		t.Errorf("ORDER = %d columns", o.Len())
+	}
+	reencode(t, &s, AppendOrder(nil, 1, 2))
+	reencode(t, &s, o.Append(nil))
+	mustEOF(t, &s)
+
+	if _, err := o.Decode([]byte{0xA9, 0x03, 0x00, 1, 0, 2}); !errors.Is(err, tds.ErrMalformed) {
+		t.Errorf("odd ORDER Length: %v", err)
+	}
+}
+
+func TestSSPIAndFedAuthInfo(t *testing.T) {
+	b := golden(t, "sspi_fedauthinfo")
+	s := NewScanner(b, tds.Version74)
+	mustNext(t, &s, TokenSSPI)
+	var x SSPI
+	if err := s.SSPI(&x); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(x.Buffer, []byte("NTLMSSP\x00")) || len(x.Buffer) != 12 {
+		t.Errorf("SSPI = % X", x.Buffer)
+	}
+	reencode(t, &s, x.Append(nil))
+
+	mustNext(t, &s, TokenFedAuthInfo)
+	var f FedAuthInfo
+	if err := s.FedAuthInfo(&f); err != nil {
+		t.Fatal(err)
+	}
+	if f.Len() != 2 {
+		t.Fatalf("Len = %d", f.Len())
+	}
+	spn, url := f.Option(0), f.Option(1)
+	if spn.ID != FedAuthInfoSPN || !tds.UCS2(spn.Data).Equal("sql1") || url.ID != FedAuthInfoSTSURL || !tds.UCS2(url.Data).Equal("https://s") {
+		t.Errorf("options = %+v %+v", spn, url)
+	}
+	reencode(t, &s, AppendFedAuthInfo(nil, spn, url))
+	reencode(t, &s, f.Append(nil))
+	mustEOF(t, &s)
+
+	// An offset that points into the option table is rejected.
+	bad := append([]byte{}, s.buf[15:]...)
+	bad[5+4+5] = 0x04
+	_, err := f.Decode(bad)
+	wantTDSError(t, err, tds.ErrMalformed, 5+4+1)
+	// A count that cannot fit.
+	_, err = f.Decode([]byte{0xEE, 0x04, 0, 0, 0, 0xFF, 0, 0, 0})
+	wantTDSError(t, err, tds.ErrMalformed, 5)
+}
+
+func TestSpecLoginResponseFedAuth(t *testing.T) {
+	b := golden(t, "spec_login_response_fedauth")
+	s := NewScanner(b, tds.Version74)
+	var m Error
+	var ack LoginAck
+	var a FeatureExtAck
+	infos := 0
+	for {
+		tt, err := s.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch tt {
+		case TokenInfo:
+			if err := s.Message(&m); err != nil {
+				t.Fatal(err)
+			}
+			wantUCS2(t, "ServerName", m.ServerName, "cloud")
+			if m.LineNumber != 1 {
+				t.Errorf("LineNumber = %d", m.LineNumber)
+			}
+			reencode(t, &s, Info(m).Append(nil, tds.Version74))
+			infos++
+		case TokenLoginAck:
+			if err := s.LoginAck(&ack); err != nil {
+				t.Fatal(err)
+			}
+			if ack.ProgVersion.String() != "11.0.2251" || ack.TDSVersion != tds.Version74 {
+				t.Errorf("LOGINACK = %+v", ack)
+			}
+		case TokenFeatureExtAck:
+			if err := s.FeatureExtAck(&a); err != nil {
+				t.Fatal(err)
+			}
+			it := a.Options()
+			if !it.Next() || it.Option().ID != FeatureFedAuth || len(it.Option().Data) != 64 || it.Next() {
+				t.Error("FEDAUTH ack wrong")
+			}
+			reencode(t, &s, a.Append(nil))
+		}
+	}
+	if infos != 2 {
+		t.Errorf("%d INFO tokens", infos)
+	}
+}
+
+func TestLoginAckLegacyVersions(t *testing.T) {
+	for _, c := range []struct {
+		wire []byte
+		raw  tds.Version
+		neg  tds.Version
+	}{
+		{[]byte{0x07, 0x00, 0x00, 0x00}, 0x07000000, tds.Version70},
+		{[]byte{0x07, 0x01, 0x00, 0x00}, 0x07010000, tds.Version71},
+		{[]byte{0x71, 0x00, 0x00, 0x01}, tds.Version71Rev1, tds.Version71Rev1},
+	} {
+		b := append([]byte{0xAD, 0x0A, 0x00, 0x01}, c.wire...)
+		b = append(b, 0x00, 7, 0, 0x03, 0xDE)
+		var a LoginAck
+		if _, err := a.Decode(b); err != nil {
+			t.Fatal(err)
+		}
+		if a.TDSVersion != c.raw || a.Negotiated() != c.neg || a.ProgVersion.Build() != 990 {
+			t.Errorf("% X: %v / %v / %v", c.wire, a.TDSVersion, a.Negotiated(), a.ProgVersion)
+		}
+		if !bytes.Equal(a.Append(nil), b) {
+			t.Errorf("re-encoded as % X", a.Append(nil))
+		}
+	}
+}
+
+func TestUnknownTokensSkippedByClass(t *testing.T) {
+	b := []byte{
+		0x10,       // zero-length class
+		0x30, 0xAA, // fixed, 1 byte
+		0x34, 1, 2, // fixed, 2 bytes
+		0x38, 1, 2, 3, 4, // fixed, 4 bytes
+		0x3C, 1, 2, 3, 4, 5, 6, 7, 8, // fixed, 8 bytes
+		0xA0, 0x02, 0x00, 0xBE, 0xEF, // variable, USHORT length 2
+		0x78, 0x01, 0x00, 0x02, 0x00, // OFFSET (removed in 7.2): fixed, 4 bytes
+		0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	}
+	sameTypes(t, scanTypes(t, b, tds.Version74), 0x10, 0x30, 0x34, 0x38, 0x3C, 0xA0, TokenOffset, TokenDone)
+}
+
+func TestScannerErrors(t *testing.T) {
+	cases := []struct {
+		name  string
+		b     []byte
+		class error
+		off   int
+	}{
+		{"ROW before COLMETADATA", []byte{0xD1, 0x01}, tds.ErrUnexpected, 0},
+		{"NBCROW before COLMETADATA", []byte{0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xD2, 0x00}, tds.ErrUnexpected, 13},
+		{"unknown variable-count token", []byte{0x40, 0x01}, tds.ErrMalformed, 0},
+		{"ALTMETADATA", []byte{0x88, 0x01, 0x00}, tds.ErrUnexpected, 0},
+		{"ALTROW", []byte{0xD3, 0x01, 0x00}, tds.ErrUnexpected, 0},
+		{"DATACLASSIFICATION", []byte{0xA3, 0x00, 0x00}, tds.ErrUnexpected, 0},
+		{"TVP_ROW", []byte{0x01}, tds.ErrUnexpected, 0},
+		{"truncated Length", []byte{0xAD, 0x05}, tds.ErrTruncated, 1},
+		{"Length past the end", []byte{0x79, 0, 0, 0, 0, 0xAD, 0x05, 0x00, 1, 2}, tds.ErrTruncated, 6},
+		{"truncated DONE", []byte{0xFD, 0, 0, 0, 0, 0, 0, 0}, tds.ErrTruncated, 1},
+		{"FEATUREEXTACK without terminator", []byte{0xAE, 0x01, 0x01, 0, 0, 0, 0xAA}, tds.ErrTruncated, 7},
+		{"FEATUREEXTACK data past the end", []byte{0xAE, 0x01, 0xFF, 0xFF, 0xFF, 0xFF}, tds.ErrTruncated, 2},
+		{"SESSIONSTATE Length past the end", []byte{0xE4, 0xFF, 0xFF, 0xFF, 0xFF, 0}, tds.ErrTruncated, 1},
+		{"COLMETADATA count too large", []byte{0x81, 0x10, 0x00, 0, 0, 0, 0, 0, 0, 0x38, 0}, tds.ErrTruncated, 1},
+		{"COLMETADATA bad type", []byte{0x81, 0x01, 0x00, 0, 0, 0, 0, 0, 0, 0x99, 0}, tds.ErrMalformed, 9},
+		{"encrypted column", []byte{0x81, 0x01, 0x00, 0, 0, 0, 0, 0x00, 0x08, 0x38, 0}, tds.ErrUnexpected, 3},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := NewScanner(c.b, tds.Version74)
+			var err error
+			for err == nil {
+				_, err = s.Next()
+			}
+			if err == io.EOF {
+				t.Fatal("scanned to the end without error")
+			}
+			wantTDSError(t, err, c.class, c.off)
+			if !strings.HasPrefix(err.Error(), "tokens: ") && !strings.HasPrefix(err.Error(), "sqltype") {
+				t.Errorf("error %q lacks the layer", err)
+			}
+		})
+	}
+}
+
+func TestNBCRowFixedTypeNull(t *testing.T) {
+	// COLMETADATA with one INT4 column (not nullable), then an NBCROW that
+	// marks it NULL.
+	b := []byte{0x81, 0x01, 0x00, 0, 0, 0, 0, 0, 0, 0x38, 0, 0xD2, 0x01}
+	s := NewScanner(b, tds.Version74)
+	mustNext(t, &s, TokenColMetadata)
+	_, err := s.Next()
+	wantTDSError(t, err, tds.ErrMalformed, 12)
+}
+
+func TestTypedDecodeWrongToken(t *testing.T) {
+	b := golden(t, "spec_rpc_response")
+	s := NewScanner(b, tds.Version74)
+	var ack LoginAck
+	if err := s.LoginAck(&ack); !errors.Is(err, tds.ErrUnexpected) {
+		t.Errorf("LoginAck before Next: %v", err)
+	}
+	mustNext(t, &s, TokenDoneInProc)
+	var e Error
+	if err := s.Message(&e); !errors.Is(err, tds.ErrUnexpected) {
+		t.Errorf("Message on DONEINPROC: %v", err)
+	}
+	if _, err := s.RowValues(nil); !errors.Is(err, tds.ErrUnexpected) {
+		t.Errorf("RowValues on DONEINPROC: %v", err)
+	}
+	var d Done
+	if _, err := d.Decode(s.Bytes(), tds.Version74); !errors.Is(err, tds.ErrUnexpected) {
+		t.Errorf("Done.Decode of DONEINPROC: %v", err)
+	}
+}
+
+func TestNoMetaData(t *testing.T) {
+	// An RPC sent with fNoMetaData: the server's COLMETADATA has Count
+	// 0xFFFF and the rows use the metadata the client cached.
+	cached := golden(t, "spec_sql_batch_response")
+	s := NewScanner(cached, tds.Version74)
+	mustNext(t, &s, TokenColMetadata)
+	cols := append([]Column(nil), s.Columns()...)
+
+	b := []byte{0x81, 0xFF, 0xFF, 0xD1, 0x02, 0x00, 'h', 'i'}
+	s2 := NewScanner(b, tds.Version74)
+	s2.SetColumns(cols)
+	mustNext(t, &s2, TokenColMetadata)
+	var md ColMetadata
+	if err := s2.ColMetadata(&md); err != nil || !md.NoMetaData || len(md.Columns) != 1 {
+		t.Fatalf("NoMetaData = %+v, %v", md, err)
+	}
+	reencode(t, &s2, ColMetadata{NoMetaData: true}.Append(nil, tds.Version74))
+	mustNext(t, &s2, TokenRow)
+	vals, err := s2.RowValues(nil)
+	if err != nil || string(vals[0].Raw()) != "hi" {
+		t.Errorf("row = %+v, %v", vals, err)
+	}
+	var md2 ColMetadata
+	if n, err := md2.Decode(b, tds.Version74); err != nil || n != 3 || !md2.NoMetaData {
+		t.Errorf("Decode NoMetaData = %d, %v", n, err)
+	}
+}
+
+func TestSkipRowsAndReset(t *testing.T) {
+	b := golden(t, "spec_sparse_column")
+	s := NewScanner(b, tds.Version73B)
+	mustNext(t, &s, TokenColMetadata)
+	n, err := s.SkipRows()
+	if err != nil || n != 10 {
+		t.Fatalf("SkipRows = %d, %v", n, err)
+	}
+	mustNext(t, &s, TokenDone)
+	if len(s.Rest()) != 0 {
+		t.Errorf("Rest = %d bytes", len(s.Rest()))
+	}
+	s.Reset(b[:3], tds.Version74)
+	if s.Columns() != nil || s.Version() != tds.Version74 {
+		t.Error("Reset kept columns or version")
+	}
+	if _, err := s.Next(); !errors.Is(err, tds.ErrTruncated) {
+		t.Errorf("truncated COLMETADATA: %v", err)
+	}
+}
+
+// TestTruncatedGolden cuts every golden vector at every length and checks
+// that scanning never panics and fails with ErrTruncated (or reaches the
+// end exactly at a token boundary).
+func TestTruncatedGolden(t *testing.T) {
+	for _, c := range goldenFiles {
+		full := golden(t, c.file)
+		bounds := map[int]bool{0: true}
+		s := NewScanner(full, c.ver)
+		for {
+			if _, err := s.Next(); err != nil {
+				break
+			}
+			bounds[s.Offset()+len(s.Bytes())] = true
+		}
+		for n := 0; n < len(full); n++ {
+			s := NewScanner(full[:n], c.ver)
+			var err error
+			for err == nil {
+				_, err = s.Next()
+			}
+			if bounds[n] {
+				if err != io.EOF {
+					t.Errorf("%s[:%d] (a token boundary): %v", c.file, n, err)
+				}
+				continue
+			}
+			if !errors.Is(err, tds.ErrTruncated) {
+				t.Errorf("%s[:%d]: %v, want ErrTruncated", c.file, n, err)
+			}
+		}
+	}
+}
+
+// goldenFiles lists every vector with the version it is scanned with.
+var goldenFiles = []struct {
+	file string
+	ver  tds.Version
+}{
+	{"spec_login_response", tds.Version72},
+	{"spec_login_response_fedauth", tds.Version74},
+	{"spec_sql_batch_response", tds.Version72},
+	{"spec_rpc_response", tds.Version72},
+	{"spec_session_state", tds.Version74},
+	{"spec_featureextack_sessionrecovery", tds.Version74},
+	{"spec_sparse_column", tds.Version73B},
+	{"seed_login_response_71", tds.Version71Rev1},
+	{"seed_login_response_73", tds.Version73A},
+	{"seed_login_response_74", tds.Version74},
+	{"login_failed", tds.Version74},
+	{"stored_proc", tds.Version74},
+	{"envchange_types", tds.Version74},
+	{"tds71_batch", tds.Version71},
+	{"browse", tds.Version74},
+	{"sspi_fedauthinfo", tds.Version74},
+}
+
+func TestEncoderLimits(t *testing.T) {
+	// MsgText is shortened so that ERROR fits its 16-bit Length.
+	long := tds.UCS2(bytes.Repeat([]byte{'x', 0}, 40000))
+	e := Error{Number: 50000, Class: 16, MsgText: long, ServerName: ucs2("s")}
+	b := e.Append(nil, tds.Version74)
+	var got Error
+	if n, err := got.Decode(b, tds.Version74); err != nil || n != len(b) || len(b) > 3+0xFFFF {
+		t.Fatalf("long ERROR: %d of %d, %v", n, len(b), err)
+	}
+	if got.MsgText.Len() >= 40000 || !got.ServerName.Equal("s") {
+		t.Errorf("MsgText %d units", got.MsgText.Len())
+	}
+	// B_VARCHAR fields are cut at 255 code units.
+	a := LoginAck{ProgName: tds.UCS2(bytes.Repeat([]byte{'y', 0}, 300))}
+	var ga LoginAck
+	if _, err := ga.Decode(a.Append(nil)); err != nil || ga.ProgName.Len() != 255 {
+		t.Errorf("ProgName %d units, %v", ga.ProgName.Len(), err)
+	}
+	// FEATUREEXTACK drops a terminator-valued option.
+	if got := AppendFeatureExtAck(nil, FeatureAck{ID: FeatureTerminator}); !bytes.Equal(got, []byte{0xAE, 0xFF}) {
+		t.Errorf("terminator option written: % X", got)
+	}
+	// Long state values use the 0xFF + DWORD StateLen.
+	long2 := bytes.Repeat([]byte{7}, 300)
+	set := AppendStateData(nil, StateData{ID: 3, Value: long2})
+	if !bytes.Equal(set[:6], []byte{3, 0xFF, 0x2C, 0x01, 0, 0}) {
+		t.Errorf("long StateLen = % X", set[:6])
+	}
+	ps, err := ParseSessionStateDataSet(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := ps.States()
+	if !it.Next() || !bytes.Equal(it.State().Value, long2) {
+		t.Error("long state value lost")
+	}
+	if _, err := ParseSessionStateDataSet([]byte{1, 5, 0}); !errors.Is(err, tds.ErrTruncated) {
+		t.Errorf("short state: %v", err)
+	}
+}
