@@ -1,0 +1,148 @@
+package tds_test
+
+import (
+	"bytes"
+	"crypto/tls"
+	"io"
+	"testing"
+
+	"github.com/tdswire/tdswire/tds"
+)
+
+func BenchmarkHeaderDecode(b *testing.B) {
+	in := []byte{0x04, 0x01, 0x00, 0xc4, 0x00, 0x00, 0x00, 0x00}
+	var h tds.Header
+	b.ReportAllocs()
+	b.SetBytes(tds.HeaderLen)
+	for b.Loop() {
+		if err := h.Decode(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkHeaderAppend(b *testing.B) {
+	h := tds.Header{Type: tds.PacketResponse, Status: tds.StatusEOM, Length: 196}
+	buf := make([]byte, 0, tds.HeaderLen)
+	b.ReportAllocs()
+	b.SetBytes(tds.HeaderLen)
+	for b.Loop() {
+		buf = h.Append(buf[:0])
+	}
+}
+
+func benchWriter(b *testing.B, size, n int, stream bool) {
+	w, err := tds.NewWriter(io.Discard, size)
+	if err != nil {
+		b.Fatal(err)
+	}
+	payload := seqBytes(n)
+	b.ReportAllocs()
+	b.SetBytes(int64(n))
+	for b.Loop() {
+		if !stream {
+			if err := w.WriteMessage(tds.PacketSQLBatch, 0, payload); err != nil {
+				b.Fatal(err)
+			}
+			continue
+		}
+		_ = w.BeginMessage(tds.PacketBulkLoad, 0)
+		for p := payload; len(p) > 0; {
+			k := min(1000, len(p))
+			_, _ = w.Write(p[:k])
+			p = p[k:]
+		}
+		if err := w.EndMessage(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkWriterMessage64KiB(b *testing.B)       { benchWriter(b, 4096, 64<<10, false) }
+func BenchmarkWriterMessage64KiBPkt32K(b *testing.B) { benchWriter(b, 32767, 64<<10, false) }
+func BenchmarkWriterStream64KiB(b *testing.B)        { benchWriter(b, 4096, 64<<10, true) }
+func BenchmarkWriterSmallMessage(b *testing.B)       { benchWriter(b, 4096, 100, false) }
+
+func benchReader(b *testing.B, size, n int) {
+	var buf bytes.Buffer
+	w, _ := tds.NewWriter(&buf, size)
+	if err := w.WriteMessage(tds.PacketResponse, 0, seqBytes(n)); err != nil {
+		b.Fatal(err)
+	}
+	stream := buf.Bytes()
+	br := bytes.NewReader(stream)
+	r := tds.NewReader(br)
+	b.ReportAllocs()
+	b.SetBytes(int64(n))
+	for b.Loop() {
+		br.Reset(stream)
+		if _, _, err := r.ReadMessage(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkReaderMessage64KiB(b *testing.B)       { benchReader(b, 4096, 64<<10) }
+func BenchmarkReaderMessage64KiBPkt32K(b *testing.B) { benchReader(b, 32767, 64<<10) }
+func BenchmarkReaderSmallMessage(b *testing.B)       { benchReader(b, 4096, 100) }
+
+func BenchmarkReaderPacket(b *testing.B) {
+	var buf bytes.Buffer
+	w, _ := tds.NewWriter(&buf, 4096)
+	_ = w.WriteMessage(tds.PacketResponse, 0, seqBytes(4088))
+	stream := buf.Bytes()
+	br := bytes.NewReader(stream)
+	r := tds.NewReader(br)
+	b.ReportAllocs()
+	b.SetBytes(4088)
+	for b.Loop() {
+		br.Reset(stream)
+		if _, _, err := r.ReadPacket(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTLSFullEncryption measures a 64 KiB request and its echo
+// through TLS after a PRELOGIN-wrapped handshake, over loopback TCP.
+func BenchmarkTLSFullEncryption(b *testing.B) {
+	ctx := testContext(b)
+	ccfg, scfg := tlsConfigs(b, tls.VersionTLS13)
+	c, s := tcpPair(b)
+	errc := make(chan error, 1)
+	go func() { errc <- echoServer(ctx, s, scfg, 1) }()
+	tc, err := tds.ClientHandshake(ctx, c, ccfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, _ := tds.NewWriter(tc, tds.DefaultPacketSize)
+	r := tds.NewReader(tc)
+	payload := seqBytes(64 << 10)
+	b.ReportAllocs()
+	b.SetBytes(2 * int64(len(payload)))
+	for b.Loop() {
+		if err := w.WriteMessage(tds.PacketSQLBatch, 0, payload); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := r.ReadMessage(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	tc.Close()
+	if err := <-errc; err != nil {
+		b.Fatal(err)
+	}
+}
+
+func BenchmarkUCS2Equal(b *testing.B) {
+	s := "Changed database context to 'AdventureWorks'."
+	u := tds.UCS2(tds.AppendUCS2(nil, s))
+	b.ReportAllocs()
+	b.SetBytes(int64(len(u)))
+	for b.Loop() {
+		if !u.Equal(s) {
+			b.Fatal("not equal")
+		}
+	}
+}
