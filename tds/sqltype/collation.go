@@ -14,7 +14,7 @@ const CollationLen = 5
 type Collation [CollationLen]byte
 
 // CollationFlags is the ColFlags field of a COLLATION, [MS-TDS] 2.2.5.1.2,
-// in least significant bit order (2.2.4.2.1.1 of the grammar notes): the
+// in least significant bit order ([MS-TDS] 2.2.5.1.1): the
 // first listed flag is bit 0.
 type CollationFlags uint8
 

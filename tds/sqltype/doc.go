@@ -5,7 +5,7 @@
 // each type (2.2.5.2.3, including partially length-prefixed values and
 // sql_variant, 2.2.5.5.4), views and typed accessors over those values
 // (2.2.5.5.1: integers, money, floats, decimals, GUIDs, dates and times,
-// strings), value encoders, and the NBCROW null bitmap (2.2.7.17).
+// strings), value encoders, and the NBCROW null bitmap (2.2.7.15).
 //
 // Decoding fills caller-owned values and returns views into the input:
 //

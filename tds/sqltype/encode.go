@@ -55,7 +55,7 @@ func (ti *TypeInfo) appendData(dst, data []byte) ([]byte, error) {
 
 // AppendNull appends the NULL of this type as ROW, NBCROW and RETURNVALUE
 // carry it, [MS-TDS] 2.2.5.2.3: GEN_NULL (0x00) for BYTELEN types and for
-// text/ntext/image (an empty TextPointer, 2.2.7.19), CHARBIN_NULL (0xFFFF)
+// text/ntext/image (an empty TextPointer, 2.2.7.20), CHARBIN_NULL (0xFFFF)
 // for USHORTLEN types, PLP_NULL for PLP types, a zero LONGLEN for
 // sql_variant, nothing for NULLTYPE. Fixed-length types have no NULL.
 func (ti *TypeInfo) AppendNull(dst []byte) ([]byte, error) { return ti.appendNull(dst, false) }
@@ -88,7 +88,7 @@ func (ti *TypeInfo) appendNull(dst []byte, param bool) ([]byte, error) {
 
 // AppendTextPointer appends the TextPointer (B_VARBYTE, at most 255 bytes,
 // non-empty) and 8-byte Timestamp that precede a non-NULL text, ntext or
-// image value in ROW and NBCROW, [MS-TDS] 2.2.7.19.
+// image value in ROW and NBCROW, [MS-TDS] 2.2.7.20.
 func AppendTextPointer(dst, textPtr []byte, timestamp [8]byte) ([]byte, error) {
 	if len(textPtr) == 0 || len(textPtr) > 0xFF {
 		return dst, errf(0, tds.ErrMalformed, "TextPointer of %d bytes: must be 1 to 255", len(textPtr))
@@ -270,6 +270,9 @@ func (ti *TypeInfo) AppendString(dst []byte, s string) ([]byte, error) {
 		}
 		dst = binary.LittleEndian.AppendUint16(dst, uint16(n))
 	default:
+		if n > 0x7FFFFFFF {
+			return dst, errf(0, tds.ErrTooLarge, "%v value of %d bytes exceeds 2 GB", ti.Type, n)
+		}
 		dst = binary.LittleEndian.AppendUint32(dst, uint32(n))
 	}
 	return tds.AppendUCS2(dst, s), nil

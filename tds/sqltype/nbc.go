@@ -1,7 +1,7 @@
 package sqltype
 
 // NullBitmapLen returns the size in bytes of the NBCROW null bitmap for a
-// result set of the given number of columns, [MS-TDS] 2.2.7.17: one bit per
+// result set of the given number of columns, [MS-TDS] 2.2.7.15: one bit per
 // column, rounded up to whole bytes.
 func NullBitmapLen(columns int) int {
 	if columns <= 0 {
@@ -11,7 +11,7 @@ func NullBitmapLen(columns int) int {
 }
 
 // IsNullInBitmap reports whether column i (0-based) is NULL according to
-// an NBCROW null bitmap, [MS-TDS] 2.2.7.17: bit i%8 (least significant
+// an NBCROW null bitmap, [MS-TDS] 2.2.7.15: bit i%8 (least significant
 // first) of byte i/8 is 1 for a NULL column, whose value is then absent
 // from the row. Columns outside the bitmap report false.
 func IsNullInBitmap(bitmap []byte, i int) bool {

@@ -140,6 +140,9 @@ const (
 	// LenZero: NULLTYPE, no length and no data (2.2.5.4.1).
 	LenZero
 	// LenFixed: FIXEDLENTYPE, the type implies the size (2.2.5.4.2).
+	// Values carry no length prefix, as 2.2.5.2.3 says and the bulk load
+	// example of section 4.12 shows; the prose of 2.2.5.4.2, which speaks
+	// of a BYTELEN in TYPE_VARBYTE, disagrees, and is not followed.
 	LenFixed
 	// LenByte: BYTELEN_TYPE, one-byte lengths (2.2.5.4.3).
 	LenByte

@@ -268,7 +268,7 @@ func (ti *TypeInfo) decodeUDT(b []byte, off int, param bool) (int, error) {
 }
 
 // bVarchar reads a B_VARCHAR (length in UTF-16 code units, one byte),
-// [MS-TDS] 2.2.5.2.1, at b[off:].
+// [MS-TDS] 2.2.5.2.2, at b[off:].
 func bVarchar(b []byte, off int, what string) (tds.UCS2, int, error) {
 	if len(b) < off+1 {
 		return nil, 0, errf(off, tds.ErrTruncated, "%s: missing B_VARCHAR length", what)
@@ -281,7 +281,7 @@ func bVarchar(b []byte, off int, what string) (tds.UCS2, int, error) {
 }
 
 // usVarchar reads a US_VARCHAR (length in UTF-16 code units, two bytes),
-// [MS-TDS] 2.2.5.2.1, at b[off:].
+// [MS-TDS] 2.2.5.2.2, at b[off:].
 func usVarchar(b []byte, off int, what string) (tds.UCS2, int, error) {
 	if len(b) < off+2 {
 		return nil, 0, errf(off, tds.ErrTruncated, "%s: missing US_VARCHAR length", what)
@@ -464,8 +464,10 @@ func AppendTableName(dst []byte, parts ...string) []byte {
 // DecodeTableName reads the TableName that COLMETADATA places after the
 // TYPE_INFO of a text, ntext or image column ([MS-TDS] 2.2.7.4, see
 // HasTableName) at the start of b into ti.TableName, a view into b, and
-// returns the bytes consumed. The rule is NumParts 1*PartName; a NumParts
-// of 0 is accepted (leniency: nothing is lost by it).
+// returns the bytes consumed. The rule is NumParts 1*PartName, the form
+// since TDS 7.2 (before it, TableName was a single US_VARCHAR without
+// NumParts; callers speaking older versions read that themselves). A
+// NumParts of 0 is accepted (leniency: nothing is lost by it).
 func (ti *TypeInfo) DecodeTableName(b []byte) (n int, err error) {
 	if len(b) < 1 {
 		return 0, errf(0, tds.ErrTruncated, "TableName: missing NumParts")

@@ -20,7 +20,7 @@ const (
 // value (test with errors.Is). The error itself is a *tds.Error.
 var ErrNull = errors.New("NULL value")
 
-// timestampLen is the size of the Timestamp after a TextPointer, 2.2.7.19.
+// timestampLen is the size of the Timestamp after a TextPointer, 2.2.7.20.
 const timestampLen = 8
 
 // Value is a view of one TYPE_VARBYTE, [MS-TDS] 2.2.5.2.3, as decoded by
@@ -83,7 +83,7 @@ func (v Value) Scale() uint8 { return v.scale }
 func (v Value) Collation() Collation { return v.coll }
 
 // TextPointer returns the TextPointer and Timestamp that precede a
-// non-NULL text, ntext or image value in ROW and NBCROW, [MS-TDS] 2.2.7.19
+// non-NULL text, ntext or image value in ROW and NBCROW, [MS-TDS] 2.2.7.20
 // (views; nil otherwise).
 func (v Value) TextPointer() (textPtr, timestamp []byte) { return v.textPtr, v.timestamp }
 
@@ -175,7 +175,7 @@ func (ti *TypeInfo) ValueLen(b []byte) (n int, err error) {
 }
 
 // ParamValueLen is ValueLen for the value of an RPC parameter or a TVP row
-// ([MS-TDS] 2.2.6.6, 2.2.7.22): text, ntext and image carry no
+// ([MS-TDS] 2.2.6.6, 2.2.7.24): text, ntext and image carry no
 // TextPointer there; a LONGLEN of 0xFFFFFFFF (CHARBIN_NULL) is NULL.
 func (ti *TypeInfo) ParamValueLen(b []byte) (n int, err error) {
 	_, n, err = ti.decodeValue(b, true)
@@ -191,6 +191,8 @@ func (ti *TypeInfo) ParamValueLen(b []byte) (n int, err error) {
 // for date/time types; PLP chunks up to PLP_TERMINATOR, and their sum
 // against a known total (the SHOULD of 2.2.5.2.3); the sql_variant
 // property count for its base type (2.2.5.5.4).
+//
+// A NULLTYPE value is NULL and occupies no bytes.
 //
 // Leniencies: a value longer than the TYPE_INFO's declared maximum length
 // is accepted; a text pointer followed by a data length of 0xFFFFFFFF is
@@ -270,7 +272,7 @@ func validValueLen(ti *TypeInfo, l int) bool {
 
 // decodeText reads a text/ntext/image value: in a row, TextPointer
 // (B_VARBYTE), Timestamp (8 bytes) and a LONGLEN data; as a parameter, a
-// LONGLEN data with 0xFFFFFFFF for NULL ([MS-TDS] 2.2.5.2.3, 2.2.7.19).
+// LONGLEN data with 0xFFFFFFFF for NULL ([MS-TDS] 2.2.5.2.3, 2.2.7.20).
 func decodeText(v Value, b []byte, param bool) (Value, int, error) {
 	off := 0
 	if !param {
