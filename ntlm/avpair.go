@@ -121,7 +121,7 @@ func (l AVPairs) Timestamp() (uint64, bool) {
 }
 
 // Validate checks that every pair lies inside l and that the list ends with
-// MsvAvEOL. It returns the length of the list up to and including MsvAvEOL;
+// MsvAvEOL. The empty list (no TargetInfo at all) is valid and has length 0. It returns the length of the list up to and including MsvAvEOL;
 // bytes after it are not part of the list.
 func (l AVPairs) Validate() (int, error) {
 	it := l.Iter()
@@ -142,10 +142,15 @@ type AVIterator struct {
 }
 
 // Next returns the next pair before MsvAvEOL. It returns false at MsvAvEOL,
-// or when the list is malformed, in which case Err says why. It never
+// at the end of an empty list, or when the list is malformed, in which case
+// Err says why. It never
 // allocates except to build that error.
 func (it *AVIterator) Next() (AVPair, bool) {
 	if it.done {
+		return AVPair{}, false
+	}
+	if len(it.b) == 0 {
+		it.done = true // an absent list holds no pairs
 		return AVPair{}, false
 	}
 	rest := len(it.b) - it.off

@@ -128,6 +128,9 @@ func (r *NTLMv2Response) Decode(b []byte) error {
 	copy(r.Response[:], b[:16])
 	copy(r.ChallengeFromClient[:], b[32:40])
 	list := AVPairs(b[ntlmv2FixedLen:])
+	if len(list) == 0 {
+		return errorf(layerNTLMv2, ntlmv2FixedLen, ErrTruncated, "AvPairs missing: the list MUST end with MsvAvEOL")
+	}
 	n, err := list.Validate()
 	if err != nil {
 		if e, ok := err.(*Error); ok {

@@ -118,6 +118,7 @@ func TestNTLMv2ResponseDecodeErrors(t *testing.T) {
 		off  int64
 	}{
 		{"short", good[:43], ErrTruncated, 43},
+		{"no AvPairs", good[:44], ErrTruncated, 44},
 		{"resptype", func() []byte { b := bytes.Clone(good); b[16] = 2; return b }(), ErrMalformed, 16},
 		{"no EOL", good[:len(good)-8], ErrTruncated, 44 + 32},
 		{"pair overruns", good[:50], ErrTruncated, 46},
