@@ -7,7 +7,7 @@ import (
 )
 
 func benchDecode(b *testing.B, name string) {
-	msg := packet(&testing.T{}, name, tds.PacketLogin7)
+	msg := packet(b, name, tds.PacketLogin7)
 	var l Login7
 	b.ReportAllocs()
 	b.SetBytes(int64(len(msg)))
@@ -29,7 +29,7 @@ func BenchmarkDecodeSpec43FedAuth(b *testing.B) { benchDecode(b, "login7-spec-4.
 // user name and password, and walks and decodes its features, as a server
 // would.
 func BenchmarkDecodeAndRead(b *testing.B) {
-	msg := packet(&testing.T{}, "login7-spec-4.20-azuresqlsupport.hex", tds.PacketLogin7)
+	msg := packet(b, "login7-spec-4.20-azuresqlsupport.hex", tds.PacketLogin7)
 	var l Login7
 	b.ReportAllocs()
 	for b.Loop() {

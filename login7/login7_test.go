@@ -13,7 +13,7 @@ import (
 
 // packet reads a golden packet (header + message), checks the header
 // against the bytes, and returns the message body.
-func packet(t *testing.T, name string, typ tds.PacketType) []byte {
+func packet(t testing.TB, name string, typ tds.PacketType) []byte {
 	t.Helper()
 	b := tdstest.ReadHex(t, "testdata/"+name)
 	var h tds.Header
