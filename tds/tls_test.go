@@ -12,8 +12,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -567,5 +569,54 @@ func TestTLSHandshakeTruncated(t *testing.T) {
 	_, err := tds.ClientHandshake(ctx, c, ccfg)
 	if !errors.Is(err, tds.ErrTruncated) {
 		t.Fatalf("ClientHandshake = %v, want ErrTruncated", err)
+	}
+}
+
+// TestTLSHandshakeConnNetConn checks the net.Conn plumbing of the adapter
+// and that after EndHandshake writes pass through unchanged.
+func TestTLSHandshakeConnNetConn(t *testing.T) {
+	c, s := tcpPair(t)
+	hc := tds.NewTLSHandshakeConn(c)
+	if hc.LocalAddr().String() != c.LocalAddr().String() || hc.RemoteAddr().String() != c.RemoteAddr().String() {
+		t.Fatal("addresses differ from the underlying connection")
+	}
+	if n, err := hc.Read(nil); n != 0 || err != nil {
+		t.Fatalf("Read(nil) = %d, %v", n, err)
+	}
+	// Handshake mode: a write becomes one PRELOGIN message.
+	if _, err := hc.Write([]byte{0x16, 0x03, 0x01}); err != nil {
+		t.Fatal(err)
+	}
+	want := []byte{0x12, 0x01, 0x00, 0x0b, 0x00, 0x00, 0x01, 0x00, 0x16, 0x03, 0x01}
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(s, got); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("wrapped write % x, %v; want % x", got, err, want)
+	}
+	hc.EndHandshake()
+	if _, err := hc.Write([]byte{0x17, 0x03, 0x03, 0x00, 0x00}); err != nil {
+		t.Fatal(err)
+	}
+	got = got[:5]
+	if _, err := io.ReadFull(s, got); err != nil || !bytes.Equal(got, []byte{0x17, 0x03, 0x03, 0x00, 0x00}) {
+		t.Fatalf("passthrough write % x, %v", got, err)
+	}
+	// A deadline in the past makes the next read fail at once.
+	if err := hc.SetReadDeadline(time.Now().Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hc.Read(make([]byte, 1)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Read after the deadline = %v", err)
+	}
+	if err := hc.SetDeadline(time.Now().Add(testTimeout)); err != nil {
+		t.Fatal(err)
+	}
+	if err := hc.SetWriteDeadline(time.Now().Add(testTimeout)); err != nil {
+		t.Fatal(err)
+	}
+	if err := hc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Write([]byte{1}); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("underlying connection still open: %v", err)
 	}
 }
