@@ -31,7 +31,9 @@ type TypeInfo struct {
 	// Precision and Scale are the PRECISION and SCALE of decimal and
 	// numeric types; Scale alone is set for TIMENTYPE, DATETIME2NTYPE,
 	// DATETIMEOFFSETNTYPE (2.2.5.6) and is the dimension type of
-	// VECTORTYPE (2.2.5.5.7).
+	// VECTORTYPE (2.2.5.5.7). 2.2.5.6 requires a SCALE for VECTORTYPE
+	// without placing it in the TYPE_INFO rule; it is read after the
+	// USHORTLEN TYPE_VARLEN, where decimal types carry theirs.
 	Precision, Scale uint8
 	// Collation is set for BIGCHARTYPE, BIGVARCHARTYPE, TEXTTYPE,
 	// NTEXTTYPE, NCHARTYPE and NVARCHARTYPE, 2.2.5.6.

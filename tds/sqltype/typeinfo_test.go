@@ -41,6 +41,7 @@ func goldens() []golden {
 		{file: "udt.hex", want: TypeInfo{Type: TypeUDT, MaxLen: 0xFFFF}, tiLen: 22, names: []string{"d", "dbo", "p", "A,"}},
 		{file: "xml_schema.hex", want: TypeInfo{Type: TypeXML, MaxLen: MaxLenMax, XML: XMLInfo{SchemaPresent: true}}, tiLen: 18, names: []string{"d", "dbo", "sc"}, isNull: true},
 		{file: "dto.hex", want: TypeInfo{Type: TypeDateTimeOffsetN, MaxLen: 8}, tiLen: 2},
+		{file: "vector.hex", want: TypeInfo{Type: TypeVector, MaxLen: 16}, tiLen: 4},
 	}
 }
 

@@ -175,6 +175,12 @@ func TestGoldenAccessors(t *testing.T) {
 			t.Errorf("Bytes = % x, %v", b, err)
 		}
 	})
+	t.Run("vector", func(t *testing.T) {
+		_, v := goldenValue(t, "vector.hex")
+		if b, err := v.Bytes(); err != nil || len(b) != 16 || b[0] != 0xA9 || b[15] != 0x40 {
+			t.Errorf("Bytes = % x, %v", b, err)
+		}
+	})
 	t.Run("datetimeoffset", func(t *testing.T) {
 		_, v := goldenValue(t, "dto.hex")
 		tm, err := v.Time()
