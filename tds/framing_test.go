@@ -739,3 +739,22 @@ func TestErrorString(t *testing.T) {
 		t.Fatalf("error text %q", got)
 	}
 }
+
+func TestReaderResetAndDefaults(t *testing.T) {
+	a := tdstest.ReadHex(t, "testdata/header-attention.hex")
+	b := tdstest.ReadHex(t, "testdata/msg-sqlbatch.hex")
+	r := tds.NewReader(bytes.NewReader(a))
+	r.SetMaxMessageSize(10)
+	r.SetMaxMessageSize(0) // back to DefaultMaxMessageSize
+	if h, _, err := r.ReadMessage(); err != nil || h.Type != tds.PacketAttention {
+		t.Fatalf("first source: %v, %v", h, err)
+	}
+	r.Reset(bytes.NewReader(b))
+	h, p, err := r.ReadMessage()
+	if err != nil || h.Type != tds.PacketSQLBatch || len(p) != 84 {
+		t.Fatalf("after Reset: %v, %d bytes, %v", h, len(p), err)
+	}
+	if r.Offset() != int64(len(a)+len(b)) {
+		t.Fatalf("Offset %d, want %d (the stream offset runs on across Reset)", r.Offset(), len(a)+len(b))
+	}
+}

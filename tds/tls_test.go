@@ -620,3 +620,22 @@ func TestTLSHandshakeConnNetConn(t *testing.T) {
 		t.Fatalf("underlying connection still open: %v", err)
 	}
 }
+
+// TestTLSHandshakeBadCertificate: a TLS failure (here an untrusted
+// certificate) is reported as a *tds.Error wrapping crypto/tls's error.
+func TestTLSHandshakeBadCertificate(t *testing.T) {
+	ctx := testContext(t)
+	ccfg, scfg := tlsConfigs(t, tls.VersionTLS12)
+	ccfg.RootCAs = x509.NewCertPool() // trusts nothing
+	c, s := tcpPair(t)
+	go func() {
+		_, _ = tds.ServerHandshake(ctx, s, scfg)
+		s.Close()
+	}()
+	_, err := tds.ClientHandshake(ctx, c, ccfg)
+	var te *tds.Error
+	var ue x509.UnknownAuthorityError
+	if !errors.As(err, &te) || !errors.As(err, &ue) {
+		t.Fatalf("ClientHandshake = %v, want *tds.Error wrapping x509.UnknownAuthorityError", err)
+	}
+}
