@@ -59,6 +59,7 @@ type Error struct {
 	Err    error  // the class: one of the sentinels above, or an underlying error
 }
 
+// Error formats the failure as "layer: at offset N: message: class".
 func (e *Error) Error() string {
 	return fmt.Sprintf("%s: at offset %d: %s: %v", e.Layer, e.Offset, e.Msg, e.Err)
 }

@@ -73,6 +73,10 @@ func TestNTLMv2ResponseVector(t *testing.T) {
 	c := readCommon(t)
 	key := key16(t, "ntowfv2-4.2.4.1.1.hex")
 	got, sessionBaseKey := AppendNTLMv2Response(nil, key, c.serverChallenge, c.clientChallenge, c.time, serverNamePairs(c))
+	// 4.2.4.2.2 is titled "NTLMv2 Response" but its dump holds only the 16
+	// bytes of NTProofStr; the full NtChallengeResponse is NTProofStr
+	// followed by temp (4.2.4.1.3), as the AUTHENTICATE dump of 4.2.4.3
+	// shows at offset 0x84.
 	proof, temp := readHex(t, "ntproofstr-4.2.4.2.2.hex"), readHex(t, "temp-4.2.4.1.3.hex")
 	if !bytes.Equal(got[:16], proof) {
 		t.Errorf("NTProofStr = % x, want % x", got[:16], proof)
