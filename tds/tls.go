@@ -37,10 +37,12 @@ const tlsRecordHeaderLen = 5
 // Login-only encryption (the client sent ENCRYPT_OFF and the server
 // answered ENCRYPT_OFF, [MS-TDS] 2.2.6.5): 3.2.5.3 says "the first TDS
 // packet of the Login message MUST be encrypted using TLS/SSL ... All other
-// TDS packets sent or received MUST be in plaintext". TLS is then dropped
-// without a close_notify and both sides go on over the raw connection; the
-// server's reply to LOGIN7 is already in plaintext. The caller switches
-// with the Writer and Reader's ResetAfterFirstPacket:
+// TDS packets sent or received MUST be in plaintext". Both sides then go
+// on over the raw connection; the server's reply to LOGIN7 is already in
+// plaintext. The specification
+// describes no closing exchange, so tdswire sends no close_notify: the
+// caller simply stops using the TLS connection, switching with the Writer
+// and Reader's ResetAfterFirstPacket:
 //
 //	// client
 //	w, _ := tds.NewWriter(tc, tds.DefaultPacketSize)
@@ -60,9 +62,9 @@ const tlsRecordHeaderLen = 5
 // swallowed into a TLS buffer. When LOGIN7 fits in one packet (the usual
 // case) "the first packet" and "the whole message" coincide.
 //
-// TDS 8.0 (strict encryption, [MS-TDS] 2.1, 3.2.5.1) does not use this
-// adapter: TLS comes first, directly on the TCP stream, with the ALPN
-// protocol "tds/8.0", and PRELOGIN and everything after it travel inside
+// TDS 8.0 (strict encryption, [MS-TDS] 2.1, 3.2.5.1, 3.3.5.3) does not
+// use this adapter: TLS comes first, directly on the TCP stream, with the
+// ALPN protocol "tds/8.0" ([MS-TDS] 1.9), and PRELOGIN and everything after it travel inside
 // TLS. Use crypto/tls directly:
 //
 //	tc := tls.Client(conn, &tls.Config{ServerName: host, NextProtos: []string{"tds/8.0"}})

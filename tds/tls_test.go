@@ -639,3 +639,41 @@ func TestTLSHandshakeBadCertificate(t *testing.T) {
 		t.Fatalf("ClientHandshake = %v, want *tds.Error wrapping x509.UnknownAuthorityError", err)
 	}
 }
+
+// TestTLSHandshakeConnReadErrors drives the adapter's read side directly.
+func TestTLSHandshakeConnReadErrors(t *testing.T) {
+	// IGNORE has no meaning inside a handshake.
+	ign := []byte{0x12, 0x03, 0x00, 0x09, 0, 0, 1, 0, 0x16}
+	hc := tds.NewTLSHandshakeConn(fuzzConn{bytes.NewReader(ign)})
+	if _, err := hc.Read(make([]byte, 10)); !errors.Is(err, tds.ErrUnexpected) {
+		t.Fatalf("IGNORE during the handshake: %v", err)
+	}
+	// Packets above 4096 bytes before LOGIN7 (2.2.3.1.3).
+	big := []byte{0x12, 0x01, 0x10, 0x01, 0, 0, 1, 0}
+	hc = tds.NewTLSHandshakeConn(fuzzConn{bytes.NewReader(big)})
+	if _, err := hc.Read(make([]byte, 10)); !errors.Is(err, tds.ErrTooLarge) {
+		t.Fatalf("4097-byte handshake packet: %v", err)
+	}
+	// Handshake payload split over small reads, then passthrough with a
+	// record cut short.
+	stream := []byte{0x12, 0x01, 0x00, 0x0d, 0, 0, 1, 0, 0x16, 0x03, 0x03, 0x00, 0x00,
+		0x17, 0x03, 0x03, 0x00, 0x04, 0xaa, 0xbb}
+	hc = tds.NewTLSHandshakeConn(fuzzConn{bytes.NewReader(stream)})
+	var got []byte
+	buf := make([]byte, 2)
+	for len(got) < 5 {
+		n, err := hc.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, buf[:n]...)
+	}
+	if !bytes.Equal(got, stream[8:13]) {
+		t.Fatalf("unwrapped % x", got)
+	}
+	hc.EndHandshake()
+	rest, err := io.ReadAll(hc)
+	if !errors.Is(err, io.ErrUnexpectedEOF) || !bytes.Equal(rest, stream[13:]) {
+		t.Fatalf("passthrough read % x, %v; want % x and io.ErrUnexpectedEOF", rest, err, stream[13:])
+	}
+}
