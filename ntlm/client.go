@@ -151,7 +151,7 @@ func (c *Client) Authenticate(dst, negotiate, challenge []byte) ([]byte, [16]byt
 		lm = AppendLMv2Response(nil, responseKey, ch.ServerChallenge, clientChallenge)
 	}
 
-	keyExchangeKey := sessionBaseKey // KXKEY for NTLM v2 (3.4.5.1)
+	keyExchangeKey := KeyExchangeKey(sessionBaseKey)
 	exported := keyExchangeKey
 	var encrypted []byte
 	if flags&NegotiateKeyExch != 0 && flags&(NegotiateSign|NegotiateSeal) != 0 {

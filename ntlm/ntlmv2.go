@@ -155,6 +155,12 @@ func (r *NTLMv2Response) Append(dst []byte) []byte {
 	return append(dst, 0, 0, 0, 0)
 }
 
+// KeyExchangeKey returns KXKEY of [MS-NLMP] 3.4.5.1 for NTLM v2: "If NTLM
+// v2 is used, KeyExchangeKey MUST be set to the given 128-bit
+// SessionBaseKey value." (The LM_KEY and NTLM v1 variants are not
+// implemented.)
+func KeyExchangeKey(sessionBaseKey [16]byte) [16]byte { return sessionBaseKey }
+
 // EncryptSessionKey returns RC4K(KeyExchangeKey, ExportedSessionKey), the
 // EncryptedRandomSessionKey of [MS-NLMP] 3.1.5.1.2. RC4 is symmetric, so
 // the same call decrypts it on the server (3.2.5.1.2). For NTLM v2 the

@@ -102,7 +102,10 @@ func TestNTLMv2ResponseVector(t *testing.T) {
 
 func TestEncryptedSessionKeyVector(t *testing.T) {
 	c := readCommon(t)
-	kxkey := key16(t, "sessionbasekey-4.2.4.1.2.hex")
+	kxkey := KeyExchangeKey(key16(t, "sessionbasekey-4.2.4.1.2.hex"))
+	if kxkey != key16(t, "sessionbasekey-4.2.4.1.2.hex") {
+		t.Errorf("KXKEY for NTLM v2 is not the SessionBaseKey")
+	}
 	want := key16(t, "encryptedkey-4.2.4.2.3.hex")
 	if got := EncryptSessionKey(kxkey, c.randomSessionKey); got != want {
 		t.Errorf("RC4K(KeyExchangeKey, RandomSessionKey) = % x, want % x", got, want)

@@ -228,14 +228,15 @@ func (s *Server) Verify(negotiate, challenge, authenticate []byte) (*Result, err
 	}
 
 	sessionBaseKey := hmacMD5(responseKey[:], proof[:])
-	exported := sessionBaseKey // KXKEY for NTLM v2 (3.4.5.1)
+	keyExchangeKey := KeyExchangeKey(sessionBaseKey)
+	exported := keyExchangeKey
 	if a.NegotiateFlags&NegotiateKeyExch != 0 && a.NegotiateFlags&(NegotiateSign|NegotiateSeal) != 0 {
 		if len(a.EncryptedRandomSessionKey) != 16 {
 			return nil, errorf(layerServer, 52, ErrMalformed, "EncryptedRandomSessionKey is %d bytes, want 16", len(a.EncryptedRandomSessionKey))
 		}
 		var enc [16]byte
 		copy(enc[:], a.EncryptedRandomSessionKey)
-		exported = EncryptSessionKey(sessionBaseKey, enc)
+		exported = EncryptSessionKey(keyExchangeKey, enc)
 	}
 
 	res := &Result{
