@@ -1,0 +1,337 @@
+package tokens
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"reflect"
+	"testing"
+
+	"github.com/tdswire/tdswire/tds"
+)
+
+var fuzzVersions = []tds.Version{
+	tds.Version70, tds.Version71, tds.Version71Rev1, tds.Version72,
+	tds.Version73A, tds.Version73B, tds.Version74, tds.Version80,
+}
+
+func fuzzVersionIndex(v tds.Version) uint8 {
+	for i, w := range fuzzVersions {
+		if w == v {
+			return uint8(i)
+		}
+	}
+	return 0
+}
+
+// FuzzScanner scans arbitrary bytes with an arbitrary version. It checks
+// that the scanner never panics, that errors are *tds.Error values, that
+// the column slice never grows beyond what the input can describe, and
+// that every token that decodes re-encodes to a token that decodes to the
+// same value (byte for byte where the encoding is canonical).
+func FuzzScanner(f *testing.F) {
+	for _, g := range goldenFiles {
+		f.Add(golden(f, g.file), fuzzVersionIndex(g.ver))
+	}
+	f.Fuzz(func(t *testing.T, b []byte, vi uint8) {
+		v := fuzzVersions[int(vi)%len(fuzzVersions)]
+		s := NewScanner(b, v)
+		for {
+			_, err := s.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				var e *tds.Error
+				if !errors.As(err, &e) {
+					t.Fatalf("error %v is %T, not *tds.Error", err, err)
+				}
+				if e.Offset < 0 || e.Offset > int64(len(b)) {
+					t.Fatalf("error offset %d outside the %d-byte input", e.Offset, len(b))
+				}
+				break
+			}
+			if max := len(b)/minColumnLen(v) + 1; cap(s.cols) > max {
+				t.Fatalf("column slice capacity %d for a %d-byte input", cap(s.cols), len(b))
+			}
+			roundTrip(t, &s)
+		}
+	})
+}
+
+// roundTrip decodes the current token with its typed decoder, encodes the
+// value and checks the result.
+func roundTrip(t *testing.T, s *Scanner) {
+	tok := s.Bytes()
+	v := s.Version()
+	same := func(enc []byte) {
+		t.Helper()
+		if !bytes.Equal(enc, tok) {
+			t.Fatalf("%v (%v) re-encodes differently:\n% X\n% X", s.Type(), v, tok, enc)
+		}
+	}
+	switch s.Type() {
+	case TokenDone, TokenDoneProc, TokenDoneInProc:
+		var d Done
+		mustOK(t, s.Done(&d))
+		same(appendDone(nil, d, s.Type(), v))
+	case TokenError, TokenInfo:
+		var m Error
+		if lengthOnly(t, s.Message(&m)) {
+			same(appendMessage(nil, m, s.Type(), v))
+		}
+	case TokenLoginAck:
+		var a LoginAck
+		if lengthOnly(t, s.LoginAck(&a)) {
+			same(a.Append(nil))
+		}
+	case TokenReturnStatus:
+		rs, err := s.ReturnStatus()
+		mustOK(t, err)
+		same(rs.Append(nil))
+	case TokenSSPI:
+		var x SSPI
+		mustOK(t, s.SSPI(&x))
+		same(x.Append(nil))
+	case TokenOrder:
+		var o Order
+		if lengthOnly(t, s.Order(&o)) {
+			same(o.Append(nil))
+		}
+	case TokenColInfo:
+		var c ColInfo
+		if lengthOnly(t, s.ColInfo(&c)) {
+			same(c.Append(nil))
+		}
+	case TokenTabName:
+		var tn TabName
+		if lengthOnly(t, s.TabName(&tn)) {
+			same(tn.Append(nil, v))
+		}
+	case TokenFeatureExtAck:
+		var a FeatureExtAck
+		mustOK(t, s.FeatureExtAck(&a))
+		same(a.Append(nil))
+	case TokenEnvChange:
+		var e, e2 EnvChange
+		if !lengthOnly(t, s.EnvChange(&e)) {
+			return
+		}
+		if _, err := e2.Decode(e.Append(nil)); err != nil {
+			t.Fatalf("re-encoded ENVCHANGE: %v", err)
+		}
+		if e2.Type != e.Type || !bytes.Equal(e2.NewValue, e.NewValue) || !bytes.Equal(e2.OldValue, e.OldValue) {
+			t.Fatalf("ENVCHANGE %+v came back as %+v", e, e2)
+		}
+	case TokenSessionState:
+		var x, y SessionState
+		if !lengthOnly(t, s.SessionState(&x)) {
+			return
+		}
+		if _, err := y.Decode(x.Append(nil)); err != nil || !reflect.DeepEqual(x, y) {
+			t.Fatalf("SESSIONSTATE %+v came back as %+v, %v", x, y, err)
+		}
+	case TokenFedAuthInfo:
+		var f, g FedAuthInfo
+		if !lengthOnly(t, s.FedAuthInfo(&f)) {
+			return
+		}
+		if _, err := g.Decode(f.Append(nil)); err != nil || g.Len() != f.Len() {
+			t.Fatalf("FEDAUTHINFO came back with %d options, %v", g.Len(), err)
+		}
+		for i := 0; i < f.Len(); i++ {
+			if !reflect.DeepEqual(f.Option(i), g.Option(i)) {
+				t.Fatalf("FEDAUTHINFO option %d changed", i)
+			}
+		}
+	case TokenColMetadata:
+		var m, m2 ColMetadata
+		mustOK(t, s.ColMetadata(&m))
+		if _, err := m2.Decode(m.Append(nil, v), v); err != nil {
+			t.Fatalf("re-encoded COLMETADATA: %v", err)
+		}
+		if m.NoMetaData != m2.NoMetaData || (!m.NoMetaData && len(m.Columns)+len(m2.Columns) > 0 && !reflect.DeepEqual(m.Columns, m2.Columns)) {
+			t.Fatalf("COLMETADATA changed:\n%+v\n%+v", m.Columns, m2.Columns)
+		}
+	case TokenRow, TokenNBCRow:
+		vals, err := s.RowValues(nil)
+		mustOK(t, err)
+		wires := make([][]byte, len(vals))
+		for i := range vals {
+			wires[i] = vals[i].Wire
+		}
+		var row []byte
+		if s.Type() == TokenRow {
+			row = AppendRow(nil, wires...)
+			same(row)
+		} else {
+			row = AppendNBCRow(nil, wires...)
+		}
+		s2 := NewScanner(row, v)
+		s2.SetColumns(s.Columns())
+		if _, err := s2.Next(); err != nil {
+			t.Fatalf("re-encoded row: %v", err)
+		}
+		vals2, err := s2.RowValues(nil)
+		if err != nil || !reflect.DeepEqual(vals, vals2) {
+			t.Fatalf("row changed: %v", err)
+		}
+	case TokenReturnValue:
+		var rv, rv2 ReturnValue
+		mustOK(t, s.ReturnValue(&rv))
+		if _, err := rv2.Decode(rv.Append(nil, v), v); err != nil || !reflect.DeepEqual(rv, rv2) {
+			t.Fatalf("RETURNVALUE changed: %v", err)
+		}
+	}
+}
+
+// lengthOnly handles the typed decode of a token Next measured by its
+// Length field alone: the fields inside may still be malformed, and the
+// error must then be a *tds.Error inside the token. It reports whether the
+// token decoded.
+func lengthOnly(t *testing.T, err error) bool {
+	t.Helper()
+	if err == nil {
+		return true
+	}
+	var e *tds.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v is %T, not *tds.Error", err, err)
+	}
+	return false
+}
+
+// mustOK fails on a typed decode error for a token Next measured by
+// walking its fields: then the measurement and the decoder must agree.
+func mustOK(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("token measured but not decodable: %v", err)
+	}
+}
+
+// FuzzEncodeDecode builds a token stream from arbitrary field values with
+// the encoders, scans it back and checks decode(encode(x)) == x for every
+// token.
+func FuzzEncodeDecode(f *testing.F) {
+	f.Add(int32(5701), uint8(2), uint8(0), "Changed database context to 'AdventureWorks'.", "SQL01", "", int32(1),
+		uint16(0x11), uint16(0xC1), uint64(1), "AdventureWorks", []byte("NTLMSSP\x00"), uint16(1433), uint8(6))
+	f.Add(int32(18456), uint8(1), uint8(14), "Login failed for user 'sa'.", "", "sp_x", int32(-1),
+		uint16(0x2), uint16(0), uint64(1<<40), "", []byte{}, uint16(1), uint8(1))
+	f.Fuzz(func(t *testing.T, num int32, state, class uint8, msg, server, proc string, line int32,
+		status, cmd uint16, rows uint64, db string, blob []byte, port uint16, vi uint8) {
+		if len(msg) > 1000 || len(server) > 100 || len(proc) > 100 || len(db) > 100 || len(blob) > 1000 || port == 0 {
+			return // beyond the field limits the encoders clip to
+		}
+		v := fuzzVersions[int(vi)%len(fuzzVersions)]
+		if !wide(v) {
+			line = int32(uint16(line))
+			rows = uint64(uint32(rows))
+		}
+		e := Error{Number: num, State: state, Class: class, MsgText: ucs2(msg), ServerName: ucs2(server), ProcName: ucs2(proc), LineNumber: line}
+		ack := LoginAck{Interface: class, TDSVersion: tds.Version(rows), ProgName: ucs2(server), ProgVersion: ProgVersion{state, class, uint8(cmd >> 8), uint8(cmd)}}
+		env := EnvChange{Type: EnvDatabase, NewValue: ucs2(db), OldValue: ucs2(server)}
+		route := Routing{Port: port, AlternateServer: ucs2(server), AlternateDatabase: ucs2(db)}
+		renv := EnvChange{Type: EnvEnhancedRouting, NewValue: route.AppendValue(nil, true), OldValue: []byte{}}
+		promote := EnvChange{Type: EnvPromoteTran, NewValue: blob, OldValue: []byte{}}
+		done := Done{Status: DoneStatus(status), CurCmd: cmd, RowCount: rows}
+		states := AppendStateData(AppendStateData(nil, StateData{ID: state, Value: blob}), StateData{ID: class, Value: []byte(db)})
+		ss := SessionState{SeqNo: uint32(num), Status: state, States: states}
+
+		var b []byte
+		b = env.Append(b)
+		b = Info(e).Append(b, v)
+		b = ack.Append(b)
+		b = renv.Append(b)
+		b = promote.Append(b)
+		b = SSPI{Buffer: blob}.Append(b)
+		b = AppendFeatureExtAck(b, FeatureAck{FeatureID(state &^ 0x80), blob}, FeatureAck{FeatureUTF8Support, []byte{1}})
+		b = ss.Append(b)
+		b = ReturnStatus(num).Append(b)
+		b = e.Append(b, v)
+		b = DoneInProc(done).Append(b, v)
+		b = DoneProc(done).Append(b, v)
+		b = done.Append(b, v)
+
+		s := NewScanner(b, v)
+		next := func(want TokenType) {
+			t.Helper()
+			if tt, err := s.Next(); err != nil || tt != want {
+				t.Fatalf("Next = %v, %v; want %v", tt, err, want)
+			}
+		}
+		sameEnv := func(want EnvChange) {
+			t.Helper()
+			var got EnvChange
+			if err := s.EnvChange(&got); err != nil || got.Type != want.Type || !bytes.Equal(got.NewValue, want.NewValue) || !bytes.Equal(got.OldValue, want.OldValue) {
+				t.Fatalf("ENVCHANGE %+v came back as %+v, %v", want, got, err)
+			}
+		}
+		next(TokenEnvChange)
+		sameEnv(env)
+		var m Error
+		next(TokenInfo)
+		if err := s.Message(&m); err != nil || !eqError(m, e) {
+			t.Fatalf("INFO %+v came back as %+v, %v", e, m, err)
+		}
+		var a LoginAck
+		next(TokenLoginAck)
+		if err := s.LoginAck(&a); err != nil || a.Interface != ack.Interface || a.TDSVersion != ack.TDSVersion ||
+			!bytes.Equal(a.ProgName, ack.ProgName) || a.ProgVersion != ack.ProgVersion {
+			t.Fatalf("LOGINACK %+v came back as %+v, %v", ack, a, err)
+		}
+		next(TokenEnvChange)
+		sameEnv(renv)
+		var ge EnvChange
+		_ = s.EnvChange(&ge)
+		if r, err := ge.Routing(); err != nil || r.Protocol != route.Protocol || r.Port != route.Port ||
+			!bytes.Equal(r.AlternateServer, route.AlternateServer) || !bytes.Equal(r.AlternateDatabase, route.AlternateDatabase) {
+			t.Fatalf("routing %+v came back as %+v, %v", route, r, err)
+		}
+		next(TokenEnvChange)
+		sameEnv(promote)
+		var x SSPI
+		next(TokenSSPI)
+		if err := s.SSPI(&x); err != nil || !bytes.Equal(x.Buffer, blob) {
+			t.Fatalf("SSPI came back as % X, %v", x.Buffer, err)
+		}
+		var fa FeatureExtAck
+		next(TokenFeatureExtAck)
+		if err := s.FeatureExtAck(&fa); err != nil {
+			t.Fatal(err)
+		}
+		it := fa.Options()
+		if !it.Next() || it.Option().ID != FeatureID(state&^0x80) || !bytes.Equal(it.Option().Data, blob) || !it.Next() || it.Option().ID != FeatureUTF8Support || it.Next() {
+			t.Fatal("FEATUREEXTACK options changed")
+		}
+		var gs SessionState
+		next(TokenSessionState)
+		if err := s.SessionState(&gs); err != nil || gs.SeqNo != ss.SeqNo || gs.Status != ss.Status || !bytes.Equal(gs.States, states) {
+			t.Fatalf("SESSIONSTATE came back as %+v, %v", gs, err)
+		}
+		next(TokenReturnStatus)
+		if rs, err := s.ReturnStatus(); err != nil || rs != ReturnStatus(num) {
+			t.Fatalf("RETURNSTATUS came back as %d, %v", rs, err)
+		}
+		next(TokenError)
+		if err := s.Message(&m); err != nil || !eqError(m, e) {
+			t.Fatalf("ERROR %+v came back as %+v, %v", e, m, err)
+		}
+		for _, tt := range []TokenType{TokenDoneInProc, TokenDoneProc, TokenDone} {
+			next(tt)
+			var d Done
+			if err := s.Done(&d); err != nil || d != done {
+				t.Fatalf("%v %+v came back as %+v, %v", tt, done, d, err)
+			}
+		}
+		if _, err := s.Next(); err != io.EOF {
+			t.Fatalf("after the stream: %v", err)
+		}
+	})
+}
+
+// eqError compares two messages, treating nil and empty views as equal.
+func eqError(a, b Error) bool {
+	return a.Number == b.Number && a.State == b.State && a.Class == b.Class && a.LineNumber == b.LineNumber &&
+		bytes.Equal(a.MsgText, b.MsgText) && bytes.Equal(a.ServerName, b.ServerName) && bytes.Equal(a.ProcName, b.ProcName)
+}
