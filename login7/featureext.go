@@ -317,18 +317,38 @@ func (f *FedAuth) Decode(data []byte) error {
 }
 
 // Append appends the FEDAUTH feature data for f to dst. It fails (with
-// dst unchanged) for a reserved library, an empty Token, or a token
-// longer than a DWORD can count. For Live ID, HasNonce is implied.
+// dst unchanged) for a reserved library, an empty Token or one longer than
+// a DWORD can count, and for fields the library's layout cannot carry, so
+// that decoding the result always gives f back: ADAL carries only
+// Workflow; Security Token carries Token and optionally the Nonce
+// (HasNonce); Live ID carries Token, Nonce (HasNonce must be set),
+// ChannelBinding and Signature.
 func (f FedAuth) Append(dst []byte) ([]byte, error) {
-	if f.Library > 0x7E || (f.Library != FedAuthLiveIDCompactToken && f.Library != FedAuthSecurityToken && f.Library != FedAuthADAL) {
-		return dst, tds.Errorf(layer, 0, tds.ErrMalformed, "FEDAUTH bFedAuthLibrary %s is reserved", f.Library)
-	}
 	opt := byte(f.Library) << 1
 	if f.Echo {
 		opt |= 1
 	}
-	if f.Library == FedAuthADAL {
+	var unused string
+	switch f.Library {
+	case FedAuthADAL:
+		if len(f.Token) != 0 || f.HasNonce || f.Nonce != [32]byte{} || len(f.ChannelBinding) != 0 || f.Signature != [32]byte{} {
+			unused = "carries only Workflow, not Token, Nonce, ChannelBinding or Signature"
+			break
+		}
 		return append(dst, opt, byte(f.Workflow)), nil
+	case FedAuthSecurityToken:
+		if f.Workflow != 0 || len(f.ChannelBinding) != 0 || f.Signature != [32]byte{} || !f.HasNonce && f.Nonce != [32]byte{} {
+			unused = "carries no Workflow, ChannelBinding, Signature, or Nonce without HasNonce"
+		}
+	case FedAuthLiveIDCompactToken:
+		if f.Workflow != 0 || !f.HasNonce {
+			unused = "carries no Workflow and always a Nonce (set HasNonce)"
+		}
+	default:
+		return dst, tds.Errorf(layer, 0, tds.ErrMalformed, "FEDAUTH bFedAuthLibrary %s is reserved", f.Library)
+	}
+	if unused != "" {
+		return dst, tds.Errorf(layer, 0, tds.ErrMalformed, "FEDAUTH %s layout %s", f.Library, unused)
 	}
 	if len(f.Token) == 0 {
 		return dst, tds.Errorf(layer, 1, tds.ErrMalformed, "FEDAUTH FedAuthToken is empty")

@@ -576,8 +576,20 @@ func TestFedAuthLayouts(t *testing.T) {
 	if _, err := (FedAuth{Library: 0x7F}).Append(nil); !errors.Is(err, tds.ErrMalformed) {
 		t.Errorf("reserved library encoded: %v", err)
 	}
-	if _, err := (FedAuth{Library: FedAuthSecurityToken}).Append(nil); !errors.Is(err, tds.ErrMalformed) {
-		t.Errorf("empty token encoded: %v", err)
+	for _, bad := range []FedAuth{
+		{Library: FedAuthSecurityToken},
+		{Library: FedAuthADAL, Token: []byte{1}},
+		{Library: FedAuthADAL, HasNonce: true},
+		{Library: FedAuthSecurityToken, Token: []byte{1}, Nonce: [32]byte{1}},
+		{Library: FedAuthSecurityToken, Token: []byte{1}, Signature: [32]byte{1}},
+		{Library: FedAuthSecurityToken, Token: []byte{1}, Workflow: FedAuthWorkflowPassword},
+		{Library: FedAuthLiveIDCompactToken, Token: []byte{1}},
+		{Library: FedAuthLiveIDCompactToken, Token: []byte{1}, HasNonce: true, Workflow: 1},
+		{Library: 3, Token: []byte{1}},
+	} {
+		if got, err := bad.Append([]byte{9}); !errors.Is(err, tds.ErrMalformed) || len(got) != 1 {
+			t.Errorf("%+v encoded: %v", bad, err)
+		}
 	}
 }
 
