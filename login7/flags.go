@@ -321,9 +321,9 @@ var typeFlagsNames = [...]flagName{
 // as the stream definition lists it: fChangePassword (bit 0),
 // fSendYukonBinaryXML (bit 1), fUserInstance (bit 2),
 // fUnknownCollationHandling (bit 3), fExtension (bit 4), three reserved
-// bits. (The parameter table describes fUserInstance before
-// fSendYukonBinaryXML; the bit positions follow the stream definition,
-// which the section 4 examples and real clients agree with.)
+// bits. (The BIT declarations before the rule list fUserInstance ahead
+// of fSendYukonBinaryXML; positions follow the OptionFlags3 composition
+// rule itself, as does the parameter table.)
 type OptionFlags3 uint8
 
 // The bits of OptionFlags3, [MS-TDS] 2.2.6.4.

@@ -109,7 +109,7 @@ type entry struct {
 
 // Decode reads the LOGIN7 message b (a whole message, packet headers
 // removed) into l, overwriting every field. It does not allocate on
-// success.
+// success; after a failure l holds unspecified values.
 //
 // Strict, because clients honour these MUSTs: Length must equal len(b)
 // and be at most MaxLength; every non-empty field must lie inside the

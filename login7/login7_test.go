@@ -662,6 +662,9 @@ func TestNeverPrintsPassword(t *testing.T) {
 			}
 		}
 	}
+	if dec.Password.String() != redacted || dec.ChangePassword.GoString() != `login7.Password("[REDACTED]")` {
+		t.Errorf("Password String/GoString: %s %s", dec.Password.String(), dec.ChangePassword.GoString())
+	}
 	if s := dec.String(); !bytes.Contains([]byte(s), []byte("Password="+redacted)) || !bytes.Contains([]byte(s), []byte(`UserName="sa"`)) {
 		t.Errorf("String = %s", s)
 	}
