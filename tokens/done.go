@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	"encoding/binary"
 	"strings"
 
 	"github.com/tdswire/tdswire/tds"
@@ -80,6 +81,16 @@ type DoneInProc Done
 func DoneLen(v tds.Version) int { return 5 + rowCountLen(v) }
 
 func decodeDone(d *Done, t TokenType, b []byte, v tds.Version) (int, error) {
+	if n := DoneLen(v); len(b) >= n && TokenType(b[0]) == t { // the common case, in one step
+		d.Status = DoneStatus(binary.LittleEndian.Uint16(b[1:]))
+		d.CurCmd = binary.LittleEndian.Uint16(b[3:])
+		if n == 13 {
+			d.RowCount = binary.LittleEndian.Uint64(b[5:])
+		} else {
+			d.RowCount = uint64(binary.LittleEndian.Uint32(b[5:]))
+		}
+		return n, nil
+	}
 	r := reader{b: b}
 	r.tokenType(t)
 	st := DoneStatus(r.u16("Status"))

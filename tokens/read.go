@@ -2,7 +2,6 @@ package tokens
 
 import (
 	"encoding/binary"
-	"errors"
 
 	"github.com/tdswire/tdswire/tds"
 )
@@ -22,16 +21,22 @@ func (r *reader) take(n int, field string) []byte { return r.takeAt(n, field, r.
 // takeAt is take for a field whose length was read at offset at: a
 // failure is reported there, at the length that cannot be satisfied.
 func (r *reader) takeAt(n int, field string, at int) []byte {
-	if r.err != nil {
-		return nil
-	}
-	if n < 0 || n > len(r.b)-r.off {
-		r.err = tds.Errorf(layer, at, tds.ErrTruncated, "%s needs %d bytes, %d remain", field, n, len(r.b)-r.off)
+	if r.err != nil || n < 0 || n > len(r.b)-r.off {
+		r.short(n, field, at)
 		return nil
 	}
 	s := r.b[r.off : r.off+n : r.off+n]
 	r.off += n
 	return s
+}
+
+// short records that field, whose length was read at offset at, needs n
+// bytes that are not there (unless an error is already recorded). It is
+// kept out of takeAt so that takeAt stays small enough to inline.
+func (r *reader) short(n int, field string, at int) {
+	if r.err == nil {
+		r.err = tds.Errorf(layer, at, tds.ErrTruncated, "%s needs %d bytes, %d remain", field, n, len(r.b)-r.off)
+	}
 }
 
 func (r *reader) u8(field string) uint8 {
@@ -154,8 +159,10 @@ func (r *reader) expectEnd(what string) {
 // rebase moves the offset of a *tds.Error by base, so that errors found
 // while decoding one token report offsets in the scanner's buffer.
 func rebase(err error, base int) error {
-	var e *tds.Error
-	if base != 0 && errors.As(err, &e) {
+	if err == nil || base == 0 {
+		return err
+	}
+	if e, ok := err.(*tds.Error); ok {
 		e.Offset += int64(base)
 	}
 	return err
