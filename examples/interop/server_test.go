@@ -12,8 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tdswire/tdswire/login7"
+	"github.com/tdswire/tdswire/ntlm"
 	"github.com/tdswire/tdswire/prelogin"
 	"github.com/tdswire/tdswire/tds"
+	"github.com/tdswire/tdswire/tokens"
 )
 
 // capture is what the fake server saw from one real client's first
@@ -28,6 +31,16 @@ type capture struct {
 	LoginHeaders    []tds.Header     // one per packet
 	Raw             []byte           // every byte the client sent, as sent
 	Conns           int              // connections accepted (clients may retry)
+
+	// With an NTLM server configured (startNTLMServer) and an integrated
+	// login: the CHALLENGE_MESSAGE sent in an SSPI token, the client's
+	// SSPI message carrying its AUTHENTICATE_MESSAGE with the headers of
+	// its packets, and the outcome of ntlm.Server.Verify.
+	Challenge    []byte
+	Authenticate []byte
+	SSPIHeaders  []tds.Header
+	NTLMResult   *ntlm.Result
+	NTLMErr      error
 }
 
 // fakeServer accepts connections on 127.0.0.1, answers the first
@@ -37,6 +50,7 @@ type capture struct {
 type fakeServer struct {
 	ln   net.Listener
 	done chan struct{}
+	ntlm *ntlm.Server // if set, integrated logins get a CHALLENGE
 
 	mu   sync.Mutex
 	cap  capture
@@ -49,11 +63,22 @@ type fakeServer struct {
 // read and write on a connection is bounded by a ten-second deadline.
 func startServer(t *testing.T) *fakeServer {
 	t.Helper()
+	return startNTLMServer(t, nil)
+}
+
+// startNTLMServer starts a fakeServer that, when srv is not nil, carries
+// an integrated (NTLM) login one step further: it answers the NEGOTIATE in
+// LOGIN7 with srv's CHALLENGE_MESSAGE in an SSPI token ([MS-TDS] 2.2.7.22),
+// reads the client's SSPI message (2.2.6.8) and verifies the
+// AUTHENTICATE_MESSAGE in it with srv, then closes. The login never
+// completes: no LOGINACK is sent.
+func startNTLMServer(t *testing.T, srv *ntlm.Server) *fakeServer {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
-	s := &fakeServer{ln: ln, done: make(chan struct{}), wait: make(chan struct{})}
+	s := &fakeServer{ln: ln, done: make(chan struct{}), wait: make(chan struct{}), ntlm: srv}
 	go s.serve()
 	t.Cleanup(func() {
 		ln.Close()
@@ -91,7 +116,7 @@ func (s *fakeServer) serve() {
 			defer wg.Done()
 			defer close(s.wait)
 			c.SetDeadline(time.Now().Add(10 * time.Second))
-			cp, err := handle(c)
+			cp, err := handle(c, s.ntlm)
 			c.Close()
 			s.mu.Lock()
 			cp.Conns += s.cap.Conns + 1
@@ -132,11 +157,11 @@ func (r *recorder) Read(p []byte) (int, error) {
 
 // handle plays the server's part of one connection up to LOGIN7, reading
 // with tds.Reader and writing with tds.Writer.
-func handle(c net.Conn) (cp capture, err error) {
+func handle(c net.Conn, srv *ntlm.Server) (cp capture, err error) {
 	rec := &recorder{r: c}
 	defer func() {
 		cp.Raw = rec.raw
-		cp.PreloginHeaders, cp.LoginHeaders = splitHeaders(rec.raw)
+		cp.PreloginHeaders, cp.LoginHeaders, cp.SSPIHeaders = splitHeaders(rec.raw)
 	}()
 	r := tds.NewReader(rec)
 
@@ -172,30 +197,67 @@ func handle(c net.Conn) (cp capture, err error) {
 		return cp, fmt.Errorf("second message is %v, want %v", h.Type, tds.PacketLogin7)
 	}
 	cp.Login = bytes.Clone(msg)
-	return cp, nil
+	if srv == nil {
+		return cp, nil
+	}
+	return cp, ntlmStep(r, w, srv, &cp)
+}
+
+// ntlmStep answers an integrated login's NEGOTIATE and verifies the
+// client's AUTHENTICATE. Its failures to authenticate are recorded in
+// cp.NTLMErr, not returned: a test may expect them.
+func ntlmStep(r *tds.Reader, w *tds.Writer, srv *ntlm.Server, cp *capture) error {
+	var l login7.Login7
+	if err := l.Decode(cp.Login); err != nil {
+		return fmt.Errorf("decoding LOGIN7: %w", err)
+	}
+	if !l.OptionFlags2.IntegratedSecurity() {
+		return nil
+	}
+	challenge, err := srv.Challenge(nil, l.SSPI)
+	if err != nil {
+		return fmt.Errorf("NTLM CHALLENGE for the client's NEGOTIATE: %w", err)
+	}
+	cp.Challenge = challenge
+	if err := w.WriteMessage(tds.PacketResponse, 0, tokens.SSPI{Buffer: challenge}.Append(nil)); err != nil {
+		return fmt.Errorf("writing the SSPI token: %w", err)
+	}
+	h, msg, err := r.ReadMessage()
+	if err != nil {
+		return fmt.Errorf("reading the SSPI message: %w", err)
+	}
+	if h.Type != tds.PacketSSPI {
+		return fmt.Errorf("message after the CHALLENGE is %v, want %v", h.Type, tds.PacketSSPI)
+	}
+	var m login7.SSPIMessage
+	if err := m.Decode(msg); err != nil {
+		return fmt.Errorf("decoding the SSPI message: %w", err)
+	}
+	cp.Authenticate = bytes.Clone(m.Data)
+	cp.NTLMResult, cp.NTLMErr = srv.Verify(l.SSPI, challenge, cp.Authenticate)
+	return nil
 }
 
 // splitHeaders walks the packet headers of a client's raw bytes: the
 // packets up to the first EOM are PRELOGIN's, the next ones up to EOM
-// LOGIN7's. It stops at anything it cannot walk; handle has already
-// reported such a stream.
-func splitHeaders(raw []byte) (pre, login []tds.Header) {
-	msg := &pre
-	for off := 0; off < len(raw); {
+// LOGIN7's, the next ones (after an NTLM CHALLENGE) the SSPI message's.
+// It stops at anything it cannot walk; handle has already reported such a
+// stream.
+func splitHeaders(raw []byte) (pre, login, sspi []tds.Header) {
+	msgs := [3]*[]tds.Header{&pre, &login, &sspi}
+	i := 0
+	for off := 0; off < len(raw) && i < len(msgs); {
 		var h tds.Header
 		if h.Decode(raw[off:]) != nil {
-			return pre, login
+			break
 		}
-		*msg = append(*msg, h)
+		*msgs[i] = append(*msgs[i], h)
 		off += int(h.Length)
 		if h.Status&tds.StatusEOM != 0 {
-			if msg == &login {
-				return pre, login
-			}
-			msg = &login
+			i++
 		}
 	}
-	return pre, login
+	return pre, login, sspi
 }
 
 // preloginResponse is the server's answer as one packet: VERSION
