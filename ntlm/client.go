@@ -170,7 +170,9 @@ func (c *Client) Authenticate(dst, negotiate, challenge []byte) ([]byte, [16]byt
 		Workstation:               appendUTF16(nil, c.Workstation),
 		EncryptedRandomSessionKey: encrypted,
 		NegotiateFlags:            flags,
-		Version:                   c.Version,
+	}
+	if flags&NegotiateVersion != 0 {
+		a.Version = c.Version // otherwise MUST be all zero (2.2.1.3)
 	}
 	for _, f := range [...][]byte{a.NtChallengeResponse, a.DomainName, a.UserName, a.Workstation} {
 		if len(f) > maxValue {

@@ -451,3 +451,25 @@ func TestTLSServerEndPoint(t *testing.T) {
 		t.Errorf("from state: %v", err)
 	}
 }
+
+func TestVersionOnlyWithFlag(t *testing.T) {
+	// Neither side sends a Version the other did not negotiate: the field
+	// MUST be all zero without NTLMSSP_NEGOTIATE_VERSION (2.2.1.2, 2.2.1.3).
+	c, s := testPair()
+	s.Version = Version{10, 0, 20348, 15} // the client offers no VERSION
+	x := run(t, c, s)
+	var ch Challenge
+	if err := ch.Decode(x.challenge); err != nil || !ch.Version.IsZero() || ch.NegotiateFlags&NegotiateVersion != 0 {
+		t.Errorf("challenge: %v %v %v", err, ch.Version, ch.NegotiateFlags)
+	}
+	c, s = testPair()
+	c.Version = Version{10, 0, 19041, 15} // the server does not return VERSION
+	x = run(t, c, s)
+	var a Authenticate
+	if err := a.Decode(x.authenticate); err != nil || !a.Version.IsZero() || a.NegotiateFlags&NegotiateVersion != 0 {
+		t.Errorf("authenticate: %v %v %v", err, a.Version, a.NegotiateFlags)
+	}
+	if _, err := s.Verify(x.negotiate, x.challenge, x.authenticate); err != nil {
+		t.Error(err)
+	}
+}

@@ -1,5 +1,7 @@
 package ntlm
 
+import "strconv"
+
 // Signature is the 8-byte value every NTLM message starts with
 // ([MS-NLMP] 2.2): "NTLMSSP" followed by a zero byte.
 const Signature = "NTLMSSP\x00"
@@ -24,30 +26,7 @@ func (t MessageType) String() string {
 	case NtLmAuthenticate:
 		return "NtLmAuthenticate"
 	}
-	return "MessageType(" + itoa(int(t)) + ")"
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	neg := n < 0
-	u := uint64(n)
-	if neg {
-		u = uint64(-n)
-	}
-	for u > 0 {
-		i--
-		b[i] = byte('0' + u%10)
-		u /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
+	return "MessageType(" + strconv.FormatUint(uint64(t), 10) + ")"
 }
 
 // PeekMessageType returns the MessageType of the NTLM message in b after

@@ -373,3 +373,32 @@ func TestDecodeAllocs(t *testing.T) {
 		}
 	}
 }
+
+func TestUTF16(t *testing.T) {
+	for _, tc := range []struct {
+		b    []byte
+		want string
+	}{
+		{[]byte{0x3d, 0xd8, 0x00, 0xde}, "\U0001F600"}, // surrogate pair
+		{[]byte{0x3d, 0xd8, 0x41, 0x00}, "\uFFFDA"},    // high surrogate, then not a low one
+		{[]byte{0x00, 0xde}, "\uFFFD"},                 // lone low surrogate
+		{[]byte{0x41, 0x00, 0x42}, "A"},                // odd final byte ignored
+		{[]byte{0xe9, 0x00, 0x4a, 0x00}, "\u00e9J"},    // é
+	} {
+		if got := decodeUTF16(tc.b); got != tc.want {
+			t.Errorf("decodeUTF16(% x) = %q, want %q", tc.b, got, tc.want)
+		}
+	}
+	if got := describe([]byte{'W', 0xe9}, false); got != "W\u00e9" {
+		t.Errorf("OEM describe = %q", got)
+	}
+}
+
+func TestPeekMessageTypeErrors(t *testing.T) {
+	if _, err := PeekMessageType([]byte("NTLMSSP")); !errors.Is(err, ErrTruncated) {
+		t.Errorf("short: %v", err)
+	}
+	if _, err := PeekMessageType([]byte("NTLMSSX\x00\x01\x00\x00\x00")); !errors.Is(err, ErrMalformed) {
+		t.Errorf("signature: %v", err)
+	}
+}

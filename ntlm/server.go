@@ -104,6 +104,9 @@ func (s *Server) Challenge(dst, negotiate []byte) ([]byte, error) {
 	if s.Version.IsZero() {
 		c.NegotiateFlags &^= NegotiateVersion
 	}
+	if c.NegotiateFlags&NegotiateVersion == 0 {
+		c.Version = Version{} // MUST be all zero without the flag (2.2.1.2)
+	}
 	var target string
 	if s.NbDomainName != "" {
 		target = s.NbDomainName
