@@ -19,8 +19,11 @@ type TableName struct {
 // NumParts returns the number of parts.
 func (t TableName) NumParts() int { return t.n }
 
-// Part returns part i (0 <= i < NumParts) as a view.
+// Part returns part i as a view, or nil if i is not in 0..NumParts-1.
 func (t TableName) Part(i int) tds.UCS2 {
+	if i < 0 || i >= t.n {
+		return nil
+	}
 	b := t.parts
 	for ; ; i-- {
 		n := 2 * int(binary.LittleEndian.Uint16(b))

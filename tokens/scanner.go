@@ -143,6 +143,25 @@ func (s *Scanner) SetColumns(cols []Column) {
 	s.hasCols = true
 }
 
+// SkipTo calls Next until the current token is of one of the given
+// types, and returns that type. It passes over every other token without
+// decoding it, for example to discard a result after an attention signal
+// up to the acknowledging DONE ([MS-TDS] 2.2.1.7, 4.19.2). It returns
+// io.EOF if the stream ends first.
+func (s *Scanner) SkipTo(types ...TokenType) (TokenType, error) {
+	for {
+		t, err := s.Next()
+		if err != nil {
+			return 0, err
+		}
+		for _, w := range types {
+			if t == w {
+				return t, nil
+			}
+		}
+	}
+}
+
 // SkipRows passes over consecutive ROW and NBCROW tokens from the current
 // position without decoding their values, and returns how many it passed.
 // It stops before the first token of another type, which the following

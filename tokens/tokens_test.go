@@ -688,3 +688,21 @@ func TestEncoderLimits(t *testing.T) {
 		t.Errorf("short state: %v", err)
 	}
 }
+
+func TestSkipTo(t *testing.T) {
+	b := golden(t, "stored_proc")
+	s := NewScanner(b, tds.Version74)
+	if tt, err := s.SkipTo(TokenReturnStatus, TokenReturnValue); err != nil || tt != TokenReturnStatus {
+		t.Fatalf("SkipTo = %v, %v", tt, err)
+	}
+	if tt, err := s.SkipTo(TokenDoneProc); err != nil || tt != TokenDoneProc {
+		t.Fatalf("SkipTo = %v, %v", tt, err)
+	}
+	if _, err := s.SkipTo(TokenDone); err != io.EOF {
+		t.Fatalf("SkipTo past the end = %v", err)
+	}
+	var zero TableName
+	if zero.Part(0) != nil || zero.String() != "" {
+		t.Error("zero TableName has parts")
+	}
+}
