@@ -78,7 +78,13 @@ func runGoMSSQL(t *testing.T, s *fakeServer, user, pass string, cfg loginConfig)
 func runTSQL(t *testing.T, s *fakeServer, tdsVersion, user, pass string, cfg loginConfig) {
 	t.Helper()
 	tsql := peer.TSQL(t)
-	env := peer.WriteFreeTDSConf(t, peer.FreeTDSServer{Name: "fake", Host: "127.0.0.1", Port: s.Port(), TDSVersion: tdsVersion})
+	srv := peer.FreeTDSServer{Name: "fake", Host: "127.0.0.1", Port: s.Port(), TDSVersion: tdsVersion}
+	if cfg.PacketSize != 0 {
+		// tsql has no packet-size flag; this setting is the packet size
+		// FreeTDS asks for in LOGIN7.
+		srv.Extra = map[string]string{"initial block size": strconv.Itoa(int(cfg.PacketSize))}
+	}
+	env := peer.WriteFreeTDSConf(t, srv)
 	r := peer.Run(context.Background(), peer.Cmd{
 		Path:    tsql,
 		Args:    []string{"-S", "fake", "-U", user, "-P", pass, "-D", cfg.Database, "-a", cfg.App},
@@ -145,13 +151,20 @@ c.connect();
 // authentication object (type "default" or "ntlm").
 func runTedious(t *testing.T, s *fakeServer, authentication string, cfg loginConfig) {
 	t.Helper()
+	runTediousVer(t, s, authentication, cfg, "7_4")
+}
+
+// runTediousVer is runTedious with tedious's tdsVersion option ("7_1",
+// "7_2", "7_3_A", "7_3_B", "7_4").
+func runTediousVer(t *testing.T, s *fakeServer, authentication string, cfg loginConfig, tdsVersion string) {
+	t.Helper()
 	n := peer.Tedious(t)
 	script := filepath.Join(t.TempDir(), "login.js")
 	if err := os.WriteFile(script, []byte(tediousScript), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	conf := fmt.Sprintf(`{"server":"127.0.0.1","authentication":%s,"options":{"port":%d,"encrypt":false,"database":%q,"appName":%q,"workstationId":%q,"packetSize":%d,"tdsVersion":"7_4","connectTimeout":5000}}`,
-		authentication, s.Port(), cfg.Database, cfg.App, cfg.Host, cfg.PacketSize)
+	conf := fmt.Sprintf(`{"server":"127.0.0.1","authentication":%s,"options":{"port":%d,"encrypt":false,"database":%q,"appName":%q,"workstationId":%q,"packetSize":%d,"tdsVersion":%q,"connectTimeout":5000}}`,
+		authentication, s.Port(), cfg.Database, cfg.App, cfg.Host, cfg.PacketSize, tdsVersion)
 	r := peer.Run(context.Background(), peer.Cmd{
 		Path:    n.Node,
 		Args:    []string{script, conf},

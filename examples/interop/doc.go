@@ -7,9 +7,19 @@
 //
 // The clients are go-mssqldb (SQL authentication and its NTLM provider),
 // FreeTDS tsql (TDS 7.4, 7.3 and 7.1, SQL and NTLM logins), the FreeTDS
-// ODBC driver through unixODBC's isql, and tedious (SQL and NTLM). A test
-// whose client or tool is missing is skipped, or fails when
-// TDSWIRE_REQUIRE_PEERS=1; .ci/install-peers installs them all.
+// ODBC driver through unixODBC's isql (TDS 7.4 and 7.2), and tedious (SQL
+// at TDS 7.4 and 7.1, and NTLM). A test whose client or tool is missing is
+// skipped, or fails when TDSWIRE_REQUIRE_PEERS=1; .ci/install-peers
+// installs them all.
+//
+// The NTLM logins are also carried through the whole NTLMv2 exchange: the
+// fake server answers the NEGOTIATE with a CHALLENGE from ntlm.Server in
+// an SSPI token and verifies the client's AUTHENTICATE. FreeTDS verifies;
+// go-mssqldb's and tedious's responses depart from [MS-NLMP] in ways the
+// tests pin down (see TestGoMSSQLNTLMTimestamp, TestTediousNTLMResponse).
+//
+// TestWireMatchesCapture records a login on the loopback interface with
+// tcpdump and checks the bytes on the wire are those the server read.
 //
 // Set TDSWIRE_CAPTURE_DIR to a directory to keep the raw bytes of every
 // capture there (name.raw, name.prelogin, name.login7).

@@ -74,8 +74,8 @@ func checkLogin7(t *testing.T, cp capture, w wantLogin) *login7.Login7 {
 	if !slices.Equal(ids, w.Features) {
 		t.Errorf("FeatureExt IDs %v, want %v", ids, w.Features)
 	}
-	if l.OptionFlags3.Extension() != (len(w.Features) > 0) {
-		t.Errorf("OptionFlags3 %v: fExtension %v with %d features", l.OptionFlags3, l.OptionFlags3.Extension(), len(w.Features))
+	if l.OptionFlags3.Extension() != w.Extension {
+		t.Errorf("OptionFlags3 %v: fExtension %v, want %v", l.OptionFlags3, l.OptionFlags3.Extension(), w.Extension)
 	}
 
 	re, err := l.Append(nil)

@@ -46,8 +46,10 @@ type wantLogin struct {
 	// the TDS 7.2+ fixed part, 86 for the TDS 7.0/7.1 one, which lacks
 	// ibChangePassword, cchChangePassword and cbSSPILong.
 	DataStart int
-	// Features are the FeatureExt entries, in order (TDS 7.4).
-	Features []login7.FeatureID
+	// Extension is fExtension in OptionFlags3, and Features the
+	// FeatureExt entries it points to, in order (TDS 7.4).
+	Extension bool
+	Features  []login7.FeatureID
 	// Instance is the instance name in the client's PRELOGIN INSTOPT.
 	Instance string
 	// FirstPacketID is the PacketID of the client's first packet
@@ -101,10 +103,12 @@ func loginCases(t *testing.T) []loginCase {
 	// [MS-NLMP] 2.2.1.1 requires when NTLMSSP_NEGOTIATE_VERSION is clear.
 	goNTLM.NTLM = wantNegotiate{Flags: 0x0008b201, Domain: "CONTOSO", Workstation: "WS-GO"}
 
-	tsqlCfg := loginConfig{User: "alice", Password: password, App: "tdswire-tsql", Database: database}
+	// tsql has no packet-size option; freetds.conf's "initial block size"
+	// sets it (runTSQL writes it from PacketSize).
+	tsqlCfg := loginConfig{User: "alice", Password: password, App: "tdswire-tsql", Database: database, PacketSize: 8192}
 	tsqlWant := func(v tds.Version) wantLogin {
 		w := wantLogin{
-			Version: v, PacketSize: 4096, Host: host, User: "alice", Password: password,
+			Version: v, PacketSize: 8192, Host: host, User: "alice", Password: password,
 			App: "tdswire-tsql", Server: "fake", Library: "TDS-Library", Language: "us_english", Database: database,
 			// FreeTDS numbers its packets from 0, names the default
 			// instance "MSSQLServer" in PRELOGIN, and asks for
@@ -112,7 +116,7 @@ func loginCases(t *testing.T) []loginCase {
 			DataStart: 94, Instance: "MSSQLServer", FirstPacketID: 0,
 		}
 		if v == tds.Version74 {
-			w.Features = []login7.FeatureID{login7.FeatureUTF8Support}
+			w.Extension, w.Features = true, []login7.FeatureID{login7.FeatureUTF8Support}
 		}
 		return w
 	}
@@ -136,7 +140,7 @@ func loginCases(t *testing.T) []loginCase {
 			w.Version = tds.Version71Rev1
 		}
 		// A TDS 7.1 LOGIN7 has the 86-byte fixed part and no FeatureExt.
-		w.DataStart, w.Features = 86, nil
+		w.DataStart, w.Extension, w.Features = 86, false, nil
 		return w
 	}
 
@@ -146,20 +150,20 @@ func loginCases(t *testing.T) []loginCase {
 		App: "tdswire-odbc", Server: "127.0.0.1", Language: "us_english", Database: database,
 		// The ODBC driver sends an empty CltIntName, unlike tsql's
 		// "TDS-Library"; otherwise it frames like tsql.
-		Library: "", DataStart: 94, Features: []login7.FeatureID{login7.FeatureUTF8Support},
+		Library: "", DataStart: 94, Extension: true, Features: []login7.FeatureID{login7.FeatureUTF8Support},
 		Instance: "MSSQLServer", FirstPacketID: 0,
 	}
 
 	// At TDS 7.2 the driver keeps the 94-byte fixed part and sends no
 	// FeatureExt (fExtension is a TDS 7.4 bit).
 	odbc72 := odbcWant
-	odbc72.Version, odbc72.Features = tds.Version72, nil
+	odbc72.Version, odbc72.Extension, odbc72.Features = tds.Version72, false, nil
 
 	nodeCfg := loginConfig{User: "alice", Password: password, App: "tdswire-tedious", Host: "WS-NODE", Database: database, PacketSize: 8192}
 	nodeWant := wantLogin{
 		Version: tds.Version74, PacketSize: 8192, Host: "WS-NODE", User: "alice", Password: password,
 		App: "tdswire-tedious", Server: "127.0.0.1", Library: "Tedious", Language: "us_english", Database: database,
-		DataStart: 94, Features: []login7.FeatureID{login7.FeatureUTF8Support}, FirstPacketID: 1,
+		DataStart: 94, Extension: true, Features: []login7.FeatureID{login7.FeatureUTF8Support}, FirstPacketID: 1,
 	}
 	nodeNTLM := nodeWant
 	nodeNTLM.User, nodeNTLM.Password, nodeNTLM.IntSecurity = "", "", true
@@ -172,6 +176,17 @@ func loginCases(t *testing.T) []loginCase {
 	// OEM_DOMAIN_SUPPLIED all the same.
 	nodeNTLM.NTLM = wantNegotiate{Flags: 0xa2089207, Domain: "CONTOSO",
 		Version: ntlm.Version{ProductMajorVersion: 5, ProductMinorVersion: 0, ProductBuild: 2195, NTLMRevisionCurrent: 15}}
+
+	// tedious asked for TDS 7.1 still sends the 94-byte TDS 7.2 fixed part
+	// (ibHostName 94, with ibChangePassword and cbSSPILong zero), and sets
+	// fExtension with cbExtension 0: no extension block at all. Both are
+	// departures from [MS-TDS] 2.2.6.4 for a 7.1 client that servers
+	// tolerate; login7.Decode takes the fixed-part size from ibHostName
+	// and treats an empty extension as no FeatureExt.
+	node71 := nodeWant
+	node71.Version, node71.PacketSize, node71.Features = tds.Version71Rev1, 4096, nil
+	node71Cfg := nodeCfg
+	node71Cfg.PacketSize = 4096
 
 	return []loginCase{
 		{"go-mssqldb/sql", func(t *testing.T, s *fakeServer) { runGoMSSQL(t, s, "alice", password, goCfg) }, goWant},
@@ -186,6 +201,9 @@ func loginCases(t *testing.T) []loginCase {
 		{"tedious/sql", func(t *testing.T, s *fakeServer) {
 			runTedious(t, s, `{"type":"default","options":{"userName":"alice","password":"`+password+`"}}`, nodeCfg)
 		}, nodeWant},
+		{"tedious/7.1/sql", func(t *testing.T, s *fakeServer) {
+			runTediousVer(t, s, `{"type":"default","options":{"userName":"alice","password":"`+password+`"}}`, node71Cfg, "7_1")
+		}, node71},
 		{"tedious/ntlm", func(t *testing.T, s *fakeServer) {
 			runTedious(t, s, `{"type":"ntlm","options":{"userName":"joe","password":"`+password+`","domain":"CONTOSO"}}`, nodeCfg)
 		}, nodeNTLM},
