@@ -473,3 +473,71 @@ func TestVersionOnlyWithFlag(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// quirkyAuthenticate builds, field by field, the AUTHENTICATE_MESSAGE of a
+// client with go-mssqldb's habits: it echoes the challenge's flags, lays
+// the payload out as LM, NT, domain, user, workstation behind a zero
+// Version and MIC, sends an LMv2 response, and writes the NTLMv2 TimeStamp
+// as big-endian Unix nanoseconds instead of a little-endian FILETIME.
+func quirkyAuthenticate(t *testing.T, challenge []byte, domain, user, password, workstation string, now time.Time) []byte {
+	t.Helper()
+	var ch Challenge
+	if err := ch.Decode(challenge); err != nil {
+		t.Fatal(err)
+	}
+	clientChallenge := [8]byte{9, 8, 7, 6, 5, 4, 3, 2}
+	var be [8]byte
+	ns := uint64(now.UnixNano())
+	for i := range be {
+		be[i] = byte(ns >> (56 - 8*i))
+	}
+	key := NTOWFv2(password, user, domain)
+	nt, _ := AppendNTLMv2Response(nil, key, ch.ServerChallenge, clientChallenge, le64(be[:]), ch.TargetInfo)
+	lm := AppendLMv2Response(nil, key, ch.ServerChallenge, clientChallenge)
+	fields := [][]byte{lm, nt, appendUTF16(nil, domain), appendUTF16(nil, user), appendUTF16(nil, workstation)}
+	msg := make([]byte, 88)
+	copy(msg, Signature)
+	msg[8] = 3
+	off := 88
+	for i, f := range fields { // LM at 12, NT at 20, domain 28, user 36, workstation 44
+		at := 12 + 8*i
+		putLE16(msg[at:], uint16(len(f)))
+		putLE16(msg[at+2:], uint16(len(f)))
+		putLE32(msg[at+4:], uint32(off))
+		off += len(f)
+	}
+	putLE32(msg[56:], uint32(off)) // empty EncryptedRandomSessionKey
+	putLE32(msg[60:], uint32(ch.NegotiateFlags))
+	for _, f := range fields {
+		msg = append(msg, f...)
+	}
+	return msg
+}
+
+func TestServerAcceptsGoMSSQLDBQuirks(t *testing.T) {
+	_, s := testPair()
+	// go-mssqldb offers UNICODE, NTLM, OEM_DOMAIN_SUPPLIED,
+	// OEM_WORKSTATION_SUPPLIED, ALWAYS_SIGN and EXTENDED_SESSIONSECURITY
+	// with its OEM domain and workstation after a 40-byte fixed part.
+	neg := Negotiate{NegotiateFlags: NegotiateUnicode | NegotiateNTLM | NegotiateOEMDomainSupplied |
+		NegotiateOEMWorkstationSupplied | NegotiateAlwaysSign | NegotiateExtendedSessionSecurity,
+		DomainName: []byte("CONTOSO"), Workstation: []byte("WS1")}
+	negotiate := neg.Append(nil)
+	challenge, err := s.Challenge(nil, negotiate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := quirkyAuthenticate(t, challenge, "CONTOSO", "joe33", "S3cret!", "WS1", newYear)
+	res, err := s.Verify(negotiate, challenge, auth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.MIC || res.User != "joe33" || res.Workstation != "WS1" {
+		t.Errorf("%+v", res)
+	}
+	// The lifetime is still bounded, by the challenge's own timestamp.
+	s.Now = func() time.Time { return newYear.Add(40 * time.Hour) }
+	if _, err := s.Verify(negotiate, challenge, auth); !errors.Is(err, ErrExpired) {
+		t.Errorf("stale challenge: %v", err)
+	}
+}

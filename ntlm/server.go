@@ -161,8 +161,9 @@ type Result struct {
 //
 //   - the NTProofStr is recomputed from the account's NT hash and compared
 //     in constant time (ErrUnknownUser, ErrWrongPassword);
-//   - the client's timestamp must lie within MaxLifetime of Now
-//     (ErrExpired);
+//   - the exchange must lie within MaxLifetime of Now (ErrExpired): the
+//     MsvAvTimestamp of the CHALLENGE_MESSAGE, which the server wrote, or
+//     when it has none, the client's NTLMv2 TimeStamp (3.2.5.1.2);
 //   - with NTLMSSP_NEGOTIATE_KEY_EXCH and SIGN or SEAL, the 16-byte
 //     EncryptedRandomSessionKey is decrypted into the session key;
 //   - when the client's MsvAvFlags has bit 0x2, the MIC is checked
@@ -174,7 +175,11 @@ type Result struct {
 // the domain exactly as the client sent it; if that fails, the empty domain
 // is tried, for clients that compute the response with a NIL UserDom
 // (3.2.5.1.2 says servers SHOULD accept them). NtChallengeResponse is read
-// by its declared length only.
+// by its declared length only, and its payload fields may come in any
+// order. When the challenge carries a timestamp, the client's TimeStamp is
+// not compared with the clock: a client that follows 3.1.5.1.2 copies the
+// server's value there, and go-mssqldb writes big-endian Unix nanoseconds
+// instead of a FILETIME, which would otherwise fail a correct login.
 //
 // Not supported (ErrUnsupported): NTLM v1 responses and anonymous logons.
 // A response that matches only on its LMv2 part is refused.
@@ -224,9 +229,13 @@ func (s *Server) Verify(negotiate, challenge, authenticate []byte) (*Result, err
 		if max == 0 {
 			max = DefaultMaxLifetime
 		}
-		skew := s.now().Sub(TimeFromFileTime(resp.TimeStamp))
+		what, ts := "client timestamp", resp.TimeStamp
+		if issued, ok := ch.TargetInfo.Timestamp(); ok {
+			what, ts = "CHALLENGE_MESSAGE timestamp", issued
+		}
+		skew := s.now().Sub(TimeFromFileTime(ts))
 		if skew > max || skew < -max {
-			return nil, errorf(layerServer, 20, ErrExpired, "client timestamp is %v away from the server clock", skew.Round(time.Second))
+			return nil, errorf(layerServer, 20, ErrExpired, "%s is %v away from the server clock", what, skew.Round(time.Second))
 		}
 	}
 
