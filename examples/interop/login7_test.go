@@ -2,6 +2,7 @@ package interop
 
 import (
 	"bytes"
+	"encoding/binary"
 	"slices"
 	"testing"
 
@@ -76,6 +77,18 @@ func checkLogin7(t *testing.T, cp capture, w wantLogin) *login7.Login7 {
 	}
 	if l.OptionFlags3.Extension() != w.Extension {
 		t.Errorf("OptionFlags3 %v: fExtension %v, want %v", l.OptionFlags3, l.OptionFlags3.Extension(), w.Extension)
+	}
+	if len(l.FeatureExt) > 0 {
+		// Where the clients put the blocks: the 4-byte extension block
+		// (ibExtension) among the strings, in table order, and the
+		// FeatureExt block it points to (ibFeatureExtLong) last, after
+		// SSPI, so that it ends the message with its terminator.
+		ibExt := int(binary.LittleEndian.Uint16(cp.Login[56:]))
+		feAt := int(binary.LittleEndian.Uint32(cp.Login[ibExt:]))
+		if end := feAt + len(l.FeatureExt) + 1; end != len(cp.Login) {
+			t.Errorf("FeatureExt at %d ends at %d, not at the end of the %d-byte message", feAt, end, len(cp.Login))
+		}
+		t.Logf("extension block at %d, FeatureExt at %d of %d bytes", ibExt, feAt, len(cp.Login))
 	}
 
 	re, err := l.Append(nil)
