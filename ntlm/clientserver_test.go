@@ -12,6 +12,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"fmt"
 	"math/big"
 	"testing"
 	"time"
@@ -86,6 +87,9 @@ func TestServerVerifiesSpecVector(t *testing.T) {
 	if res.SessionKey != c.randomSessionKey {
 		t.Errorf("SessionKey = % x, want the RandomSessionKey of 4.2.1", res.SessionKey)
 	}
+	if got := res.String(); got != `Domain\User from COMPUTER` {
+		t.Errorf("String = %q", got)
+	}
 	// With the clock of today the 1601 timestamp is too old.
 	s := specServer()
 	s.MaxLifetime = 0
@@ -152,6 +156,9 @@ func TestRoundTrip(t *testing.T) {
 	if !res.MIC || res.SessionKey != x.clientKey || res.User != "joe33" || res.Domain != "CONTOSO" || res.Workstation != "10.10.10.120" {
 		t.Errorf("%+v", res)
 	}
+	if got := res.String(); got != `CONTOSO\joe33 from 10.10.10.120 (MIC)` {
+		t.Errorf("String = %q", got)
+	}
 	if res.NegotiateFlags&NegotiateKeyExch == 0 {
 		t.Errorf("key exchange not negotiated: %v", res.NegotiateFlags)
 	}
@@ -205,6 +212,9 @@ func TestRoundTripVariants(t *testing.T) {
 		res, err := s.Verify(x.negotiate, x.challenge, x.authenticate)
 		if err != nil || !res.ChannelBound || !res.MIC {
 			t.Fatalf("%v %+v", err, res)
+		}
+		if got := fmt.Sprintf("%v|%+v", res, res); got != `CONTOSO\joe33 from 10.10.10.120 (MIC, channel bound)|CONTOSO\joe33 from 10.10.10.120 (MIC, channel bound)` {
+			t.Errorf("Result prints as %q", got)
 		}
 	})
 	t.Run("client version", func(t *testing.T) {
