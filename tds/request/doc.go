@@ -1,0 +1,57 @@
+// Package request implements the client request messages that follow
+// login in [MS-TDS]: ALL_HEADERS (2.2.5.3, with the Query Notifications,
+// Transaction Descriptor and Trace Activity headers of 2.2.5.3.1 to
+// 2.2.5.3.3), SQL Batch (2.2.6.7), RPC Request (2.2.6.6, including
+// table-valued parameters, 2.2.5.5.5, and the ParamCipherInfo of encrypted
+// parameters), and Transaction Manager Request (2.2.6.9).
+//
+// The codecs work on a message payload: the data of all of a message's
+// packets with the packet headers removed (tds.Reader reassembles it,
+// tds.Writer splits it). They take the negotiated tds.Version, because
+// ALL_HEADERS exists only from TDS 7.2, the Trace Activity header from 7.4,
+// TVPs from 7.3, and the RPC separator changed in 7.2.
+//
+// Decoders fill caller-owned values and return views into the payload
+// (tds.UCS2 text, sqltype.Value parameter values); they do not allocate.
+// An RPC Request is read with RPCReader, a cursor over RPCs and their
+// parameters:
+//
+//	var r request.RPCReader
+//	err := r.Reset(payload, tds.Version74) // reads ALL_HEADERS
+//	var rpc request.RPC
+//	var p request.Param
+//	for r.NextRPC(&rpc) {
+//		for r.NextParam(&p) {
+//			// p.Name, p.Status, p.Type (sqltype.TypeInfo), p.Value
+//		}
+//	}
+//	err = r.Err()
+//
+// Encoders append to the caller's slice and compute every length
+// (ALL_HEADERS TotalLength and HeaderLength are back-patched):
+//
+//	h := request.AllHeaders{TransactionDescriptor: request.AutoCommit()}
+//	buf, err := request.AppendSQLBatch(buf[:0], tds.Version74, &h, "select 1")
+//	err = w.WriteMessage(tds.PacketSQLBatch, 0, buf)
+//
+// An RPC is built from AppendHeaders, AppendProcID or AppendProcName,
+// then for each parameter AppendParam followed by the value from the
+// parameter's sqltype.TypeInfo encoders, with AppendBatchFlag between
+// RPCs.
+//
+// Attention ([MS-TDS] 2.2.1.7, packet type tds.PacketAttention) has no
+// payload at all, so this package has no codec for it: a client cancels
+// the running request by sending a single header-only packet with
+// w.WriteMessage(tds.PacketAttention, 0, nil) on a tds.Writer (which
+// writes 06 01 00 08 00 00 01 00, the dump of [MS-TDS] 4.10), and then
+// reads the response until a DONE token with DONE_ATTN. An Attention may
+// be sent while the server is still answering; a message the client is
+// itself in the middle of sending is cancelled instead with
+// tds.Writer.AbortMessage (the IGNORE bit).
+//
+// Errors are *tds.Error values with Layer "request", the byte offset of
+// the offending field in the payload, and a tds sentinel (tds.ErrTruncated,
+// tds.ErrMalformed, tds.ErrTooLarge, tds.ErrUnexpected); errors found in a
+// TYPE_INFO or value by package sqltype are wrapped, with the offset made
+// relative to the payload.
+package request
