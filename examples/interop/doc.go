@@ -14,9 +14,10 @@
 //
 // The NTLM logins are also carried through the whole NTLMv2 exchange: the
 // fake server answers the NEGOTIATE with a CHALLENGE from ntlm.Server in
-// an SSPI token and verifies the client's AUTHENTICATE. FreeTDS verifies;
-// go-mssqldb's and tedious's responses depart from [MS-NLMP] in ways the
-// tests pin down (see TestGoMSSQLNTLMTimestamp, TestTediousNTLMResponse).
+// an SSPI token and verifies the client's AUTHENTICATE. FreeTDS and
+// go-mssqldb verify; go-mssqldb's NTLMv2 timestamp and tedious's whole
+// response depart from [MS-NLMP] in ways the tests pin down (see
+// TestGoMSSQLNTLMTimestamp, TestTediousNTLMResponse).
 //
 // TestWireMatchesCapture records a login on the loopback interface with
 // tcpdump and checks the bytes on the wire are those the server read.
