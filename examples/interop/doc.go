@@ -19,6 +19,9 @@
 // response depart from [MS-NLMP] in ways the tests pin down (see
 // TestGoMSSQLNTLMTimestamp, TestTediousNTLMResponse).
 //
+// TestRealClientLongAppName makes LOGIN7 span two packets (go-mssqldb and
+// tedious; FreeTDS truncates the name instead).
+//
 // TestWireMatchesCapture records a login on the loopback interface with
 // tcpdump and checks the bytes on the wire are those the server read.
 //
