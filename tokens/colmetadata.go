@@ -38,11 +38,16 @@ func (f ColumnFlags) Updateable() uint8 { return uint8(f&ColUpdateableMask) >> 2
 // TableName is set for text, ntext and image columns only, in either wire
 // form (a single US_VARCHAR before TDS 7.2, NumParts and parts from 7.2);
 // TypeInfo.TableName is not used by this package and stays empty.
+//
+// Crypto is set for a column with ColEncrypted in Flags (TDS 7.4 with
+// column encryption): TypeInfo is then the type of the ciphertext and
+// Crypto.BaseTypeInfo the type of the plaintext.
 type Column struct {
 	UserType  uint32 // USHORT before TDS 7.2, ULONG from 7.2
 	Flags     ColumnFlags
 	TypeInfo  sqltype.TypeInfo
 	TableName TableName
+	Crypto    CryptoMetadata
 	ColName   tds.UCS2 // B_VARCHAR
 }
 
@@ -51,14 +56,20 @@ type Column struct {
 //
 // NoMetaData reports the Count 0xFFFF marker, sent when the client asked
 // for no metadata (fNoMetaData in an RPC, 2.2.6.6): no columns follow and
-// the client uses metadata it cached.
+// the client uses metadata it cached. (The grammar of 2.2.7.4 can be read
+// as a second 0xFFFF after Count; the parameter table says Count itself
+// is 0xFFFF, which is what is decoded and encoded.)
 //
-// Not supported: the CekTable and CryptoMetaData of column encryption
-// (TDS 7.4 with COLUMNENCRYPTION negotiated). A column with fEncrypted is
-// reported as an error wrapping tds.ErrUnexpected.
+// ColumnEncryption is an input to Decode and Append, not a field of the
+// token: set it when the COLUMNENCRYPTION feature was negotiated ([MS-TDS]
+// 2.2.6.4, 2.2.7.11), which puts a CekTable after Count. Without it a
+// column with fEncrypted cannot be decoded and is reported as an error
+// wrapping tds.ErrUnexpected.
 type ColMetadata struct {
-	Columns    []Column
-	NoMetaData bool
+	Columns          []Column
+	NoMetaData       bool
+	ColumnEncryption bool
+	CekTable         CekTable
 }
 
 // minColumnLen is the smallest ColumnData for version v: UserType, Flags,
@@ -73,19 +84,25 @@ func minColumnLen(v tds.Version) int {
 
 // decodeColumns reads a COLMETADATA token at the start of b into cols
 // (reusing its capacity) and returns the columns, whether it was
-// NoMetaData, and the bytes used.
-func decodeColumns(cols []Column, b []byte, v tds.Version) ([]Column, bool, int, error) {
+// NoMetaData, the CekTable (when enc is set), and the bytes used.
+func decodeColumns(cols []Column, b []byte, v tds.Version, enc bool) ([]Column, bool, CekTable, int, error) {
 	r := reader{b: b}
 	r.tokenType(TokenColMetadata)
 	count := int(r.u16("Count"))
 	if r.err != nil {
-		return cols, false, 0, r.err
+		return cols, false, CekTable{}, 0, r.err
 	}
 	if count == 0xFFFF {
-		return cols[:0], true, r.off, nil
+		return cols[:0], true, CekTable{}, r.off, nil
+	}
+	var cek CekTable
+	if enc {
+		if cek = r.cekTable(); r.err != nil {
+			return cols[:0], false, CekTable{}, 0, r.err
+		}
 	}
 	if count > (len(b)-r.off)/minColumnLen(v) {
-		return cols, false, 0, tds.Errorf(layer, 1, tds.ErrTruncated, "COLMETADATA Count %d cannot fit in the %d bytes that remain", count, len(b)-r.off)
+		return cols[:0], false, CekTable{}, 0, tds.Errorf(layer, 1, tds.ErrTruncated, "COLMETADATA Count %d cannot fit in the %d bytes that remain", count, len(b)-r.off)
 	}
 	if cap(cols) < count {
 		cols = make([]Column, count)
@@ -101,46 +118,55 @@ func decodeColumns(cols []Column, b []byte, v tds.Version) ([]Column, bool, int,
 		}
 		c.Flags = ColumnFlags(r.u16("Flags"))
 		if r.err != nil {
-			return cols[:0], false, 0, r.err
+			return cols[:0], false, CekTable{}, 0, r.err
 		}
-		if c.Flags&ColEncrypted != 0 && v.AtLeast(tds.Version74) {
-			return cols[:0], false, 0, tds.Errorf(layer, at, tds.ErrUnexpected, "column %d is encrypted; column encryption metadata is not supported", i)
+		crypt := c.Flags&ColEncrypted != 0 && v.AtLeast(tds.Version74)
+		if crypt && !enc {
+			return cols[:0], false, CekTable{}, 0, tds.Errorf(layer, at, tds.ErrUnexpected, "column %d is encrypted, but column encryption is not enabled (its CekTable was not expected)", i)
 		}
 		n, err := c.TypeInfo.Decode(b[r.off:])
 		if err != nil {
-			return cols[:0], false, 0, rebase(err, r.off)
+			return cols[:0], false, CekTable{}, 0, rebase(err, r.off)
 		}
 		r.off += n
 		c.TableName = TableName{}
 		if c.TypeInfo.HasTableName() {
 			c.TableName = r.tableName(wide(v))
 		}
+		if crypt {
+			r.cryptoMetadata(&c.Crypto, true)
+		} else {
+			c.Crypto = CryptoMetadata{}
+		}
 		c.ColName = r.bVarchar("ColName")
 		if r.err != nil {
-			return cols[:0], false, 0, r.err
+			return cols[:0], false, CekTable{}, 0, r.err
 		}
 	}
-	return cols, false, r.off, nil
+	return cols, false, cek, r.off, nil
 }
 
 // Decode reads a COLMETADATA token (type byte included) from the start of
-// b with the layout of version v, and returns the number of bytes it used.
-// Columns is reused: its capacity is kept and it grows only when the token
-// has more columns.
+// b with the layout of version v (and a CekTable if m.ColumnEncryption is
+// set), and returns the number of bytes it used. Columns is reused: its
+// capacity is kept and it grows only when the token has more columns.
 func (m *ColMetadata) Decode(b []byte, v tds.Version) (int, error) {
-	cols, none, n, err := decodeColumns(m.Columns[:0], b, v)
+	cols, none, cek, n, err := decodeColumns(m.Columns[:0], b, v, m.ColumnEncryption)
 	m.Columns = cols
 	if err != nil {
 		return 0, err
 	}
 	m.NoMetaData = none
+	m.CekTable = cek
 	return n, nil
 }
 
 // Append appends m as a COLMETADATA token in the layout of version v:
 // Count 0xFFFF when NoMetaData is set, otherwise the columns (at most
 // 65534). TableName is written for text, ntext and image columns only
-// (its first part alone before TDS 7.2).
+// (its first part alone before TDS 7.2). With ColumnEncryption set, the
+// CekTable follows Count, and CryptoMetadata is written for each column
+// with ColEncrypted in Flags (TDS 7.4).
 func (m ColMetadata) Append(dst []byte, v tds.Version) []byte {
 	dst = append(dst, byte(TokenColMetadata))
 	if m.NoMetaData {
@@ -148,6 +174,10 @@ func (m ColMetadata) Append(dst []byte, v tds.Version) []byte {
 	}
 	cols := m.Columns[:min(len(m.Columns), 0xFFFE)]
 	dst = appendU16(dst, uint16(len(cols)))
+	if m.ColumnEncryption {
+		dst = appendU16(dst, uint16(m.CekTable.n))
+		dst = append(dst, m.CekTable.data...)
+	}
 	for i := range cols {
 		c := &cols[i]
 		if wide(v) {
@@ -160,6 +190,9 @@ func (m ColMetadata) Append(dst []byte, v tds.Version) []byte {
 		if c.TypeInfo.HasTableName() {
 			dst = appendTableName(dst, c.TableName, wide(v))
 		}
+		if m.ColumnEncryption && c.Flags&ColEncrypted != 0 && v.AtLeast(tds.Version74) {
+			dst = c.Crypto.append(dst, true)
+		}
 		dst = appendBVarchar(dst, c.ColName)
 	}
 	return dst
@@ -168,7 +201,7 @@ func (m ColMetadata) Append(dst []byte, v tds.Version) []byte {
 // colMetadata measures a COLMETADATA token and installs its columns as
 // the Scanner's current metadata (NoMetaData leaves them as they were).
 func (s *Scanner) colMetadata(b []byte) (int, error) {
-	cols, none, n, err := decodeColumns(s.cols[:0], b, s.ver)
+	cols, none, cek, n, err := decodeColumns(s.cols[:0], b, s.ver, s.enc)
 	if err != nil {
 		s.cols = cols
 		s.hasCols = false
@@ -177,14 +210,15 @@ func (s *Scanner) colMetadata(b []byte) (int, error) {
 	if !none {
 		s.cols = cols
 		s.hasCols = true
+		s.cek = cek
 	}
 	return n, nil
 }
 
 // ColMetadata reports the current token, which must be COLMETADATA, into
 // m: Columns is set to the Scanner's column slice (shared, not copied;
-// see Columns) and NoMetaData to whether the token carried the 0xFFFF
-// marker.
+// see Columns), NoMetaData to whether the token carried the 0xFFFF
+// marker, and ColumnEncryption and CekTable as the Scanner has them.
 func (s *Scanner) ColMetadata(m *ColMetadata) error {
 	b, err := s.current(TokenColMetadata)
 	if err != nil {
@@ -192,5 +226,7 @@ func (s *Scanner) ColMetadata(m *ColMetadata) error {
 	}
 	m.NoMetaData = len(b) == 3 && b[1] == 0xFF && b[2] == 0xFF
 	m.Columns = s.Columns()
+	m.ColumnEncryption = s.enc
+	m.CekTable = s.cek
 	return nil
 }

@@ -19,9 +19,9 @@ const (
 // Value is the decoded TYPE_VARBYTE and Wire its bytes as sent; TypeInfo
 // is decoded by package sqltype. Views point into the decoded buffer.
 //
-// Not supported: the CryptoMetaData of an encrypted value (fEncrypted in
-// Flags, TDS 7.4 with column encryption), reported as an error wrapping
-// tds.ErrUnexpected.
+// Crypto is present on the wire, between TypeInfo and Value, when Flags
+// has ColEncrypted (TDS 7.4 with column encryption); its Ordinal is not
+// sent in RETURNVALUE and stays 0.
 type ReturnValue struct {
 	ParamOrdinal uint16
 	ParamName    tds.UCS2 // B_VARCHAR, e.g. "@out"
@@ -29,6 +29,7 @@ type ReturnValue struct {
 	UserType     uint32   // USHORT before TDS 7.2, ULONG from 7.2
 	Flags        ColumnFlags
 	TypeInfo     sqltype.TypeInfo
+	Crypto       CryptoMetadata
 	Value        sqltype.Value
 	Wire         []byte
 }
@@ -47,19 +48,21 @@ func (rv *ReturnValue) Decode(b []byte, v tds.Version) (int, error) {
 	} else {
 		x.UserType = uint32(r.u16("UserType"))
 	}
-	at := r.off
 	x.Flags = ColumnFlags(r.u16("Flags"))
 	if r.err != nil {
 		return 0, r.err
-	}
-	if x.Flags&ColEncrypted != 0 && v.AtLeast(tds.Version74) {
-		return 0, tds.Errorf(layer, at, tds.ErrUnexpected, "RETURNVALUE is encrypted; CryptoMetaData is not supported")
 	}
 	n, err := x.TypeInfo.Decode(b[r.off:])
 	if err != nil {
 		return 0, rebase(err, r.off)
 	}
 	r.off += n
+	if x.encrypted(v) {
+		r.cryptoMetadata(&x.Crypto, false)
+		if r.err != nil {
+			return 0, r.err
+		}
+	}
 	val, n, err := x.TypeInfo.DecodeValue(b[r.off:])
 	if err != nil {
 		return 0, rebase(err, r.off)
@@ -72,8 +75,9 @@ func (rv *ReturnValue) Decode(b []byte, v tds.Version) (int, error) {
 }
 
 // Append appends rv as a RETURNVALUE token in the layout of version v:
-// the fields, TypeInfo through sqltype, and Wire as it is (build it with
-// the sqltype encoders). Value is not consulted.
+// the fields, TypeInfo through sqltype, Crypto if Flags has ColEncrypted,
+// and Wire as it is (build it with the sqltype encoders). Value is not
+// consulted.
 func (rv *ReturnValue) Append(dst []byte, v tds.Version) []byte {
 	dst = append(dst, byte(TokenReturnValue))
 	dst = appendU16(dst, rv.ParamOrdinal)
@@ -86,7 +90,16 @@ func (rv *ReturnValue) Append(dst []byte, v tds.Version) []byte {
 	}
 	dst = appendU16(dst, uint16(rv.Flags))
 	dst = rv.TypeInfo.Append(dst)
+	if rv.encrypted(v) {
+		dst = rv.Crypto.append(dst, false)
+	}
 	return append(dst, rv.Wire...)
+}
+
+// encrypted reports whether CryptoMetadata is on the wire: fEncrypted in
+// TDS 7.4 and later.
+func (rv *ReturnValue) encrypted(v tds.Version) bool {
+	return rv.Flags&ColEncrypted != 0 && v.AtLeast(tds.Version74)
 }
 
 // ReturnValue decodes the current token, which must be RETURNVALUE, into

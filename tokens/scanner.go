@@ -39,10 +39,8 @@ import (
 // Not supported, reported as an error wrapping tds.ErrUnexpected when met:
 // ALTMETADATA and ALTROW (legacy COMPUTE BY results, deprecated in TDS
 // 7.4), DATACLASSIFICATION (its layout depends on the negotiated
-// DATACLASSIFICATION_VERSION), TVP_ROW (client to server only), and the
-// column encryption metadata of COLMETADATA and RETURNVALUE (the CekTable
-// is only present when COLUMNENCRYPTION was negotiated, which the token
-// stream does not show).
+// DATACLASSIFICATION_VERSION), and TVP_ROW (client to server only).
+// Encrypted columns need SetColumnEncryption.
 type Scanner struct {
 	buf  []byte
 	ver  tds.Version
@@ -54,6 +52,8 @@ type Scanner struct {
 
 	cols    []Column
 	hasCols bool
+	cek     CekTable
+	enc     bool    // column encryption negotiated: COLMETADATA has a CekTable
 	nullBuf [8]byte // the NULL form of a column an NBCROW bitmap omits
 }
 
@@ -65,10 +65,18 @@ func NewScanner(b []byte, v tds.Version) Scanner {
 }
 
 // Reset makes s scan b with version v from the start, forgetting the
-// current column metadata but keeping the capacity of its column slice.
+// current column metadata but keeping the capacity of its column slice
+// and the column encryption setting.
 func (s *Scanner) Reset(b []byte, v tds.Version) {
-	*s = Scanner{buf: b, ver: v, cols: s.cols[:0]}
+	*s = Scanner{buf: b, ver: v, cols: s.cols[:0], enc: s.enc}
 }
+
+// SetColumnEncryption tells s whether the COLUMNENCRYPTION feature was
+// negotiated for the connection ([MS-TDS] 2.2.6.4 FeatureExt and
+// 2.2.7.11 FEATUREEXTACK, TDS 7.4). When it was, every COLMETADATA
+// carries a CekTable after Count ([MS-TDS] 2.2.7.4), which the token
+// stream itself does not announce.
+func (s *Scanner) SetColumnEncryption(on bool) { s.enc = on }
 
 // Version returns the TDS version s decodes with.
 func (s *Scanner) Version() tds.Version { return s.ver }

@@ -600,6 +600,7 @@ func TestTruncatedGolden(t *testing.T) {
 		full := golden(t, c.file)
 		bounds := map[int]bool{0: true}
 		s := NewScanner(full, c.ver)
+		s.SetColumnEncryption(encryptedFiles[c.file])
 		for {
 			if _, err := s.Next(); err != nil {
 				break
@@ -608,6 +609,7 @@ func TestTruncatedGolden(t *testing.T) {
 		}
 		for n := 0; n < len(full); n++ {
 			s := NewScanner(full[:n], c.ver)
+			s.SetColumnEncryption(encryptedFiles[c.file])
 			var err error
 			for err == nil {
 				_, err = s.Next()
@@ -646,7 +648,11 @@ var goldenFiles = []struct {
 	{"tds71_batch", tds.Version71},
 	{"browse", tds.Version74},
 	{"sspi_fedauthinfo", tds.Version74},
+	{"encrypted", tds.Version74},
 }
+
+// encryptedFiles are scanned with SetColumnEncryption(true).
+var encryptedFiles = map[string]bool{"encrypted": true}
 
 func TestEncoderLimits(t *testing.T) {
 	// MsgText is shortened so that ERROR fits its 16-bit Length.
@@ -705,4 +711,80 @@ func TestSkipTo(t *testing.T) {
 	if zero.Part(0) != nil || zero.String() != "" {
 		t.Error("zero TableName has parts")
 	}
+}
+
+func TestColumnEncryption(t *testing.T) {
+	b := golden(t, "encrypted")
+	// Without the setting, the CekTable is read as column data and fails
+	// (here on its bytes 01 00 00 00 taken as UserType, Flags and a type).
+	s := NewScanner(b, tds.Version74)
+	_, err := s.Next()
+	wantTDSError(t, err, tds.ErrMalformed, 9)
+
+	s = NewScanner(b, tds.Version74)
+	s.SetColumnEncryption(true)
+	mustNext(t, &s, TokenColMetadata)
+	var md ColMetadata
+	if err := s.ColMetadata(&md); err != nil {
+		t.Fatal(err)
+	}
+	if md.CekTable.Len() != 1 || len(md.Columns) != 1 || !md.ColumnEncryption {
+		t.Fatalf("COLMETADATA = %+v", md)
+	}
+	ei := md.CekTable.Entries()
+	if !ei.Next() {
+		t.Fatal("no EK_INFO")
+	}
+	ek := ei.Entry()
+	if ek.DatabaseID != 5 || ek.CekID != 1 || ek.CekVersion != 1 || ek.CekMDVersion != 42 || ek.Count() != 1 || ei.Next() {
+		t.Errorf("EK_INFO = %+v", ek)
+	}
+	vi := ek.Values()
+	if !vi.Next() {
+		t.Fatal("no EncryptionKeyValue")
+	}
+	kv := vi.Value()
+	if !bytes.Equal(kv.EncryptedKey, []byte{0xDE, 0xAD, 0xBE, 0xEF}) || vi.Next() {
+		t.Errorf("EncryptedKey = % X", kv.EncryptedKey)
+	}
+	wantUCS2(t, "KeyStoreName", kv.KeyStoreName, "KS")
+	wantUCS2(t, "KeyPath", kv.KeyPath, "k/1")
+	wantUCS2(t, "AsymmetricAlgo", kv.AsymmetricAlgo, "RSA_OAEP")
+	c := md.Columns[0]
+	if c.Flags != ColNullable|ColEncrypted || c.TypeInfo.Type != sqltype.TypeBigVarBinary || c.Crypto.BaseTypeInfo.Type != sqltype.TypeInt4 ||
+		c.Crypto.EncryptionAlgo != EncryptionAlgoAES256HMACSHA256 || c.Crypto.EncryptionAlgoType != EncryptionDeterministic || c.Crypto.NormVersion != 1 {
+		t.Errorf("column = %+v", c)
+	}
+	wantUCS2(t, "ColName", c.ColName, "ssn")
+	reencode(t, &s, md.Append(nil, tds.Version74))
+	// Rebuild the CekTable from its parts.
+	entries := AppendEKInfo(nil, EKInfo{DatabaseID: 5, CekID: 1, CekVersion: 1, CekMDVersion: 42}, kv)
+	cek, err := NewCekTable(1, entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md2 := ColMetadata{Columns: md.Columns, ColumnEncryption: true, CekTable: cek}
+	reencode(t, &s, md2.Append(nil, tds.Version74))
+	if _, err := NewCekTable(2, entries); !errors.Is(err, tds.ErrTruncated) {
+		t.Errorf("NewCekTable with a short table: %v", err)
+	}
+
+	mustNext(t, &s, TokenRow)
+	vals, err := s.RowValues(nil)
+	if err != nil || !bytes.Equal(vals[0].Raw(), []byte{1, 2, 3, 4}) {
+		t.Errorf("ciphertext = %+v, %v", vals, err)
+	}
+
+	mustNext(t, &s, TokenReturnValue)
+	var rv ReturnValue
+	if err := s.ReturnValue(&rv); err != nil {
+		t.Fatal(err)
+	}
+	if rv.Crypto.EncryptionAlgo != EncryptionAlgoCustom || !rv.Crypto.AlgoName.Equal("X1") || rv.Crypto.EncryptionAlgoType != EncryptionRandomized ||
+		rv.Crypto.BaseTypeInfo.Type != sqltype.TypeInt4 || !bytes.Equal(rv.Value.Raw(), []byte{0xAA, 0xBB}) {
+		t.Errorf("RETURNVALUE = %+v", rv)
+	}
+	reencode(t, &s, rv.Append(nil, tds.Version74))
+	mustNext(t, &s, TokenDone)
+	mustEOF(t, &s)
 }
