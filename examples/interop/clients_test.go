@@ -131,6 +131,31 @@ func runISQL(t *testing.T, s *fakeServer, tdsVersion string, cfg loginConfig) {
 	t.Logf("isql (expected failure): %v: %s", r.Err, strings.TrimSpace(r.Output()))
 }
 
+// runISQLDSN logs in with isql through a data source in a temporary
+// odbc.ini (SQLConnect), the way most ODBC users connect. The DSN carries
+// APP and WSID too, but the FreeTDS driver reads neither from a DSN.
+func runISQLDSN(t *testing.T, s *fakeServer, tdsVersion string, cfg loginConfig) {
+	t.Helper()
+	o := peer.ISQL(t)
+	env := peer.WriteODBCIni(t, peer.ODBCDSN{Name: "fake", Driver: o.Driver, Attrs: map[string]string{
+		"Server":      "127.0.0.1",
+		"Port":        strconv.Itoa(s.Port()),
+		"TDS_Version": tdsVersion,
+		"Encryption":  "off",
+		"Database":    cfg.Database,
+		"APP":         cfg.App,
+		"WSID":        cfg.Host,
+	}})
+	r := peer.Run(context.Background(), peer.Cmd{Path: o.ISQL, Args: []string{"-v", "fake", cfg.User, cfg.Password}, Env: env, Stdin: "quit\n", Timeout: clientTimeout})
+	if r.TimedOut {
+		t.Fatalf("isql did not finish within %v:\n%s", clientTimeout, r.Output())
+	}
+	if r.Err == nil {
+		t.Fatalf("isql reported success against a server that never answers LOGIN7:\n%s", r.Output())
+	}
+	t.Logf("isql (expected failure): %v: %s", r.Err, strings.TrimSpace(r.Output()))
+}
+
 // tediousScript connects with the configuration given as JSON in argv[2]
 // and prints how the connection ended.
 const tediousScript = `'use strict';

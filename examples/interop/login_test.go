@@ -159,6 +159,12 @@ func loginCases(t *testing.T) []loginCase {
 	odbc72 := odbcWant
 	odbc72.Version, odbc72.Extension, odbc72.Features = tds.Version72, false, nil
 
+	// Through a DSN (SQLConnect) the driver sends the machine name and an
+	// empty AppName, and the default packet size: APP and WSID in odbc.ini
+	// are not read.
+	odbcDSN := odbcWant
+	odbcDSN.Host, odbcDSN.App, odbcDSN.PacketSize = host, "", 4096
+
 	nodeCfg := loginConfig{User: "alice", Password: password, App: "tdswire-tedious", Host: "WS-NODE", Database: database, PacketSize: 8192}
 	nodeWant := wantLogin{
 		Version: tds.Version74, PacketSize: 8192, Host: "WS-NODE", User: "alice", Password: password,
@@ -198,6 +204,7 @@ func loginCases(t *testing.T) []loginCase {
 		{"tsql/7.1/ntlm", func(t *testing.T, s *fakeServer) { runTSQL(t, s, "7.1", `CONTOSO\joe`, password, tsqlCfg) }, tsql71(true)},
 		{"odbc/7.4/sql", func(t *testing.T, s *fakeServer) { runISQL(t, s, "7.4", odbcCfg) }, odbcWant},
 		{"odbc/7.2/sql", func(t *testing.T, s *fakeServer) { runISQL(t, s, "7.2", odbcCfg) }, odbc72},
+		{"odbc/dsn/7.4/sql", func(t *testing.T, s *fakeServer) { runISQLDSN(t, s, "7.4", odbcCfg) }, odbcDSN},
 		{"tedious/sql", func(t *testing.T, s *fakeServer) {
 			runTedious(t, s, `{"type":"default","options":{"userName":"alice","password":"`+password+`"}}`, nodeCfg)
 		}, nodeWant},
