@@ -24,8 +24,9 @@ func fuzzVersionIndex(v tds.Version) uint8 {
 	return 0
 }
 
-// FuzzScanner scans arbitrary bytes with an arbitrary version (and column
-// encryption on when the high bit of vi is set). It checks
+// FuzzScanner scans arbitrary bytes with an arbitrary version (vi bits
+// 0-4), DATACLASSIFICATION_VERSION (bits 5-6) and column encryption
+// setting (bit 7). It checks
 // that the scanner never panics, that errors are *tds.Error values, that
 // the column slice never grows beyond what the input can describe, and
 // that every token that decodes re-encodes to a token that decodes to the
@@ -36,12 +37,14 @@ func FuzzScanner(f *testing.F) {
 		if encryptedFiles[g.file] {
 			vi |= 0x80
 		}
+		vi |= classificationVersion[g.file] << 5
 		f.Add(golden(f, g.file), vi)
 	}
 	f.Fuzz(func(t *testing.T, b []byte, vi uint8) {
-		v := fuzzVersions[int(vi&0x7F)%len(fuzzVersions)]
+		v := fuzzVersions[int(vi&0x1F)%len(fuzzVersions)]
 		s := NewScanner(b, v)
 		s.SetColumnEncryption(vi&0x80 != 0)
+		s.SetDataClassificationVersion(vi >> 5 & 3)
 		for {
 			_, err := s.Next()
 			if err == io.EOF {
@@ -183,6 +186,14 @@ func roundTrip(t *testing.T, s *Scanner) {
 		vals2, err := s2.RowValues(nil)
 		if err != nil || !reflect.DeepEqual(vals, vals2) {
 			t.Fatalf("row changed: %v", err)
+		}
+	case TokenDataClassification:
+		var d, d2 DataClassification
+		mustOK(t, s.DataClassification(&d))
+		same(d.Append(nil))
+		d2.Version = d.Version
+		if _, err := d2.Decode(tok); err != nil || !reflect.DeepEqual(d, d2) {
+			t.Fatalf("DATACLASSIFICATION changed: %v", err)
 		}
 	case TokenReturnValue:
 		var rv, rv2 ReturnValue

@@ -38,9 +38,10 @@ import (
 //
 // Not supported, reported as an error wrapping tds.ErrUnexpected when met:
 // ALTMETADATA and ALTROW (legacy COMPUTE BY results, deprecated in TDS
-// 7.4), DATACLASSIFICATION (its layout depends on the negotiated
-// DATACLASSIFICATION_VERSION), and TVP_ROW (client to server only).
-// Encrypted columns need SetColumnEncryption.
+// 7.4) and TVP_ROW (client to server only). Two tokens depend on features
+// negotiated at login that the stream does not repeat: encrypted columns
+// need SetColumnEncryption, and DATACLASSIFICATION needs
+// SetDataClassificationVersion.
 type Scanner struct {
 	buf  []byte
 	ver  tds.Version
@@ -54,6 +55,7 @@ type Scanner struct {
 	hasCols bool
 	cek     CekTable
 	enc     bool    // column encryption negotiated: COLMETADATA has a CekTable
+	dcv     uint8   // negotiated DATACLASSIFICATION_VERSION, 0 if none
 	nullBuf [8]byte // the NULL form of a column an NBCROW bitmap omits
 }
 
@@ -66,9 +68,10 @@ func NewScanner(b []byte, v tds.Version) Scanner {
 
 // Reset makes s scan b with version v from the start, forgetting the
 // current column metadata but keeping the capacity of its column slice
-// and the column encryption setting.
+// and the negotiated features (SetColumnEncryption,
+// SetDataClassificationVersion).
 func (s *Scanner) Reset(b []byte, v tds.Version) {
-	*s = Scanner{buf: b, ver: v, cols: s.cols[:0], enc: s.enc}
+	*s = Scanner{buf: b, ver: v, cols: s.cols[:0], enc: s.enc, dcv: s.dcv}
 }
 
 // SetColumnEncryption tells s whether the COLUMNENCRYPTION feature was
@@ -227,7 +230,9 @@ func (s *Scanner) measure(b []byte) (int, error) {
 	case TokenReturnValue:
 		var rv ReturnValue
 		return rv.Decode(b, s.ver)
-	case TokenAltMetadata, TokenAltRow, TokenDataClassification, TokenTVPRow:
+	case TokenDataClassification:
+		return s.dataClassificationLen(b)
+	case TokenAltMetadata, TokenAltRow, TokenTVPRow:
 		return 0, tds.Errorf(layer, 0, tds.ErrUnexpected, "%v tokens are not supported and cannot be skipped", t)
 	}
 	switch t.Class() {

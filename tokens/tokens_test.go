@@ -482,7 +482,7 @@ func TestScannerErrors(t *testing.T) {
 		{"unknown variable-count token", []byte{0x40, 0x01}, tds.ErrMalformed, 0},
 		{"ALTMETADATA", []byte{0x88, 0x01, 0x00}, tds.ErrUnexpected, 0},
 		{"ALTROW", []byte{0xD3, 0x01, 0x00}, tds.ErrUnexpected, 0},
-		{"DATACLASSIFICATION", []byte{0xA3, 0x00, 0x00}, tds.ErrUnexpected, 0},
+		{"DATACLASSIFICATION without a version", []byte{0xA3, 0x00, 0x00}, tds.ErrUnexpected, 0},
 		{"TVP_ROW", []byte{0x01}, tds.ErrUnexpected, 0},
 		{"truncated Length", []byte{0xAD, 0x05}, tds.ErrTruncated, 1},
 		{"Length past the end", []byte{0x79, 0, 0, 0, 0, 0xAD, 0x05, 0x00, 1, 2}, tds.ErrTruncated, 6},
@@ -601,6 +601,7 @@ func TestTruncatedGolden(t *testing.T) {
 		bounds := map[int]bool{0: true}
 		s := NewScanner(full, c.ver)
 		s.SetColumnEncryption(encryptedFiles[c.file])
+		s.SetDataClassificationVersion(classificationVersion[c.file])
 		for {
 			if _, err := s.Next(); err != nil {
 				break
@@ -610,6 +611,7 @@ func TestTruncatedGolden(t *testing.T) {
 		for n := 0; n < len(full); n++ {
 			s := NewScanner(full[:n], c.ver)
 			s.SetColumnEncryption(encryptedFiles[c.file])
+			s.SetDataClassificationVersion(classificationVersion[c.file])
 			var err error
 			for err == nil {
 				_, err = s.Next()
@@ -649,10 +651,16 @@ var goldenFiles = []struct {
 	{"browse", tds.Version74},
 	{"sspi_fedauthinfo", tds.Version74},
 	{"encrypted", tds.Version74},
+	{"dataclassification_v1", tds.Version74},
+	{"dataclassification_v2", tds.Version74},
 }
 
 // encryptedFiles are scanned with SetColumnEncryption(true).
 var encryptedFiles = map[string]bool{"encrypted": true}
+
+// classificationVersion gives the DATACLASSIFICATION_VERSION a vector is
+// scanned with.
+var classificationVersion = map[string]uint8{"dataclassification_v1": 1, "dataclassification_v2": 2}
 
 func TestEncoderLimits(t *testing.T) {
 	// MsgText is shortened so that ERROR fits its 16-bit Length.
@@ -787,4 +795,88 @@ func TestColumnEncryption(t *testing.T) {
 	reencode(t, &s, rv.Append(nil, tds.Version74))
 	mustNext(t, &s, TokenDone)
 	mustEOF(t, &s)
+}
+
+func TestDataClassification(t *testing.T) {
+	for _, c := range []struct {
+		file    string
+		version uint8
+	}{{"dataclassification_v1", 1}, {"dataclassification_v2", 2}} {
+		t.Run(c.file, func(t *testing.T) {
+			b := golden(t, c.file)
+			s := NewScanner(b, tds.Version74)
+			_, err := s.Next()
+			wantTDSError(t, err, tds.ErrUnexpected, 0)
+
+			s = NewScanner(b, tds.Version74)
+			s.SetDataClassificationVersion(c.version)
+			mustNext(t, &s, TokenDataClassification)
+			var d DataClassification
+			if err := s.DataClassification(&d); err != nil {
+				t.Fatal(err)
+			}
+			rank := c.version == 2
+			if d.Labels.Len() != 1 || d.InformationTypes.Len() != 2 || d.NumColumns() != 2 {
+				t.Fatalf("counts %d %d %d", d.Labels.Len(), d.InformationTypes.Len(), d.NumColumns())
+			}
+			if rank && d.Rank != RankMedium || !rank && d.Rank != 0 {
+				t.Errorf("Rank = %d", d.Rank)
+			}
+			li := d.Labels.Labels()
+			if !li.Next() || !li.Label().Name.Equal("Confidential") || !li.Label().ID.Equal("c1") || li.Next() {
+				t.Error("labels wrong")
+			}
+			var names []string
+			ti := d.InformationTypes.Labels()
+			for ti.Next() {
+				names = append(names, ti.Label().Name.String()+"/"+ti.Label().ID.String())
+			}
+			if strings.Join(names, ",") != "Email/e,Name/n" {
+				t.Errorf("information types %v", names)
+			}
+			want := [][]SensitivityProperty{
+				{{0, 1, 20}},
+				{{0, 0, 30}, {NoIndex, 1, RankNotDefined}},
+			}
+			ci := d.Columns()
+			var cols []byte
+			for i, w := range want {
+				if !ci.Next() {
+					t.Fatalf("only %d columns", i)
+				}
+				col := ci.Column()
+				if col.Len() != len(w) {
+					t.Fatalf("column %d: %d properties", i, col.Len())
+				}
+				pi := col.Properties()
+				for j := range w {
+					if !rank {
+						w[j].Rank = 0
+					}
+					if !pi.Next() || pi.Property() != w[j] {
+						t.Errorf("column %d property %d = %+v, want %+v", i, j, pi.Property(), w[j])
+					}
+				}
+				cols = AppendColumnSensitivity(cols, rank, w...)
+			}
+			reencode(t, &s, d.Append(nil))
+			// Rebuild from parts.
+			buf, labels := AppendLabels(nil, Label{ucs2("Confidential"), ucs2("c1")})
+			_, types := AppendLabels(buf, Label{ucs2("Email"), ucs2("e")}, Label{ucs2("Name"), ucs2("n")})
+			d2, err := NewDataClassification(c.version, labels, types, d.Rank, 2, cols)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reencode(t, &s, d2.Append(nil))
+			if _, err := NewDataClassification(c.version, labels, types, 0, 3, cols); err == nil {
+				t.Error("NewDataClassification accepted a wrong column count")
+			}
+			mustNext(t, &s, TokenDone)
+			mustEOF(t, &s)
+		})
+	}
+	var d DataClassification
+	if _, err := d.Decode([]byte{0xA3}); !errors.Is(err, tds.ErrUnexpected) {
+		t.Errorf("version 0: %v", err)
+	}
 }

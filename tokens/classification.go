@@ -1,0 +1,325 @@
+package tokens
+
+import (
+	"encoding/binary"
+
+	"github.com/tdswire/tdswire/tds"
+)
+
+// Sensitivity ranks of DATACLASSIFICATION, [MS-TDS] 2.2.7.5.
+const (
+	RankNotDefined int32 = -1
+	RankNone       int32 = 0
+	RankLow        int32 = 10
+	RankMedium     int32 = 20
+	RankHigh       int32 = 30
+	RankCritical   int32 = 40
+)
+
+// NoIndex is the SensitivityLabelIndex or InformationTypeIndex that means
+// "none", [MS-TDS] 2.2.7.5.
+const NoIndex uint16 = 0xFFFF
+
+// Label is a sensitivity label or an information type of
+// DATACLASSIFICATION, [MS-TDS] 2.2.7.5: a readable name and an identifier
+// (both B_VARCHAR views).
+type Label struct {
+	Name tds.UCS2
+	ID   tds.UCS2
+}
+
+// LabelList is a view of the SensitivityLabels or InformationTypes of
+// DATACLASSIFICATION; iterate with Labels.
+type LabelList struct {
+	n    int
+	data []byte
+}
+
+// Len returns the number of labels.
+func (l LabelList) Len() int { return l.n }
+
+// Labels returns an iterator over the labels.
+func (l LabelList) Labels() LabelIter { return LabelIter{rest: l.data} }
+
+// LabelIter iterates over a LabelList.
+type LabelIter struct {
+	rest []byte
+	cur  Label
+}
+
+// Next moves to the next label and reports whether there is one.
+func (it *LabelIter) Next() bool {
+	if len(it.rest) == 0 {
+		return false
+	}
+	r := reader{b: it.rest}
+	it.cur = r.label()
+	if r.err != nil { // not reached for a decoded list
+		it.rest = nil
+		return false
+	}
+	it.rest = it.rest[r.off:]
+	return true
+}
+
+// Label returns the current label.
+func (it *LabelIter) Label() Label { return it.cur }
+
+func (r *reader) label() Label {
+	var l Label
+	l.Name = r.bVarchar("label name")
+	l.ID = r.bVarchar("label id")
+	return l
+}
+
+func (r *reader) labelList() LabelList {
+	n := int(r.u16("label count"))
+	start := r.off
+	for i := 0; i < n && r.err == nil; i++ {
+		r.label()
+	}
+	if r.err != nil {
+		return LabelList{}
+	}
+	return LabelList{n: n, data: r.b[start:r.off:r.off]}
+}
+
+// SensitivityProperty links a result column to a sensitivity label and an
+// information type, [MS-TDS] 2.2.7.5. Rank is sent with
+// DATACLASSIFICATION_VERSION 2 only.
+type SensitivityProperty struct {
+	LabelIndex    uint16 // index into SensitivityLabels, or NoIndex
+	InfoTypeIndex uint16 // index into InformationTypes, or NoIndex
+	Rank          int32
+}
+
+// ColumnSensitivity is a view of the sensitivity properties of one result
+// column; iterate with Properties.
+type ColumnSensitivity struct {
+	n    int
+	data []byte
+	rank bool
+}
+
+// Len returns NumSensitivityProperties.
+func (c ColumnSensitivity) Len() int { return c.n }
+
+// Properties returns an iterator over the properties.
+func (c ColumnSensitivity) Properties() PropertyIter {
+	return PropertyIter{rest: c.data, rank: c.rank}
+}
+
+// PropertyIter iterates over the properties of a ColumnSensitivity.
+type PropertyIter struct {
+	rest []byte
+	rank bool
+	cur  SensitivityProperty
+}
+
+// Next moves to the next property and reports whether there is one.
+func (it *PropertyIter) Next() bool {
+	n := 4
+	if it.rank {
+		n = 8
+	}
+	if len(it.rest) < n {
+		return false
+	}
+	it.cur = SensitivityProperty{
+		LabelIndex:    binary.LittleEndian.Uint16(it.rest),
+		InfoTypeIndex: binary.LittleEndian.Uint16(it.rest[2:]),
+	}
+	if it.rank {
+		it.cur.Rank = int32(binary.LittleEndian.Uint32(it.rest[4:]))
+	}
+	it.rest = it.rest[n:]
+	return true
+}
+
+// Property returns the current property.
+func (it *PropertyIter) Property() SensitivityProperty { return it.cur }
+
+func (r *reader) columnSensitivity(rank bool) ColumnSensitivity {
+	n := int(r.u16("NumSensitivityProperties"))
+	size := 4
+	if rank {
+		size = 8
+	}
+	data := r.take(n*size, "SensitivityProperty")
+	if r.err != nil {
+		return ColumnSensitivity{}
+	}
+	return ColumnSensitivity{n: n, data: data, rank: rank}
+}
+
+// DataClassification is the DATACLASSIFICATION token, [MS-TDS] 2.2.7.5
+// (TDS 7.4): the sensitivity classification of a result set's columns.
+// Its layout depends on the DATACLASSIFICATION_VERSION the server
+// acknowledged in FEATUREEXTACK (2.2.7.11): version 2 adds a rank for the
+// query and for each property. Version is an input to Decode and Append.
+type DataClassification struct {
+	Version          uint8 // DATACLASSIFICATION_VERSION: 1 or 2
+	Labels           LabelList
+	InformationTypes LabelList
+	Rank             int32 // version 2 only: the query's sensitivity rank
+	columns          []byte
+	ncols            int
+}
+
+// NumColumns returns NumResultSetColumns: 0 when the server sent no
+// per-column data, otherwise the column count of COLMETADATA.
+func (d DataClassification) NumColumns() int { return d.ncols }
+
+// Columns returns an iterator over the per-column data.
+func (d DataClassification) Columns() ColumnSensitivityIter {
+	return ColumnSensitivityIter{rest: d.columns, rank: d.Version >= 2}
+}
+
+// ColumnSensitivityIter iterates over the per-column data of
+// DATACLASSIFICATION.
+type ColumnSensitivityIter struct {
+	rest []byte
+	rank bool
+	cur  ColumnSensitivity
+}
+
+// Next moves to the next column and reports whether there is one.
+func (it *ColumnSensitivityIter) Next() bool {
+	if len(it.rest) == 0 {
+		return false
+	}
+	r := reader{b: it.rest}
+	it.cur = r.columnSensitivity(it.rank)
+	if r.err != nil { // not reached for a decoded token
+		it.rest = nil
+		return false
+	}
+	it.rest = it.rest[r.off:]
+	return true
+}
+
+// Column returns the current column's properties.
+func (it *ColumnSensitivityIter) Column() ColumnSensitivity { return it.cur }
+
+// Decode reads a DATACLASSIFICATION token (type byte included) from the
+// start of b in the layout of d.Version (1 or 2; other values are
+// rejected) and returns the number of bytes it used.
+func (d *DataClassification) Decode(b []byte) (int, error) {
+	if d.Version != 1 && d.Version != 2 {
+		return 0, tds.Errorf(layer, 0, tds.ErrUnexpected, "DATACLASSIFICATION_VERSION %d: only 1 and 2 are defined", d.Version)
+	}
+	r := reader{b: b}
+	r.tokenType(TokenDataClassification)
+	x := DataClassification{Version: d.Version}
+	x.Labels = r.labelList()
+	x.InformationTypes = r.labelList()
+	rank := d.Version >= 2
+	if rank {
+		x.Rank = int32(r.u32("SensitivityRank"))
+	}
+	x.ncols = int(r.u16("NumResultSetColumns"))
+	start := r.off
+	for i := 0; i < x.ncols && r.err == nil; i++ {
+		r.columnSensitivity(rank)
+	}
+	if r.err != nil {
+		return 0, r.err
+	}
+	x.columns = b[start:r.off:r.off]
+	*d = x
+	return r.off, nil
+}
+
+// Append appends d as a DATACLASSIFICATION token in the layout of
+// d.Version (version 2 writes the ranks). Build its parts with
+// AppendLabels and AppendColumnSensitivity and wrap them with
+// NewDataClassification.
+func (d DataClassification) Append(dst []byte) []byte {
+	dst = append(dst, byte(TokenDataClassification))
+	dst = appendU16(dst, uint16(d.Labels.n))
+	dst = append(dst, d.Labels.data...)
+	dst = appendU16(dst, uint16(d.InformationTypes.n))
+	dst = append(dst, d.InformationTypes.data...)
+	if d.Version >= 2 {
+		dst = appendU32(dst, uint32(d.Rank))
+	}
+	dst = appendU16(dst, uint16(d.ncols))
+	return append(dst, d.columns...)
+}
+
+// AppendLabels appends the encoding of labels (count and names) and
+// returns the extended buffer and a LabelList viewing the appended bytes.
+// At most 65535 labels are kept; names are cut at 255 code units.
+func AppendLabels(buf []byte, labels ...Label) ([]byte, LabelList) {
+	labels = labels[:min(len(labels), 0xFFFF)]
+	start := len(buf)
+	for _, l := range labels {
+		buf = appendBVarchar(buf, l.Name)
+		buf = appendBVarchar(buf, l.ID)
+	}
+	return buf, LabelList{n: len(labels), data: buf[start:len(buf):len(buf)]}
+}
+
+// AppendColumnSensitivity appends one column's NumSensitivityProperties
+// and properties (with their ranks when rank is set, for version 2) to
+// buf. Concatenate one per result column and pass them to
+// NewDataClassification.
+func AppendColumnSensitivity(buf []byte, rank bool, props ...SensitivityProperty) []byte {
+	props = props[:min(len(props), 0xFFFF)]
+	buf = appendU16(buf, uint16(len(props)))
+	for _, p := range props {
+		buf = appendU16(buf, p.LabelIndex)
+		buf = appendU16(buf, p.InfoTypeIndex)
+		if rank {
+			buf = appendU32(buf, uint32(p.Rank))
+		}
+	}
+	return buf
+}
+
+// NewDataClassification assembles a DataClassification of the given
+// version from label lists, a query rank (version 2) and ncols columns of
+// per-column data built with AppendColumnSensitivity, checking that
+// columns holds exactly that.
+func NewDataClassification(version uint8, labels, infoTypes LabelList, rank int32, ncols int, columns []byte) (DataClassification, error) {
+	r := reader{b: columns}
+	for i := 0; i < ncols && r.err == nil; i++ {
+		r.columnSensitivity(version >= 2)
+	}
+	if r.err == nil && (ncols > 0xFFFF || r.off != len(columns)) {
+		r.err = tds.Errorf(layer, r.off, tds.ErrMalformed, "%d bytes after %d columns of sensitivity data", len(columns)-r.off, ncols)
+	}
+	if r.err != nil {
+		return DataClassification{}, r.err
+	}
+	return DataClassification{Version: version, Labels: labels, InformationTypes: infoTypes, Rank: rank,
+		columns: columns[:len(columns):len(columns)], ncols: ncols}, nil
+}
+
+// SetDataClassificationVersion tells s the DATACLASSIFICATION_VERSION the
+// server acknowledged in FEATUREEXTACK ([MS-TDS] 2.2.7.11), 1 or 2, so
+// that DATACLASSIFICATION tokens ([MS-TDS] 2.2.7.5), whose layout depends
+// on it, can be measured; 0 (the default) makes them an error.
+func (s *Scanner) SetDataClassificationVersion(v uint8) { s.dcv = v }
+
+// dataClassificationLen measures a DATACLASSIFICATION token.
+func (s *Scanner) dataClassificationLen(b []byte) (int, error) {
+	if s.dcv == 0 {
+		return 0, tds.Errorf(layer, 0, tds.ErrUnexpected, "DATACLASSIFICATION without a negotiated DATACLASSIFICATION_VERSION (see SetDataClassificationVersion)")
+	}
+	d := DataClassification{Version: s.dcv}
+	return d.Decode(b)
+}
+
+// DataClassification decodes the current token, which must be
+// DATACLASSIFICATION, into d, in the layout of the version set with
+// SetDataClassificationVersion.
+func (s *Scanner) DataClassification(d *DataClassification) error {
+	b, err := s.current(TokenDataClassification)
+	if err != nil {
+		return err
+	}
+	d.Version = s.dcv
+	_, err = d.Decode(b)
+	return rebase(err, s.cur)
+}
