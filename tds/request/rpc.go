@@ -222,7 +222,7 @@ func AppendSeparator(dst []byte, v tds.Version, s Separator) ([]byte, error) {
 // Param is one ParameterData of an RPC Request, [MS-TDS] 2.2.6.6, as
 // RPCReader.NextParam decodes it. Name, the UCS2 fields of Type, Value,
 // TVP and Cipher are views into the message, valid while the caller keeps
-// it unchanged (the TVP's column scratch is the reader's; see TVP).
+// it unchanged.
 type Param struct {
 	// Name is the parameter name (ParamMetaData's B_VARCHAR, "@p1"),
 	// empty for a positional parameter.
@@ -431,10 +431,10 @@ func bVarchar(b []byte, off int, what string) (tds.UCS2, int, error) {
 // computations were negotiated, and not recognisable from the bytes) is
 // not decoded.
 //
-// A Param's TVP keeps its column types in a buffer owned by the reader,
-// grown on the first TVP with more columns than before and reused after
-// (so a reader that is reused does not allocate once warm); those are
-// valid until the next NextParam.
+// To check the rows of a table-valued parameter the reader keeps the
+// column types in a buffer of its own, grown (by append, one column at a
+// time as each is decoded) on the first TVP with more columns than before
+// and reused after: a reader that is reused does not allocate once warm.
 //
 // An RPCReader is not safe for concurrent use. The zero value is ready for
 // Reset.
