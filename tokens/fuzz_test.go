@@ -98,6 +98,10 @@ func roundTrip(t *testing.T, s *Scanner) {
 		rs, err := s.ReturnStatus()
 		mustOK(t, err)
 		same(rs.Append(nil))
+	case TokenOffset:
+		var o Offset
+		mustOK(t, s.OffsetToken(&o))
+		same(o.Append(nil))
 	case TokenSSPI:
 		var x SSPI
 		mustOK(t, s.SSPI(&x))

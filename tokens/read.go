@@ -71,7 +71,7 @@ func (r *reader) u64(field string) uint64 {
 	return binary.LittleEndian.Uint64(s)
 }
 
-// bVarchar reads a B_VARCHAR ([MS-TDS] 2.2.5.1.2): a BYTELEN count of
+// bVarchar reads a B_VARCHAR ([MS-TDS] 2.2.5.2.2): a BYTELEN count of
 // UTF-16 code units, then the characters.
 func (r *reader) bVarchar(field string) tds.UCS2 {
 	at := r.off

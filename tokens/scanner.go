@@ -8,7 +8,7 @@ import (
 )
 
 // Scanner is a cursor over the token stream of one tabular-result message
-// body ([MS-TDS] 2.2.4.2, 2.2.6 "Response"), with the packet headers
+// body ([MS-TDS] 2.2.4.2; the server messages of 2.2.2), with the packet headers
 // already removed (see tds.Reader). It is modelled on dnsmessage.Parser:
 // Next reports the type and byte span of the next token without
 // allocating, tokens the caller does not ask about are skipped, and the
@@ -124,6 +124,10 @@ func (s *Scanner) Type() TokenType { return s.typ }
 // Offset returns the offset in the buffer of the current token's type
 // byte.
 func (s *Scanner) Offset() int { return s.cur }
+
+// Span returns the byte span of the current token in the buffer: its
+// type byte is at start, and end is just past its last byte.
+func (s *Scanner) Span() (start, end int) { return s.cur, s.end }
 
 // Bytes returns the current token as it travels, type byte included: a
 // view into the buffer.

@@ -10,7 +10,7 @@ const layer = "tokens"
 // length of the token is found: see Class.
 type TokenType uint8
 
-// The token types of [MS-TDS] 2.2.7 (values from the grammar of 2.2.5.7).
+// The token types of [MS-TDS] 2.2.7 (values from the grammar, 2.2.5.8).
 const (
 	TokenTVPRow             TokenType = 0x01 // TVP_ROW, 2.2.7.24 (client to server only)
 	TokenOffset             TokenType = 0x78 // OFFSET, 2.2.7.16 (removed in TDS 7.2)

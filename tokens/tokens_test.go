@@ -468,6 +468,19 @@ func TestUnknownTokensSkippedByClass(t *testing.T) {
 		0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	}
 	sameTypes(t, scanTypes(t, b, tds.Version74), 0x10, 0x30, 0x34, 0x38, 0x3C, 0xA0, TokenOffset, TokenDone)
+
+	s := NewScanner(b, tds.Version71)
+	if tt, err := s.SkipTo(TokenOffset); err != nil || tt != TokenOffset {
+		t.Fatalf("SkipTo(OFFSET) = %v, %v", tt, err)
+	}
+	if start, end := s.Span(); start != 25 || end != 30 {
+		t.Errorf("Span = %d, %d", start, end)
+	}
+	var o Offset
+	if err := s.OffsetToken(&o); err != nil || o.Identifier != 1 || o.OffsetLen != 2 {
+		t.Errorf("OFFSET = %+v, %v", o, err)
+	}
+	reencode(t, &s, o.Append(nil))
 }
 
 func TestScannerErrors(t *testing.T) {
