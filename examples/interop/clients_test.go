@@ -131,12 +131,19 @@ func runISQL(t *testing.T, s *fakeServer, tdsVersion string, cfg loginConfig) {
 	t.Logf("isql (expected failure): %v: %s", r.Err, strings.TrimSpace(r.Output()))
 }
 
-// runISQLDSN logs in with isql through a data source in a temporary
-// odbc.ini (SQLConnect), the way most ODBC users connect. The DSN carries
-// APP and WSID too, but the FreeTDS driver reads neither from a DSN.
-func runISQLDSN(t *testing.T, s *fakeServer, tdsVersion string, cfg loginConfig) {
+// runISQLDSN logs in with isql, or with iusql when unicode is set (it
+// calls the driver's Unicode entry points, SQLConnectW), through a data
+// source in a temporary odbc.ini, the way most ODBC users connect. The DSN
+// carries APP and WSID too, but the FreeTDS driver reads neither from a
+// DSN. (iusql cannot take a connection string here: unixODBC 2.3.11's
+// iusql answers "DRIVER keyword syntax error" to any.)
+func runISQLDSN(t *testing.T, s *fakeServer, tdsVersion string, cfg loginConfig, unicode bool) {
 	t.Helper()
 	o := peer.ISQL(t)
+	prog := o.ISQL
+	if unicode {
+		prog = o.IUSQL
+	}
 	env := peer.WriteODBCIni(t, peer.ODBCDSN{Name: "fake", Driver: o.Driver, Attrs: map[string]string{
 		"Server":      "127.0.0.1",
 		"Port":        strconv.Itoa(s.Port()),
@@ -146,7 +153,7 @@ func runISQLDSN(t *testing.T, s *fakeServer, tdsVersion string, cfg loginConfig)
 		"APP":         cfg.App,
 		"WSID":        cfg.Host,
 	}})
-	r := peer.Run(context.Background(), peer.Cmd{Path: o.ISQL, Args: []string{"-v", "fake", cfg.User, cfg.Password}, Env: env, Stdin: "quit\n", Timeout: clientTimeout})
+	r := peer.Run(context.Background(), peer.Cmd{Path: prog, Args: []string{"-v", "fake", cfg.User, cfg.Password}, Env: env, Stdin: "quit\n", Timeout: clientTimeout})
 	if r.TimedOut {
 		t.Fatalf("isql did not finish within %v:\n%s", clientTimeout, r.Output())
 	}

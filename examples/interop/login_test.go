@@ -204,7 +204,8 @@ func loginCases(t *testing.T) []loginCase {
 		{"tsql/7.1/ntlm", func(t *testing.T, s *fakeServer) { runTSQL(t, s, "7.1", `CONTOSO\joe`, password, tsqlCfg) }, tsql71(true)},
 		{"odbc/7.4/sql", func(t *testing.T, s *fakeServer) { runISQL(t, s, "7.4", odbcCfg) }, odbcWant},
 		{"odbc/7.2/sql", func(t *testing.T, s *fakeServer) { runISQL(t, s, "7.2", odbcCfg) }, odbc72},
-		{"odbc/dsn/7.4/sql", func(t *testing.T, s *fakeServer) { runISQLDSN(t, s, "7.4", odbcCfg) }, odbcDSN},
+		{"odbc/dsn/7.4/sql", func(t *testing.T, s *fakeServer) { runISQLDSN(t, s, "7.4", odbcCfg, false) }, odbcDSN},
+		{"odbc/iusql-dsn/7.4/sql", func(t *testing.T, s *fakeServer) { runISQLDSN(t, s, "7.4", odbcCfg, true) }, odbcDSN},
 		{"tedious/sql", func(t *testing.T, s *fakeServer) {
 			runTedious(t, s, `{"type":"default","options":{"userName":"alice","password":"`+password+`"}}`, nodeCfg)
 		}, nodeWant},

@@ -53,20 +53,22 @@ func TSQL(t testing.TB) string {
 // driver it loads.
 type ODBC struct {
 	ISQL   string // path of isql (Debian package unixodbc)
+	IUSQL  string // path of iusql, isql's Unicode (W-function) twin, same package
 	Driver string // path of libtdsodbc.so (Debian package tdsodbc)
 }
 
-// ISQL returns unixODBC's isql and the FreeTDS ODBC driver's shared
-// library. The driver is looked up in odbcinst's driver list first
+// ISQL returns unixODBC's isql and iusql and the FreeTDS ODBC driver's
+// shared library. The driver is looked up in odbcinst's driver list first
 // (`odbcinst -q -d -n FreeTDS`) and then in the Debian multiarch path.
 func ISQL(t testing.TB) ODBC {
 	t.Helper()
 	isql := lookPath(t, "isql", "unixodbc")
+	iusql := lookPath(t, "iusql", "unixodbc")
 	drv := odbcDriver()
 	if drv == "" {
 		Missing(t, "FreeTDS ODBC driver", "libtdsodbc.so not registered with odbcinst nor under /usr/lib/*/odbc (Debian package tdsodbc)")
 	}
-	return ODBC{ISQL: isql, Driver: drv}
+	return ODBC{ISQL: isql, IUSQL: iusql, Driver: drv}
 }
 
 // odbcDriver returns the absolute path of libtdsodbc.so, or "".

@@ -2,9 +2,11 @@ package peer
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -148,4 +150,56 @@ func TestPeersPresent(t *testing.T) {
 	})
 	t.Run("tshark", func(t *testing.T) { t.Logf("tshark at %s", TShark(t)) })
 	t.Run("tcpdump", func(t *testing.T) { t.Logf("tcpdump at %s", TCPDump(t)) })
+}
+
+// fakeTB records how Missing ends a test. Skipf and Fatalf stop the
+// goroutine as the testing package's do.
+type fakeTB struct {
+	testing.TB
+	skipped, failed bool
+	msg             string
+}
+
+func (f *fakeTB) Helper() {}
+func (f *fakeTB) Skipf(format string, args ...any) {
+	f.skipped, f.msg = true, fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+func (f *fakeTB) Fatalf(format string, args ...any) {
+	f.failed, f.msg = true, fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+// runMissing calls Missing on a fakeTB in its own goroutine.
+func runMissing() *fakeTB {
+	f := &fakeTB{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		Missing(f, "tsql", "tsql not in PATH (Debian package freetds-bin)")
+	}()
+	<-done
+	return f
+}
+
+func TestMissingSkipsOrFails(t *testing.T) {
+	t.Setenv(RequireEnv, "")
+	f := runMissing()
+	if !f.skipped || f.failed {
+		t.Fatalf("without %s: skipped %v, failed %v; want a skip", RequireEnv, f.skipped, f.failed)
+	}
+	for _, want := range []string{"tsql", "freetds-bin", ".ci/install-peers", RequireEnv + "=1"} {
+		if !strings.Contains(f.msg, want) {
+			t.Errorf("skip message %q does not mention %q", f.msg, want)
+		}
+	}
+
+	t.Setenv(RequireEnv, "1")
+	f = runMissing()
+	if !f.failed || f.skipped {
+		t.Fatalf("with %s=1: skipped %v, failed %v; want a failure", RequireEnv, f.skipped, f.failed)
+	}
+	if !strings.Contains(f.msg, "freetds-bin") {
+		t.Errorf("failure message %q does not say what to install", f.msg)
+	}
 }
