@@ -43,6 +43,26 @@
 // 2.2.5.2.3) are decoded by package sqltype; ROW and NBCROW columns come
 // back as sqltype.Value views with typed accessors.
 //
+// Two tokens depend on features negotiated at login that the token stream
+// does not repeat: with COLUMNENCRYPTION, COLMETADATA carries a CekTable
+// (Scanner.SetColumnEncryption), and DATACLASSIFICATION is laid out per
+// the acknowledged DATACLASSIFICATION_VERSION
+// (Scanner.SetDataClassificationVersion). ALTMETADATA and ALTROW (COMPUTE
+// BY, deprecated in TDS 7.4) are reported as unsupported.
+//
+// Where the specification is unclear or its examples disagree with it,
+// the package follows the normative text and says so: the examples of
+// [MS-TDS] 4.17 carry a stray byte after the collation ENVCHANGE (the
+// packet Length agrees with the text, not the dump); ENVCHANGE types 12
+// and 17 put the transaction descriptor on different sides in the table
+// and in the notes of 2.2.7.9 (EnvChange.Descriptor accepts both);
+// ENVCHANGE type 15 counts only its Type in Length (decoded as specified,
+// and a Length covering the data is accepted too); RETURNVALUE lists
+// ParamName before ParamOrdinal in its rules but not in its definition
+// (the definition's order is used); the SSPI rule says US_VARBYTE while
+// its parameter table says B_VARBYTE (the rule is used); DONE's class
+// bits give 8 data bytes, true only before TDS 7.2.
+//
 // Views returned by decoders (tds.UCS2 strings, byte slices, iterators)
 // point into the decoded buffer and are valid while the caller keeps that
 // buffer unchanged. Errors are *tds.Error values with layer "tokens" (or

@@ -101,7 +101,11 @@ func (s *Scanner) RowValues(dst []ColumnValue) ([]ColumnValue, error) {
 	var bitmap []byte
 	nbc := s.typ == TokenNBCRow
 	if nbc {
-		bitmap, _ = nbcBitmap(b, len(s.cols)) // measured by Next
+		// Next measured the token with the same columns, unless the
+		// caller has called SetColumns since.
+		if bitmap, err = nbcBitmap(b, len(s.cols)); err != nil {
+			return dst, rebase(err, s.cur)
+		}
 		off += len(bitmap)
 	}
 	for i := range s.cols {

@@ -8,8 +8,9 @@ import (
 )
 
 // Scanner is a cursor over the token stream of one tabular-result message
-// body ([MS-TDS] 2.2.4.2; the server messages of 2.2.2), with the packet headers
-// already removed (see tds.Reader). It is modelled on dnsmessage.Parser:
+// body ([MS-TDS] 2.2.4.2; the server messages of 2.2.2), with the packet
+// headers already removed (see tds.Reader). It is modelled on
+// dnsmessage.Parser:
 // Next reports the type and byte span of the next token without
 // allocating, tokens the caller does not ask about are skipped, and the
 // typed methods (LoginAck, EnvChange, Done, ...) decode the current token

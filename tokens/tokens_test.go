@@ -893,3 +893,17 @@ func TestDataClassification(t *testing.T) {
 		t.Errorf("version 0: %v", err)
 	}
 }
+
+func TestRowValuesAfterSetColumns(t *testing.T) {
+	// Columns swapped between Next and RowValues must give an error, not
+	// a panic: here an NBCROW measured with one column is decoded with 20.
+	b := golden(t, "stored_proc")
+	s := NewScanner(b, tds.Version74)
+	if _, err := s.SkipTo(TokenNBCRow); err != nil {
+		t.Fatal(err)
+	}
+	s.SetColumns(make([]Column, 20))
+	if _, err := s.RowValues(nil); !errors.Is(err, tds.ErrTruncated) {
+		t.Errorf("RowValues with other columns: %v", err)
+	}
+}
