@@ -653,6 +653,7 @@ var goldenFiles = []struct {
 	{"spec_rpc_response", tds.Version72},
 	{"spec_session_state", tds.Version74},
 	{"spec_featureextack_sessionrecovery", tds.Version74},
+	{"spec_featureextack_azure", tds.Version74},
 	{"spec_sparse_column", tds.Version73B},
 	{"seed_login_response_71", tds.Version71Rev1},
 	{"seed_login_response_73", tds.Version73A},
@@ -906,4 +907,79 @@ func TestRowValuesAfterSetColumns(t *testing.T) {
 	if _, err := s.RowValues(nil); !errors.Is(err, tds.ErrTruncated) {
 		t.Errorf("RowValues with other columns: %v", err)
 	}
+}
+
+func TestSpecFeatureExtAckAzure(t *testing.T) {
+	b := golden(t, "spec_featureextack_azure")
+	s := NewScanner(b, tds.Version74)
+	var d Done
+	for i := 0; i < 14; i++ {
+		mustNext(t, &s, TokenDoneInProc)
+		if err := s.Done(&d); err != nil || d.Status&DoneMore == 0 {
+			t.Fatalf("DONEINPROC %d = %+v, %v", i, d, err)
+		}
+	}
+	var ec EnvChange
+	mustNext(t, &s, TokenEnvChange)
+	if err := s.EnvChange(&ec); err != nil {
+		t.Fatal(err)
+	}
+	wantUCS2(t, "database", ec.NewString(), "testdb")
+	var m Error
+	mustNext(t, &s, TokenInfo)
+	if err := s.Message(&m); err != nil {
+		t.Fatal(err)
+	}
+	wantUCS2(t, "ServerName", m.ServerName, "testsvr")
+	wantUCS2(t, "MsgText", m.MsgText, "Changed database context to 'testdb'.")
+	if _, err := s.SkipTo(TokenLoginAck); err != nil {
+		t.Fatal(err)
+	}
+	var ack LoginAck
+	if err := s.LoginAck(&ack); err != nil || ack.ProgVersion.String() != "12.0.1000" {
+		t.Errorf("LOGINACK = %+v, %v", ack, err)
+	}
+	mustNext(t, &s, TokenEnvChange)
+	if err := s.EnvChange(&ec); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := ec.PacketSize(); n != 8000 || err != nil {
+		t.Errorf("PacketSize = %d, %v", n, err)
+	}
+	mustNext(t, &s, TokenFeatureExtAck)
+	var a FeatureExtAck
+	if err := s.FeatureExtAck(&a); err != nil {
+		t.Fatal(err)
+	}
+	var ids []FeatureID
+	it := a.Options()
+	for it.Next() {
+		o := it.Option()
+		ids = append(ids, o.ID)
+		switch o.ID {
+		case FeatureSessionRecovery:
+			set, err := ParseSessionStateDataSet(o.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := set.States()
+			n, last := 0, StateData{}
+			for st.Next() {
+				n, last = n+1, st.State()
+			}
+			if n != 9 || last.ID != 0x0B || len(last.Value) != 71 {
+				t.Errorf("%d states, last %d with %d bytes", n, last.ID, len(last.Value))
+			}
+		default:
+			if len(o.Data) != 1 || o.Data[0] != 1 {
+				t.Errorf("feature %d data % X", o.ID, o.Data)
+			}
+		}
+	}
+	if len(ids) != 4 || ids[0] != FeatureSessionRecovery || ids[1] != FeatureColumnEncryption || ids[2] != FeatureGlobalTransactions || ids[3] != FeatureAzureSQLSupport {
+		t.Errorf("features %v", ids)
+	}
+	reencode(t, &s, a.Append(nil))
+	mustNext(t, &s, TokenDone)
+	mustEOF(t, &s)
 }
