@@ -288,17 +288,11 @@ func (t *TVP) decode(b []byte, off int, s *tvpScratch) (int, error) {
 	if len(t.DBName) != 0 {
 		return 0, errf(nameOff, tds.ErrMalformed, "TVP DbName MUST be empty, has %d characters", len(t.DBName)/2)
 	}
-	for _, f := range [...]struct {
-		dst  *tds.UCS2
-		what string
-	}{{&t.OwningSchema, "TVP OwningSchema"}, {&t.TypeName, "TVP TypeName"}} {
-		nameOff = off
-		if *f.dst, off, err = bVarchar(b, off, f.what); err != nil {
-			return 0, err
-		}
-		if len(*f.dst) > 2*tvpMaxNameChars {
-			return 0, errf(nameOff, tds.ErrTooLarge, "%s of %d characters above %d", f.what, len(*f.dst)/2, tvpMaxNameChars)
-		}
+	if t.OwningSchema, off, err = tvpName(b, off, "TVP OwningSchema"); err != nil {
+		return 0, err
+	}
+	if t.TypeName, off, err = tvpName(b, off, "TVP TypeName"); err != nil {
+		return 0, err
 	}
 
 	// TVP_COLMETADATA
@@ -400,6 +394,18 @@ func (t *TVP) decode(b []byte, off int, s *tvpScratch) (int, error) {
 	off++
 	t.raw = b[start:off:off]
 	return off, nil
+}
+
+// tvpName reads a B_VARCHAR name of at most 128 characters.
+func tvpName(b []byte, off int, what string) (tds.UCS2, int, error) {
+	s, n, err := bVarchar(b, off, what)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(s) > 2*tvpMaxNameChars {
+		return nil, 0, errf(off, tds.ErrTooLarge, "%s of %d characters above %d", what, len(s)/2, tvpMaxNameChars)
+	}
+	return s, n, nil
 }
 
 func (t *TVP) decodeOrderUnique(b []byte, off int) ([]byte, int, error) {

@@ -1,0 +1,101 @@
+package request_test
+
+import (
+	"testing"
+
+	"github.com/tdswire/tdswire/tds"
+	"github.com/tdswire/tdswire/tds/request"
+	"github.com/tdswire/tdswire/tds/sqltype"
+)
+
+func TestSQLBatchDecodeAllocs(t *testing.T) {
+	payload := golden(t, "sqlbatch-headers-74.hex")
+	var m request.SQLBatch
+	if a := testing.AllocsPerRun(100, func() {
+		if err := m.Decode(payload, tds.Version74); err != nil {
+			t.Fatal(err)
+		}
+	}); a != 0 {
+		t.Errorf("SQLBatch.Decode: %v allocations, want 0", a)
+	}
+}
+
+func TestSQLBatchAppendAllocs(t *testing.T) {
+	h := allHeaders74()
+	buf := make([]byte, 0, 256)
+	if a := testing.AllocsPerRun(100, func() {
+		if _, err := request.AppendSQLBatch(buf[:0], tds.Version74, &h, "select 1"); err != nil {
+			t.Fatal(err)
+		}
+	}); a != 0 {
+		t.Errorf("AppendSQLBatch: %v allocations, want 0", a)
+	}
+}
+
+// iterate reads every RPC and parameter of payload and touches each value.
+func iterate(t *testing.T, r *request.RPCReader, payload []byte, v tds.Version) int {
+	if err := r.Reset(payload, v); err != nil {
+		t.Fatal(err)
+	}
+	var rpc request.RPC
+	var p request.Param
+	n := 0
+	for r.NextRPC(&rpc) {
+		for r.NextParam(&p) {
+			n += p.Value.Len()
+			if p.IsTVP() {
+				n += p.TVP.NumRows()
+			}
+		}
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestRPCIterationAllocs(t *testing.T) {
+	for _, file := range []string{"rpc-sp-executesql.hex", "rpc-batch.hex", "rpc-encrypted.hex", "rpc-tvp-ordered.hex"} {
+		payload := golden(t, file)
+		var r request.RPCReader
+		iterate(t, &r, payload, tds.Version74) // warms the TVP scratch
+		if a := testing.AllocsPerRun(100, func() { iterate(t, &r, payload, tds.Version74) }); a != 0 {
+			t.Errorf("%s: %v allocations per message, want 0", file, a)
+		}
+	}
+}
+
+func TestTVPRowsAllocs(t *testing.T) {
+	payload := golden(t, "rpc-tvp-ordered.hex")
+	_, items, err := walkRPC(payload, tds.Version74)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tvp := items[0].Params[0].TVP
+	cols := tvp.AppendColumns(make([]request.TVPColumn, 0, 3))
+	vals := make([]sqltype.Value, 3)
+	if a := testing.AllocsPerRun(100, func() {
+		rows := tvp.Rows()
+		for rows.Next(cols, vals) {
+		}
+		cols = tvp.AppendColumns(cols[:0])
+	}); a != 0 {
+		t.Errorf("TVP rows and columns: %v allocations, want 0", a)
+	}
+}
+
+func TestTransMgrReqAllocs(t *testing.T) {
+	payload := golden(t, "tm-commit-begin.hex")
+	var m request.TransMgrReq
+	buf := make([]byte, 0, 64)
+	if a := testing.AllocsPerRun(100, func() {
+		if err := m.Decode(payload, tds.Version74); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Append(buf[:0], tds.Version74); err != nil {
+			t.Fatal(err)
+		}
+	}); a != 0 {
+		t.Errorf("TransMgrReq Decode and Append: %v allocations, want 0", a)
+	}
+}
