@@ -655,6 +655,7 @@ var goldenFiles = []struct {
 	{"spec_featureextack_sessionrecovery", tds.Version74},
 	{"spec_featureextack_azure", tds.Version74},
 	{"spec_sparse_column", tds.Version73B},
+	{"spec_bulk_load", tds.Version74},
 	{"seed_login_response_71", tds.Version71Rev1},
 	{"seed_login_response_73", tds.Version73A},
 	{"seed_login_response_74", tds.Version74},
@@ -980,6 +981,28 @@ func TestSpecFeatureExtAckAzure(t *testing.T) {
 		t.Errorf("features %v", ids)
 	}
 	reencode(t, &s, a.Append(nil))
+	mustNext(t, &s, TokenDone)
+	mustEOF(t, &s)
+}
+
+func TestSpecBulkLoad(t *testing.T) {
+	b := golden(t, "spec_bulk_load")
+	s := NewScanner(b, tds.Version74)
+	mustNext(t, &s, TokenColMetadata)
+	c := s.Columns()
+	if len(c) != 1 || c[0].TypeInfo.Type != sqltype.TypeBit || c[0].Flags.Updateable() != 1 || c[0].Flags&ColNullable == 0 {
+		t.Fatalf("columns = %+v", c)
+	}
+	wantUCS2(t, "ColName", c[0].ColName, "c1")
+	mustNext(t, &s, TokenRow)
+	vals, err := s.RowValues(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := vals[0].Bool(); err != nil || v {
+		t.Errorf("bit = %v, %v", v, err)
+	}
+	reencode(t, &s, AppendRow(nil, vals[0].Wire))
 	mustNext(t, &s, TokenDone)
 	mustEOF(t, &s)
 }
