@@ -112,14 +112,6 @@ func (r *reader) lVarbyte(field string) []byte {
 	return r.take(int(n), field)
 }
 
-// failf records a malformed-field error at offset at, unless an error is
-// already recorded.
-func (r *reader) failf(at int, class error, format string, args ...any) {
-	if r.err == nil {
-		r.err = tds.Errorf(layer, at, class, format, args...)
-	}
-}
-
 // tokenType reads the token type byte and checks it is one of want.
 func (r *reader) tokenType(want ...TokenType) TokenType {
 	t := TokenType(r.u8("TokenType"))

@@ -656,6 +656,7 @@ var goldenFiles = []struct {
 	{"spec_featureextack_azure", tds.Version74},
 	{"spec_sparse_column", tds.Version73B},
 	{"spec_bulk_load", tds.Version74},
+	{"nulls", tds.Version74},
 	{"seed_login_response_71", tds.Version71Rev1},
 	{"seed_login_response_73", tds.Version73A},
 	{"seed_login_response_74", tds.Version74},
@@ -1005,4 +1006,75 @@ func TestSpecBulkLoad(t *testing.T) {
 	reencode(t, &s, AppendRow(nil, vals[0].Wire))
 	mustNext(t, &s, TokenDone)
 	mustEOF(t, &s)
+}
+
+func TestNullsInEveryLengthClass(t *testing.T) {
+	b := golden(t, "nulls")
+	s := NewScanner(b, tds.Version74)
+	mustNext(t, &s, TokenColMetadata)
+	if len(s.Columns()) != 6 {
+		t.Fatalf("%d columns", len(s.Columns()))
+	}
+	mustNext(t, &s, TokenNBCRow)
+	compressed, err := s.RowValues(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustNext(t, &s, TokenRow)
+	full, err := s.RowValues(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range full {
+		if !compressed[i].IsNull() || !full[i].IsNull() || compressed[i].Wire != nil || full[i].Wire == nil {
+			t.Errorf("column %d: NBCROW null %v, ROW null %v", i, compressed[i].IsNull(), full[i].IsNull())
+		}
+		if compressed[i].Type() != full[i].Type() {
+			t.Errorf("column %d: types %v and %v", i, compressed[i].Type(), full[i].Type())
+		}
+	}
+	wires := make([][]byte, len(full))
+	for i := range full {
+		wires[i] = full[i].Wire
+	}
+	reencode(t, &s, AppendRow(nil, wires...))
+	mustNext(t, &s, TokenDone)
+	mustEOF(t, &s)
+}
+
+func TestDoneInProcDecode(t *testing.T) {
+	b := golden(t, "spec_rpc_response")
+	var d DoneInProc
+	if n, err := d.Decode(b, tds.Version72); err != nil || n != 13 || d.Status != DoneMore|DoneCount || d.RowCount != 1 {
+		t.Errorf("DoneInProc.Decode = %+v, %d, %v", d, n, err)
+	}
+	if _, err := d.Decode(b[13:], tds.Version72); !errors.Is(err, tds.ErrUnexpected) {
+		t.Errorf("DoneInProc.Decode of RETURNSTATUS: %v", err)
+	}
+}
+
+func TestTabNameVersionChange(t *testing.T) {
+	b := golden(t, "browse")
+	var tn TabName
+	n, err := tn.Decode(b, tds.Version74)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Re-encoded for TDS 7.1 (before revision 1), each name is one
+	// US_VARCHAR: its first part.
+	old := tn.Append(nil, tds.Version71)
+	if want := []byte{0xA4, 0x08, 0x00, 0x03, 0x00, 'd', 0, 'b', 0, 'o', 0}; !bytes.Equal(old, want) {
+		t.Errorf("7.1 TABNAME = % X, want % X", old, want)
+	}
+	var tn71 TabName
+	if _, err := tn71.Decode(old, tds.Version71); err != nil {
+		t.Fatal(err)
+	}
+	it := tn71.Names()
+	if !it.Next() || it.Name().String() != "dbo" || it.Next() {
+		t.Error("7.1 TABNAME names wrong")
+	}
+	if !bytes.Equal(tn.Append(nil, tds.Version74), b[:n]) {
+		t.Error("7.4 TABNAME not re-encoded as read")
+	}
 }
