@@ -24,7 +24,7 @@ type SQLBatch struct {
 // packets, without packet headers) from b into m, for the negotiated
 // version v. It checks ALL_HEADERS (see AllHeaders.Decode) and that
 // SQLText holds whole UTF-16 code units (an even number of bytes). An
-// empty SQLText is accepted. Decode does not allocate.
+// empty SQLText is accepted and decoded as nil. Decode does not allocate.
 func (m *SQLBatch) Decode(b []byte, v tds.Version) error {
 	n, err := decodeHeaders(&m.Headers, b, v)
 	if err != nil {
@@ -36,7 +36,10 @@ func (m *SQLBatch) Decode(b []byte, v tds.Version) error {
 		m.SQLText = nil
 		return errf(len(b)-1, tds.ErrMalformed, "SQLText has an odd number of bytes (%d); UTF-16 needs pairs", len(text))
 	}
-	m.SQLText = tds.UCS2(text[:len(text):len(text)])
+	m.SQLText = nil // an empty SQLText is nil, whatever b was
+	if len(text) > 0 {
+		m.SQLText = tds.UCS2(text[:len(text):len(text)])
+	}
 	return nil
 }
 
