@@ -10,6 +10,7 @@
 // caller owns:
 //
 //	s := tokens.NewScanner(body, tds.Version74)
+//	var vals []tokens.ColumnValue
 //	for {
 //		t, err := s.Next()
 //		if err == io.EOF {
@@ -25,7 +26,10 @@
 //			}
 //			s.SetVersion(ack.Negotiated())
 //		case tokens.TokenRow, tokens.TokenNBCRow:
-//			vals, err = s.RowValues(vals) // reuses vals: no allocation per row
+//			if vals, err = s.RowValues(vals); err != nil { // reuses vals: no allocation per row
+//				return err
+//			}
+//			use(vals)
 //		}
 //	}
 //
