@@ -1,0 +1,38 @@
+package tokens
+
+// Offset is the OFFSET token, [MS-TDS] 2.2.7.16 (removed in TDS 7.2):
+// where a keyword occurs in the client's SQL text.
+type Offset struct {
+	Identifier uint16 // the keyword
+	OffsetLen  uint16 // its offset in the SQL text, modulo 64 KiB
+}
+
+// Decode reads an OFFSET token (type byte included) from the start of b
+// and returns the number of bytes it used.
+func (o *Offset) Decode(b []byte) (int, error) {
+	r := reader{b: b}
+	r.tokenType(TokenOffset)
+	id := r.u16("Identifier")
+	n := r.u16("OffSetLen")
+	if r.err != nil {
+		return 0, r.err
+	}
+	*o = Offset{Identifier: id, OffsetLen: n}
+	return r.off, nil
+}
+
+// Append appends o as an OFFSET token.
+func (o Offset) Append(dst []byte) []byte {
+	return appendU16(appendU16(append(dst, byte(TokenOffset)), o.Identifier), o.OffsetLen)
+}
+
+// OffsetToken decodes the current token, which must be OFFSET, into o.
+// (The Scanner's Offset method reports the token's position instead.)
+func (s *Scanner) OffsetToken(o *Offset) error {
+	b, err := s.current(TokenOffset)
+	if err != nil {
+		return err
+	}
+	_, err = o.Decode(b)
+	return rebase(err, s.cur)
+}

@@ -1,0 +1,37 @@
+package tokens
+
+// SSPI is the SSPI token, [MS-TDS] 2.2.7.22: an authentication blob
+// (for example an NTLM CHALLENGE_MESSAGE or a Kerberos reply) sent during
+// login. Buffer is a view of the SSPIBuffer (US_VARBYTE).
+type SSPI struct {
+	Buffer []byte
+}
+
+// Decode reads an SSPI token (type byte included) from the start of b and
+// returns the number of bytes it used.
+func (x *SSPI) Decode(b []byte) (int, error) {
+	r := reader{b: b}
+	r.tokenType(TokenSSPI)
+	buf := r.usVarbyte("SSPIBuffer")
+	if r.err != nil {
+		return 0, r.err
+	}
+	x.Buffer = buf
+	return r.off, nil
+}
+
+// Append appends x as an SSPI token. Buffer is cut at 65535 bytes, the
+// most a USHORT length can carry.
+func (x SSPI) Append(dst []byte) []byte {
+	return appendUSVarbyte(append(dst, byte(TokenSSPI)), x.Buffer)
+}
+
+// SSPI decodes the current token, which must be SSPI, into x.
+func (s *Scanner) SSPI(x *SSPI) error {
+	b, err := s.current(TokenSSPI)
+	if err != nil {
+		return err
+	}
+	_, err = x.Decode(b)
+	return rebase(err, s.cur)
+}
