@@ -221,7 +221,7 @@ func TestEncodeErrors(t *testing.T) {
 		m    request.TransMgrReq
 		v    tds.Version
 	}{
-		{"before 7.2", request.TransMgrReq{Type: request.TMPromoteXact}, tds.Version71},
+		{"TM_PROMOTE_XACT before 7.2", request.TransMgrReq{Type: request.TMPromoteXact}, tds.Version71},
 		{"Query Notifications", request.TransMgrReq{Type: request.TMPromoteXact, Headers: request.AllHeaders{HasQueryNotifications: true}}, tds.Version74},
 		{"unknown type", request.TransMgrReq{Type: 4}, tds.Version74},
 		{"isolation 6", request.TransMgrReq{Type: request.TMBeginXact, Isolation: 6}, tds.Version74},
@@ -232,5 +232,18 @@ func TestEncodeErrors(t *testing.T) {
 		if b, err := tc.m.Append([]byte{1}, tc.v); err == nil || len(b) != 1 {
 			t.Errorf("TransMgrReq.Append %s: %x, %v", tc.name, b, err)
 		}
+	}
+}
+
+func TestTransMgrReqBefore72(t *testing.T) {
+	// Before TDS 7.2 there is no ALL_HEADERS, and only types 0 and 1.
+	m := request.TransMgrReq{Type: request.TMPropagateXact, Data: []byte{1, 2}}
+	out, err := m.Append(nil, tds.Version71)
+	if err != nil || string(out) != "\x01\x00\x02\x00\x01\x02" {
+		t.Fatalf("TM_PROPAGATE_XACT at 7.1: %x, %v", out, err)
+	}
+	var back request.TransMgrReq
+	if err := back.Decode(out, tds.Version71); err != nil || back.Type != request.TMPropagateXact || string(back.Data) != "\x01\x02" {
+		t.Errorf("decoded %+v, %v", back, err)
 	}
 }

@@ -102,9 +102,8 @@ type TransMgrReq struct {
 }
 
 // Decode reads a whole Transaction Manager Request payload from b into m
-// for the negotiated version v (which must be at least TDS 7.2, where
-// ALL_HEADERS appear; the message existed before, with types 0 and 1
-// only, and without headers).
+// for the negotiated version v. From TDS 7.2 the payload starts with
+// ALL_HEADERS; before 7.2 it has no headers and only types 0 and 1 exist.
 //
 // Checked: ALL_HEADERS (see AllHeaders.Decode) without a Query
 // Notifications header; RequestType is one the specification defines (an
@@ -183,15 +182,16 @@ func (m *TransMgrReq) Decode(b []byte, v tds.Version) error {
 }
 
 // Append appends m as a Transaction Manager Request payload for version v
-// (at least TDS 7.2) and returns the extended slice, writing the fields
-// Type uses (see TransMgrReq). It refuses, with dst unchanged: a version
-// before 7.2, a Query Notifications header, an unknown type, an isolation
-// level above 5, an empty TM_SAVE_XACT name (tds.ErrMalformed), and a
-// payload longer than its length prefix holds (tds.ErrTooLarge).
+// and returns the extended slice: ALL_HEADERS from TDS 7.2 on (nothing
+// before), RequestType, and the fields Type uses (see TransMgrReq). It
+// refuses, with dst unchanged: types 5 to 9 before 7.2 (tds.ErrUnexpected),
+// a Query Notifications header, an unknown type, an isolation level above
+// 5, an empty TM_SAVE_XACT name (tds.ErrMalformed), and a payload longer
+// than its length prefix holds (tds.ErrTooLarge).
 func (m *TransMgrReq) Append(dst []byte, v tds.Version) ([]byte, error) {
 	start := len(dst)
-	if !v.AtLeast(tds.Version72) {
-		return dst, errf(0, tds.ErrUnexpected, "Transaction Manager Request encoding needs TDS 7.2 or later (version %v)", v)
+	if m.Type >= TMBeginXact && !v.AtLeast(tds.Version72) {
+		return dst, errf(0, tds.ErrUnexpected, "%v before TDS 7.2 (version %v)", m.Type, v)
 	}
 	if m.Headers.HasQueryNotifications {
 		return dst, errf(0, tds.ErrMalformed, "Query Notifications header is disallowed in a Transaction Manager Request")
@@ -208,7 +208,7 @@ func (m *TransMgrReq) Append(dst []byte, v tds.Version) ([]byte, error) {
 	if len(m.Data) > 0xFFFF || len(m.Name) > 0xFF || len(m.BeginName) > 0xFF {
 		return dst, errf(0, tds.ErrTooLarge, "payload field longer than its length prefix holds")
 	}
-	dst, err := m.Headers.Append(dst, v)
+	dst, err := AppendHeaders(dst, v, &m.Headers)
 	if err != nil {
 		return dst[:start], err
 	}
