@@ -99,3 +99,44 @@ func TestTransMgrReqAllocs(t *testing.T) {
 		t.Errorf("TransMgrReq Decode and Append: %v allocations, want 0", a)
 	}
 }
+
+func TestRPCSkipParams(t *testing.T) {
+	// NextRPC skips (and checks) the parameters the caller did not read.
+	payload := golden(t, "rpc-batch.hex")
+	var r request.RPCReader
+	var rpc request.RPC
+	count := func() int {
+		if err := r.Reset(payload, tds.Version74); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for r.NextRPC(&rpc) {
+			n++
+		}
+		return n
+	}
+	if err := r.Reset(payload, tds.Version74); err != nil || r.Offset() != 22 {
+		t.Fatalf("Reset: offset %d, %v; want 22 (after ALL_HEADERS)", r.Offset(), err)
+	}
+	if n := count(); n != 3 || r.Err() != nil || r.Offset() != len(payload) {
+		t.Fatalf("%d RPCs, %v", n, r.Err())
+	}
+	if a := testing.AllocsPerRun(100, func() { count() }); a != 0 {
+		t.Errorf("skipping parameters: %v allocations, want 0", a)
+	}
+	bad := hx(t, rpcHead+"00 00 26 04 04 01")
+	if err := r.Reset(bad, tds.Version74); err != nil {
+		t.Fatal(err)
+	}
+	for r.NextRPC(&rpc) {
+	}
+	wantErr(t, r.Err(), 32, tds.ErrTruncated)
+	var p request.Param
+	if r.NextRPC(&rpc) || r.NextParam(&p) {
+		t.Error("iteration goes on after an error")
+	}
+	var zero request.RPCReader
+	if zero.NextRPC(&rpc) || zero.NextParam(&p) || zero.Err() != nil {
+		t.Error("a zero RPCReader iterates")
+	}
+}

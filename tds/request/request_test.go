@@ -334,6 +334,9 @@ func TestRPCTDS71(t *testing.T) {
 	if b := request.AppendBatchFlag(nil, tds.Version72); !bytes.Equal(b, []byte{0xff}) {
 		t.Errorf("BatchFlag at 7.2 %x", b)
 	}
+	if b, err := request.AppendNoExecFlag(nil, tds.Version72); err != nil || !bytes.Equal(b, []byte{0xfe}) {
+		t.Errorf("NoExecFlag at 7.2 %x, %v", b, err)
+	}
 	if _, err := request.AppendNoExecFlag(nil, tds.Version71); !errors.Is(err, tds.ErrUnexpected) {
 		t.Errorf("NoExecFlag at 7.1: %v", err)
 	}
@@ -383,6 +386,9 @@ func TestTVPSpec414(t *testing.T) {
 	}
 	if rows.Next(cols, vals) {
 		t.Error("a second row")
+	}
+	if raw := p.TVP.Raw(); !bytes.Equal(raw, payload[34:]) {
+		t.Errorf("Raw %x, want the rest of the message from TVPTYPE", raw)
 	}
 	if _, ok := p.TVP.OrderUnique(); ok {
 		t.Error("TVP_ORDER_UNIQUE reported present")
@@ -436,6 +442,9 @@ func TestTVPOrdered(t *testing.T) {
 		t.Errorf("columns %+v", cols)
 	}
 	ou, ok := tvp.OrderUnique()
+	if col, f := ou.At(1); col != 0 || f != 0 {
+		t.Errorf("TVP_ORDER_UNIQUE At(1) = %d, %v past the end", col, f)
+	}
 	if col, f := ou.At(0); !ok || ou.Len() != 1 || col != 1 || f != request.OrderAsc|request.Unique {
 		t.Errorf("TVP_ORDER_UNIQUE %v %x", ok, []byte(ou))
 	}
@@ -570,7 +579,13 @@ func TestNames(t *testing.T) {
 		{request.ProcID(16).String(), "ProcID(16)"},
 		{request.HeaderTraceActivity.String(), "TraceActivity"},
 		{request.HeaderType(9).String(), "HeaderType(0x0009)"},
+		{request.TMGetDTCAddress.String(), "TM_GET_DTC_ADDRESS"},
+		{request.TMPropagateXact.String(), "TM_PROPAGATE_XACT"},
+		{request.TMBeginXact.String(), "TM_BEGIN_XACT"},
 		{request.TMPromoteXact.String(), "TM_PROMOTE_XACT"},
+		{request.TMCommitXact.String(), "TM_COMMIT_XACT"},
+		{request.TMRollbackXact.String(), "TM_ROLLBACK_XACT"},
+		{request.TMSaveXact.String(), "TM_SAVE_XACT"},
 		{request.TMRequestType(22).String(), "TMRequestType(22)"},
 		{request.NoExecFlag.String(), "NoExecFlag"},
 		{request.BatchFlagTDS7.String(), "BatchFlag"},
