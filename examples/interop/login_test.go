@@ -231,6 +231,7 @@ func TestRealClientLogin(t *testing.T) {
 			save(t, c.name, cp)
 			checkFraming(t, cp, c.want)
 			t.Run("wireshark", func(t *testing.T) { checkWireshark(t, cp, c.want) })
+			t.Run("wireshark-prelogin", func(t *testing.T) { checkWiresharkPrelogin(t, cp) })
 			t.Run("login7", func(t *testing.T) {
 				l := checkLogin7(t, cp, c.want)
 				if c.want.IntSecurity {
