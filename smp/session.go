@@ -203,7 +203,8 @@ func (s *Session) dropQueueLocked() {
 // bytes of at most one DATA packet per call. After the peer's FIN and the
 // last queued byte it returns io.EOF. After Close it fails with ErrClosed,
 // and when the Mux is torn down with the Mux's error (see Mux.Err).
-// Consuming a packet may send an ACK (see Session).
+// Consuming a packet may send an ACK (see Session). A Read with an empty p
+// returns 0, nil at once.
 func (s *Session) Read(p []byte) (int, error) {
 	s.rlock.Lock()
 	defer s.rlock.Unlock()
@@ -220,11 +221,11 @@ func (s *Session) Read(p []byte) (int, error) {
 			s.mu.Unlock()
 			return 0, s.closedErr("Read")
 		}
+		if len(p) == 0 {
+			s.mu.Unlock()
+			return 0, nil
+		}
 		if s.qh < len(s.q) {
-			if len(p) == 0 {
-				s.mu.Unlock()
-				return 0, nil
-			}
 			pkt := s.q[s.qh]
 			n := copy(p, pkt[s.roff:])
 			s.roff += n
