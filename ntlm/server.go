@@ -153,6 +153,9 @@ type Result struct {
 	NegotiateFlags NegotiateFlags // from the AUTHENTICATE_MESSAGE
 	MIC            bool           // a MIC was present and verified
 	ChannelBound   bool           // channel bindings were checked and matched
+	// LMv2 is set when the client was authenticated by its LMv2 response
+	// because its NT response did not verify (see Verify).
+	LMv2 bool
 }
 
 // Verify checks the client's AUTHENTICATE_MESSAGE against the NEGOTIATE and
@@ -181,8 +184,21 @@ type Result struct {
 // server's value there, and go-mssqldb writes big-endian Unix nanoseconds
 // instead of a FILETIME, which would otherwise fail a correct login.
 //
-// Not supported (ErrUnsupported): NTLM v1 responses and anonymous logons.
-// A response that matches only on its LMv2 part is refused.
+// When the NT response does not verify, the LMv2 response is checked, as
+// the algorithm of 3.2.5.1.2 does ("If NtChallengeResponse !=
+// ExpectedNtChallengeResponse, If LmChallengeResponse !=
+// ExpectedLmChallengeResponse, ... Return INVALID"): a matching
+// LmChallengeResponse authenticates the user (Result.LMv2 says so). Real
+// clients rely on it: tedious declares an NtChallengeResponseLen of 16 (the
+// NTProofStr alone, with the client blob left uncounted after it) and its
+// NTProofStr does not verify, while its LMv2 response is correct. The
+// session base key is then derived from the client's NTProofStr as sent,
+// the value the client derived its own key from. An all-zero LMv2 response
+// (which clients send when the challenge carries MsvAvTimestamp,
+// 3.1.5.1.2) never matches.
+//
+// Not supported (ErrUnsupported): NTLM v1 responses (24-byte NT response)
+// and anonymous logons.
 func (s *Server) Verify(negotiate, challenge, authenticate []byte) (*Result, error) {
 	var ch Challenge
 	if err := ch.Decode(challenge); err != nil {
@@ -195,15 +211,20 @@ func (s *Server) Verify(negotiate, challenge, authenticate []byte) (*Result, err
 	if len(a.UserName) == 0 && len(a.NtChallengeResponse) == 0 {
 		return nil, errorf(layerServer, 36, ErrUnsupported, "anonymous authentication")
 	}
-	if !a.IsNTLMv2() {
-		return nil, errorf(layerServer, 20, ErrUnsupported, "NtChallengeResponse of %d bytes is NTLM v1", len(a.NtChallengeResponse))
+	if len(a.NtChallengeResponse) == 24 {
+		return nil, errorf(layerServer, 20, ErrUnsupported, "NtChallengeResponse of 24 bytes is NTLM v1")
+	}
+	if len(a.NtChallengeResponse) < 16 {
+		return nil, errorf(layerServer, 20, ErrUnsupported, "NtChallengeResponse of %d bytes holds no NTProofStr", len(a.NtChallengeResponse))
 	}
 	if ch.NegotiateFlags&NegotiateUnicode == 0 {
 		return nil, errorf(layerServer, 20, ErrUnsupported, "CHALLENGE_MESSAGE did not select Unicode")
 	}
 	var resp NTLMv2Response
-	if err := resp.Decode(a.NtChallengeResponse); err != nil {
-		return nil, err
+	if a.IsNTLMv2() {
+		if err := resp.Decode(a.NtChallengeResponse); err != nil {
+			return nil, err
+		}
 	}
 	user, domain := decodeUTF16(a.UserName), decodeUTF16(a.DomainName)
 	if s.Lookup == nil {
@@ -213,28 +234,22 @@ func (s *Server) Verify(negotiate, challenge, authenticate []byte) (*Result, err
 	if !ok {
 		return nil, errorf(layerServer, 36, ErrUnknownUser, "no account for the user")
 	}
-	blob := a.NtChallengeResponse[16:]
-	upper := strings.ToUpper(user)
-	responseKey := ntowfv2(hash, upper, a.DomainName)
-	proof := hmacMD5(responseKey[:], ch.ServerChallenge[:], blob)
-	if subtle.ConstantTimeCompare(proof[:], resp.Response[:]) != 1 && len(a.DomainName) > 0 {
-		responseKey = ntowfv2(hash, upper, nil)
-		proof = hmacMD5(responseKey[:], ch.ServerChallenge[:], blob)
+	responseKey, viaLM, ok := checkResponses(&a, &ch, hash, strings.ToUpper(user))
+	if !ok {
+		return nil, errorf(layerServer, 20, ErrWrongPassword, "neither NTProofStr nor the LMv2 response matches")
 	}
-	if subtle.ConstantTimeCompare(proof[:], resp.Response[:]) != 1 {
-		return nil, errorf(layerServer, 20, ErrWrongPassword, "NTProofStr does not match")
-	}
+	var proof [16]byte
+	copy(proof[:], a.NtChallengeResponse[:16])
 
 	if max := s.MaxLifetime; max >= 0 {
 		if max == 0 {
 			max = DefaultMaxLifetime
 		}
-		what, ts := "client timestamp", resp.TimeStamp
+		what, ts, have := "client timestamp", resp.TimeStamp, a.IsNTLMv2()
 		if issued, ok := ch.TargetInfo.Timestamp(); ok {
-			what, ts = "CHALLENGE_MESSAGE timestamp", issued
+			what, ts, have = "CHALLENGE_MESSAGE timestamp", issued, true
 		}
-		skew := s.now().Sub(TimeFromFileTime(ts))
-		if skew > max || skew < -max {
+		if skew := s.now().Sub(TimeFromFileTime(ts)); have && (skew > max || skew < -max) {
 			return nil, errorf(layerServer, 20, ErrExpired, "%s is %v away from the server clock", what, skew.Round(time.Second))
 		}
 	}
@@ -257,6 +272,7 @@ func (s *Server) Verify(negotiate, challenge, authenticate []byte) (*Result, err
 		Workstation:    decodeUTF16(a.Workstation),
 		SessionKey:     exported,
 		NegotiateFlags: a.NegotiateFlags,
+		LMv2:           viaLM,
 	}
 
 	if s.ChannelBindings != nil {
@@ -298,4 +314,48 @@ func (r *Result) String() string {
 		s += " (channel bound)"
 	}
 	return s
+}
+
+// checkResponses verifies the client's proof of the password ([MS-NLMP]
+// 3.2.5.1.2, NTLM v2): first NTProofStr over the client blob, then the
+// LMv2 response, each with the domain as sent and then with the NIL domain.
+// It returns the ResponseKeyNT that verified and whether only the LMv2
+// response did.
+func checkResponses(a *Authenticate, ch *Challenge, hash NTHash, upperUser string) (key [16]byte, viaLM, ok bool) {
+	domains := [2][]byte{a.DomainName, nil}
+	n := 1
+	if len(a.DomainName) > 0 {
+		n = 2
+	}
+	if a.IsNTLMv2() {
+		blob := a.NtChallengeResponse[16:]
+		for _, d := range domains[:n] {
+			key = ntowfv2(hash, upperUser, d)
+			proof := hmacMD5(key[:], ch.ServerChallenge[:], blob)
+			if subtle.ConstantTimeCompare(proof[:], a.NtChallengeResponse[:16]) == 1 {
+				return key, false, true
+			}
+		}
+	}
+	lm := a.LmChallengeResponse
+	if len(lm) != 24 || isZero(lm) {
+		return key, false, false
+	}
+	for _, d := range domains[:n] {
+		key = ntowfv2(hash, upperUser, d) // LMOWFv2 is NTOWFv2 (3.3.2)
+		want := hmacMD5(key[:], ch.ServerChallenge[:], lm[16:24])
+		if subtle.ConstantTimeCompare(want[:], lm[:16]) == 1 {
+			return key, true, true
+		}
+	}
+	return key, false, false
+}
+
+func isZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
