@@ -1,0 +1,47 @@
+# tdswire's build entry points. `make test` is the one command that runs
+# every test of both modules: the library (this directory) and the nested
+# examples module (examples/, with the real-peer interop tests), which
+# `go test ./...` here does not enter.
+
+GO ?= go
+TESTFLAGS ?= -timeout 10m
+
+.PHONY: test test-lib test-examples race vet fmt-check fuzz-smoke example ci
+
+test: test-lib test-examples
+
+test-lib:
+	$(GO) test $(TESTFLAGS) ./...
+
+# examples/run-tests vets and tests the examples module; under CI=true it
+# sets TDSWIRE_REQUIRE_PEERS=1 so that a missing peer fails.
+test-examples:
+	examples/run-tests
+
+race:
+	$(GO) test -race $(TESTFLAGS) ./...
+	examples/run-tests -race
+
+vet:
+	$(GO) vet ./...
+	cd examples && $(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+# Runs every Fuzz target of both modules for FUZZTIME each: a smoke test
+# (seconds), not a fuzzing campaign.
+FUZZTIME ?= 5s
+fuzz-smoke:
+	@set -e; for mod in . examples; do \
+	  for pkg in $$(cd $$mod && $(GO) list ./...); do \
+	    for f in $$(cd $$mod && $(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	      echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+	      (cd $$mod && $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg) >/tmp/tdswire-fuzz.log 2>&1 || \
+	        { cat /tmp/tdswire-fuzz.log; exit 1; }; \
+	    done; \
+	  done; \
+	done
+
+ci: fmt-check vet test race fuzz-smoke
