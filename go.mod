@@ -1,5 +1,5 @@
 module github.com/tdswire/tdswire
 
-go 1.26.0
+go 1.24.0
 
-require golang.org/x/crypto v0.58.0
+require golang.org/x/crypto v0.48.0
