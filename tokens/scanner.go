@@ -51,6 +51,7 @@ type Scanner struct {
 	end  int // offset just past the current token
 	typ  TokenType
 	err  error
+	done int // DoneLen(ver): the size of DONE, DONEPROC and DONEINPROC
 
 	cols    []Column
 	hasCols bool
@@ -64,7 +65,7 @@ type Scanner struct {
 // field widths of TDS version v (the version LOGINACK reported; during the
 // login response, the version the client asked for). b is not copied.
 func NewScanner(b []byte, v tds.Version) Scanner {
-	return Scanner{buf: b, ver: v}
+	return Scanner{buf: b, ver: v, done: DoneLen(v)}
 }
 
 // Reset makes s scan b with version v from the start, forgetting the
@@ -72,7 +73,7 @@ func NewScanner(b []byte, v tds.Version) Scanner {
 // and the negotiated features (SetColumnEncryption,
 // SetDataClassificationVersion).
 func (s *Scanner) Reset(b []byte, v tds.Version) {
-	*s = Scanner{buf: b, ver: v, cols: s.cols[:0], enc: s.enc, dcv: s.dcv}
+	*s = Scanner{buf: b, ver: v, done: DoneLen(v), cols: s.cols[:0], enc: s.enc, dcv: s.dcv}
 }
 
 // SetColumnEncryption tells s whether the COLUMNENCRYPTION feature was
@@ -88,7 +89,12 @@ func (s *Scanner) Version() tds.Version { return s.ver }
 // SetVersion changes the version used for the tokens after the current
 // one. A client scanning a login response calls it after LOGINACK, whose
 // TDSVersion is the version the rest of the connection uses.
-func (s *Scanner) SetVersion(v tds.Version) { s.ver = v }
+func (s *Scanner) SetVersion(v tds.Version) {
+	s.ver = v
+	if s.err == nil {
+		s.done = DoneLen(v)
+	}
+}
 
 // Next moves to the next token and returns its type. It returns io.EOF
 // when the stream ends cleanly after a whole token, and a *tds.Error when
@@ -100,23 +106,48 @@ func (s *Scanner) SetVersion(v tds.Version) { s.ver = v }
 // need. It does not allocate, except when a COLMETADATA token has more
 // columns than the column slice can hold.
 func (s *Scanner) Next() (TokenType, error) {
+	// DONE, DONEPROC and DONEINPROC (0xFD to 0xFF) are the most frequent
+	// tokens and have one fixed size per version: this path measures them
+	// with no call and no switch, and is small enough to be inlined.
+	// s.done is 0 in a zero Scanner and after an error, which sends
+	// those to next.
+	if end := s.next + s.done; s.done > 0 && end <= len(s.buf) {
+		if t := TokenType(s.buf[s.next]); t >= TokenDone {
+			s.cur, s.end, s.next, s.typ = s.next, end, end, t
+			return t, nil
+		}
+	}
+	return s.nextSlow()
+}
+
+// nextSlow is Next for every token but a whole DONE, at the end of the
+// buffer and after an error.
+func (s *Scanner) nextSlow() (TokenType, error) {
+	cur := s.next
+	if s.err != nil || cur >= len(s.buf) {
+		return s.stop()
+	}
+	t := TokenType(s.buf[cur])
+	s.cur, s.typ = cur, t
+	n, err := s.measure(s.buf[cur:])
+	if err != nil {
+		s.err = rebase(err, cur)
+		s.done = 0
+		return 0, s.err
+	}
+	s.end = cur + n
+	s.next = s.end
+	return t, nil
+}
+
+// stop is Next at the end of the buffer or after an error, kept out of
+// Next so that Next's common path stays short.
+func (s *Scanner) stop() (TokenType, error) {
 	if s.err != nil {
 		return 0, s.err
 	}
-	if s.next >= len(s.buf) {
-		s.cur, s.end = s.next, s.next
-		return 0, io.EOF
-	}
-	s.cur = s.next
-	s.typ = TokenType(s.buf[s.cur])
-	n, err := s.measure(s.buf[s.cur:])
-	if err != nil {
-		s.err = rebase(err, s.cur)
-		return 0, s.err
-	}
-	s.end = s.cur + n
-	s.next = s.end
-	return s.typ, nil
+	s.cur, s.end = s.next, s.next
+	return 0, io.EOF
 }
 
 // Type returns the type of the current token.
