@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"runtime"
 	"testing"
@@ -262,8 +263,8 @@ func TestFinExchange(t *testing.T) {
 	if _, err := ss.Write([]byte("x")); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Write after peer FIN = %v, want ErrClosed", err)
 	}
-	if _, err := cs.Read(buf); !errors.Is(err, ErrClosed) {
-		t.Fatalf("Read after Close = %v, want ErrClosed", err)
+	if _, err := cs.Read(buf); !errors.Is(err, ErrClosed) || !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("Read after Close = %v, want ErrClosed and net.ErrClosed", err)
 	}
 	if err := cs.Close(); !errors.Is(err, ErrClosed) {
 		t.Fatalf("second Close = %v, want ErrClosed", err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"sync"
 )
 
@@ -243,7 +244,7 @@ func (m *Mux) Accept(ctx context.Context) (*Session, error) {
 // transport closes). It returns the transport's Close error, if any.
 // Calling Close again returns nil.
 func (m *Mux) Close() error {
-	err := m.teardown(errorf("smp mux", -1, ErrClosed, "Mux closed by the local higher layer"))
+	err := m.teardown(&Error{Layer: "smp mux", Offset: -1, Msg: "Mux closed by the local higher layer", Err: ErrClosed, Cause: net.ErrClosed})
 	<-m.readerDone
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"testing"
@@ -328,4 +329,80 @@ func sessionOf(m *Mux, sid uint16) *Session {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.sessions[sid]
+}
+
+// TestOverLoopbackTCP runs sessions over a real TCP connection, where
+// reads return arbitrary fragments of packets and Close must unblock the
+// reader goroutine.
+func TestOverLoopbackTCP(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			close(accepted)
+			return
+		}
+		accepted <- c
+	}()
+	cc, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := <-accepted
+	if sc == nil {
+		t.Fatal("accept failed")
+	}
+	client, server := NewClient(cc, &Config{Window: 8}), NewServer(sc, nil)
+	defer client.Close()
+	defer server.Close()
+	go func() {
+		for {
+			s, err := server.Accept(context.Background())
+			if err != nil {
+				return
+			}
+			go io.Copy(s, s) // echo until the client's FIN
+		}
+	}()
+	const sessions, msgs = 10, 50
+	errs := make(chan error, sessions)
+	for range sessions {
+		s, err := client.Open(testCtx(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			buf := make([]byte, 9000)
+			for i := range msgs {
+				msg := bytes.Repeat([]byte{byte(i), byte(s.SID())}, 1+i*80)
+				if _, err := s.Write(msg); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := io.ReadFull(s, buf[:len(msg)]); err != nil || !bytes.Equal(buf[:len(msg)], msg) {
+					errs <- fmt.Errorf("SID %d message %d: %v", s.SID(), i, err)
+					return
+				}
+			}
+			errs <- s.Close()
+		}()
+	}
+	for range sessions {
+		select {
+		case err := <-errs:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("sessions over TCP did not finish")
+		}
+	}
+	if err := errors.Join(client.Err(), server.Err()); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -368,8 +368,12 @@ func (s *Session) sendErrLocked() error {
 	return nil
 }
 
+// closedErr reports use of a locally closed session; it also matches
+// net.ErrClosed, as net.Conn users expect.
 func (s *Session) closedErr(op string) error {
-	return errorf("smp session", -1, ErrClosed, "SID %d: %s after Close", s.sid, op)
+	e := errorf("smp session", -1, ErrClosed, "SID %d: %s after Close", s.sid, op)
+	e.Cause = net.ErrClosed
+	return e
 }
 
 // Close closes the session, [MC-SMP] 3.1.4.4: it sends a FIN (SEQNUM the

@@ -134,7 +134,7 @@ func checkMsg(got []byte, stream uint64, i int, scratch []byte) error {
 // message arrives once, intact and in order, that the window is never
 // exceeded (windowTap), and that everything shuts down cleanly.
 func TestStress(t *testing.T) {
-	sessions, msgs := 150, 50
+	sessions, msgs := 120, 40
 	if testing.Short() {
 		sessions, msgs = 100, 10
 	}
