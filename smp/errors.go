@@ -54,6 +54,7 @@ type Error struct {
 	Cause  error  // an underlying error (for example the transport's), or nil
 }
 
+// Error formats the failure as "layer: at offset N: what: class: cause".
 func (e *Error) Error() string {
 	s := e.Layer + ": "
 	if e.Offset >= 0 {

@@ -46,8 +46,10 @@ const (
 // of its kind does not observe the deadline until its turn. Deadlines
 // follow net.Conn: a Read or Write blocked past its deadline returns an
 // error wrapping os.ErrDeadlineExceeded, and a deadline can be extended.
-// A Read or Write may also block briefly while another session's packet is
-// being written to the transport.
+// Packets of all sessions share the transport one at a time, so a Read
+// (sending an ACK), a Write or a Close may also wait while another packet
+// is being written; deadlines do not interrupt a transport write already
+// under way (closing the Mux does).
 type Session struct {
 	m   *Mux
 	sid uint16
