@@ -25,8 +25,8 @@ const (
 //
 // Packet boundaries: one Write of up to MaxDataLength bytes is sent as one
 // DATA packet ([MC-SMP] 2.2.5), so writing one TDS packet per Write maps
-// each TDS packet to one DATA packet as SQL Server expects; longer writes
-// are split into several packets. A Read never returns bytes of two DATA
+// each TDS packet to one DATA packet, as in the example of [MC-SMP] 4.3;
+// longer writes are split into several packets. A Read never returns bytes of two DATA
 // packets, so a Read into a buffer at least as large as the packet
 // returns exactly one packet's DATA; a smaller buffer gets the packet in
 // pieces.
@@ -44,8 +44,8 @@ const (
 // Concurrent Reads are serialized, as are concurrent Writes (a Write sends
 // its packets contiguously in SEQNUM order); a call waiting behind another
 // of its kind does not observe the deadline until its turn. Deadlines
-// follow net.Conn: a Read or Write blocked past its deadline returns an
-// error wrapping os.ErrDeadlineExceeded, and a deadline can be extended.
+// follow net.Conn: a Read or Write blocked past its deadline returns
+// os.ErrDeadlineExceeded, and a deadline can be extended.
 // Packets of all sessions share the transport one at a time, so a Read
 // (sending an ACK), a Write or a Close may also wait while another packet
 // is being written; deadlines do not interrupt a transport write already
