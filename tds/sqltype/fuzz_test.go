@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/tdswire/tdswire/tds/tdstest"
@@ -138,6 +139,13 @@ func FuzzValue(f *testing.F) {
 		}
 		if (err == nil) != (lerr == nil) || m != n {
 			t.Fatalf("ValueLen = %d, %v; DecodeValue = %d, %v", m, lerr, n, err)
+		}
+		if !param {
+			w := Value{typ: TypeInt4, data: []byte{1}}
+			m, lerr = ti.DecodeValueTo(&w, b)
+			if (err == nil) != (lerr == nil) || m != n || !reflect.DeepEqual(w, v) {
+				t.Fatalf("DecodeValueTo = %d, %v, %+v; DecodeValue = %d, %v, %+v", m, lerr, w, n, err, v)
+			}
 		}
 		if err != nil {
 			return

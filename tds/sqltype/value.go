@@ -238,69 +238,101 @@ func (ti *TypeInfo) ParamValueLen(b []byte) (n int, err error) {
 // is accepted; a text pointer followed by a data length of 0xFFFFFFFF is
 // read as NULL.
 func (ti *TypeInfo) DecodeValue(b []byte) (v Value, n int, err error) {
-	return ti.decodeValue(b, false)
+	n, err = ti.decodeValueTo(&v, b, false)
+	return v, n, err
+}
+
+// DecodeValueTo is DecodeValue writing the value into v, which the caller
+// owns, instead of returning it: a reader of many rows passes the
+// elements of a reused slice and saves copying each Value. On error *v is
+// the zero Value.
+func (ti *TypeInfo) DecodeValueTo(v *Value, b []byte) (n int, err error) {
+	return ti.decodeValueTo(v, b, false)
 }
 
 // DecodeParamValue is DecodeValue for the RPC parameter and TVP row form
 // (see ParamValueLen).
 func (ti *TypeInfo) DecodeParamValue(b []byte) (v Value, n int, err error) {
-	return ti.decodeValue(b, true)
+	n, err = ti.decodeValueTo(&v, b, true)
+	return v, n, err
 }
 
 func (ti *TypeInfo) decodeValue(b []byte, param bool) (Value, int, error) {
+	var v Value
+	n, err := ti.decodeValueTo(&v, b, param)
+	return v, n, err
+}
+
+// decodeValueTo decodes into *v; the common classes write their fields in
+// place, the rarer ones go through helpers that return a Value.
+func (ti *TypeInfo) decodeValueTo(v *Value, b []byte, param bool) (int, error) {
 	t := ti.Type
-	v := Value{typ: t, precision: ti.Precision, scale: ti.Scale, coll: ti.Collation}
+	*v = Value{typ: t, precision: ti.Precision, scale: ti.Scale, coll: ti.Collation}
 	switch ti.LenClass() {
 	case LenZero:
 		v.null = true
-		return v, 0, nil
+		return 0, nil
 	case LenFixed:
 		size := fixedSize(t)
 		if len(b) < size {
-			return Value{}, 0, errf(0, tds.ErrTruncated, "%v value: need %d bytes, have %d", t, size, len(b))
+			*v = Value{}
+			return 0, errf(0, tds.ErrTruncated, "%v value: need %d bytes, have %d", t, size, len(b))
 		}
 		v.data = b[:size:size]
-		return v, size, nil
+		return size, nil
 	case LenByte, LenScale:
 		if len(b) < 1 {
-			return Value{}, 0, errf(0, tds.ErrTruncated, "%v value: missing BYTELEN", t)
+			*v = Value{}
+			return 0, errf(0, tds.ErrTruncated, "%v value: missing BYTELEN", t)
 		}
 		l := int(b[0])
 		if l == 0 {
 			v.null = true
-			return v, 1, nil
+			return 1, nil
 		}
 		if !validValueLen(ti, l) {
-			return Value{}, 0, errf(0, tds.ErrMalformed, "%v value: length %d is not valid for the type (2.2.5.4.3)", t, l)
+			*v = Value{}
+			return 0, errf(0, tds.ErrMalformed, "%v value: length %d is not valid for the type (2.2.5.4.3)", t, l)
 		}
 		if len(b)-1 < l {
-			return Value{}, 0, errf(0, tds.ErrTruncated, "%v value: length %d, %d bytes present", t, l, len(b)-1)
+			*v = Value{}
+			return 0, errf(0, tds.ErrTruncated, "%v value: length %d, %d bytes present", t, l, len(b)-1)
 		}
 		v.data = b[1 : 1+l : 1+l]
-		return v, 1 + l, nil
+		return 1 + l, nil
 	case LenUShort:
 		if len(b) < 2 {
-			return Value{}, 0, errf(0, tds.ErrTruncated, "%v value: missing USHORTCHARBINLEN", t)
+			*v = Value{}
+			return 0, errf(0, tds.ErrTruncated, "%v value: missing USHORTCHARBINLEN", t)
 		}
 		l := int(binary.LittleEndian.Uint16(b))
 		if l == 0xFFFF {
 			v.null = true
-			return v, 2, nil
+			return 2, nil
 		}
 		if len(b)-2 < l {
-			return Value{}, 0, errf(0, tds.ErrTruncated, "%v value: length %d, %d bytes present", t, l, len(b)-2)
+			*v = Value{}
+			return 0, errf(0, tds.ErrTruncated, "%v value: length %d, %d bytes present", t, l, len(b)-2)
 		}
 		v.data = b[2 : 2+l : 2+l]
-		return v, 2 + l, nil
+		return 2 + l, nil
 	case LenLong:
+		var n int
+		var err error
 		if t == TypeVariant {
-			return decodeVariant(b)
+			*v, n, err = decodeVariant(b)
+		} else {
+			*v, n, err = decodeText(*v, b, param)
 		}
-		return decodeText(v, b, param)
+		return n, err
 	case LenPLP:
-		return decodePLP(v, b)
+		var n int
+		var err error
+		*v, n, err = decodePLP(*v, b)
+		return n, err
 	}
-	return Value{}, 0, errf(0, tds.ErrMalformed, "%v: no TYPE_VARBYTE form for this type", t)
+	*v = Value{}
+	return 0, errf(0, tds.ErrMalformed, "%v: no TYPE_VARBYTE form for this type", t)
 }
 
 func validValueLen(ti *TypeInfo, l int) bool {

@@ -1,0 +1,80 @@
+package sqltype
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/tdswire/tdswire/tds"
+	"github.com/tdswire/tdswire/tds/tdstest"
+)
+
+// TestDecodeValueTo checks that DecodeValueTo fills the caller's Value
+// exactly as DecodeValue returns it, overwriting whatever it held, for
+// every golden value in the row form, and that it leaves the zero Value
+// behind on error.
+func TestDecodeValueTo(t *testing.T) {
+	for _, file := range []string{
+		"datetime.hex", "datetime2.hex", "decimal.hex", "dto.hex", "guid.hex",
+		"intn_sparse.hex", "money.hex", "nvarcharmax.hex", "text_row.hex",
+		"udt.hex", "varchar_batch.hex", "variant_int.hex", "variant_nvarchar.hex",
+		"vector.hex", "xml_schema.hex", "xml_sparse.hex",
+	} {
+		b := tdstest.ReadHex(t, "testdata/"+file)
+		ti := new(TypeInfo)
+		n, err := ti.Decode(b)
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		if ti.HasTableName() {
+			m, err := ti.DecodeTableName(b[n:])
+			if err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			n += m
+		}
+		in := b[n:]
+		want, wn, werr := ti.DecodeValue(in)
+		if werr != nil {
+			t.Fatalf("%s: DecodeValue: %v", file, werr)
+		}
+		// A Value left over from another column must not leak through.
+		got := Value{typ: TypeVariant, null: true, plp: true, textPtr: []byte{1}, plpLen: 7}
+		gn, err := ti.DecodeValueTo(&got, in)
+		if err != nil || gn != wn || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: DecodeValueTo = %d, %v, %+v; want %d, %+v", file, gn, err, got, wn, want)
+		}
+		// Every strict prefix of the value is truncated.
+		for cut := 0; cut < wn; cut++ {
+			if want.Type() == TypeNull {
+				break
+			}
+			v := want
+			if _, err := ti.DecodeValueTo(&v, in[:cut]); err == nil {
+				continue // a shorter prefix can be a complete value (NULL, a PLP terminator)
+			} else if !errors.Is(err, tds.ErrTruncated) && !errors.Is(err, tds.ErrMalformed) {
+				t.Errorf("%s: cut at %d: %v is neither truncated nor malformed", file, cut, err)
+			}
+			if !reflect.DeepEqual(v, Value{}) {
+				t.Errorf("%s: cut at %d: DecodeValueTo left %+v after an error, want the zero Value", file, cut, v)
+			}
+		}
+	}
+}
+
+func TestDecodeValueToAllocs(t *testing.T) {
+	b := tdstest.ReadHex(t, "testdata/datetime2.hex")
+	ti := new(TypeInfo)
+	n, err := ti.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v Value
+	if a := testing.AllocsPerRun(100, func() {
+		if _, err := ti.DecodeValueTo(&v, b[n:]); err != nil {
+			t.Fatal(err)
+		}
+	}); a != 0 {
+		t.Errorf("DecodeValueTo allocates %v times, want 0", a)
+	}
+}
