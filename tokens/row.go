@@ -92,38 +92,47 @@ func (s *Scanner) rowLen(b []byte, nbc bool) (int, error) {
 // dst[:0] and returning the extended slice. Passing the slice back for the
 // next row makes reading rows allocation-free.
 func (s *Scanner) RowValues(dst []ColumnValue) ([]ColumnValue, error) {
-	b, err := s.current(TokenRow, TokenNBCRow)
-	if err != nil {
-		return dst[:0], err
-	}
 	dst = dst[:0]
+	if s.end <= s.cur || (s.typ != TokenRow && s.typ != TokenNBCRow) {
+		_, err := s.current(TokenRow, TokenNBCRow)
+		return dst, err
+	}
+	b := s.buf[s.cur:s.end:s.end]
+	cols := s.cols
+	if cap(dst) < len(cols) {
+		dst = make([]ColumnValue, 0, len(cols))
+	}
+	// Each value is decoded in place into its element of dst, saving a
+	// copy of the Value per column.
+	dst = dst[:len(cols)]
 	off := 1
 	var bitmap []byte
 	nbc := s.typ == TokenNBCRow
 	if nbc {
 		// Next measured the token with the same columns, unless the
 		// caller has called SetColumns since.
-		if bitmap, err = nbcBitmap(b, len(s.cols)); err != nil {
-			return dst, rebase(err, s.cur)
+		var err error
+		if bitmap, err = nbcBitmap(b, len(cols)); err != nil {
+			return dst[:0], rebase(err, s.cur)
 		}
 		off += len(bitmap)
 	}
-	for i := range s.cols {
-		ti := &s.cols[i].TypeInfo
+	for i := range cols {
+		ti := &cols[i].TypeInfo
+		cv := &dst[i]
 		if nbc && isNullBit(bitmap, i) {
 			w, _ := nullWire(ti, &s.nullBuf)
-			v, _, err := ti.DecodeValue(w)
-			if err != nil {
-				return dst, rebase(err, s.cur+1+i/8)
+			if _, err := ti.DecodeValueTo(&cv.Value, w); err != nil {
+				return dst[:i], rebase(err, s.cur+1+i/8)
 			}
-			dst = append(dst, ColumnValue{Value: v})
+			cv.Wire = nil
 			continue
 		}
-		v, n, err := ti.DecodeValue(b[off:])
+		n, err := ti.DecodeValueTo(&cv.Value, b[off:])
 		if err != nil {
-			return dst, rebase(err, s.cur+off)
+			return dst[:i], rebase(err, s.cur+off)
 		}
-		dst = append(dst, ColumnValue{Value: v, Wire: b[off : off+n : off+n]})
+		cv.Wire = b[off : off+n : off+n]
 		off += n
 	}
 	return dst, nil
