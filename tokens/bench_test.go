@@ -297,3 +297,70 @@ func BenchmarkAppendDone(b *testing.B) {
 		}
 	}
 }
+
+// tokenOf returns the bytes of the first token of type t in the golden
+// file name.
+func tokenOf(tb testing.TB, name string, t TokenType) []byte {
+	tb.Helper()
+	s := NewScanner(golden(tb, name), tds.Version74)
+	if _, err := s.SkipTo(t); err != nil {
+		tb.Fatalf("%s: no %v: %v", name, t, err)
+	}
+	return s.Bytes()
+}
+
+// decoders decodes, standalone, one token of each kind a client reads
+// after every login and statement, from the golden login responses.
+func decoders(tb testing.TB) []struct {
+	name string
+	f    func() error
+} {
+	ackB := tokenOf(tb, "seed_login_response_74", TokenLoginAck)
+	envB := tokenOf(tb, "seed_login_response_74", TokenEnvChange)
+	infoB := tokenOf(tb, "seed_login_response_74", TokenInfo)
+	doneB := tokenOf(tb, "seed_login_response_74", TokenDone)
+	errB := tokenOf(tb, "login_failed", TokenError)
+	var (
+		ack  LoginAck
+		env  EnvChange
+		info Info
+		done Done
+		e    Error
+	)
+	return []struct {
+		name string
+		f    func() error
+	}{
+		{"LOGINACK", func() error { _, err := ack.Decode(ackB); return err }},
+		{"ENVCHANGE", func() error { _, err := env.Decode(envB); return err }},
+		{"INFO", func() error { _, err := info.Decode(infoB, tds.Version74); return err }},
+		{"ERROR", func() error { _, err := e.Decode(errB, tds.Version74); return err }},
+		{"DONE", func() error { _, err := done.Decode(doneB, tds.Version74); return err }},
+	}
+}
+
+// TestDecodeAllocs pins the standalone decoders of LOGINACK, ENVCHANGE,
+// INFO, ERROR and DONE at zero allocations.
+func TestDecodeAllocs(t *testing.T) {
+	for _, d := range decoders(t) {
+		if err := d.f(); err != nil {
+			t.Fatalf("%s: %v", d.name, err)
+		}
+		if n := testing.AllocsPerRun(100, func() { _ = d.f() }); n != 0 {
+			t.Errorf("%s Decode: %v allocations per run, want 0", d.name, n)
+		}
+	}
+}
+
+func BenchmarkDecode(b *testing.B) {
+	for _, d := range decoders(b) {
+		b.Run(d.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := d.f(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
