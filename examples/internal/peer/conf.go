@@ -23,7 +23,8 @@ type FreeTDSServer struct {
 }
 
 // WriteFreeTDSConf writes a freetds.conf holding servers, with encryption
-// off (the tests' listener answers PRELOGIN with ENCRYPT_NOT_SUP), into a
+// off (the tests' listener answers PRELOGIN with ENCRYPT_NOT_SUP) unless a
+// server's Extra sets "encryption" (off, request or require), into a
 // temporary directory of t. It returns the environment entries (for
 // Cmd.Env) that point FreeTDS at it and nowhere else: FREETDSCONF, with
 // TDSVER, TDSHOST, TDSPORT, TDSDUMP and TDSDUMPCONFIG unset so a
@@ -38,7 +39,9 @@ func WriteFreeTDSConf(t testing.TB, servers ...FreeTDSServer) []string {
 		if s.TDSVersion != "" {
 			fmt.Fprintf(&b, "\ttds version = %s\n", s.TDSVersion)
 		}
-		b.WriteString("\tencryption = off\n")
+		if _, ok := s.Extra["encryption"]; !ok {
+			b.WriteString("\tencryption = off\n")
+		}
 		for _, k := range sortedKeys(s.Extra) {
 			fmt.Fprintf(&b, "\t%s = %s\n", k, s.Extra[k])
 		}
