@@ -1,0 +1,330 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"sync"
+	"time"
+
+	_ "github.com/microsoft/go-mssqldb" // registers the "sqlserver" driver
+
+	"github.com/tdswire/tdswire/examples/server/tdsserver"
+	"github.com/tdswire/tdswire/tds"
+	"github.com/tdswire/tdswire/tokens"
+)
+
+// User and Password are the SQL login of the benchmark server.
+const (
+	User     = "bench"
+	Password = "Bench!2026"
+)
+
+// BigQuery is the statement whose result set the row benchmarks read.
+const BigQuery = "SELECT * FROM big"
+
+// Server is an example TDS server on a loopback port whose connections'
+// server-to-client bytes are recorded, so that a response a client read
+// can be decoded again from the very bytes it received.
+type Server struct {
+	srv  *tdsserver.Server
+	ln   net.Listener
+	done chan error
+
+	mu   sync.Mutex
+	last *recConn // the most recently accepted connection
+}
+
+// StartServer starts tdsserver without encryption (PRELOGIN answers
+// ENCRYPT_NOT_SUP, so every byte after it travels in clear) with a big
+// table of rows rows, on 127.0.0.1.
+func StartServer(rows int) (*Server, error) {
+	srv, err := tdsserver.New(tdsserver.Config{
+		Users: []tdsserver.User{{Name: User, Password: Password}},
+		TLS:   tdsserver.TLSOff,
+		Rows:  rows,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{srv: srv, ln: ln, done: make(chan error, 1)}
+	go func() { s.done <- srv.Serve(recListener{ln, s}) }()
+	return s, nil
+}
+
+// Addr is the server's host:port.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// DSN is a go-mssqldb connection string for the server: SQL
+// authentication, no encryption.
+func (s *Server) DSN() string {
+	q := url.Values{}
+	q.Set("encrypt", "disable")
+	q.Set("dial timeout", "5")
+	q.Set("app name", "tdswire-bench")
+	u := url.URL{Scheme: "sqlserver", User: url.UserPassword(User, Password), Host: s.Addr(), RawQuery: q.Encode()}
+	return u.String()
+}
+
+// Close stops the server.
+func (s *Server) Close() error {
+	err := s.srv.Close()
+	if serr := <-s.done; err == nil && !errors.Is(serr, tdsserver.ErrServerClosed) {
+		err = serr
+	}
+	return err
+}
+
+// recorded returns what the server wrote on its most recent connection.
+func (s *Server) recorded() []byte {
+	s.mu.Lock()
+	c := s.last
+	s.mu.Unlock()
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return bytes.Clone(c.out.Bytes())
+}
+
+type recListener struct {
+	net.Listener
+	s *Server
+}
+
+func (l recListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	rc := &recConn{Conn: c}
+	l.s.mu.Lock()
+	l.s.last = rc
+	l.s.mu.Unlock()
+	return rc, nil
+}
+
+// recConn records the bytes written to the client.
+type recConn struct {
+	net.Conn
+	mu  sync.Mutex
+	out bytes.Buffer
+}
+
+func (c *recConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	c.out.Write(p)
+	c.mu.Unlock()
+	return c.Conn.Write(p)
+}
+
+// Row is one row of the big table as go-mssqldb and DecodeRows both
+// produce it: the Go values a client works with.
+type Row struct {
+	ID      int64
+	Name    string
+	Price   string // decimal(10,2) as text, as go-mssqldb scans it into a string
+	Created time.Time
+}
+
+// Sum folds rows into a checksum that the two readers must agree on.
+type Sum struct {
+	Rows    int
+	IDs     int64
+	Chars   int
+	Price   int // total length of the decimal texts
+	Seconds int64
+}
+
+// Add folds r into s.
+func (s *Sum) Add(r *Row) {
+	s.Rows++
+	s.IDs += r.ID
+	s.Chars += len(r.Name)
+	s.Price += len(r.Price)
+	s.Seconds += r.Created.Unix()
+}
+
+// QueryRows reads BigQuery through go-mssqldb's database/sql driver,
+// scanning every row into a Row and calling f on it (the Row is reused;
+// f may be nil), and returns the checksum.
+func QueryRows(ctx context.Context, db *sql.DB, f func(*Row)) (Sum, error) {
+	var sum Sum
+	rs, err := db.QueryContext(ctx, BigQuery)
+	if err != nil {
+		return sum, err
+	}
+	defer rs.Close()
+	var r Row
+	for rs.Next() {
+		if err := rs.Scan(&r.ID, &r.Name, &r.Price, &r.Created); err != nil {
+			return sum, err
+		}
+		sum.Add(&r)
+		if f != nil {
+			f(&r)
+		}
+	}
+	return sum, rs.Err()
+}
+
+// CaptureResponse runs BigQuery once through go-mssqldb on a new
+// connection to s and returns the server-to-client packets of its
+// response (the last message the server wrote), headers included, and
+// what go-mssqldb read.
+func CaptureResponse(ctx context.Context, s *Server, f func(*Row)) ([]byte, Sum, error) {
+	db, err := sql.Open("sqlserver", s.DSN())
+	if err != nil {
+		return nil, Sum{}, err
+	}
+	db.SetMaxOpenConns(1)
+	sum, err := QueryRows(ctx, db, f)
+	db.Close()
+	if err != nil {
+		return nil, sum, err
+	}
+	out := s.recorded()
+	// Walk the messages the server wrote; keep the span of the last one.
+	r := tds.NewReader(bytes.NewReader(out))
+	r.SetMaxMessageSize(1 << 30)
+	start, last := int64(0), int64(-1)
+	for {
+		at := r.Offset()
+		_, _, err := r.ReadMessage()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, sum, fmt.Errorf("server stream: %w", err)
+		}
+		start, last = at, r.Offset()
+	}
+	if last < 0 {
+		return nil, sum, errors.New("the server wrote no message")
+	}
+	return out[start:last], sum, nil
+}
+
+// Decoder turns a captured response (TDS packets) into rows with tdswire:
+// tds.Reader reassembles the message, the tokens Scanner walks it, and
+// RowValues and the sqltype accessors give the Go values. Its buffers are
+// reused from one call to the next.
+type Decoder struct {
+	src  bytes.Reader
+	r    *tds.Reader
+	s    tokens.Scanner
+	vals []tokens.ColumnValue
+	dec  []byte
+}
+
+// NewDecoder returns a Decoder for TDS 7.4 responses.
+func NewDecoder() *Decoder {
+	d := &Decoder{}
+	d.r = tds.NewReader(&d.src)
+	d.r.SetMaxMessageSize(1 << 30)
+	return d
+}
+
+// DecodeRows decodes the response packets into rows, calling f on each
+// (the Row is reused), and returns the checksum. With f nil it only
+// checksums.
+func (d *Decoder) DecodeRows(packets []byte, f func(*Row)) (Sum, error) {
+	var sum Sum
+	d.src.Reset(packets)
+	d.r.Reset(&d.src)
+	_, msg, err := d.r.ReadMessage()
+	if err != nil {
+		return sum, err
+	}
+	d.s.Reset(msg, tds.Version74)
+	var r Row
+	for {
+		t, err := d.s.Next()
+		if err == io.EOF {
+			return sum, nil
+		}
+		if err != nil {
+			return sum, err
+		}
+		if t != tokens.TokenRow && t != tokens.TokenNBCRow {
+			continue
+		}
+		if d.vals, err = d.s.RowValues(d.vals); err != nil {
+			return sum, err
+		}
+		if len(d.vals) != 4 {
+			return sum, fmt.Errorf("row of %d columns, want 4", len(d.vals))
+		}
+		if r.ID, err = d.vals[0].Int64(); err != nil {
+			return sum, err
+		}
+		u, err := d.vals[1].UCS2()
+		if err != nil {
+			return sum, err
+		}
+		r.Name = u.String()
+		dec, err := d.vals[2].Decimal()
+		if err != nil {
+			return sum, err
+		}
+		d.dec = dec.AppendText(d.dec[:0])
+		r.Price = string(d.dec)
+		if r.Created, err = d.vals[3].Time(); err != nil {
+			return sum, err
+		}
+		sum.Add(&r)
+		if f != nil {
+			f(&r)
+		}
+	}
+}
+
+// CountRows decodes the response packets down to value views only: every
+// row's values are decoded (RowValues) and the id is read as an integer,
+// but nothing is converted to a string or a time. It returns the number
+// of rows.
+func (d *Decoder) CountRows(packets []byte) (int, error) {
+	d.src.Reset(packets)
+	d.r.Reset(&d.src)
+	_, msg, err := d.r.ReadMessage()
+	if err != nil {
+		return 0, err
+	}
+	d.s.Reset(msg, tds.Version74)
+	n := 0
+	var ids int64
+	for {
+		t, err := d.s.Next()
+		if err == io.EOF {
+			if ids <= 0 && n > 0 {
+				return n, errors.New("ids do not add up")
+			}
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		if t != tokens.TokenRow && t != tokens.TokenNBCRow {
+			continue
+		}
+		if d.vals, err = d.s.RowValues(d.vals); err != nil {
+			return n, err
+		}
+		id, err := d.vals[0].Int64()
+		if err != nil {
+			return n, err
+		}
+		ids += id
+		n++
+	}
+}

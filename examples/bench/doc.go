@@ -1,0 +1,18 @@
+// Package bench measures tdswire side by side with the clients and tools
+// it is meant to beat, each comparison in one benchmark run so that the
+// ratio, not the drifting absolute time of a shared machine, is the
+// result (see BENCHMARKS.md at the repository root for figures and
+// commands):
+//
+//   - BenchmarkRows: go-mssqldb reading SELECT * FROM big (int,
+//     nvarchar(50), decimal(10,2), datetime2(7); 100,000 rows) from the
+//     example server (examples/server/tdsserver) over loopback TCP,
+//     against the tokens Scanner decoding the very same response bytes,
+//     captured from that server, from their TDS packets to Go values.
+//   - BenchmarkLogins: logins per second of go-mssqldb against the same
+//     server.
+//
+// The helpers here (StartServer, CaptureResponse, DecodeRows) are what the
+// benchmarks and their cross-checking tests share: the tokens decoder must
+// read the same rows go-mssqldb reads before its speed means anything.
+package bench
