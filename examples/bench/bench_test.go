@@ -7,6 +7,9 @@ import (
 	"time"
 
 	mssql "github.com/microsoft/go-mssqldb"
+
+	"github.com/tdswire/tdswire/examples/client/tdsclient"
+	"github.com/tdswire/tdswire/tds"
 )
 
 // bigRows is the size of the result set the row benchmarks read.
@@ -166,9 +169,11 @@ func BenchmarkRows(b *testing.B) {
 	})
 }
 
-// BenchmarkLogins logs in with go-mssqldb (PRELOGIN, LOGIN7 with SQL
-// authentication, the login response) on a new connection per iteration
-// and closes it.
+// BenchmarkLogins logs in on a new connection per iteration (PRELOGIN,
+// LOGIN7 with SQL authentication, the login response) and closes it,
+// with go-mssqldb and with the example client built on tdswire
+// (examples/client/tdsclient, its step trace sent to io.Discard), against
+// the same server in one run.
 func BenchmarkLogins(b *testing.B) {
 	s := startServer(b, 10)
 	ctx := testContext(b)
@@ -184,6 +189,20 @@ func BenchmarkLogins(b *testing.B) {
 				b.Fatal(err)
 			}
 			c.Close()
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
+	})
+	b.Run("tdsclient", func(b *testing.B) {
+		cfg := tdsclient.Config{Addr: s.Addr(), User: User, Password: Password}
+		b.ReportAllocs()
+		for b.Loop() {
+			res, err := tdsclient.Run(ctx, cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if res.Version != tds.Version74 {
+				b.Fatalf("LOGINACK version %v", res.Version)
+			}
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
 	})

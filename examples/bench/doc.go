@@ -9,7 +9,8 @@
 //     example server (examples/server/tdsserver) over loopback TCP,
 //     against the tokens Scanner decoding the very same response bytes,
 //     captured from that server, from their TDS packets to Go values.
-//   - BenchmarkLogins: logins per second of go-mssqldb against the same
+//   - BenchmarkLogins: logins per second of go-mssqldb and of the example
+//     client built on tdswire (examples/client/tdsclient) against the same
 //     server.
 //
 // The helpers here (StartServer, CaptureResponse, DecodeRows) are what the
