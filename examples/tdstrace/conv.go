@@ -1,0 +1,560 @@
+package main
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+
+	"github.com/tdswire/tdswire/prelogin"
+	"github.com/tdswire/tdswire/smp"
+	"github.com/tdswire/tdswire/tds"
+	"github.com/tdswire/tdswire/tokens"
+)
+
+// Conv is one TCP connection that carried TDS, with the events tdstrace
+// explains: the steps of the login described in the seed articles, the
+// MARS sessions and the way the connection ended.
+type Conv struct {
+	ID       int
+	Addr     [2]netip.AddrPort // the two ends, in the order first seen
+	Client   int               // index into Addr of the client, -1 if unknown
+	clientBy string            // how the client side was told
+	Frames   []*Frame
+
+	half    [2]*half
+	tracer  *Tracer
+	pdus    int
+	anyData bool
+
+	syn, synAck, established *Frame
+	fin, rst                 [2]*Frame
+
+	preloginFirst, preloginReq, preloginResp *Frame
+	clientPL, serverPL                       *PreloginInfo
+	preloginDone                             bool
+
+	tlsFirst, tlsLast *Frame
+	tlsDirect         bool // TLS before any TDS: TDS 8.0 strict encryption
+
+	login                 *Login7Info
+	loginVersion          tds.Version
+	loginFirst, loginLast *Frame
+	loginEncrypted        bool
+
+	sspiFirst, sspiLast *Frame
+	sspiKind            string
+	ntlmAuth            *NTLMInfo
+	ntlmNegotiate       bool
+
+	respFirst, respLast *Frame // the response that ends the login
+	respEncrypted       bool
+	loginAck            *TokenInfo
+	ackVersion          tds.Version
+	loginErr            *TokenInfo
+	loginDone           bool
+
+	clearAfterLogin, encAfterLogin bool
+	cmdFirst, cmdLast              *Frame
+	commands                       map[string]int
+	cmdErrors                      int
+
+	marsOpened, marsClosed []uint16
+	smpFirst               *Frame
+}
+
+func (c *Conv) closed() bool {
+	return c.rst[0] != nil || c.rst[1] != nil || (c.fin[0] != nil && c.fin[1] != nil)
+}
+
+// decodeVersion is the TDS version to read the next message with: the
+// one LOGINACK chose, else the one LOGIN7 asked for, else 7.4.
+func (c *Conv) decodeVersion() tds.Version {
+	switch {
+	case c.ackVersion != 0:
+		return c.ackVersion
+	case c.loginVersion != 0:
+		return c.loginVersion
+	}
+	return tds.Version74
+}
+
+// tcpEvents notes the handshake and closing segments.
+func (c *Conv) tcpEvents(f *Frame) {
+	switch {
+	case f.Flags&(tcpSYN|tcpACK) == tcpSYN:
+		if c.syn == nil {
+			c.syn = f
+		}
+	case f.Flags&(tcpSYN|tcpACK) == tcpSYN|tcpACK:
+		if c.synAck == nil {
+			c.synAck = f
+		}
+	case c.synAck != nil && c.established == nil && f.Side != c.synAck.Side && f.Flags&tcpACK != 0:
+		c.established = f
+	}
+	if f.Flags&tcpFIN != 0 && c.fin[f.Side] == nil {
+		c.fin[f.Side] = f
+	}
+	if f.Flags&tcpRST != 0 && c.rst[f.Side] == nil {
+		c.rst[f.Side] = f
+	}
+}
+
+// tlsRecord notes a TLS record of content type typ; inTDS says it was
+// carried in a TDS packet (the TDS 7.x handshake) rather than on TCP.
+func (c *Conv) tlsRecord(f *Frame, typ byte, inTDS bool) {
+	if !inTDS && c.clientPL == nil && c.tlsFirst == nil {
+		c.tlsDirect = true
+	}
+	if typ != tlsApplicationData || inTDS {
+		if c.tlsFirst == nil {
+			c.tlsFirst = f
+		}
+		c.tlsLast = f
+		return
+	}
+	if c.tlsDirect {
+		c.encAfterLogin = true
+		return
+	}
+	switch {
+	case f.FromClient() && c.login == nil && !c.loginEncrypted:
+		c.loginEncrypted = true
+		c.loginFirst, c.loginLast = f, f
+	case f.FromClient() && c.loginEncrypted && c.respFirst == nil:
+		c.loginLast = f
+	case !f.FromClient() && c.respFirst == nil && (c.loginEncrypted || c.login != nil):
+		c.respFirst, c.respLast, c.respEncrypted = f, f, true
+		c.loginDone = true
+	case !f.FromClient() && c.respEncrypted && !c.encAfterLogin && c.cmdFirst == nil:
+		c.respLast = f
+	default:
+		c.encAfterLogin = true
+		if f.FromClient() {
+			if c.cmdFirst == nil {
+				c.cmdFirst = f
+			}
+			c.count("encrypted")
+		}
+		c.cmdLast = f
+	}
+}
+
+func (c *Conv) count(kind string) {
+	if c.commands == nil {
+		c.commands = map[string]int{}
+	}
+	c.commands[kind]++
+}
+
+// smpEvent notes MARS sessions opening (SYN) and closing (FIN), [MC-SMP]
+// 2.2.1.1.
+func (c *Conv) smpEvent(f *Frame, sh smp.Header) {
+	if c.smpFirst == nil {
+		c.smpFirst = f
+	}
+	switch sh.Flags {
+	case smp.FlagSYN:
+		c.marsOpened = append(c.marsOpened, sh.SID)
+	case smp.FlagFIN:
+		c.marsClosed = append(c.marsClosed, sh.SID)
+	}
+}
+
+// message notes a whole message: first is the frame of its first packet,
+// f the frame of its last.
+func (c *Conv) message(f, first *Frame, hdr tds.Header, m *Message, inSMP bool) {
+	fromClient := f.FromClient()
+	switch {
+	case m.Kind == "PRELOGIN" && fromClient:
+		c.preloginFirst, c.preloginReq, c.clientPL = first, f, m.Prelogin
+	case m.Kind == "PRELOGIN":
+		c.preloginResp, c.serverPL, c.preloginDone = f, m.Prelogin, true
+	case m.Kind == "LOGIN7" && m.Login7 != nil:
+		c.login, c.loginVersion = m.Login7, m.Login7.version
+		c.loginFirst, c.loginLast = first, f
+		if m.Login7.Integrated || m.Login7.SSPILen > 0 {
+			c.sspiKind = sspiKindOf(m.Login7)
+		}
+		if m.NTLM != nil && m.NTLM.Type == "NEGOTIATE" {
+			c.ntlmNegotiate = true
+		}
+	case m.Kind == "SSPI" && fromClient:
+		if c.sspiFirst == nil {
+			c.sspiFirst = first
+		}
+		c.sspiLast = f
+		if m.SSPIKind != "" {
+			c.sspiKind = m.SSPIKind
+		}
+		if m.NTLM != nil && m.NTLM.Type == "AUTHENTICATE" {
+			c.ntlmAuth = m.NTLM
+		}
+	case !fromClient && hdr.Type == tds.PacketResponse:
+		if !c.loginDone && (c.login != nil || c.loginEncrypted) {
+			c.loginResponse(f, first, m)
+			return
+		}
+		if c.loginDone {
+			c.clearAfterLogin = true
+			c.cmdLast = f
+			for _, t := range m.Tokens {
+				if t.Code == uint8(tokens.TokenError) {
+					c.cmdErrors++
+				}
+			}
+		}
+	case fromClient:
+		if c.loginDone {
+			c.clearAfterLogin = true
+			if c.cmdFirst == nil {
+				c.cmdFirst = first
+			}
+			c.cmdLast = f
+			c.count(m.Kind)
+		}
+	}
+}
+
+func sspiKindOf(l *Login7Info) string {
+	if l.NTLM != nil {
+		return "NTLM"
+	}
+	return l.sspiKind
+}
+
+// loginResponse notes a server message that answers LOGIN7 or SSPI: an
+// SSPI token continues the exchange ([MS-TDS] 2.2.7.22); LOGINACK ends it
+// with success (2.2.7.14); an ERROR without LOGINACK with failure.
+func (c *Conv) loginResponse(f, first *Frame, m *Message) {
+	var ack, errTok *TokenInfo
+	sspi := false
+	for i := range m.Tokens {
+		t := &m.Tokens[i]
+		switch tokens.TokenType(t.Code) {
+		case tokens.TokenSSPI:
+			sspi = true
+			if t.SSPIKind != "" && c.sspiKind == "" || t.NTLM != nil {
+				c.sspiKind = t.SSPIKind
+			}
+		case tokens.TokenLoginAck:
+			ack = t
+		case tokens.TokenError:
+			if errTok == nil {
+				errTok = t
+			}
+		}
+	}
+	if sspi && c.sspiFirst == nil {
+		c.sspiFirst = first
+	}
+	if sspi {
+		if c.sspiLast == nil || c.sspiLast.Number < f.Number {
+			c.sspiLast = f
+		}
+	}
+	if ack == nil && errTok == nil {
+		if !sspi {
+			c.respFirst, c.respLast = first, f
+		}
+		return
+	}
+	c.respFirst, c.respLast, c.loginDone = first, f, true
+	if ack != nil {
+		c.loginAck, c.ackVersion = ack, ack.version
+		return
+	}
+	c.loginErr = errTok
+}
+
+// Step is one step of a conversation, as the seed articles list them.
+type Step struct {
+	Name       string  `json:"name"`
+	FirstFrame int     `json:"first_frame"`
+	LastFrame  int     `json:"last_frame"`
+	Start      float64 `json:"start"`    // seconds since the capture's first frame
+	Duration   float64 `json:"duration"` // seconds until the next step starts (the last step: until its last frame)
+}
+
+// Summary explains one conversation; it is the "conversation" record of
+// the JSON output and the text after the frame list.
+type Summary struct {
+	Record           string   `json:"record"` // "conversation"
+	ID               int      `json:"id"`
+	Client           string   `json:"client"`
+	Server           string   `json:"server"`
+	ClientBy         string   `json:"client_by"` // port, PRELOGIN, SYN, first data
+	FirstFrame       int      `json:"first_frame"`
+	LastFrame        int      `json:"last_frame"`
+	Duration         float64  `json:"duration"`
+	TDSVersion       string   `json:"tds_version,omitempty"`           // from LOGINACK
+	RequestedVersion string   `json:"tds_version_requested,omitempty"` // from LOGIN7
+	Authentication   string   `json:"authentication"`                  // SQL, NTLM, Kerberos, ...
+	User             string   `json:"user,omitempty"`
+	Domain           string   `json:"domain,omitempty"`
+	Workstation      string   `json:"workstation,omitempty"`
+	AppName          string   `json:"app_name,omitempty"`
+	Database         string   `json:"database,omitempty"`
+	Encryption       string   `json:"encryption"` // none, login only, entire connection, strict (TDS 8.0)
+	ClientEncryption string   `json:"client_encryption,omitempty"`
+	ServerEncryption string   `json:"server_encryption,omitempty"`
+	Negotiated       string   `json:"negotiated,omitempty"` // what [MS-TDS] 2.2.6.5 says the two settings mean
+	MARSRequested    bool     `json:"mars_requested"`
+	MARSGranted      bool     `json:"mars_granted"`
+	MARSOpened       []uint16 `json:"mars_sessions_opened,omitempty"`
+	MARSClosed       []uint16 `json:"mars_sessions_closed,omitempty"`
+	Login            string   `json:"login"` // succeeded, failed, encrypted, no response, not seen
+	ErrorNumber      int32    `json:"error_number,omitempty"`
+	ErrorMessage     string   `json:"error_message,omitempty"`
+	ServerProgram    string   `json:"server_program,omitempty"`
+	Steps            []Step   `json:"steps"`
+	Commands         map[string]int `json:"commands,omitempty"`
+	CommandErrors    int      `json:"command_errors,omitempty"`
+	Ending           string   `json:"ending"` // client FIN, server FIN first, client RST, server RST, open
+	Abnormal         bool     `json:"abnormal"`
+	Explanation      string   `json:"explanation"`
+}
+
+func secs(d interface{ Seconds() float64 }) float64 { return d.Seconds() }
+
+// Summarize explains c.
+func (c *Conv) Summarize() *Summary {
+	s := &Summary{Record: "conversation", ID: c.ID, ClientBy: c.clientBy}
+	cl := c.Client
+	if cl < 0 {
+		cl = 0
+	}
+	s.Client, s.Server = c.Addr[cl].String(), c.Addr[1-cl].String()
+	first, last := c.Frames[0], c.Frames[len(c.Frames)-1]
+	s.FirstFrame, s.LastFrame, s.Duration = first.Number, last.Number, secs(last.Time-first.Time)
+	if c.ackVersion != 0 {
+		s.TDSVersion = c.ackVersion.String()
+	}
+	if c.loginVersion != 0 {
+		s.RequestedVersion = c.loginVersion.String()
+	}
+
+	// Authentication.
+	switch {
+	case c.tlsDirect:
+		s.Authentication = "unknown (everything encrypted)"
+	case c.login != nil && hasFeature(c.login, "FEDAUTH"):
+		s.Authentication = "federated authentication"
+	case c.login != nil && (c.login.Integrated || c.login.SSPILen > 0):
+		s.Authentication = authName(c.sspiKind)
+	case c.login != nil:
+		s.Authentication = "SQL"
+		s.User = c.login.UserName
+	case c.ntlmAuth != nil || c.sspiKind != "":
+		s.Authentication = authName(c.sspiKind)
+	case c.loginEncrypted && c.loginAck != nil:
+		s.Authentication = "SQL (LOGIN7 encrypted; no SSPI exchange followed it)"
+	case c.loginEncrypted:
+		s.Authentication = "unknown (LOGIN7 encrypted)"
+	default:
+		s.Authentication = "unknown (no LOGIN7 in the capture)"
+	}
+	if c.ntlmAuth != nil {
+		s.Authentication = "NTLM"
+		if c.sspiKind == "NTLM (SPNEGO)" {
+			s.Authentication = c.sspiKind
+		}
+		s.User, s.Domain, s.Workstation = c.ntlmAuth.User, c.ntlmAuth.Domain, c.ntlmAuth.Workstation
+	}
+	if c.login != nil {
+		s.AppName, s.Database = c.login.AppName, c.login.Database
+	}
+
+	// Encryption.
+	var ce, se prelogin.Encryption
+	if c.clientPL != nil && c.clientPL.EncryptionByte != nil {
+		ce = prelogin.Encryption(*c.clientPL.EncryptionByte)
+		s.ClientEncryption = ce.String()
+		if c.clientPL.MARS != nil {
+			s.MARSRequested = *c.clientPL.MARS
+		}
+	}
+	if c.serverPL != nil && c.serverPL.EncryptionByte != nil {
+		se = prelogin.Encryption(*c.serverPL.EncryptionByte)
+		s.ServerEncryption = se.String()
+		if c.serverPL.MARS != nil {
+			s.MARSGranted = *c.serverPL.MARS
+		}
+	}
+	outcome := prelogin.OutcomeNoEncryption
+	if s.ClientEncryption != "" && s.ServerEncryption != "" {
+		outcome = prelogin.Negotiate(ce, se)
+		s.Negotiated = outcome.String()
+	}
+	switch {
+	case c.tlsDirect:
+		s.Encryption = "strict (TDS 8.0)"
+	case c.tlsFirst == nil && outcome.Encrypted() && s.Negotiated != "":
+		s.Encryption = "none (TLS negotiated, no handshake in the capture)"
+	case c.tlsFirst == nil:
+		s.Encryption = "none"
+	case c.respEncrypted || c.encAfterLogin:
+		s.Encryption = "entire connection"
+	case c.loginEncrypted && (c.respFirst != nil || c.clearAfterLogin):
+		s.Encryption = "login only"
+	case outcome == prelogin.OutcomeLoginOnly:
+		s.Encryption = "login only"
+	case outcome == prelogin.OutcomeEntireConnection:
+		s.Encryption = "entire connection"
+	default:
+		s.Encryption = "TLS handshake only"
+	}
+	s.MARSOpened, s.MARSClosed = c.marsOpened, c.marsClosed
+
+	// Login outcome.
+	switch {
+	case c.loginAck != nil:
+		s.Login = "succeeded"
+		s.ServerProgram = c.loginAck.ProgName + " " + c.loginAck.ProgVer
+	case c.loginErr != nil:
+		s.Login = "failed"
+		s.ErrorNumber = *c.loginErr.Number
+		s.ErrorMessage = c.loginErr.Text
+	case c.respEncrypted:
+		s.Login = "answered (encrypted)"
+	case c.login != nil || c.loginEncrypted:
+		s.Login = "no response in the capture"
+	default:
+		s.Login = "not seen"
+	}
+
+	// Steps.
+	add := func(name string, a, b *Frame) {
+		if a == nil {
+			return
+		}
+		if b == nil || b.Number < a.Number {
+			b = a
+		}
+		s.Steps = append(s.Steps, Step{Name: name, FirstFrame: a.Number, LastFrame: b.Number, Start: secs(a.Time), Duration: secs(b.Time - a.Time)})
+	}
+	hs := c.established
+	if hs == nil {
+		hs = c.synAck
+	}
+	add("TCP handshake", c.syn, hs)
+	add("Driver handshake (PRELOGIN)", c.preloginFirst, c.preloginResp)
+	add("TLS handshake", c.tlsFirst, c.tlsLast)
+	add("Login packet", c.loginFirst, c.loginLast)
+	add("SSPI", c.sspiFirst, c.sspiLast)
+	switch {
+	case c.loginErr != nil:
+		add("Login failure", c.respFirst, c.respLast)
+	case c.respFirst != nil:
+		add("Login confirmation", c.respFirst, c.respLast)
+	}
+	add("Commands", c.cmdFirst, c.cmdLast)
+	var closeAt *Frame
+	for _, f := range []*Frame{c.fin[0], c.fin[1], c.rst[0], c.rst[1]} {
+		if f != nil && (closeAt == nil || f.Number < closeAt.Number) {
+			closeAt = f
+		}
+	}
+	add("Close", closeAt, last)
+	s.Commands, s.CommandErrors = c.commands, c.cmdErrors
+	// The time spent in a step runs until the next step starts; the last
+	// step ends with its own last frame.
+	sort.SliceStable(s.Steps, func(i, j int) bool { return s.Steps[i].FirstFrame < s.Steps[j].FirstFrame })
+	for i := 0; i+1 < len(s.Steps); i++ {
+		s.Steps[i].Duration = s.Steps[i+1].Start - s.Steps[i].Start
+	}
+
+	// Ending, [MS-TDS] says nothing of TCP; the seed article reads a FIN
+	// from the server first as abnormal.
+	srv := 1 - cl
+	switch {
+	case c.rst[srv] != nil && (c.rst[cl] == nil || c.rst[srv].Number < c.rst[cl].Number) && (c.fin[cl] == nil || c.rst[srv].Number < c.fin[cl].Number):
+		s.Ending, s.Abnormal = "server RST", true
+	case c.fin[srv] != nil && (c.fin[cl] == nil || c.fin[srv].Number < c.fin[cl].Number) && (c.rst[cl] == nil || c.fin[srv].Number < c.rst[cl].Number):
+		s.Ending, s.Abnormal = "server FIN first", true
+	case c.rst[cl] != nil && (c.fin[cl] == nil || c.rst[cl].Number < c.fin[cl].Number):
+		s.Ending = "client RST"
+	case c.fin[cl] != nil:
+		s.Ending = "client FIN"
+	default:
+		s.Ending = "open"
+	}
+	if s.Login == "failed" {
+		s.Abnormal = true
+	}
+	s.Explanation = explain(s)
+	return s
+}
+
+func hasFeature(l *Login7Info, name string) bool {
+	for _, f := range l.Features {
+		if f == name {
+			return true
+		}
+	}
+	return false
+}
+
+func authName(kind string) string {
+	switch kind {
+	case "NTLM", "NTLM (SPNEGO)":
+		return kind
+	case "Kerberos":
+		return "Kerberos (SSPI)"
+	case "":
+		return "integrated (SSPI)"
+	}
+	return "integrated (SSPI, " + kind + ")"
+}
+
+// explain says in a sentence or two what happened, as the seed articles
+// do.
+func explain(s *Summary) string {
+	e := ""
+	switch s.Login {
+	case "succeeded":
+		e = fmt.Sprintf("%s login succeeded at TDS %s", s.Authentication, s.TDSVersion)
+	case "failed":
+		e = fmt.Sprintf("%s login failed with error %d: %s", s.Authentication, s.ErrorNumber, s.ErrorMessage)
+	case "answered (encrypted)":
+		e = fmt.Sprintf("%s login answered inside TLS; its outcome is not visible", s.Authentication)
+	case "no response in the capture":
+		e = fmt.Sprintf("%s login sent; no answer in the capture", s.Authentication)
+	default:
+		e = "no login in the capture"
+	}
+	switch s.Encryption {
+	case "login only":
+		e += "; TLS protected the login packet only"
+	case "entire connection":
+		e += "; TLS protected the entire connection"
+	case "strict (TDS 8.0)":
+		e += "; TLS from the first byte (TDS 8.0 strict)"
+	}
+	if n := len(s.MARSOpened); n > 0 {
+		e += fmt.Sprintf("; %d MARS session(s) opened, %d closed", n, len(s.MARSClosed))
+	}
+	switch s.Ending {
+	case "server FIN first":
+		e += "; the server closed first (abnormal)"
+	case "server RST":
+		e += "; the server reset the connection (abnormal)"
+	case "client RST":
+		e += "; the client reset the connection"
+	case "client FIN":
+		e += "; the client closed the connection"
+	case "open":
+		e += "; the capture ends with the connection open"
+	}
+	return e + "."
+}
+
+// sortedKinds lists the keys of m in order, for stable output.
+func sortedKinds(m map[string]int) []string {
+	var k []string
+	for x := range m {
+		k = append(k, x)
+	}
+	sort.Strings(k)
+	return k
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/microsoft/go-mssqldb"
+
+	"github.com/tdswire/tdswire/examples/internal/peer"
+	"github.com/tdswire/tdswire/examples/server/tdsserver"
+)
+
+// The logins of the example server in these tests.
+const (
+	sqlUser    = "sa"
+	sqlPass    = "Passw0rd!"
+	ntlmDomain = "CONTOSO"
+	ntlmUser   = "joe"
+	ntlmPass   = "Secret1!"
+)
+
+// startServer runs examples/server on 127.0.0.1 with MARS allowed and
+// returns its port; it stops when the test ends.
+func startServer(t *testing.T, mode tdsserver.TLSMode) int {
+	t.Helper()
+	srv, err := tdsserver.New(tdsserver.Config{
+		Users: []tdsserver.User{
+			{Name: sqlUser, Password: sqlPass},
+			{Domain: ntlmDomain, Name: ntlmUser, Password: ntlmPass},
+		},
+		TLS:     mode,
+		MARS:    true,
+		Rows:    20,
+		Timeout: 20 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		srv.Serve(ln)
+	}()
+	t.Cleanup(func() {
+		srv.Close()
+		<-done
+	})
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// capture runs fn while tcpdump records the loopback traffic of port, and
+// returns the capture file. tcpdump runs at most 60 seconds.
+func capture(t *testing.T, port int, fn func()) string {
+	t.Helper()
+	tcpdump := peer.TCPDump(t)
+	file := filepath.Join(t.TempDir(), "lo.pcap")
+	// --immediate-mode and -U hand every packet to the file at once, so
+	// that stopping tcpdump loses none; -s 0 keeps whole packets.
+	p, err := peer.Start(t, peer.Cmd{
+		Path:    tcpdump,
+		Args:    []string{"-i", "lo", "-n", "--immediate-mode", "-U", "-s", "0", "-w", file, "tcp port " + strconv.Itoa(port)},
+		Timeout: 60 * time.Second,
+	})
+	if err != nil {
+		peer.Missing(t, "tcpdump capture", "starting tcpdump: "+err.Error())
+	}
+	if !waitForFile(p, file, 10*time.Second) {
+		r := p.Stop(os.Interrupt)
+		peer.Missing(t, "tcpdump capture on lo", "tcpdump did not start capturing (it needs root or CAP_NET_RAW): "+strings.TrimSpace(r.Output()))
+	}
+	fn()
+	time.Sleep(300 * time.Millisecond) // let the last segments reach tcpdump
+	p.Stop(os.Interrupt)
+	return file
+}
+
+func waitForFile(p *peer.Proc, file string, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		select {
+		case <-p.Done():
+			return false
+		default:
+		}
+		if fi, err := os.Stat(file); err == nil && fi.Size() >= 24 {
+			time.Sleep(200 * time.Millisecond)
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return false
+}
+
+// goMSSQL connects go-mssqldb to the server on port, runs the queries on
+// one connection and closes it. encrypt is go-mssqldb's "encrypt"
+// ("disable", "false" for login-only TLS, "true" for everything). It
+// returns the login's error; a query's error is only logged (the server
+// answers unknown statements with an ERROR token).
+func goMSSQL(t *testing.T, port int, user, pass, encrypt string, queries ...string) error {
+	t.Helper()
+	q := url.Values{}
+	q.Set("database", "sales")
+	q.Set("encrypt", encrypt)
+	q.Set("TrustServerCertificate", "true")
+	q.Set("app name", "tdstrace-test")
+	q.Set("workstation id", "WS-TRACE")
+	q.Set("dial timeout", "5")
+	q.Set("connection timeout", "10")
+	u := url.URL{Scheme: "sqlserver", User: url.UserPassword(user, pass), Host: "127.0.0.1:" + strconv.Itoa(port), RawQuery: q.Encode()}
+	db, err := sql.Open("sqlserver", u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	for _, s := range queries {
+		rows, err := conn.QueryContext(ctx, s)
+		if err != nil {
+			t.Logf("query %.40q: %v", s, err)
+			continue
+		}
+		for rows.Next() {
+		}
+		rows.Close()
+	}
+	return nil
+}
+
+// trace runs tdstrace on a capture file and returns its output.
+func trace(t *testing.T, args ...string) string {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := run(args, strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("tdstrace %v: exit %d: %s", args, code, errb.String())
+	}
+	return out.String()
+}
+
+// summaries reads the conversation records of a -json output.
+func summaries(t *testing.T, file string, args ...string) ([]*Summary, []*FrameRecord) {
+	t.Helper()
+	tr := NewTracer(1433, false)
+	if len(args) > 0 {
+		p, _ := strconv.Atoi(args[0])
+		tr = NewTracer(p, true)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := tr.Read(f); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w := bufio.NewWriter(&buf)
+	tr.WriteText(w)
+	w.Flush()
+	t.Logf("tdstrace:\n%s", buf.String())
+	var ss []*Summary
+	for _, c := range tr.tdsConvs() {
+		ss = append(ss, c.Summarize())
+	}
+	var frs []*FrameRecord
+	for _, f := range tr.Frames {
+		if f.Conv.pdus > 0 {
+			frs = append(frs, frameRecord(f))
+		}
+	}
+	return ss, frs
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

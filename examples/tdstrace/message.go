@@ -1,0 +1,688 @@
+package main
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/tdswire/tdswire/login7"
+	"github.com/tdswire/tdswire/ntlm"
+	"github.com/tdswire/tdswire/prelogin"
+	"github.com/tdswire/tdswire/tds"
+	"github.com/tdswire/tdswire/tds/request"
+	"github.com/tdswire/tdswire/tokens"
+)
+
+// Message is what tdstrace knows of one whole TDS message (the payloads of
+// its packets joined, [MS-TDS] 2.2.3): its kind and the fields the
+// library decodes. Exactly one of the pointer fields is set for a message
+// that decoded; Error says why one did not.
+type Message struct {
+	Kind      string         `json:"kind"` // PRELOGIN, LOGIN7, SSPI, SQLBatch, RPC, Response, Attention, ...
+	Length    int            `json:"length"`
+	Prelogin  *PreloginInfo  `json:"prelogin,omitempty"`
+	Login7    *Login7Info    `json:"login7,omitempty"`
+	NTLM      *NTLMInfo      `json:"ntlm,omitempty"`
+	SSPIKind  string         `json:"sspi_kind,omitempty"`
+	SQLBatch  *BatchInfo     `json:"sql_batch,omitempty"`
+	RPC       []RPCInfo      `json:"rpc,omitempty"`
+	TransMgr  *TransMgrInfo  `json:"transaction_manager,omitempty"`
+	Tokens    []TokenInfo    `json:"tokens,omitempty"`
+	TLS       []string       `json:"tls,omitempty"`
+	Error     string         `json:"error,omitempty"`
+	version   tds.Version    // the TDS version the message was decoded with
+}
+
+// PreloginInfo is a PRELOGIN message, [MS-TDS] 2.2.6.5.
+type PreloginInfo struct {
+	Options         []OptionInfo `json:"options"`
+	Version         string       `json:"version,omitempty"`
+	Encryption      string       `json:"encryption,omitempty"`
+	EncryptionByte  *uint8       `json:"encryption_byte,omitempty"`
+	Instance        *string      `json:"instance,omitempty"`
+	ThreadID        *uint32      `json:"thread_id,omitempty"`
+	MARS            *bool        `json:"mars,omitempty"`
+	TraceID         string       `json:"trace_id,omitempty"`
+	FedAuthRequired *bool        `json:"fed_auth_required,omitempty"`
+	Nonce           string       `json:"nonce,omitempty"`
+}
+
+// OptionInfo is one entry of the PRELOGIN option table.
+type OptionInfo struct {
+	Token  string `json:"token"`
+	Offset int    `json:"offset"`
+	Length int    `json:"length"`
+}
+
+// Login7Info is a LOGIN7 message, [MS-TDS] 2.2.6.4, without its passwords.
+type Login7Info struct {
+	TDSVersion     string    `json:"tds_version"`
+	PacketSize     uint32    `json:"packet_size"`
+	ClientProgVer  string    `json:"client_prog_ver"`
+	ClientPID      uint32    `json:"client_pid"`
+	ConnectionID   uint32    `json:"connection_id"`
+	OptionFlags1   string    `json:"option_flags1"`
+	OptionFlags2   string    `json:"option_flags2"`
+	TypeFlags      string    `json:"type_flags"`
+	OptionFlags3   string    `json:"option_flags3"`
+	ClientTimeZone int32     `json:"client_time_zone"`
+	ClientLCID     string    `json:"client_lcid"`
+	HostName       string    `json:"host_name"`
+	UserName       string    `json:"user_name"`
+	PasswordLen    int       `json:"password_bytes"`
+	AppName        string    `json:"app_name"`
+	ServerName     string    `json:"server_name"`
+	CltIntName     string    `json:"clt_int_name"`
+	Language       string    `json:"language"`
+	Database       string    `json:"database"`
+	ClientID       string    `json:"client_id"`
+	Integrated     bool      `json:"integrated_security"`
+	SSPILen        int       `json:"sspi_bytes"`
+	AtchDBFile     string    `json:"atch_db_file,omitempty"`
+	ChangePassword bool      `json:"change_password,omitempty"`
+	Features       []string  `json:"features,omitempty"`
+	NTLM           *NTLMInfo `json:"ntlm,omitempty"`
+	SSPIKind       string    `json:"sspi_kind,omitempty"`
+	version        tds.Version
+	sspiKind       string
+}
+
+// NTLMInfo is an NTLM message, [MS-NLMP] 2.2.1.
+type NTLMInfo struct {
+	Type            string `json:"type"` // NEGOTIATE, CHALLENGE, AUTHENTICATE
+	Flags           string `json:"flags"`
+	Domain          string `json:"domain,omitempty"`
+	User            string `json:"user,omitempty"`
+	Workstation     string `json:"workstation,omitempty"`
+	NTLMv2          bool   `json:"ntlmv2,omitempty"`
+	TargetName      string `json:"target_name,omitempty"`
+	ServerChallenge string `json:"server_challenge,omitempty"`
+	OSVersion       string `json:"os_version,omitempty"`
+	Error           string `json:"error,omitempty"`
+}
+
+// BatchInfo is a SQL Batch message, [MS-TDS] 2.2.6.7.
+type BatchInfo struct {
+	TransactionDescriptor uint64 `json:"transaction_descriptor"`
+	OutstandingRequests   uint32 `json:"outstanding_requests"`
+	Text                  string `json:"text"`
+}
+
+// RPCInfo is one RPCReqBatch of an RPC Request, [MS-TDS] 2.2.6.6.
+type RPCInfo struct {
+	Proc    string      `json:"proc"`
+	ProcID  uint16      `json:"proc_id,omitempty"`
+	Options uint16      `json:"options"`
+	Params  []ParamInfo `json:"params,omitempty"`
+}
+
+// ParamInfo is one RPC parameter.
+type ParamInfo struct {
+	Name   string `json:"name"`
+	Status uint8  `json:"status"`
+	Type   string `json:"type"`
+	Value  string `json:"value"`
+}
+
+// TransMgrInfo is a Transaction Manager Request, [MS-TDS] 2.2.6.9.
+type TransMgrInfo struct {
+	Type      uint16 `json:"type"`
+	Isolation uint8  `json:"isolation,omitempty"`
+	Name      string `json:"name,omitempty"`
+	DataLen   int    `json:"data_bytes,omitempty"`
+}
+
+// TokenInfo is one token of a tabular result, [MS-TDS] 2.2.7.
+type TokenInfo struct {
+	Type       string    `json:"type"`
+	Code       uint8     `json:"code"`
+	Offset     int       `json:"offset"`
+	Length     int       `json:"length"`
+	Number     *int32    `json:"number,omitempty"`
+	State      *uint8    `json:"state,omitempty"`
+	Class      *uint8    `json:"class,omitempty"`
+	Text       string    `json:"text,omitempty"`
+	ServerName string    `json:"server_name,omitempty"`
+	ProcName   string    `json:"proc_name,omitempty"`
+	Line       *int32    `json:"line,omitempty"`
+	TDSVersion string    `json:"tds_version,omitempty"`
+	Interface  *uint8    `json:"interface,omitempty"`
+	ProgName   string    `json:"prog_name,omitempty"`
+	ProgVer    string    `json:"prog_version,omitempty"`
+	EnvType    string    `json:"env_type,omitempty"`
+	NewValue   string    `json:"new_value,omitempty"`
+	OldValue   string    `json:"old_value,omitempty"`
+	Status     string    `json:"status,omitempty"`
+	CurCmd     *uint16   `json:"cur_cmd,omitempty"`
+	RowCount   *uint64   `json:"row_count,omitempty"`
+	Return     *int32    `json:"return_status,omitempty"`
+	Columns    []string  `json:"columns,omitempty"`
+	Values     []string  `json:"values,omitempty"`
+	SSPILen    *int      `json:"sspi_bytes,omitempty"`
+	NTLM       *NTLMInfo `json:"ntlm,omitempty"`
+	SSPIKind   string    `json:"sspi_kind,omitempty"`
+	version    tds.Version
+}
+
+// packetKind names a packet type as the seeds' parser does.
+func packetKind(t tds.PacketType) string {
+	switch t {
+	case tds.PacketSQLBatch:
+		return "SQLBatch"
+	case tds.PacketPreTDS7Login:
+		return "PreTDS7Login"
+	case tds.PacketRPC:
+		return "RPCRequest"
+	case tds.PacketResponse:
+		return "Response"
+	case tds.PacketAttention:
+		return "Attention"
+	case tds.PacketBulkLoad:
+		return "BulkLoad"
+	case tds.PacketFedAuthToken:
+		return "FedAuthToken"
+	case tds.PacketTransactionManager:
+		return "TransactionManager"
+	case tds.PacketLogin7:
+		return "Login7"
+	case tds.PacketSSPI:
+		return "SSPI"
+	case tds.PacketPrelogin:
+		return "Prelogin"
+	}
+	return fmt.Sprintf("Type(0x%02x)", uint8(t))
+}
+
+// sspiKind classifies an SSPI blob: a raw NTLM message, or a GSS-API
+// token (SPNEGO or Kerberos, RFC 2743 3.1) told apart by the mechanism OIDs
+// it carries.
+func sspiKind(b []byte) string {
+	switch {
+	case len(b) == 0:
+		return ""
+	case bytes.HasPrefix(b, []byte(ntlm.Signature)):
+		return "NTLM"
+	case bytes.Contains(b, oidKerberos) || bytes.Contains(b, oidKerberosMS):
+		if bytes.Contains(b, []byte(ntlm.Signature)) {
+			return "NTLM (SPNEGO)"
+		}
+		return "Kerberos"
+	case bytes.Contains(b, []byte(ntlm.Signature)):
+		return "NTLM (SPNEGO)"
+	case b[0] == 0x60 || b[0] == 0xa0 || b[0] == 0xa1:
+		return "Negotiate"
+	}
+	return "SSPI"
+}
+
+// DER encodings of the Kerberos V5 mechanism OIDs 1.2.840.113554.1.2.2
+// and Microsoft's 1.2.840.48018.1.2.2.
+var (
+	oidKerberos   = []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02}
+	oidKerberosMS = []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02}
+)
+
+// decodeNTLM describes the NTLM message inside b (raw, or wrapped in
+// SPNEGO: the message starts at its signature).
+func decodeNTLM(b []byte) *NTLMInfo {
+	i := bytes.Index(b, []byte(ntlm.Signature))
+	if i < 0 {
+		return nil
+	}
+	b = b[i:]
+	t, err := ntlm.PeekMessageType(b)
+	if err != nil {
+		return &NTLMInfo{Type: "UNKNOWN", Error: err.Error()}
+	}
+	switch t {
+	case ntlm.NtLmNegotiate:
+		var m ntlm.Negotiate
+		n := &NTLMInfo{Type: "NEGOTIATE"}
+		if err := m.Decode(b); err != nil {
+			n.Error = err.Error()
+			return n
+		}
+		n.Flags = fmt.Sprintf("0x%08x", uint32(m.NegotiateFlags))
+		n.Domain, n.Workstation = string(m.DomainName), string(m.Workstation)
+		if !m.Version.IsZero() {
+			n.OSVersion = m.Version.String()
+		}
+		return n
+	case ntlm.NtLmChallenge:
+		var m ntlm.Challenge
+		n := &NTLMInfo{Type: "CHALLENGE"}
+		if err := m.Decode(b); err != nil {
+			n.Error = err.Error()
+			return n
+		}
+		n.Flags = fmt.Sprintf("0x%08x", uint32(m.NegotiateFlags))
+		n.TargetName = ntlmString(m.TargetName, m.NegotiateFlags)
+		n.ServerChallenge = hex.EncodeToString(m.ServerChallenge[:])
+		if !m.Version.IsZero() {
+			n.OSVersion = m.Version.String()
+		}
+		return n
+	case ntlm.NtLmAuthenticate:
+		var m ntlm.Authenticate
+		n := &NTLMInfo{Type: "AUTHENTICATE"}
+		if err := m.Decode(b); err != nil {
+			n.Error = err.Error()
+			return n
+		}
+		n.Flags = fmt.Sprintf("0x%08x", uint32(m.NegotiateFlags))
+		n.Domain, n.User, n.Workstation = m.Domain(), m.User(), m.WorkstationName()
+		n.NTLMv2 = m.IsNTLMv2()
+		if !m.Version.IsZero() {
+			n.OSVersion = m.Version.String()
+		}
+		return n
+	}
+	return &NTLMInfo{Type: fmt.Sprintf("MessageType(%d)", uint32(t))}
+}
+
+func ntlmString(b []byte, f ntlm.NegotiateFlags) string {
+	if f&ntlm.NegotiateUnicode != 0 {
+		return tds.UCS2(b).String()
+	}
+	return string(b)
+}
+
+// decodeMessage decodes the payload of a whole message of type t sent by
+// the client (fromClient) or the server, with TDS version v.
+func decodeMessage(t tds.PacketType, fromClient bool, b []byte, v tds.Version) *Message {
+	m := &Message{Kind: messageKind(t), Length: len(b), version: v}
+	var err error
+	switch t {
+	case tds.PacketPrelogin:
+		if isTLS(b) {
+			m.Kind = "TLS"
+			m.TLS = describeTLS(b, nil)
+			return m
+		}
+		m.Prelogin, err = decodePrelogin(b)
+	case tds.PacketResponse:
+		if !fromClient && isTLS(b) {
+			m.Kind = "TLS"
+			m.TLS = describeTLS(b, nil)
+			return m
+		}
+		if looksLikePrelogin(b) {
+			if p, perr := decodePrelogin(b); perr == nil {
+				m.Kind = "PRELOGIN"
+				m.Prelogin = p
+				return m
+			}
+		}
+		m.Tokens, err = decodeTokens(b, v)
+		for _, tk := range m.Tokens {
+			if tk.NTLM != nil {
+				m.NTLM = tk.NTLM
+			}
+			if tk.SSPIKind != "" {
+				m.SSPIKind = tk.SSPIKind
+			}
+		}
+	case tds.PacketLogin7:
+		m.Login7, err = decodeLogin7(b)
+		if m.Login7 != nil {
+			m.NTLM = m.Login7.NTLM
+		}
+	case tds.PacketSSPI:
+		var s login7.SSPIMessage
+		if err = s.Decode(b); err == nil {
+			m.SSPIKind = sspiKind(s.Data)
+			m.NTLM = decodeNTLM(s.Data)
+		}
+	case tds.PacketSQLBatch:
+		var q request.SQLBatch
+		if err = q.Decode(b, v); err == nil {
+			td := q.Headers.TransactionDescriptor
+			m.SQLBatch = &BatchInfo{TransactionDescriptor: td.Descriptor, OutstandingRequests: td.OutstandingRequestCount, Text: q.SQLText.String()}
+		}
+	case tds.PacketRPC:
+		m.RPC, err = decodeRPC(b, v)
+	case tds.PacketTransactionManager:
+		var q request.TransMgrReq
+		if err = q.Decode(b, v); err == nil {
+			m.TransMgr = &TransMgrInfo{Type: uint16(q.Type), Isolation: uint8(q.Isolation), Name: string(q.Name), DataLen: len(q.Data)}
+		}
+	}
+	if err != nil {
+		m.Error = err.Error()
+	}
+	return m
+}
+
+func messageKind(t tds.PacketType) string {
+	switch t {
+	case tds.PacketPrelogin:
+		return "PRELOGIN"
+	case tds.PacketLogin7:
+		return "LOGIN7"
+	case tds.PacketRPC:
+		return "RPC"
+	}
+	return packetKind(t)
+}
+
+// looksLikePrelogin reports whether a server response starts with a
+// PRELOGIN option table (VERSION, token 0, at offset 6 or more) rather
+// than a token stream: no token type is 0x00.
+func looksLikePrelogin(b []byte) bool {
+	return len(b) >= 6 && b[0] == 0x00
+}
+
+func decodePrelogin(b []byte) (*PreloginInfo, error) {
+	var p prelogin.Parser
+	if err := p.Start(b); err != nil {
+		return nil, err
+	}
+	info := &PreloginInfo{}
+	for {
+		opt, entry, err := p.Next()
+		if err == prelogin.ErrDone {
+			break
+		}
+		if err != nil {
+			return info, err
+		}
+		off := 0
+		if e := entry; e+3 <= len(b) { // PL_OFFSET, big-endian, after the token
+			off = int(b[e+1])<<8 | int(b[e+2])
+		}
+		info.Options = append(info.Options, OptionInfo{Token: optionName(opt.Token), Offset: off, Length: len(opt.Data)})
+	}
+	var msg prelogin.Message
+	if err := msg.Decode(b); err != nil {
+		return info, err
+	}
+	if msg.Present&prelogin.HasVersion != 0 {
+		info.Version = msg.Version.String()
+	}
+	if msg.Present&prelogin.HasEncryption != 0 {
+		e := uint8(msg.Encryption)
+		info.EncryptionByte = &e
+		info.Encryption = msg.Encryption.String()
+	}
+	if msg.Present&prelogin.HasInstOpt != 0 {
+		s := strings.TrimRight(string(msg.Instance), "\x00")
+		info.Instance = &s
+	}
+	if msg.Present&prelogin.HasThreadID != 0 {
+		id := msg.ThreadID
+		info.ThreadID = &id
+	}
+	if msg.Present&prelogin.HasMARS != 0 {
+		mars := msg.MARS
+		info.MARS = &mars
+	}
+	if msg.Present&prelogin.HasTraceID != 0 {
+		info.TraceID = fmt.Sprintf("%x", msg.TraceID)
+	}
+	if msg.Present&prelogin.HasFedAuthRequired != 0 {
+		f := msg.FedAuthRequired
+		info.FedAuthRequired = &f
+	}
+	if msg.Present&prelogin.HasNonce != 0 {
+		info.Nonce = hex.EncodeToString(msg.Nonce[:])
+	}
+	return info, nil
+}
+
+func optionName(o prelogin.Option) string {
+	switch o {
+	case prelogin.OptionVersion:
+		return "VERSION"
+	case prelogin.OptionEncryption:
+		return "ENCRYPTION"
+	case prelogin.OptionInstOpt:
+		return "INSTOPT"
+	case prelogin.OptionThreadID:
+		return "THREADID"
+	case prelogin.OptionMARS:
+		return "MARS"
+	case prelogin.OptionTraceID:
+		return "TRACEID"
+	case prelogin.OptionFedAuthRequired:
+		return "FEDAUTHREQUIRED"
+	case prelogin.OptionNonce:
+		return "NONCEOPT"
+	}
+	return fmt.Sprintf("0x%02x", uint8(o))
+}
+
+func decodeLogin7(b []byte) (*Login7Info, error) {
+	var l login7.Login7
+	if err := l.Decode(b); err != nil {
+		return nil, err
+	}
+	info := &Login7Info{
+		TDSVersion:     l.TDSVersion.String(),
+		PacketSize:     l.PacketSize,
+		ClientProgVer:  fmt.Sprintf("0x%08x", l.ClientProgVer),
+		ClientPID:      l.ClientPID,
+		ConnectionID:   l.ConnectionID,
+		OptionFlags1:   fmt.Sprintf("0x%02x", uint8(l.OptionFlags1)),
+		OptionFlags2:   fmt.Sprintf("0x%02x", uint8(l.OptionFlags2)),
+		TypeFlags:      fmt.Sprintf("0x%02x", uint8(l.TypeFlags)),
+		OptionFlags3:   fmt.Sprintf("0x%02x", uint8(l.OptionFlags3)),
+		ClientTimeZone: l.ClientTimeZone,
+		ClientLCID:     fmt.Sprintf("0x%08x", l.ClientLCID),
+		HostName:       l.HostName.String(),
+		UserName:       l.UserName.String(),
+		PasswordLen:    passwordLen(b),
+		AppName:        l.AppName.String(),
+		ServerName:     l.ServerName.String(),
+		CltIntName:     l.CltIntName.String(),
+		Language:       l.Language.String(),
+		Database:       l.Database.String(),
+		ClientID:       fmt.Sprintf("%x", l.ClientID),
+		Integrated:     l.OptionFlags2&login7.FIntSecurity != 0,
+		SSPILen:        len(l.SSPI),
+		AtchDBFile:     l.AtchDBFile.String(),
+		NTLM:           decodeNTLM(l.SSPI),
+		SSPIKind:       sspiKind(l.SSPI),
+		version:        l.TDSVersion,
+	}
+	info.sspiKind = info.SSPIKind
+	if l.OptionFlags3&login7.FChangePassword != 0 {
+		info.ChangePassword = true
+	}
+	it := l.FeatureExt.Iter()
+	for {
+		f, ok := it.Next()
+		if !ok {
+			break
+		}
+		info.Features = append(info.Features, featureName(f.ID))
+	}
+	return info, nil
+}
+
+// passwordLen reads the length of the Password field from LOGIN7's
+// offset table ([MS-TDS] 2.2.6.4: ibPassword at 40, cchPassword at 42),
+// so that tdstrace can say a password was sent without decoding it.
+func passwordLen(b []byte) int {
+	if len(b) < 44 {
+		return 0
+	}
+	return 2 * int(uint16(b[42])|uint16(b[43])<<8)
+}
+
+func featureName(id login7.FeatureID) string {
+	switch id {
+	case login7.FeatureSessionRecovery:
+		return "SESSIONRECOVERY"
+	case login7.FeatureFedAuth:
+		return "FEDAUTH"
+	case login7.FeatureColumnEncryption:
+		return "COLUMNENCRYPTION"
+	case login7.FeatureGlobalTransactions:
+		return "GLOBALTRANSACTIONS"
+	case login7.FeatureAzureSQLSupport:
+		return "AZURESQLSUPPORT"
+	case login7.FeatureDataClassification:
+		return "DATACLASSIFICATION"
+	case login7.FeatureUTF8Support:
+		return "UTF8_SUPPORT"
+	case login7.FeatureAzureSQLDNSCaching:
+		return "AZURESQLDNSCACHING"
+	}
+	return fmt.Sprintf("0x%02x", uint8(id))
+}
+
+func decodeRPC(b []byte, v tds.Version) ([]RPCInfo, error) {
+	var r request.RPCReader
+	if err := r.Reset(b, v); err != nil {
+		return nil, err
+	}
+	var out []RPCInfo
+	var rpc request.RPC
+	var p request.Param
+	for r.NextRPC(&rpc) {
+		ri := RPCInfo{Proc: rpc.ProcName.String(), ProcID: uint16(rpc.ProcID), Options: uint16(rpc.Options)}
+		if rpc.ProcID != 0 {
+			ri.Proc = rpc.ProcID.String()
+		}
+		for r.NextParam(&p) {
+			ri.Params = append(ri.Params, ParamInfo{Name: p.Name.String(), Status: uint8(p.Status), Type: p.Type.Type.String(), Value: formatValue(p)})
+		}
+		out = append(out, ri)
+	}
+	return out, r.Err()
+}
+
+// formatValue renders an RPC parameter value for people: the typed
+// accessors of package sqltype in the order most types accept them.
+func formatValue(p request.Param) string {
+	if p.IsTVP() {
+		return "(table-valued)"
+	}
+	v := p.Value
+	if v.IsNull() {
+		return "NULL"
+	}
+	if s, err := v.UCS2(); err == nil {
+		return fmt.Sprintf("%q", s.String())
+	}
+	if i, err := v.Int64(); err == nil {
+		return fmt.Sprint(i)
+	}
+	if f, err := v.Float64(); err == nil {
+		return fmt.Sprint(f)
+	}
+	if t, err := v.Time(); err == nil {
+		return t.Format("2006-01-02T15:04:05.9999999Z07:00")
+	}
+	if c, err := v.Chars(); err == nil {
+		return fmt.Sprintf("%q", c)
+	}
+	return fmt.Sprintf("0x%x", v.Raw())
+}
+
+func decodeTokens(b []byte, v tds.Version) ([]TokenInfo, error) {
+	s := tokens.NewScanner(b, v)
+	var out []TokenInfo
+	for {
+		tt, err := s.Next()
+		if err != nil {
+			if err == io.EOF {
+				return out, nil
+			}
+			return out, err
+		}
+		start, end := s.Span()
+		ti := TokenInfo{Type: tt.String(), Code: uint8(tt), Offset: start, Length: end - start}
+		if err := describeToken(&s, tt, &ti); err != nil {
+			out = append(out, ti)
+			return out, err
+		}
+		out = append(out, ti)
+	}
+}
+
+func describeToken(s *tokens.Scanner, tt tokens.TokenType, ti *TokenInfo) error {
+	switch tt {
+	case tokens.TokenLoginAck:
+		var a tokens.LoginAck
+		if err := s.LoginAck(&a); err != nil {
+			return err
+		}
+		i := a.Interface
+		ti.Interface = &i
+		ti.TDSVersion = a.Negotiated().String()
+		ti.version = a.Negotiated()
+		ti.ProgName = strings.TrimRight(a.ProgName.String(), "\x00")
+		ti.ProgVer = a.ProgVersion.String()
+	case tokens.TokenError, tokens.TokenInfo:
+		var e tokens.Error
+		if err := s.Message(&e); err != nil {
+			return err
+		}
+		n, st, c, l := e.Number, e.State, e.Class, e.LineNumber
+		ti.Number, ti.State, ti.Class, ti.Line = &n, &st, &c, &l
+		ti.Text, ti.ServerName, ti.ProcName = e.MsgText.String(), e.ServerName.String(), e.ProcName.String()
+	case tokens.TokenEnvChange:
+		var e tokens.EnvChange
+		if err := s.EnvChange(&e); err != nil {
+			return err
+		}
+		ti.EnvType = e.Type.String()
+		ti.NewValue, ti.OldValue = envValue(e, e.NewValue, e.NewString()), envValue(e, e.OldValue, e.OldString())
+	case tokens.TokenDone, tokens.TokenDoneProc, tokens.TokenDoneInProc:
+		var d tokens.Done
+		if err := s.Done(&d); err != nil {
+			return err
+		}
+		cc, rc := d.CurCmd, d.RowCount
+		ti.Status, ti.CurCmd, ti.RowCount = d.Status.String(), &cc, &rc
+	case tokens.TokenReturnStatus:
+		r, err := s.ReturnStatus()
+		if err != nil {
+			return err
+		}
+		rv := int32(r)
+		ti.Return = &rv
+	case tokens.TokenSSPI:
+		var x tokens.SSPI
+		if err := s.SSPI(&x); err != nil {
+			return err
+		}
+		n := len(x.Buffer)
+		ti.SSPILen = &n
+		ti.SSPIKind = sspiKind(x.Buffer)
+		ti.NTLM = decodeNTLM(x.Buffer)
+	case tokens.TokenColMetadata:
+		for _, c := range s.Columns() {
+			ti.Columns = append(ti.Columns, c.ColName.String()+" "+c.TypeInfo.Type.String())
+		}
+	case tokens.TokenRow, tokens.TokenNBCRow:
+		vals, err := s.RowValues(nil)
+		if err != nil {
+			return err
+		}
+		for _, cv := range vals {
+			ti.Values = append(ti.Values, formatColumn(cv))
+		}
+	}
+	return nil
+}
+
+func formatColumn(cv tokens.ColumnValue) string {
+	return formatValue(request.Param{Value: cv.Value})
+}
+
+// envValue renders an ENVCHANGE value: text for the string types,
+// hexadecimal for the binary ones (collation, transaction descriptors).
+func envValue(e tokens.EnvChange, raw []byte, s tds.UCS2) string {
+	switch e.Type {
+	case tokens.EnvDatabase, tokens.EnvLanguage, tokens.EnvCharset, tokens.EnvPacketSize:
+		return s.String()
+	}
+	if len(raw) == 0 {
+		return ""
+	}
+	return "0x" + hex.EncodeToString(raw)
+}

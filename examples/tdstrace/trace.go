@@ -1,0 +1,388 @@
+package main
+
+import (
+	"io"
+	"net/netip"
+	"time"
+
+	"github.com/google/gopacket"
+	"github.com/tdswire/tdswire/smp"
+	"github.com/tdswire/tdswire/tds"
+)
+
+// maxMessage bounds the bytes tdstrace buffers for one TDS message or one
+// direction of a stream; beyond it the stream is given up as not TDS
+// (tds.DefaultMaxMessageSize is the library's own guard).
+const maxMessage = tds.DefaultMaxMessageSize
+
+// Frame is one frame of the capture that belongs to a TDS conversation.
+type Frame struct {
+	Number     int
+	Time       time.Duration // since the first frame of the capture
+	Src, Dst   netip.AddrPort
+	Conv       *Conv
+	Side       int // which end of Conv sent it (index into Conv.Addr)
+	Flags      uint8
+	Seq, Ack   uint32
+	Win        uint16
+	PayloadLen int
+	PDUs       []PDU // the units whose last byte this frame carried
+	Note       string
+}
+
+// FromClient reports whether the client sent f.
+func (f *Frame) FromClient() bool { return f.Side == f.Conv.Client }
+
+// PDU is one unit decoded from a stream: a TDS packet (possibly inside an
+// SMP DATA packet), an SMP control packet, or TLS records.
+type PDU struct {
+	HasTDS  bool
+	TDS     tds.Header
+	First   bool // first packet of its message
+	HasSMP  bool
+	SMP     smp.Header
+	TLS     []string // TLS records, when the unit is TLS (raw on TCP, or inside a TDS packet)
+	Message *Message // set on the last packet of a message
+}
+
+// tdsStream assembles TDS packets into messages for one direction of the
+// connection, or of one MARS session.
+type tdsStream struct {
+	buf    []byte // bytes of packets not yet complete (SMP sessions only)
+	msg    []byte // payloads of the message in progress
+	inMsg  bool
+	tlsBuf []byte // TLS records carried in PRELOGIN packets, not yet complete
+	tls    tlsState
+	first  *Frame // frame of the message's first packet
+}
+
+// half is one direction of a TCP connection.
+type half struct {
+	started bool
+	next    uint32
+	buf     []byte
+	off     int
+	pending []pendingSeg
+	dead    bool
+	tds     tdsStream
+	tls     tlsState // raw TLS on TCP
+	smp     map[uint16]*tdsStream
+}
+
+type pendingSeg struct {
+	seq  uint32
+	data []byte
+}
+
+// Tracer reads captures and keeps what it decoded.
+type Tracer struct {
+	Port    int  // the server's TCP port
+	PortSet bool // Port was given explicitly: only its conversations are decoded
+
+	Frames []*Frame
+	Convs  []*Conv
+
+	byKey  map[[2]netip.AddrPort]*Conv
+	start  time.Time
+	frameN int
+}
+
+// NewTracer returns a Tracer for a server on port; explicit says the port
+// was chosen by the user rather than defaulted.
+func NewTracer(port int, explicit bool) *Tracer {
+	return &Tracer{Port: port, PortSet: explicit, byKey: map[[2]netip.AddrPort]*Conv{}}
+}
+
+// Read decodes a whole capture.
+func (t *Tracer) Read(r io.Reader) error {
+	return readCapture(r, t.frame)
+}
+
+func (t *Tracer) frame(ci gopacket.CaptureInfo, s *segment) {
+	t.frameN++
+	if t.frameN == 1 {
+		t.start = ci.Timestamp
+	}
+	if s == nil {
+		return
+	}
+	c := t.conv(s)
+	if c == nil {
+		return
+	}
+	side := 0
+	if s.src != c.Addr[0] {
+		side = 1
+	}
+	f := &Frame{
+		Number: t.frameN, Time: ci.Timestamp.Sub(t.start), Src: s.src, Dst: s.dst, Conv: c, Side: side,
+		Flags: s.flags, Seq: s.seq, Ack: s.ack, Win: s.win, PayloadLen: len(s.payload),
+	}
+	c.Frames = append(c.Frames, f)
+	c.segment(f, s)
+	t.Frames = append(t.Frames, f)
+}
+
+// conv finds or starts the conversation of s; nil when s is not on the
+// chosen port.
+func (t *Tracer) conv(s *segment) *Conv {
+	key := [2]netip.AddrPort{s.src, s.dst}
+	if s.dst.Compare(s.src) < 0 {
+		key = [2]netip.AddrPort{s.dst, s.src}
+	}
+	if c := t.byKey[key]; c != nil {
+		if !c.closed() || s.flags&(tcpSYN|tcpACK) != tcpSYN {
+			return c
+		}
+		// A new SYN on a finished conversation's ports starts another.
+	}
+	if t.PortSet && int(s.src.Port()) != t.Port && int(s.dst.Port()) != t.Port {
+		return nil
+	}
+	c := &Conv{ID: len(t.Convs) + 1, Addr: [2]netip.AddrPort{s.src, s.dst}, Client: -1, tracer: t}
+	switch {
+	case int(s.dst.Port()) == t.Port:
+		c.Client, c.clientBy = 0, "port"
+	case int(s.src.Port()) == t.Port:
+		c.Client, c.clientBy = 1, "port"
+	}
+	c.half[0], c.half[1] = &half{}, &half{}
+	t.byKey[key] = c
+	t.Convs = append(t.Convs, c)
+	return c
+}
+
+// segment feeds one TCP segment of f to the conversation.
+func (c *Conv) segment(f *Frame, s *segment) {
+	h := c.half[f.Side]
+	if s.flags&tcpSYN != 0 {
+		h.started, h.next = true, s.seq+1
+		if s.flags&tcpACK == 0 && c.Client < 0 {
+			c.Client, c.clientBy = f.Side, "SYN"
+		}
+	}
+	c.tcpEvents(f)
+	if len(s.payload) == 0 || h.dead {
+		return
+	}
+	if !h.started {
+		h.started, h.next = true, s.seq
+	}
+	if c.Client < 0 || c.clientBy == "SYN" {
+		// With no port to go by, the side that sends PRELOGIN (or, in
+		// TDS 8.0, a TLS ClientHello) first is the client.
+		if p := s.payload; p[0] == byte(tds.PacketPrelogin) || (len(p) > 5 && p[0] == tlsHandshake && p[5] == 1) {
+			if !c.anyData {
+				c.Client, c.clientBy = f.Side, "PRELOGIN"
+			}
+		} else if c.Client < 0 {
+			c.Client, c.clientBy = f.Side, "first data"
+		}
+	}
+	c.anyData = true
+	c.reassemble(h, f, s.seq, s.payload)
+}
+
+// reassemble appends the in-order part of a segment to h.buf, keeps
+// segments that arrive ahead of a gap, and drops what was seen before.
+func (c *Conv) reassemble(h *half, f *Frame, seq uint32, p []byte) {
+	diff := int32(seq - h.next)
+	switch {
+	case diff > 0:
+		if len(h.pending) >= 64 {
+			f.Note = "TCP data missing from the capture; the rest of this direction is not decoded"
+			h.dead = true
+			return
+		}
+		h.pending = append(h.pending, pendingSeg{seq, append([]byte(nil), p...)})
+		return
+	case diff < 0:
+		if int(-diff) >= len(p) {
+			return // a retransmission of bytes already seen
+		}
+		p = p[-diff:]
+	}
+	h.buf = append(h.buf, p...)
+	h.next += uint32(len(p))
+	for progress := true; progress && len(h.pending) > 0; {
+		progress = false
+		for i := 0; i < len(h.pending); i++ {
+			ps := h.pending[i]
+			d := int32(ps.seq - h.next)
+			if d > 0 {
+				continue
+			}
+			if int(-d) < len(ps.data) {
+				h.buf = append(h.buf, ps.data[-d:]...)
+				h.next += uint32(len(ps.data) + int(d))
+			}
+			h.pending = append(h.pending[:i], h.pending[i+1:]...)
+			progress = true
+			i--
+		}
+	}
+	c.parse(h, f)
+}
+
+// parse takes every complete unit from the front of h.buf.
+func (c *Conv) parse(h *half, f *Frame) {
+	for !h.dead {
+		b := h.buf[h.off:]
+		if len(b) == 0 {
+			break
+		}
+		n := 0
+		switch {
+		case b[0] == smp.SMID:
+			var sh smp.Header
+			if len(b) < smp.HeaderLen {
+				break
+			}
+			if err := sh.Decode(b[:smp.HeaderLen]); err != nil || sh.Length < smp.HeaderLen || sh.Length > maxMessage {
+				c.giveUp(h, f, "not an SMP header")
+				return
+			}
+			if len(b) < int(sh.Length) {
+				break
+			}
+			n = int(sh.Length)
+			c.smpPacket(h, f, sh, b[smp.HeaderLen:n])
+		case isTLS(b):
+			rl := 5 + (int(b[3])<<8 | int(b[4]))
+			if len(b) < rl {
+				break
+			}
+			n = rl
+			recs := describeTLS(b[:n], &h.tls)
+			f.PDUs = append(f.PDUs, PDU{TLS: recs})
+			c.tlsRecord(f, b[0], false)
+		default:
+			if len(b) < tds.HeaderLen {
+				break
+			}
+			var hdr tds.Header
+			if err := hdr.Decode(b); err != nil || hdr.Length < tds.HeaderLen || !hdr.Type.Known() {
+				c.giveUp(h, f, "not a TDS packet header")
+				return
+			}
+			if len(b) < int(hdr.Length) {
+				break
+			}
+			n = int(hdr.Length)
+			c.tdsPacket(h, &h.tds, f, hdr, b[:n], nil)
+		}
+		if n == 0 {
+			if len(b) > maxMessage {
+				c.giveUp(h, f, "unit larger than any TDS message")
+			}
+			break
+		}
+		h.off += n
+	}
+	if h.off > 0 && h.off == len(h.buf) {
+		h.buf, h.off = h.buf[:0], 0
+	} else if h.off > 1<<16 {
+		h.buf = append(h.buf[:0], h.buf[h.off:]...)
+		h.off = 0
+	}
+}
+
+func (c *Conv) giveUp(h *half, f *Frame, why string) {
+	h.dead = true
+	h.buf, h.off = nil, 0
+	if c.pdus > 0 || f.Note == "" {
+		f.Note = why + "; the rest of this direction is not decoded"
+	}
+}
+
+// smpPacket handles one SMP packet, [MC-SMP] 2.2.
+func (c *Conv) smpPacket(h *half, f *Frame, sh smp.Header, data []byte) {
+	c.smpEvent(f, sh)
+	if sh.Flags != smp.FlagDATA {
+		f.PDUs = append(f.PDUs, PDU{HasSMP: true, SMP: sh})
+		c.pdus++
+		return
+	}
+	if h.smp == nil {
+		h.smp = map[uint16]*tdsStream{}
+	}
+	st := h.smp[sh.SID]
+	if st == nil {
+		st = &tdsStream{}
+		h.smp[sh.SID] = st
+	}
+	st.buf = append(st.buf, data...)
+	for {
+		if len(st.buf) < tds.HeaderLen {
+			break
+		}
+		var hdr tds.Header
+		if err := hdr.Decode(st.buf); err != nil || hdr.Length < tds.HeaderLen || !hdr.Type.Known() {
+			f.PDUs = append(f.PDUs, PDU{HasSMP: true, SMP: sh})
+			f.Note = "SMP DATA that does not hold a TDS packet"
+			st.buf = st.buf[:0]
+			return
+		}
+		if len(st.buf) < int(hdr.Length) {
+			if len(st.buf) > maxMessage {
+				st.buf = st.buf[:0]
+			}
+			break
+		}
+		n := int(hdr.Length)
+		shc := sh
+		c.tdsPacket(h, st, f, hdr, st.buf[:n], &shc)
+		st.buf = append(st.buf[:0], st.buf[n:]...)
+	}
+}
+
+// tdsPacket handles one whole TDS packet pkt with header hdr.
+func (c *Conv) tdsPacket(h *half, st *tdsStream, f *Frame, hdr tds.Header, pkt []byte, sh *smp.Header) {
+	payload := pkt[tds.HeaderLen:]
+	p := PDU{HasTDS: true, TDS: hdr, First: !st.inMsg}
+	if sh != nil {
+		p.HasSMP, p.SMP = true, *sh
+	}
+	c.pdus++
+	// The TLS handshake of TDS 7.x travels in the payload of PRELOGIN
+	// packets ([MS-TDS] 3.2.5.2, 2.2.6.5); some servers answer in
+	// tabular-result packets.
+	if !st.inMsg && (len(st.tlsBuf) > 0 || ((hdr.Type == tds.PacketPrelogin || (hdr.Type == tds.PacketResponse && c.preloginDone && !f.FromClient())) && isTLS(payload))) {
+		st.tlsBuf = append(st.tlsBuf, payload...)
+		b := st.tlsBuf
+		end := 0
+		for len(b)-end >= 5 {
+			rl := 5 + (int(b[end+3])<<8 | int(b[end+4]))
+			if len(b)-end < rl {
+				break
+			}
+			end += rl
+		}
+		if end > 0 {
+			p.TLS = describeTLS(b[:end], &st.tls)
+			c.tlsRecord(f, b[0], true)
+		} else {
+			p.TLS = []string{"TLS continuation"}
+		}
+		st.tlsBuf = append(st.tlsBuf[:0], b[end:]...)
+		if len(st.tlsBuf) > maxMessage {
+			st.tlsBuf = st.tlsBuf[:0]
+		}
+		f.PDUs = append(f.PDUs, p)
+		return
+	}
+	if !st.inMsg {
+		st.first = f
+	}
+	st.inMsg = true
+	if len(st.msg)+len(payload) <= maxMessage {
+		st.msg = append(st.msg, payload...)
+	}
+	if hdr.Status&tds.StatusEOM != 0 {
+		m := decodeMessage(hdr.Type, f.FromClient(), st.msg, c.decodeVersion())
+		p.Message = m
+		c.message(f, st.first, hdr, m, sh != nil)
+		st.msg, st.inMsg = st.msg[:0], false
+	}
+	f.PDUs = append(f.PDUs, p)
+}
