@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"sync"
 	"time"
 
-	_ "github.com/microsoft/go-mssqldb" // registers the "sqlserver" driver
+	mssql "github.com/microsoft/go-mssqldb" // also registers the "sqlserver" driver
 
+	"github.com/tdswire/tdswire/examples/internal/pcap"
 	"github.com/tdswire/tdswire/examples/server/tdsserver"
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tokens"
@@ -37,7 +39,9 @@ type Server struct {
 	done chan error
 
 	mu   sync.Mutex
-	last *recConn // the most recently accepted connection
+	last *recConn   // the most recently accepted connection
+	all  []*recConn // every connection, when recording all
+	keep bool       // record every connection in all
 }
 
 // StartServer starts tdsserver without encryption (PRELOGIN answers
@@ -84,6 +88,20 @@ func (s *Server) Close() error {
 	return err
 }
 
+// conversations returns every recorded connection's conversation, in
+// the order they were accepted.
+func (s *Server) conversations() [][]pcap.Segment {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([][]pcap.Segment, 0, len(s.all))
+	for _, c := range s.all {
+		c.mu.Lock()
+		out = append(out, c.segs)
+		c.mu.Unlock()
+	}
+	return out
+}
+
 // recorded returns what the server wrote on its most recent connection.
 func (s *Server) recorded() []byte {
 	s.mu.Lock()
@@ -110,22 +128,49 @@ func (l recListener) Accept() (net.Conn, error) {
 	rc := &recConn{Conn: c}
 	l.s.mu.Lock()
 	l.s.last = rc
+	if l.s.keep {
+		l.s.all = append(l.s.all, rc)
+	}
 	l.s.mu.Unlock()
 	return rc, nil
 }
 
-// recConn records the bytes written to the client.
+// recConn records the bytes written to the client, and the whole
+// conversation in order as pcap segments.
 type recConn struct {
 	net.Conn
-	mu  sync.Mutex
-	out bytes.Buffer
+	mu   sync.Mutex
+	out  bytes.Buffer
+	segs []pcap.Segment
 }
 
 func (c *recConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	c.out.Write(p)
+	c.add(false, p)
 	c.mu.Unlock()
 	return c.Conn.Write(p)
+}
+
+func (c *recConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.mu.Lock()
+	c.add(true, p[:n])
+	c.mu.Unlock()
+	return n, err
+}
+
+// add appends p to the conversation, merging it into the last segment
+// when it goes the same way. The caller holds c.mu.
+func (c *recConn) add(fromClient bool, p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	if n := len(c.segs); n > 0 && c.segs[n-1].FromClient == fromClient {
+		c.segs[n-1].Payload = append(c.segs[n-1].Payload, p...)
+		return
+	}
+	c.segs = append(c.segs, pcap.Segment{FromClient: fromClient, Payload: bytes.Clone(p)})
 }
 
 // Row is one row of the big table as go-mssqldb and DecodeRows both
@@ -327,4 +372,69 @@ func (d *Decoder) CountRows(packets []byte) (int, error) {
 		ids += id
 		n++
 	}
+}
+
+// TraceQuery is what each session of a capture runs after its login.
+const TraceQuery = "SELECT * FROM sample"
+
+// CaptureSessions records n go-mssqldb sessions against a new server
+// (each: PRELOGIN, LOGIN7, the login response, TraceQuery and its result,
+// then the close) and returns them as one pcap file, the sessions one
+// after another, each on its own client port and with the server on port
+// 1433 so that both tdstrace and tshark dissect it as TDS without being
+// told the port.
+func CaptureSessions(ctx context.Context, n int) ([]byte, error) {
+	s, err := StartServer(10)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.keep = true
+	s.mu.Unlock()
+	conn, err := mssql.NewConnector(s.DSN())
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	db := sql.OpenDB(conn)
+	db.SetMaxIdleConns(0) // a new connection, and login, for every session
+	for i := 0; i < n; i++ {
+		rs, err := db.QueryContext(ctx, TraceQuery)
+		if err == nil {
+			for rs.Next() {
+			}
+			err = rs.Err()
+			rs.Close()
+		}
+		if err != nil {
+			db.Close()
+			s.Close()
+			return nil, err
+		}
+	}
+	db.Close()
+	if err := s.Close(); err != nil {
+		return nil, err
+	}
+	convs := s.conversations()
+	var out bytes.Buffer
+	start := time.Date(2026, 11, 21, 5, 0, 0, 0, time.UTC)
+	server := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, 0, 1}), 1433)
+	for i, segs := range convs {
+		var one bytes.Buffer
+		c := pcap.Conversation{
+			Client: netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, byte(1 + i>>8), byte(i)}), uint16(40000+i%20000)),
+			Server: server,
+			Start:  start.Add(time.Duration(i) * time.Second),
+		}
+		if err := pcap.Write(&one, c, segs); err != nil {
+			return nil, err
+		}
+		b := one.Bytes()
+		if i > 0 {
+			b = b[24:] // one file header for the whole capture
+		}
+		out.Write(b)
+	}
+	return out.Bytes(), nil
 }

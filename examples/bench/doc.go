@@ -12,8 +12,11 @@
 //   - BenchmarkLogins: logins per second of go-mssqldb and of the example
 //     client built on tdswire (examples/client/tdsclient) against the same
 //     server.
+//   - BenchmarkTrace: whole-process time of examples/tdstrace against
+//     tshark -V on the same pcap of 1,000 go-mssqldb sessions
+//     (CaptureSessions records them from the server's side).
 //
-// The helpers here (StartServer, CaptureResponse, DecodeRows) are what the
+// The helpers here (StartServer, CaptureResponse, Decoder, CaptureSessions) are what the
 // benchmarks and their cross-checking tests share: the tokens decoder must
 // read the same rows go-mssqldb reads before its speed means anything.
 package bench
