@@ -279,40 +279,40 @@ type Step struct {
 // Summary explains one conversation; it is the "conversation" record of
 // the JSON output and the text after the frame list.
 type Summary struct {
-	Record           string   `json:"record"` // "conversation"
-	ID               int      `json:"id"`
-	Client           string   `json:"client"`
-	Server           string   `json:"server"`
-	ClientBy         string   `json:"client_by"` // port, PRELOGIN, SYN, first data
-	FirstFrame       int      `json:"first_frame"`
-	LastFrame        int      `json:"last_frame"`
-	Duration         float64  `json:"duration"`
-	TDSVersion       string   `json:"tds_version,omitempty"`           // from LOGINACK
-	RequestedVersion string   `json:"tds_version_requested,omitempty"` // from LOGIN7
-	Authentication   string   `json:"authentication"`                  // SQL, NTLM, Kerberos, ...
-	User             string   `json:"user,omitempty"`
-	Domain           string   `json:"domain,omitempty"`
-	Workstation      string   `json:"workstation,omitempty"`
-	AppName          string   `json:"app_name,omitempty"`
-	Database         string   `json:"database,omitempty"`
-	Encryption       string   `json:"encryption"` // none, login only, entire connection, strict (TDS 8.0)
-	ClientEncryption string   `json:"client_encryption,omitempty"`
-	ServerEncryption string   `json:"server_encryption,omitempty"`
-	Negotiated       string   `json:"negotiated,omitempty"` // what [MS-TDS] 2.2.6.5 says the two settings mean
-	MARSRequested    bool     `json:"mars_requested"`
-	MARSGranted      bool     `json:"mars_granted"`
-	MARSOpened       []uint16 `json:"mars_sessions_opened,omitempty"`
-	MARSClosed       []uint16 `json:"mars_sessions_closed,omitempty"`
-	Login            string   `json:"login"` // succeeded, failed, encrypted, no response, not seen
-	ErrorNumber      int32    `json:"error_number,omitempty"`
-	ErrorMessage     string   `json:"error_message,omitempty"`
-	ServerProgram    string   `json:"server_program,omitempty"`
-	Steps            []Step   `json:"steps"`
+	Record           string         `json:"record"` // "conversation"
+	ID               int            `json:"id"`
+	Client           string         `json:"client"`
+	Server           string         `json:"server"`
+	ClientBy         string         `json:"client_by"` // port, PRELOGIN, SYN, first data
+	FirstFrame       int            `json:"first_frame"`
+	LastFrame        int            `json:"last_frame"`
+	Duration         float64        `json:"duration"`
+	TDSVersion       string         `json:"tds_version,omitempty"`           // from LOGINACK
+	RequestedVersion string         `json:"tds_version_requested,omitempty"` // from LOGIN7
+	Authentication   string         `json:"authentication"`                  // SQL, NTLM, Kerberos, ...
+	User             string         `json:"user,omitempty"`
+	Domain           string         `json:"domain,omitempty"`
+	Workstation      string         `json:"workstation,omitempty"`
+	AppName          string         `json:"app_name,omitempty"`
+	Database         string         `json:"database,omitempty"`
+	Encryption       string         `json:"encryption"` // none, login only, entire connection, strict (TDS 8.0)
+	ClientEncryption string         `json:"client_encryption,omitempty"`
+	ServerEncryption string         `json:"server_encryption,omitempty"`
+	Negotiated       string         `json:"negotiated,omitempty"` // what [MS-TDS] 2.2.6.5 says the two settings mean
+	MARSRequested    bool           `json:"mars_requested"`
+	MARSGranted      bool           `json:"mars_granted"`
+	MARSOpened       []uint16       `json:"mars_sessions_opened,omitempty"`
+	MARSClosed       []uint16       `json:"mars_sessions_closed,omitempty"`
+	Login            string         `json:"login"` // succeeded, failed, encrypted, no response, not seen
+	ErrorNumber      int32          `json:"error_number,omitempty"`
+	ErrorMessage     string         `json:"error_message,omitempty"`
+	ServerProgram    string         `json:"server_program,omitempty"`
+	Steps            []Step         `json:"steps"`
 	Commands         map[string]int `json:"commands,omitempty"`
-	CommandErrors    int      `json:"command_errors,omitempty"`
-	Ending           string   `json:"ending"` // client FIN, server FIN first, client RST, server RST, open
-	Abnormal         bool     `json:"abnormal"`
-	Explanation      string   `json:"explanation"`
+	CommandErrors    int            `json:"command_errors,omitempty"`
+	Ending           string         `json:"ending"` // client FIN, server FIN first, client RST, server RST, open
+	Abnormal         bool           `json:"abnormal"`
+	Explanation      string         `json:"explanation"`
 }
 
 func secs(d interface{ Seconds() float64 }) float64 { return d.Seconds() }

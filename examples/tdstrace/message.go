@@ -20,19 +20,19 @@ import (
 // library decodes. Exactly one of the pointer fields is set for a message
 // that decoded; Error says why one did not.
 type Message struct {
-	Kind      string         `json:"kind"` // PRELOGIN, LOGIN7, SSPI, SQLBatch, RPC, Response, Attention, ...
-	Length    int            `json:"length"`
-	Prelogin  *PreloginInfo  `json:"prelogin,omitempty"`
-	Login7    *Login7Info    `json:"login7,omitempty"`
-	NTLM      *NTLMInfo      `json:"ntlm,omitempty"`
-	SSPIKind  string         `json:"sspi_kind,omitempty"`
-	SQLBatch  *BatchInfo     `json:"sql_batch,omitempty"`
-	RPC       []RPCInfo      `json:"rpc,omitempty"`
-	TransMgr  *TransMgrInfo  `json:"transaction_manager,omitempty"`
-	Tokens    []TokenInfo    `json:"tokens,omitempty"`
-	TLS       []string       `json:"tls,omitempty"`
-	Error     string         `json:"error,omitempty"`
-	version   tds.Version    // the TDS version the message was decoded with
+	Kind     string        `json:"kind"` // PRELOGIN, LOGIN7, SSPI, SQLBatch, RPC, Response, Attention, ...
+	Length   int           `json:"length"`
+	Prelogin *PreloginInfo `json:"prelogin,omitempty"`
+	Login7   *Login7Info   `json:"login7,omitempty"`
+	NTLM     *NTLMInfo     `json:"ntlm,omitempty"`
+	SSPIKind string        `json:"sspi_kind,omitempty"`
+	SQLBatch *BatchInfo    `json:"sql_batch,omitempty"`
+	RPC      []RPCInfo     `json:"rpc,omitempty"`
+	TransMgr *TransMgrInfo `json:"transaction_manager,omitempty"`
+	Tokens   []TokenInfo   `json:"tokens,omitempty"`
+	TLS      []string      `json:"tls,omitempty"`
+	Error    string        `json:"error,omitempty"`
+	version  tds.Version   // the TDS version the message was decoded with
 }
 
 // PreloginInfo is a PRELOGIN message, [MS-TDS] 2.2.6.5.

@@ -12,16 +12,16 @@ import (
 func TestGoMSSQLCaptures(t *testing.T) {
 	long := "SELECT 1 -- " + strings.Repeat("padding ", 1200) // about 19 KB of UTF-16: several 4 KB packets
 	cases := []struct {
-		name         string
-		mode         tdsserver.TLSMode
-		encrypt      string
-		user, pass   string
-		queries      []string
-		auth, enc    string
-		login        string
-		user2, dom   string
-		multiPacket  bool
-		errNumber    int32
+		name        string
+		mode        tdsserver.TLSMode
+		encrypt     string
+		user, pass  string
+		queries     []string
+		auth, enc   string
+		login       string
+		user2, dom  string
+		multiPacket bool
+		errNumber   int32
 	}{
 		{name: "sql/no-tls", mode: tdsserver.TLSOff, encrypt: "disable", user: sqlUser, pass: sqlPass,
 			queries: []string{"select 1", "select * from sample"}, auth: "SQL", enc: "none", login: "succeeded", user2: sqlUser},
