@@ -92,6 +92,31 @@ type conn struct {
 	packetSize int
 	user       string
 	database   string
+	statements map[int32]string // prepared by sp_prepexec
+	nextHandle int32
+}
+
+// prepare keeps stmt for sp_execute and returns its handle.
+func (c *conn) prepare(stmt string) int32 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.statements == nil {
+		c.statements = map[int32]string{}
+	}
+	c.nextHandle++
+	c.statements[c.nextHandle] = stmt
+	return c.nextHandle
+}
+
+// prepared returns the statement of handle h, forgetting it if drop is set.
+func (c *conn) prepared(h int32, drop bool) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.statements[h]
+	if drop {
+		delete(c.statements, h)
+	}
+	return s, ok
 }
 
 func (s *Server) serveConn(raw net.Conn) {

@@ -239,13 +239,35 @@ func echoable(ti *sqltype.TypeInfo) bool {
 	return true
 }
 
-// isExecuteSQL reports whether rpc calls sp_executesql, by number
-// ([MS-TDS] 2.2.6.6 ProcID 10) or by name.
-func isExecuteSQL(rpc *request.RPC) bool {
-	if rpc.ProcID != 0 {
-		return rpc.ProcID == request.ProcExecuteSQL
+// procedures the server answers.
+type procKind int
+
+const (
+	procUnknown procKind = iota
+	procExecuteSQL
+	procPrepExec
+	procExecute
+	procUnprepare
+)
+
+// procOf names the procedure rpc calls, by number ([MS-TDS] 2.2.6.6
+// ProcIDs 10, 13, 12, 15) or by name.
+func procOf(rpc *request.RPC) procKind {
+	id := rpc.ProcID
+	if id == 0 {
+		name := strings.TrimPrefix(strings.ToLower(rpc.ProcName.String()), "sys.")
+		ids := map[string]request.ProcID{"sp_executesql": request.ProcExecuteSQL, "sp_prepexec": request.ProcPrepExec, "sp_execute": request.ProcExecute, "sp_unprepare": request.ProcUnprepare}
+		id = ids[name]
 	}
-	name := strings.ToLower(rpc.ProcName.String())
-	name = strings.TrimPrefix(name, "sys.")
-	return name == "sp_executesql"
+	switch id {
+	case request.ProcExecuteSQL:
+		return procExecuteSQL
+	case request.ProcPrepExec:
+		return procPrepExec
+	case request.ProcExecute:
+		return procExecute
+	case request.ProcUnprepare:
+		return procUnprepare
+	}
+	return procUnknown
 }

@@ -16,11 +16,12 @@ const flushAt = 32 << 10
 // responder answers the requests of one TDS stream (a connection, or an
 // SMP session of one).
 type responder struct {
-	c   *conn
-	w   *tds.Writer
-	v   tds.Version
-	buf []byte
-	rpc request.RPCReader
+	c      *conn
+	w      *tds.Writer
+	v      tds.Version
+	buf    []byte
+	rpc    request.RPCReader
+	params []request.Param
 }
 
 // handle answers one client message.
@@ -72,10 +73,19 @@ func (rs *responder) handle(h tds.Header, msg []byte) error {
 }
 
 // rpcs answers every RPCReqBatch of the RPC request rs.rpc holds.
+// Four procedures are known ([MS-TDS] 2.2.6.6 ProcIDs, or their names):
+//
+//	sp_executesql @stmt, @params, values...          runs @stmt
+//	sp_prepexec   @handle OUTPUT, @params, @stmt, values...
+//	              runs @stmt and returns a new handle for it
+//	sp_execute    @handle, values...                  runs a prepared @stmt again
+//	sp_unprepare  @handle                             forgets it
+//
+// Parameter values are matched to @names in the statement by name
+// (case-insensitively). Any other procedure gets error 2812.
 func (rs *responder) rpcs(h tds.Header) error {
 	var (
 		rpc  request.RPC
-		p    request.Param
 		prev = -1 // offset of the previous DONEPROC's Status
 	)
 	for rs.rpc.NextRPC(&rpc) {
@@ -88,45 +98,77 @@ func (rs *responder) rpcs(h tds.Header) error {
 		if rpc.ProcID != 0 {
 			name = rpc.ProcID.String()
 		}
-		if !isExecuteSQL(&rpc) {
-			for rs.rpc.NextParam(&p) {
+		rs.params = rs.params[:0]
+		var p request.Param
+		for rs.rpc.NextParam(&p) {
+			rs.params = append(rs.params, p)
+		}
+		if err := rs.rpc.Err(); err != nil {
+			return fmt.Errorf("decoding an RPC request: %w", err)
+		}
+		proc := procOf(&rpc)
+		var (
+			stmt   string
+			values []request.Param
+			bad    string
+			handle int32
+			retval bool
+		)
+		ps := rs.params
+		switch proc {
+		case procExecuteSQL:
+			if len(ps) < 1 {
+				bad = "Procedure or function 'sp_executesql' expects parameter '@statement', which was not supplied."
+				break
 			}
+			s, err := paramString(ps[0].Value)
+			if err != nil {
+				bad = "Procedure expects parameter '@statement' of type 'ntext/nchar/nvarchar'."
+			}
+			stmt, values = s, tail(ps, 2)
+		case procPrepExec:
+			if len(ps) < 3 {
+				bad = "Procedure or function 'sp_prepexec' expects parameter '@stmt', which was not supplied."
+				break
+			}
+			s, err := paramString(ps[2].Value)
+			if err != nil {
+				bad = "Procedure expects parameter '@stmt' of type 'ntext/nchar/nvarchar'."
+				break
+			}
+			stmt, values = s, tail(ps, 3)
+			handle, retval = rs.c.prepare(stmt), true
+		case procExecute, procUnprepare:
+			var ok bool
+			if len(ps) >= 1 && !ps[0].Value.IsNull() {
+				if n, err := ps[0].Value.Int64(); err == nil {
+					stmt, ok = rs.c.prepared(int32(n), proc == procUnprepare)
+				}
+			}
+			if !ok {
+				bad = "Could not find prepared statement with handle."
+			}
+			if proc == procUnprepare {
+				stmt = ""
+			}
+			values = tail(ps, 1)
+		default:
 			rs.c.log("TDS:RPCRequest received: %v; procedure %s: not found", h, name)
 			rs.error(2812, 16, 62, fmt.Sprintf("Could not find stored procedure '%s'.", name))
 			prev = len(rs.buf) + 1
 			rs.buf = tokens.DoneProc{Status: tokens.DoneError}.Append(rs.buf, rs.v)
 			continue
 		}
-		var (
-			stmt   string
-			params = map[string]param{}
-			n      int
-			bad    error
-		)
-		for rs.rpc.NextParam(&p) {
-			n++
-			switch n {
-			case 1: // @stmt
-				s, err := paramString(p.Value)
-				if err != nil {
-					bad = fmt.Errorf("sp_executesql @stmt: %v", err)
-				}
-				stmt = s
-			case 2: // @params: the declarations, not needed to echo values
-			default:
-				if !echoable(&p.Type) {
-					continue
-				}
-				params[strings.ToLower(p.Name.String())] = param{ti: p.Type, v: p.Value}
+		params := map[string]param{}
+		for _, v := range values {
+			if echoable(&v.Type) {
+				params[strings.ToLower(v.Name.String())] = param{ti: v.Type, v: v.Value}
 			}
 		}
-		if n == 0 {
-			bad = fmt.Errorf("sp_executesql without @stmt")
-		}
-		rs.c.log("TDS:RPCRequest received: %v; %s %q with %d parameters", h, name, stmt, max(n-2, 0))
+		rs.c.log("TDS:RPCRequest received: %v; %s %q with %d parameter values", h, name, stmt, len(values))
 		failed := false
-		if bad != nil {
-			rs.error(214, 16, 2, "Procedure expects parameter '@statement' of type 'ntext/nchar/nvarchar'.")
+		if bad != "" {
+			rs.error(8144, 16, 2, bad)
 			failed = true
 		} else {
 			var err error
@@ -139,6 +181,16 @@ func (rs *responder) rpcs(h tds.Header) error {
 			st = tokens.DoneError
 		} else {
 			rs.buf = tokens.ReturnStatus(0).Append(rs.buf)
+			if retval {
+				// The new handle goes back in the @handle OUTPUT
+				// parameter, a RETURNVALUE ([MS-TDS] 2.2.7.19).
+				wire, err := intCol.AppendInt(nil, int64(handle))
+				if err != nil {
+					return err
+				}
+				rv := tokens.ReturnValue{ParamName: ps[0].Name, Status: tokens.ReturnOutputParam, Flags: tokens.ColNullable, TypeInfo: intCol, Wire: wire}
+				rs.buf = rv.Append(rs.buf, rs.v)
+			}
 		}
 		prev = len(rs.buf) + 1
 		rs.buf = tokens.DoneProc{Status: st}.Append(rs.buf, rs.v)
@@ -147,6 +199,14 @@ func (rs *responder) rpcs(h tds.Header) error {
 		return fmt.Errorf("decoding an RPC request: %w", err)
 	}
 	return nil
+}
+
+// tail returns ps[i:], or nil when ps is shorter.
+func tail(ps []request.Param, i int) []request.Param {
+	if len(ps) <= i {
+		return nil
+	}
+	return ps[i:]
 }
 
 // exec answers the statements of a batch (inProc false: DONE tokens) or
