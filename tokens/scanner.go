@@ -46,9 +46,8 @@ import (
 type Scanner struct {
 	buf  []byte
 	ver  tds.Version
-	next int // offset of the next token
 	cur  int // offset of the current token
-	end  int // offset just past the current token
+	end  int // offset just past the current token, where the next one starts
 	typ  TokenType
 	err  error
 	done int // DoneLen(ver): the size of DONE, DONEPROC and DONEINPROC
@@ -108,12 +107,11 @@ func (s *Scanner) SetVersion(v tds.Version) {
 func (s *Scanner) Next() (TokenType, error) {
 	// DONE, DONEPROC and DONEINPROC (0xFD to 0xFF) are the most frequent
 	// tokens and have one fixed size per version: this path measures them
-	// with no call and no switch, and is small enough to be inlined.
-	// s.done is 0 in a zero Scanner and after an error, which sends
-	// those to next.
-	if end := s.next + s.done; s.done > 0 && end <= len(s.buf) {
-		if t := TokenType(s.buf[s.next]); t >= TokenDone {
-			s.cur, s.end, s.next, s.typ = s.next, end, end, t
+	// with no further call and no switch. s.done is 0 in a zero Scanner
+	// and after an error, which sends those to nextSlow.
+	if cur := s.end; s.done > 0 && cur+s.done <= len(s.buf) {
+		if t := TokenType(s.buf[cur]); t >= TokenDone {
+			s.cur, s.end, s.typ = cur, cur+s.done, t
 			return t, nil
 		}
 	}
@@ -123,7 +121,7 @@ func (s *Scanner) Next() (TokenType, error) {
 // nextSlow is Next for every token but a whole DONE, at the end of the
 // buffer and after an error.
 func (s *Scanner) nextSlow() (TokenType, error) {
-	cur := s.next
+	cur := s.end
 	if s.err != nil || cur >= len(s.buf) {
 		return s.stop()
 	}
@@ -136,7 +134,6 @@ func (s *Scanner) nextSlow() (TokenType, error) {
 		return 0, s.err
 	}
 	s.end = cur + n
-	s.next = s.end
 	return t, nil
 }
 
@@ -146,7 +143,7 @@ func (s *Scanner) stop() (TokenType, error) {
 	if s.err != nil {
 		return 0, s.err
 	}
-	s.cur, s.end = s.next, s.next
+	s.cur = s.end
 	return 0, io.EOF
 }
 
@@ -166,7 +163,7 @@ func (s *Scanner) Span() (start, end int) { return s.cur, s.end }
 func (s *Scanner) Bytes() []byte { return s.buf[s.cur:s.end:s.end] }
 
 // Rest returns the bytes after the current token, not yet scanned.
-func (s *Scanner) Rest() []byte { return s.buf[s.next:] }
+func (s *Scanner) Rest() []byte { return s.buf[s.end:] }
 
 // Columns returns the column metadata of the last COLMETADATA token
 // passed, or nil if there was none. The slice and the views in it are
@@ -215,8 +212,8 @@ func (s *Scanner) SkipTo(types ...TokenType) (TokenType, error) {
 // Next returns.
 func (s *Scanner) SkipRows() (int, error) {
 	n := 0
-	for s.err == nil && s.next < len(s.buf) {
-		t := TokenType(s.buf[s.next])
+	for s.err == nil && s.end < len(s.buf) {
+		t := TokenType(s.buf[s.end])
 		if t != TokenRow && t != TokenNBCRow {
 			break
 		}
