@@ -171,45 +171,42 @@ func (c LenClass) String() string {
 
 // fixedSize gives the size of the fixed-length types of 2.2.5.4.2 and
 // 0 for every other type.
-func fixedSize(t TypeID) int {
-	switch t {
-	case TypeInt1, TypeBit:
-		return 1
-	case TypeInt2:
-		return 2
-	case TypeInt4, TypeDateTime4, TypeFloat4, TypeMoney4:
-		return 4
-	case TypeMoney, TypeDateTime, TypeFloat8, TypeInt8:
-		return 8
-	}
-	return 0
+func fixedSize(t TypeID) int { return int(fixedSizes[t]) }
+
+// fixedSizes is fixedSize as a table, read on every value of a row.
+var fixedSizes = [256]uint8{
+	TypeInt1: 1, TypeBit: 1,
+	TypeInt2: 2,
+	TypeInt4: 4, TypeDateTime4: 4, TypeFloat4: 4, TypeMoney4: 4,
+	TypeMoney: 8, TypeDateTime: 8, TypeFloat8: 8, TypeInt8: 8,
 }
 
 // typeClass is the class of the TYPE_INFO length, before the PLP forms of
 // BIGVARCHARTYPE, BIGVARBINARYTYPE and NVARCHARTYPE are told apart by
-// their maximum length.
-func typeClass(t TypeID) LenClass {
-	switch t {
-	case TypeNull:
-		return LenZero
-	case TypeInt1, TypeBit, TypeInt2, TypeInt4, TypeDateTime4, TypeFloat4,
-		TypeMoney, TypeDateTime, TypeFloat8, TypeMoney4, TypeInt8:
-		return LenFixed
-	case TypeGUID, TypeIntN, TypeDecimal, TypeNumeric, TypeBitN, TypeDecimalN,
-		TypeNumericN, TypeFloatN, TypeMoneyN, TypeDateTimeN, TypeChar,
-		TypeVarChar, TypeBinary, TypeVarBinary:
-		return LenByte
-	case TypeDateN, TypeTimeN, TypeDateTime2N, TypeDateTimeOffsetN:
-		return LenScale
-	case TypeBigVarBinary, TypeBigVarChar, TypeBigBinary, TypeBigChar,
-		TypeNVarChar, TypeNChar, TypeVector:
-		return LenUShort
-	case TypeImage, TypeNText, TypeVariant, TypeText:
-		return LenLong
-	case TypeXML, TypeUDT, TypeJSON:
-		return LenPLP
-	}
-	return LenInvalid
+// their maximum length. Types not in the table are LenInvalid (0).
+func typeClass(t TypeID) LenClass { return typeClasses[t] }
+
+// typeClasses is typeClass as a table, read on every value of a row.
+var typeClasses = [256]LenClass{
+	TypeNull: LenZero,
+
+	TypeInt1: LenFixed, TypeBit: LenFixed, TypeInt2: LenFixed, TypeInt4: LenFixed,
+	TypeDateTime4: LenFixed, TypeFloat4: LenFixed, TypeMoney: LenFixed,
+	TypeDateTime: LenFixed, TypeFloat8: LenFixed, TypeMoney4: LenFixed, TypeInt8: LenFixed,
+
+	TypeGUID: LenByte, TypeIntN: LenByte, TypeDecimal: LenByte, TypeNumeric: LenByte,
+	TypeBitN: LenByte, TypeDecimalN: LenByte, TypeNumericN: LenByte, TypeFloatN: LenByte,
+	TypeMoneyN: LenByte, TypeDateTimeN: LenByte, TypeChar: LenByte,
+	TypeVarChar: LenByte, TypeBinary: LenByte, TypeVarBinary: LenByte,
+
+	TypeDateN: LenScale, TypeTimeN: LenScale, TypeDateTime2N: LenScale, TypeDateTimeOffsetN: LenScale,
+
+	TypeBigVarBinary: LenUShort, TypeBigVarChar: LenUShort, TypeBigBinary: LenUShort,
+	TypeBigChar: LenUShort, TypeNVarChar: LenUShort, TypeNChar: LenUShort, TypeVector: LenUShort,
+
+	TypeImage: LenLong, TypeNText: LenLong, TypeVariant: LenLong, TypeText: LenLong,
+
+	TypeXML: LenPLP, TypeUDT: LenPLP, TypeJSON: LenPLP,
 }
 
 // hasCollation reports whether TYPE_INFO carries a COLLATION for t,
