@@ -267,7 +267,12 @@ func (ti *TypeInfo) decodeValue(b []byte, param bool) (Value, int, error) {
 // place, the rarer ones go through helpers that return a Value.
 func (ti *TypeInfo) decodeValueTo(v *Value, b []byte, param bool) (int, error) {
 	t := ti.Type
-	*v = Value{typ: t, precision: ti.Precision, scale: ti.Scale, coll: ti.Collation}
+	// Field by field rather than *v = Value{...}: the composite literal
+	// is built on the stack and copied, and the copy's wide loads stall
+	// on the narrow stores that built it (a third of a row's decoding).
+	v.typ, v.precision, v.scale, v.coll = t, ti.Precision, ti.Scale, ti.Collation
+	v.null, v.plp, v.variant, v.varMax, v.plpLen = false, false, false, 0, 0
+	v.data, v.textPtr, v.timestamp = nil, nil, nil
 	switch ti.LenClass() {
 	case LenZero:
 		v.null = true
