@@ -357,14 +357,10 @@ func (c *conn) login(r *tds.Reader, w *tds.Writer) error {
 	}
 	if !ok {
 		c.s.st.failed.Add(1)
-		msg := fmt.Sprintf("Login failed for user '%s'.", user)
-		var b []byte
-		b = tokens.Error{Number: 18456, State: 1, Class: 14, MsgText: ucs2(msg), ServerName: ucs2(serverName), LineNumber: 1}.Append(b, v)
-		b = tokens.Done{Status: tokens.DoneError}.Append(b, v)
-		if err := w.WriteMessage(tds.PacketResponse, 0, b); err != nil {
+		if err := w.WriteMessage(tds.PacketResponse, 0, loginFailed(nil, v, user)); err != nil {
 			return err
 		}
-		c.log("login refused: %s (error 18456)", msg)
+		c.log("login refused for %q (error 18456)", user)
 		return errLoginFailed
 	}
 
@@ -424,6 +420,16 @@ func (c *conn) ntlm(r *tds.Reader, w *tds.Writer, negotiate []byte) (string, boo
 	}
 	c.log("NTLM verified: %v", res)
 	return name, true, nil
+}
+
+// loginFailed appends the answer to a refused login: ERROR 18456, class
+// 14, state 1, "Login failed for user '...'." (what SQL Server sends,
+// whatever the reason, so as not to tell an unknown user from a wrong
+// password), and a DONE with DONE_ERROR ([MS-TDS] 2.2.7.10, 2.2.7.6).
+func loginFailed(b []byte, v tds.Version, user string) []byte {
+	msg := "Login failed for user '" + user + "'."
+	b = tokens.Error{Number: 18456, State: 1, Class: 14, MsgText: ucs2(msg), ServerName: ucs2(serverName), LineNumber: 1}.Append(b, v)
+	return tokens.Done{Status: tokens.DoneError}.Append(b, v)
 }
 
 // loginResponse appends the token stream of a successful login, in the
