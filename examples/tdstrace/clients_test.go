@@ -118,6 +118,7 @@ func TestClientCaptures(t *testing.T) {
 			if len(ss) != 1 {
 				t.Fatalf("%d conversations, want 1", len(ss))
 			}
+			checkTShark(t, file, port)
 			s := ss[0]
 			if s.Authentication != c.auth || s.Encryption != c.enc || s.Login != c.login || s.User != c.user || s.Domain != c.domain {
 				t.Errorf("got auth %q, encryption %q, login %q, user %q, domain %q\nwant %q, %q, %q, %q, %q",

@@ -85,6 +85,18 @@ func capture(t *testing.T, port int, fn func()) string {
 	fn()
 	time.Sleep(300 * time.Millisecond) // let the last segments reach tcpdump
 	p.Stop(os.Interrupt)
+	// TDSWIRE_CAPTURE_DIR keeps the capture, as in the other tests of
+	// this module: the file shipped in testdata/captures was kept so.
+	if dir := os.Getenv("TDSWIRE_CAPTURE_DIR"); dir != "" {
+		b, err := os.ReadFile(file)
+		if err == nil {
+			name := strings.NewReplacer("/", "-", " ", "_").Replace(t.Name()) + ".pcap"
+			err = os.WriteFile(filepath.Join(dir, name), b, 0o644)
+		}
+		if err != nil {
+			t.Errorf("keeping the capture: %v", err)
+		}
+	}
 	return file
 }
 

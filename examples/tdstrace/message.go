@@ -152,9 +152,11 @@ type TokenInfo struct {
 	ProgName   string    `json:"prog_name,omitempty"`
 	ProgVer    string    `json:"prog_version,omitempty"`
 	EnvType    string    `json:"env_type,omitempty"`
+	EnvCode    uint8     `json:"env_code,omitempty"`
 	NewValue   string    `json:"new_value,omitempty"`
 	OldValue   string    `json:"old_value,omitempty"`
 	Status     string    `json:"status,omitempty"`
+	DoneStatus *uint16   `json:"done_status,omitempty"`
 	CurCmd     *uint16   `json:"cur_cmd,omitempty"`
 	RowCount   *uint64   `json:"row_count,omitempty"`
 	Return     *int32    `json:"return_status,omitempty"`
@@ -629,15 +631,15 @@ func describeToken(s *tokens.Scanner, tt tokens.TokenType, ti *TokenInfo) error 
 		if err := s.EnvChange(&e); err != nil {
 			return err
 		}
-		ti.EnvType = e.Type.String()
+		ti.EnvType, ti.EnvCode = e.Type.String(), uint8(e.Type)
 		ti.NewValue, ti.OldValue = envValue(e, e.NewValue, e.NewString()), envValue(e, e.OldValue, e.OldString())
 	case tokens.TokenDone, tokens.TokenDoneProc, tokens.TokenDoneInProc:
 		var d tokens.Done
 		if err := s.Done(&d); err != nil {
 			return err
 		}
-		cc, rc := d.CurCmd, d.RowCount
-		ti.Status, ti.CurCmd, ti.RowCount = d.Status.String(), &cc, &rc
+		cc, rc, st := d.CurCmd, d.RowCount, uint16(d.Status)
+		ti.Status, ti.DoneStatus, ti.CurCmd, ti.RowCount = d.Status.String(), &st, &cc, &rc
 	case tokens.TokenReturnStatus:
 		r, err := s.ReturnStatus()
 		if err != nil {

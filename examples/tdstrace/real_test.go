@@ -50,6 +50,7 @@ func TestGoMSSQLCaptures(t *testing.T) {
 			if len(ss) != 1 {
 				t.Fatalf("%d conversations, want 1", len(ss))
 			}
+			checkTShark(t, file, port)
 			s := ss[0]
 			if s.Authentication != c.auth {
 				t.Errorf("authentication %q, want %q", s.Authentication, c.auth)
