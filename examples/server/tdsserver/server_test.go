@@ -195,7 +195,10 @@ func TestMARSSessions(t *testing.T) {
 			var wg sync.WaitGroup
 			var big, one string
 			wg.Add(2)
-			go func() { defer wg.Done(); big = summary(t, st0.roundTrip(t, tds.PacketSQLBatch, batch(t, "SELECT * FROM big"))) }()
+			go func() {
+				defer wg.Done()
+				big = summary(t, st0.roundTrip(t, tds.PacketSQLBatch, batch(t, "SELECT * FROM big")))
+			}()
 			go func() { defer wg.Done(); one = summary(t, st1.roundTrip(t, tds.PacketSQLBatch, batch(t, "SELECT 1"))) }()
 			wg.Wait()
 			if big != "COLMETADATA 3000*ROW DONE(COUNT) " || one != "COLMETADATA 1*ROW DONE(COUNT) " {
