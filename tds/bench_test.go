@@ -17,10 +17,11 @@ var (
 
 // BenchmarkHeaderDecode times Header.Decode beside a hand-inlined load of
 // the same 8 bytes into a Header (the fields read with no checks), in one
-// run: the ratio of the two is the cost of the codec.
+// run: the ratio of the two (benchstat -col /impl) is the cost of the
+// codec.
 func BenchmarkHeaderDecode(b *testing.B) {
 	in := []byte{0x04, 0x01, 0x00, 0xc4, 0x00, 0x37, 0x01, 0x00}
-	b.Run("codec", func(b *testing.B) {
+	b.Run("impl=codec", func(b *testing.B) {
 		var h tds.Header
 		b.ReportAllocs()
 		b.SetBytes(tds.HeaderLen)
@@ -31,7 +32,7 @@ func BenchmarkHeaderDecode(b *testing.B) {
 		}
 		sinkHeader = h
 	})
-	b.Run("inline", func(b *testing.B) {
+	b.Run("impl=inline", func(b *testing.B) {
 		var h tds.Header
 		b.ReportAllocs()
 		b.SetBytes(tds.HeaderLen)
@@ -54,7 +55,7 @@ func BenchmarkHeaderDecode(b *testing.B) {
 // the same 8 bytes into a reused buffer, in one run.
 func BenchmarkHeaderAppend(b *testing.B) {
 	h := tds.Header{Type: tds.PacketResponse, Status: tds.StatusEOM, Length: 196, SPID: 55, PacketID: 1}
-	b.Run("codec", func(b *testing.B) {
+	b.Run("impl=codec", func(b *testing.B) {
 		buf := make([]byte, 0, tds.HeaderLen)
 		b.ReportAllocs()
 		b.SetBytes(tds.HeaderLen)
@@ -63,7 +64,7 @@ func BenchmarkHeaderAppend(b *testing.B) {
 		}
 		sinkBytes = buf
 	})
-	b.Run("inline", func(b *testing.B) {
+	b.Run("impl=inline", func(b *testing.B) {
 		buf := make([]byte, tds.HeaderLen)
 		b.ReportAllocs()
 		b.SetBytes(tds.HeaderLen)

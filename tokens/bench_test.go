@@ -197,20 +197,20 @@ func BenchmarkCopyLoginResponse(b *testing.B) {
 
 // BenchmarkDoneStream scans streams of DONE tokens (Next and Done on
 // each) beside a plain copy of the same bytes, in one run, so that the
-// ratio of the two is the measure: "13KB" is 1,000 tokens, in cache;
-// "130MB" is 10 million tokens, four times this machine's 32 MiB L3, so
+// ratio of the two is the measure (benchstat -col /op): "size=13KB" is
+// 1,000 tokens, in cache; "size=130MB" is 10 million tokens, four times this machine's 32 MiB L3, so
 // that both are bound by memory bandwidth. copy reads and writes the
 // buffer; scan only reads it.
 func BenchmarkDoneStream(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		n    int
-	}{{"13KB", 1000}, {"130MB", 10_000_000}} {
+	}{{"size=13KB", 1000}, {"size=130MB", 10_000_000}} {
 		if testing.Short() && c.n > 1000 {
 			continue
 		}
 		data := doneStream(c.n)
-		b.Run("scan/"+c.name, func(b *testing.B) {
+		b.Run(c.name+"/op=scan", func(b *testing.B) {
 			var s Scanner
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
@@ -220,7 +220,7 @@ func BenchmarkDoneStream(b *testing.B) {
 				}
 			}
 		})
-		b.Run("copy/"+c.name, func(b *testing.B) {
+		b.Run(c.name+"/op=copy", func(b *testing.B) {
 			dst := make([]byte, len(data))
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()

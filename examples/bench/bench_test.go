@@ -101,9 +101,10 @@ func reportRows(b *testing.B, rows int) {
 
 // BenchmarkRows reads the 100,000-row result set with go-mssqldb from the
 // server over loopback, and decodes the same response bytes with tdswire,
-// in one run. "tokens" converts every value to the Go value go-mssqldb
-// gives (int64, string, decimal text, time.Time); "tokens-views" stops at
-// the value views (the id read as an int, the rest left as views).
+// in one run (benchstat -col /reader puts them side by side). "tokens"
+// converts every value to the Go value go-mssqldb gives (int64, string,
+// decimal text, time.Time); "tokens-views" stops at the value views (the
+// id read as an int, the rest left as views).
 func BenchmarkRows(b *testing.B) {
 	s := startServer(b, bigRows)
 	ctx := testContext(b)
@@ -114,7 +115,7 @@ func BenchmarkRows(b *testing.B) {
 	if want.Rows != bigRows {
 		b.Fatalf("captured %d rows, want %d", want.Rows, bigRows)
 	}
-	b.Run("mssqldb", func(b *testing.B) {
+	b.Run("reader=mssqldb", func(b *testing.B) {
 		db, err := sql.Open("sqlserver", s.DSN())
 		if err != nil {
 			b.Fatal(err)
@@ -137,7 +138,7 @@ func BenchmarkRows(b *testing.B) {
 		}
 		reportRows(b, bigRows)
 	})
-	b.Run("tokens", func(b *testing.B) {
+	b.Run("reader=tokens", func(b *testing.B) {
 		d := NewDecoder()
 		b.ReportAllocs()
 		b.SetBytes(int64(len(packets)))
@@ -152,7 +153,7 @@ func BenchmarkRows(b *testing.B) {
 		}
 		reportRows(b, bigRows)
 	})
-	b.Run("tokens-views", func(b *testing.B) {
+	b.Run("reader=tokens-views", func(b *testing.B) {
 		d := NewDecoder()
 		b.ReportAllocs()
 		b.SetBytes(int64(len(packets)))
@@ -177,7 +178,7 @@ func BenchmarkRows(b *testing.B) {
 func BenchmarkLogins(b *testing.B) {
 	s := startServer(b, 10)
 	ctx := testContext(b)
-	b.Run("mssqldb", func(b *testing.B) {
+	b.Run("client=mssqldb", func(b *testing.B) {
 		conn, err := mssql.NewConnector(s.DSN())
 		if err != nil {
 			b.Fatal(err)
@@ -192,7 +193,7 @@ func BenchmarkLogins(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
 	})
-	b.Run("tdsclient", func(b *testing.B) {
+	b.Run("client=tdsclient", func(b *testing.B) {
 		cfg := tdsclient.Config{Addr: s.Addr(), User: User, Password: Password}
 		b.ReportAllocs()
 		for b.Loop() {

@@ -58,7 +58,7 @@ func BenchmarkTrace(b *testing.B) {
 		}
 	}
 	for _, tool := range tools {
-		b.Run(tool.name, func(b *testing.B) {
+		b.Run("tool="+tool.name, func(b *testing.B) {
 			b.SetBytes(int64(len(capture)))
 			for b.Loop() {
 				cmd := exec.Command(tool.argv[0], tool.argv[1:]...)
