@@ -224,10 +224,11 @@ func QueryRows(ctx context.Context, db *sql.DB, f func(*Row)) (Sum, error) {
 }
 
 // CaptureResponse runs BigQuery once through go-mssqldb on a new
-// connection to s and returns the server-to-client packets of its
-// response (the last message the server wrote), headers included, and
-// what go-mssqldb read.
-func CaptureResponse(ctx context.Context, s *Server, f func(*Row)) ([]byte, Sum, error) {
+// connection to s and returns the server-to-client messages of that
+// connection (PRELOGIN response, login response, query response), each
+// as its TDS packets, headers included, and what go-mssqldb read. The
+// last message is the query's response.
+func CaptureResponse(ctx context.Context, s *Server, f func(*Row)) ([][]byte, Sum, error) {
 	db, err := sql.Open("sqlserver", s.DSN())
 	if err != nil {
 		return nil, Sum{}, err
@@ -238,26 +239,104 @@ func CaptureResponse(ctx context.Context, s *Server, f func(*Row)) ([]byte, Sum,
 	if err != nil {
 		return nil, sum, err
 	}
-	out := s.recorded()
-	// Walk the messages the server wrote; keep the span of the last one.
+	msgs, err := splitMessages(s.recorded())
+	if err != nil {
+		return nil, sum, err
+	}
+	if len(msgs) != 3 {
+		return nil, sum, fmt.Errorf("the server wrote %d messages, want 3 (PRELOGIN, login and query responses)", len(msgs))
+	}
+	return msgs, sum, nil
+}
+
+// splitMessages cuts a server-to-client stream into its messages, each
+// as its packets.
+func splitMessages(out []byte) ([][]byte, error) {
 	r := tds.NewReader(bytes.NewReader(out))
 	r.SetMaxMessageSize(1 << 30)
-	start, last := int64(0), int64(-1)
+	var msgs [][]byte
 	for {
 		at := r.Offset()
 		_, _, err := r.ReadMessage()
 		if err == io.EOF {
-			break
+			return msgs, nil
 		}
 		if err != nil {
-			return nil, sum, fmt.Errorf("server stream: %w", err)
+			return nil, fmt.Errorf("server stream: %w", err)
 		}
-		start, last = at, r.Offset()
+		msgs = append(msgs, out[at:r.Offset()])
 	}
-	if last < 0 {
-		return nil, sum, errors.New("the server wrote no message")
+}
+
+// Replay is a server that plays recorded server messages back: on each
+// connection it answers the client's first message with script[0], the
+// second with script[1], and every later one with the last message of the
+// script. Replaying a captured go-mssqldb session (PRELOGIN, login, one
+// query) lets the same client run the query again and again against a
+// server that does nothing but read requests and write bytes.
+type Replay struct {
+	ln     net.Listener
+	script [][]byte
+	wg     sync.WaitGroup
+}
+
+// StartReplay listens on 127.0.0.1 and serves script.
+func StartReplay(script [][]byte) (*Replay, error) {
+	if len(script) == 0 {
+		return nil, errors.New("empty script")
 	}
-	return out[start:last], sum, nil
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	p := &Replay{ln: ln, script: script}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p.wg.Add(1)
+			go func() {
+				defer p.wg.Done()
+				defer c.Close()
+				p.serve(c)
+			}()
+		}
+	}()
+	return p, nil
+}
+
+func (p *Replay) serve(c net.Conn) {
+	r := tds.NewReader(c)
+	for i := 0; ; i++ {
+		if _, _, err := r.ReadMessage(); err != nil {
+			return
+		}
+		if _, err := c.Write(p.script[min(i, len(p.script)-1)]); err != nil {
+			return
+		}
+	}
+}
+
+// DSN is a go-mssqldb connection string for the replay server.
+func (p *Replay) DSN() string {
+	q := url.Values{}
+	q.Set("encrypt", "disable")
+	q.Set("dial timeout", "5")
+	q.Set("app name", "tdswire-bench")
+	u := url.URL{Scheme: "sqlserver", User: url.UserPassword(User, Password), Host: p.ln.Addr().String(), RawQuery: q.Encode()}
+	return u.String()
+}
+
+// Close stops listening and waits for the connections to end (close the
+// clients first).
+func (p *Replay) Close() error {
+	err := p.ln.Close()
+	p.wg.Wait()
+	return err
 }
 
 // Decoder turns a captured response (TDS packets) into rows with tdswire:

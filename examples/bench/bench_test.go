@@ -41,10 +41,11 @@ func testContext(tb testing.TB) context.Context {
 func TestSameRows(t *testing.T) {
 	s := startServer(t, 2000)
 	var want []Row
-	packets, sum, err := CaptureResponse(testContext(t), s, func(r *Row) { want = append(want, *r) })
+	msgs, sum, err := CaptureResponse(testContext(t), s, func(r *Row) { want = append(want, *r) })
 	if err != nil {
 		t.Fatal(err)
 	}
+	packets := msgs[len(msgs)-1]
 	if sum.Rows != 2000 || len(want) != 2000 {
 		t.Fatalf("go-mssqldb read %d rows, want 2000", sum.Rows)
 	}
@@ -70,10 +71,11 @@ func TestSameRows(t *testing.T) {
 // strings the Row holds are allocated, plus one allocation per response.
 func TestDecodeRowsAllocs(t *testing.T) {
 	s := startServer(t, 1000)
-	packets, _, err := CaptureResponse(testContext(t), s, nil)
+	msgs, _, err := CaptureResponse(testContext(t), s, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	packets := msgs[len(msgs)-1]
 	d := NewDecoder()
 	if _, err := d.DecodeRows(packets, nil); err != nil {
 		t.Fatal(err)
@@ -101,17 +103,26 @@ func reportRows(b *testing.B, rows int) {
 
 // BenchmarkRows reads the 100,000-row result set with go-mssqldb from the
 // server over loopback, and decodes the same response bytes with tdswire,
-// in one run (benchstat -col /reader puts them side by side). "tokens"
+// in one run (benchstat -col /reader puts them side by side).
+// "mssqldb-replay" is go-mssqldb against Replay playing the captured
+// session back, so that the server does no work but writing the bytes.
+// "tokens"
 // converts every value to the Go value go-mssqldb gives (int64, string,
 // decimal text, time.Time); "tokens-views" stops at the value views (the
 // id read as an int, the rest left as views).
 func BenchmarkRows(b *testing.B) {
 	s := startServer(b, bigRows)
 	ctx := testContext(b)
-	packets, want, err := CaptureResponse(ctx, s, nil)
+	msgs, want, err := CaptureResponse(ctx, s, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
+	packets := msgs[len(msgs)-1]
+	replay, err := StartReplay(msgs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer replay.Close()
 	if want.Rows != bigRows {
 		b.Fatalf("captured %d rows, want %d", want.Rows, bigRows)
 	}
@@ -125,6 +136,26 @@ func BenchmarkRows(b *testing.B) {
 		if err := db.PingContext(ctx); err != nil {
 			b.Fatal(err)
 		}
+		b.ReportAllocs()
+		b.SetBytes(int64(len(packets)))
+		for b.Loop() {
+			sum, err := QueryRows(ctx, db, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if sum != want {
+				b.Fatalf("read %+v, want %+v", sum, want)
+			}
+		}
+		reportRows(b, bigRows)
+	})
+	b.Run("reader=mssqldb-replay", func(b *testing.B) {
+		db, err := sql.Open("sqlserver", replay.DSN())
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer db.Close()
+		db.SetMaxOpenConns(1)
 		b.ReportAllocs()
 		b.SetBytes(int64(len(packets)))
 		for b.Loop() {
@@ -207,4 +238,37 @@ func BenchmarkLogins(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
 	})
+}
+
+// TestReplay checks that go-mssqldb reads the same rows, twice on one
+// connection, from Replay as from the server it was captured from.
+func TestReplay(t *testing.T) {
+	ctx := testContext(t)
+	s := startServer(t, 500)
+	msgs, want, err := CaptureResponse(ctx, s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := StartReplay(msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlserver", p.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	for i := 0; i < 2; i++ {
+		got, err := QueryRows(ctx, db, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want || got.Rows != 500 {
+			t.Fatalf("query %d through the replay: %+v, want %+v", i, got, want)
+		}
+	}
+	db.Close()
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
