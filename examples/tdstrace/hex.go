@@ -16,13 +16,15 @@ import (
 )
 
 // parseHex reads bytes written as hexadecimal, as copied out of Wireshark
-// ("Copy as Hex Dump": an offset, the bytes, three spaces and the ASCII
-// column), xxd, or the [MS-TDS] section 4 dumps, or as one hex stream.
-// Per line: text after '#' is a comment; a leading offset (a hex number
-// followed by ':' or two spaces, or ending in '.' as the spec's numbered
-// lines do) is dropped; the ASCII column, after three or more spaces, is
-// dropped; the rest must be hex digits in pairs, spaces anywhere between
-// pairs.
+// ("Copy as Hex Dump": an offset, the bytes, and an ASCII column), xxd,
+// the dumps of [MS-TDS] section 4 and [MS-NLMP] section 4, or as a plain
+// hex stream. Per line: text after '#' is a comment; a leading offset (hex
+// digits followed by ':' or '.' as xxd and the specifications write it, or
+// by two spaces as Wireshark does) is dropped; then the fields that are
+// hex digits in pairs are the bytes, and on a line that had an offset
+// three spaces or the first other field start the ASCII column, which is
+// ignored. On a line
+// without an offset any other field is an error.
 func parseHex(r io.Reader) ([]byte, error) {
 	var out []byte
 	sc := bufio.NewScanner(r)
@@ -39,22 +41,28 @@ func parseHex(r io.Reader) ([]byte, error) {
 		if t == "" {
 			continue
 		}
-		// A leading offset: hex digits ending in ':' or '.', or followed
-		// by two spaces (Wireshark), on a line with more after it.
+		offset := false
 		if i := strings.IndexAny(t, " :."); i > 0 && isHexString(t[:i]) {
 			rest := t[i:]
 			switch {
 			case rest[0] == ':' || rest[0] == '.':
-				t = strings.TrimLeft(rest[1:], " ")
+				t, offset = rest[1:], true
 			case strings.HasPrefix(rest, "  ") && i >= 4:
-				t = strings.TrimLeft(rest, " ")
+				t, offset = rest, true
 			}
 		}
-		if i := strings.Index(t, "   "); i >= 0 {
-			t = t[:i]
+		if offset {
+			// Wireshark puts three spaces before the ASCII column, which
+			// may hold words that look like hex ("add", "be").
+			if i := strings.Index(strings.TrimLeft(t, " "), "   "); i >= 0 {
+				t = strings.TrimLeft(t, " ")[:i]
+			}
 		}
 		for _, field := range strings.Fields(t) {
 			if len(field)%2 != 0 || !isHexString(field) {
+				if offset {
+					break // the ASCII column
+				}
 				return nil, fmt.Errorf("line %d: %q is not hexadecimal bytes", line, field)
 			}
 			b, _ := hex.DecodeString(field)
