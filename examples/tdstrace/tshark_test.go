@@ -216,3 +216,20 @@ func hexInParens(s string) string {
 	}
 	return s
 }
+
+// TestTSharkShippedCaptures compares tshark and tdstrace on the captures
+// shipped in ../testdata/captures.
+func TestTSharkShippedCaptures(t *testing.T) {
+	for _, name := range []string{"tsql-ntlm-login-tls.pcap", "odbc-mars.pcap", "odbc-mars.pcapng"} {
+		t.Run(name, func(t *testing.T) {
+			file := "../testdata/captures/" + name
+			ss, _ := summaries(t, file)
+			if len(ss) != 1 {
+				t.Fatalf("%d conversations", len(ss))
+			}
+			_, port, _ := strings.Cut(ss[0].Server, ":")
+			p, _ := strconv.Atoi(port)
+			checkTShark(t, file, p)
+		})
+	}
+}
