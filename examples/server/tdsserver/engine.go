@@ -2,6 +2,7 @@ package tdsserver
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -152,9 +153,40 @@ func BigRow(i int) SampleRow {
 		ID:      int32(i),
 		Name:    ptr(fmt.Sprintf("row %d", i)),
 		Price:   &sqltype.Decimal{Lo: uint64(i) * 125, Scale: 2},
-		Created: ptr(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second)),
+		Created: ptr(bigEpoch.Add(time.Duration(i) * time.Second)),
 	}
 }
+
+// appendBigRow appends the ROW token of row i of the big table (the
+// values of BigRow) without allocating from TDS 7.3 on: the name is built
+// as UTF-16LE in scratch. It returns the extended b and scratch.
+func appendBigRow(b, scratch []byte, i int, v tds.Version) ([]byte, []byte, error) {
+	if !v.AtLeast(tds.Version73A) {
+		r, err := appendRow(b, BigRow(i), v)
+		return r, scratch, err
+	}
+	b = append(b, byte(tokens.TokenRow))
+	var err error
+	if b, err = intCol.AppendInt(b, int64(i)); err != nil {
+		return b, scratch, err
+	}
+	var digits [20]byte
+	scratch = scratch[:0]
+	for _, c := range strconv.AppendInt(append(digits[:0], "row "...), int64(i), 10) {
+		scratch = append(scratch, c, 0) // ASCII to UTF-16LE
+	}
+	if b, err = nameCol.AppendBytes(b, scratch); err != nil {
+		return b, scratch, err
+	}
+	if b, err = priceCol.AppendDecimal(b, sqltype.Decimal{Lo: uint64(i) * 125, Scale: 2}); err != nil {
+		return b, scratch, err
+	}
+	b, err = createdCol.AppendTime(b, bigEpoch.Add(time.Duration(i)*time.Second))
+	return b, scratch, err
+}
+
+// bigEpoch is the created value of row 0 of the big table.
+var bigEpoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // tableColumns returns the COLMETADATA of the sample and big tables for
 // version v.

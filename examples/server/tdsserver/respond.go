@@ -16,12 +16,13 @@ const flushAt = 32 << 10
 // responder answers the requests of one TDS stream (a connection, or an
 // SMP session of one).
 type responder struct {
-	c      *conn
-	w      *tds.Writer
-	v      tds.Version
-	buf    []byte
-	rpc    request.RPCReader
-	params []request.Param
+	c       *conn
+	w       *tds.Writer
+	v       tds.Version
+	buf     []byte
+	rpc     request.RPCReader
+	params  []request.Param
+	scratch []byte
 }
 
 // handle answers one client message.
@@ -264,7 +265,7 @@ func (rs *responder) exec(stmts []string, params map[string]param, inProc bool) 
 		case stmtBig:
 			rs.buf = tableColumns(rs.v).Append(rs.buf, rs.v)
 			for i := 1; i <= rs.c.s.eng.rows; i++ {
-				if rs.buf, err = appendRow(rs.buf, BigRow(i), rs.v); err != nil {
+				if rs.buf, rs.scratch, err = appendBigRow(rs.buf, rs.scratch, i, rs.v); err != nil {
 					return true, err
 				}
 				if err := rs.flush(); err != nil {

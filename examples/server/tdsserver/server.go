@@ -133,6 +133,10 @@ type Config struct {
 	Now func() time.Time
 }
 
+// MaxBigRows is the largest big table: its price column, row number
+// times 1.25, must fit decimal(10,2).
+const MaxBigRows = 79_999_999
+
 // DefaultBigRows is the size of the big table unless Config.Rows says otherwise.
 const DefaultBigRows = 1000
 
@@ -183,8 +187,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Rows == 0 {
 		cfg.Rows = DefaultBigRows
 	}
-	if cfg.Rows < 0 {
-		return nil, fmt.Errorf("rows %d: must not be negative", cfg.Rows)
+	if cfg.Rows < 0 || cfg.Rows > MaxBigRows {
+		return nil, fmt.Errorf("rows %d: must be between 0 and %d", cfg.Rows, MaxBigRows)
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout

@@ -1,0 +1,126 @@
+package tdsserver
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/tdswire/tdswire/login7"
+	"github.com/tdswire/tdswire/prelogin"
+	"github.com/tdswire/tdswire/tds"
+	"github.com/tdswire/tdswire/tds/request"
+	"github.com/tdswire/tdswire/tds/sqltype"
+)
+
+// clientStream builds what a client sends on a connection: PRELOGIN,
+// LOGIN7 and the given messages, framed with tds.Writer.
+func clientStream(t testing.TB, mars bool, msgs ...func([]byte) (tds.PacketType, []byte)) []byte {
+	var buf bytes.Buffer
+	w, err := tds.NewWriter(&buf, tds.DefaultPacketSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pm := prelogin.Message{Present: prelogin.HasVersion | prelogin.HasEncryption | prelogin.HasMARS, Encryption: prelogin.EncryptNotSup, MARS: mars}
+	b, err := pm.Append(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.WriteMessage(tds.PacketPrelogin, 0, b)
+	l := login7.Login7{TDSVersion: tds.Version74, PacketSize: 4096, UserName: ucs2("sa"), Password: login7.NewPassword("pw")}
+	if b, err = l.Append(nil); err != nil {
+		t.Fatal(err)
+	}
+	w.WriteMessage(tds.PacketLogin7, 0, b)
+	for _, m := range msgs {
+		typ, p := m(nil)
+		w.WriteMessage(typ, 0, p)
+	}
+	return buf.Bytes()
+}
+
+func sqlBatch(sql string) func([]byte) (tds.PacketType, []byte) {
+	return func(b []byte) (tds.PacketType, []byte) {
+		b, _ = request.AppendSQLBatch(b, tds.Version74, &request.AllHeaders{TransactionDescriptor: request.AutoCommit()}, sql)
+		return tds.PacketSQLBatch, b
+	}
+}
+
+func execSQL(stmt string) func([]byte) (tds.PacketType, []byte) {
+	return func(b []byte) (tds.PacketType, []byte) {
+		nv := sqltype.TypeInfo{Type: sqltype.TypeNVarChar, MaxLen: 8000, Collation: collation}
+		in := sqltype.TypeInfo{Type: sqltype.TypeIntN, MaxLen: 4}
+		b, _ = (&request.AllHeaders{TransactionDescriptor: request.AutoCommit()}).Append(b, tds.Version74)
+		b = request.AppendProcID(b, request.ProcExecuteSQL, 0)
+		b, _ = request.AppendParam(b, tds.Version74, "", 0, &nv)
+		b, _ = nv.AppendString(b, stmt)
+		b, _ = request.AppendParam(b, tds.Version74, "", 0, &nv)
+		b, _ = nv.AppendString(b, "@p1 int")
+		b, _ = request.AppendParam(b, tds.Version74, "@p1", 0, &in)
+		b, _ = in.AppendInt(b, 7)
+		return tds.PacketRPC, b
+	}
+}
+
+// serveBytes plays data as a client's side of one connection and returns
+// what the server answered. The server is bounded by a short timeout.
+func serveBytes(t testing.TB, s *Server, data []byte) []byte {
+	client, server := net.Pipe()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.serveConn(server)
+	}()
+	var out []byte
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		out, _ = io.ReadAll(client)
+	}()
+	client.SetWriteDeadline(time.Now().Add(2 * time.Second))
+	client.Write(data)
+	// Let the server answer what it has read, then hang up.
+	time.Sleep(time.Millisecond)
+	client.Close()
+	<-done
+	<-read
+	return out
+}
+
+// FuzzServerConn feeds arbitrary client bytes to one connection of the
+// server: it must not panic and must end the connection (the deadline
+// of Config.Timeout and the client's hang-up bound it). The seeds are
+// well-formed conversations: a login with SQL batches, an sp_executesql
+// RPC, an attention, and a MARS login.
+func FuzzServerConn(f *testing.F) {
+	f.Add(clientStream(f, false, sqlBatch("SELECT * FROM sample"), sqlBatch("SELECT 1; SELECT @@VERSION")))
+	f.Add(clientStream(f, false, execSQL("SELECT @p1"), func(b []byte) (tds.PacketType, []byte) { return tds.PacketAttention, b }))
+	f.Add(clientStream(f, false, sqlBatch("SELECT * FROM big")))
+	f.Add(clientStream(f, true))
+	s, err := New(Config{Users: []User{{Name: "sa", Password: "pw"}, {Domain: "D", Name: "u", Password: "pw"}}, Rows: 5, MARS: true, Timeout: 200 * time.Millisecond})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		serveBytes(t, s, data)
+	})
+}
+
+// TestServeBytes checks that the fuzz harness sees real answers: the
+// seed conversation gets a login response and the sample rows.
+func TestServeBytes(t *testing.T) {
+	s, err := New(Config{Users: []User{{Name: "sa", Password: "pw"}}, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := serveBytes(t, s, clientStream(t, false, sqlBatch("SELECT * FROM sample")))
+	for _, want := range []string{"Changed database context to 'master'.", "Alice"} {
+		if !bytes.Contains(out, tds.AppendUCS2(nil, want)) {
+			t.Errorf("answer lacks %q: % x", want, out)
+		}
+	}
+	if st := s.Stats(); st.Logins != 1 || st.Batches != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}
