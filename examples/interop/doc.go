@@ -25,6 +25,17 @@
 // TestWireMatchesCapture records a login on the loopback interface with
 // tcpdump and checks the bytes on the wire are those the server read.
 //
+// The other half of the package points the same clients at the example
+// server (examples/server/tdsserver, started in-process on 127.0.0.1:0)
+// and checks whole sessions: go-mssqldb (TestGoMSSQLQueries,
+// TestGoMSSQLLoginFailed), tsql (TestTSQLQueries, TestTSQLLoginFailed),
+// tedious with its sp_executesql path (TestTediousQueries,
+// TestTediousLoginFailed), and MARS through the FreeTDS ODBC driver and
+// isql (TestMARSISQL): logins with and without TLS, SQL and NTLM, every
+// value of the sample table, the errors 18456 and 102, and what the server
+// counted (Server.Stats: TLS handshakes, NTLM logins, batches, RPCs, SMP
+// SYN and DATA packets).
+//
 // Set TDSWIRE_CAPTURE_DIR to a directory to keep the raw bytes of every
 // capture there (name.raw, name.prelogin, name.login7).
 //
