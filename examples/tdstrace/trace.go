@@ -255,6 +255,11 @@ func (c *Conv) parse(h *half, f *Frame) {
 			n = rl
 			recs := describeTLS(b[:n], &h.tls)
 			f.PDUs = append(f.PDUs, PDU{TLS: recs})
+			// TLS alone makes a TDS conversation only on the server's
+			// port (TDS 8.0 starts with TLS; so does HTTPS).
+			if c.clientBy == "port" || c.pdus > 0 {
+				c.pdus++
+			}
 			c.tlsRecord(f, b[0], false)
 		default:
 			if len(b) < tds.HeaderLen {
