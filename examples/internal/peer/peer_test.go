@@ -104,6 +104,22 @@ func TestWriteFreeTDSConf(t *testing.T) {
 	}
 }
 
+// TestWriteFreeTDSConfEncryption checks that a server's own "encryption"
+// setting replaces the default "off" in its section.
+func TestWriteFreeTDSConfEncryption(t *testing.T) {
+	env := WriteFreeTDSConf(t, FreeTDSServer{
+		Name: "tls", Host: "127.0.0.1", Port: 1, Extra: map[string]string{"encryption": "require"},
+	})
+	b, err := os.ReadFile(strings.TrimPrefix(env[0], "FREETDSCONF="))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(b), "[tls]")
+	if !strings.Contains(section, "encryption = require") || strings.Contains(section, "encryption = off") {
+		t.Errorf("section [tls] of freetds.conf:\n%s", section)
+	}
+}
+
 func TestWriteODBCIni(t *testing.T) {
 	env := WriteODBCIni(t, ODBCDSN{Name: "fake", Driver: "/x/libtdsodbc.so", Attrs: map[string]string{"Server": "127.0.0.1", "Port": "1"}})
 	vars := map[string]string{}
