@@ -3,7 +3,9 @@ package tdsserver
 import (
 	"bytes"
 	"io"
+	"math/rand/v2"
 	"net"
+	"runtime"
 	"testing"
 	"time"
 
@@ -122,5 +124,39 @@ func TestServeBytes(t *testing.T) {
 	}
 	if st := s.Stats(); st.Logins != 1 || st.Batches != 1 {
 		t.Errorf("stats %+v", st)
+	}
+}
+
+// TestMutatedConversations runs FuzzServerConn's property over a fixed
+// set of mutations of its seeds (bytes overwritten, streams cut short),
+// so that every test run exercises hostile input: no panic, every
+// connection ends, and no goroutine is left behind.
+func TestMutatedConversations(t *testing.T) {
+	s, err := New(Config{Users: []User{{Name: "sa", Password: "pw"}}, Rows: 5, MARS: true, Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeds := [][]byte{
+		clientStream(t, false, sqlBatch("SELECT * FROM sample"), execSQL("SELECT @p1")),
+		clientStream(t, true, sqlBatch("SELECT * FROM big")),
+	}
+	before := runtime.NumGoroutine()
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 400 {
+		d := bytes.Clone(seeds[i%len(seeds)])
+		for range 1 + r.IntN(4) {
+			d[r.IntN(len(d))] = byte(r.IntN(256))
+		}
+		if r.IntN(3) == 0 {
+			d = d[:r.IntN(len(d))]
+		}
+		serveBytes(t, s, d)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines before, %d after", before, n)
 	}
 }
