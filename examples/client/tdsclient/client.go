@@ -51,6 +51,7 @@ type ServerError struct {
 	Message string
 }
 
+// Error formats the number, class, state and message.
 func (e *ServerError) Error() string {
 	return fmt.Sprintf("server error %d, class %d, state %d: %s", e.Number, e.Class, e.State, e.Message)
 }

@@ -21,7 +21,7 @@ import (
 	"github.com/tdswire/tdswire/tokens"
 )
 
-// ServerVersion is the product version the server reports in PRELOGIN
+// serverVersion is the product version the server reports in PRELOGIN
 // ([MS-TDS] 2.2.6.5 VERSION) and LOGINACK (2.2.7.14 ProgVersion):
 // 16.0.4000, a SQL Server 2022 build number.
 var serverVersion = prelogin.Version{Major: 16, Minor: 0, Build: 4000}
@@ -227,9 +227,9 @@ func (c *conn) run() error {
 	}
 
 	if c.mars {
-		// Some clients (FreeTDS) start SMP right after PRELOGIN and send
-		// LOGIN7 in the first session; 0x53 (SMID) is never a TDS packet
-		// type, so one byte tells.
+		// A client may start SMP right after PRELOGIN and send LOGIN7 in
+		// its first session; 0x53 (SMID) is never a TDS packet type, so
+		// one byte tells.
 		b, err := peekByte(stream)
 		if err != nil {
 			return fmt.Errorf("reading LOGIN7: %w", err)

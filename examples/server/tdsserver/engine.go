@@ -13,24 +13,7 @@ import (
 	"github.com/tdswire/tdswire/tokens"
 )
 
-// The SQL "engine" is a table of recognised statements, no parser. A
-// batch is split at semicolons and line breaks; each piece is trimmed,
-// its runs of white space are folded to one space, and it is compared
-// case-insensitively with this list:
-//
-//	SELECT 1                  one int column, value 1
-//	SELECT @@VERSION          one nvarchar column: the server's version string
-//	SELECT @@SPID             one smallint column: the connection's SPID
-//	SELECT * FROM sample      the sample table (see sampleRows)
-//	SELECT * FROM big         Config.Rows generated rows, same columns
-//	SELECT @a[, @b ...]       with sp_executesql only: the parameters' values
-//	SET ...                   accepted and ignored (drivers set options at login)
-//	(empty)                   nothing
-//
-// Anything else is answered with error 102, class 15, state 1 (what SQL
-// Server says for text it cannot parse), naming the statement. An RPC to
-// any procedure but sp_executesql is answered with error 2812, class 16,
-// state 62 ("Could not find stored procedure").
+// engine holds what the statement table of the package comment needs.
 type engine struct {
 	rows int
 }
