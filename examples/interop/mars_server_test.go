@@ -36,11 +36,12 @@ func TestMARSISQL(t *testing.T) {
 				"Encryption":      c.encryption,
 				"Database":        "sales",
 				"MARS_Connection": "Yes",
+				"ClientCharset":   "UTF-8",
 			}})
 			r := peer.Run(context.Background(), peer.Cmd{
 				Path:    o.ISQL,
 				Args:    []string{"-v", "-b", "mars", sqlUser, sqlPassword},
-				Env:     env,
+				Env:     append(env, "LC_ALL=C", "LANG=C"),
 				Stdin:   "SELECT * FROM sample\nSELECT 1\nSELECT * FROM big\n",
 				Timeout: clientTimeout,
 			})
