@@ -128,33 +128,35 @@ type Header struct {
 // against a negotiated packet size; Reader does that. Decode does not
 // allocate on success.
 func (h *Header) Decode(b []byte) error {
+	// The checks are here and the error construction in headerError, so
+	// that the success path does no more than compare and store.
+	if len(b) >= HeaderLen {
+		if n := uint16(b[2])<<8 | uint16(b[3]); n >= HeaderLen {
+			h.Type, h.Status, h.Length = PacketType(b[0]), Status(b[1]), n
+			h.SPID, h.PacketID, h.Window = uint16(b[4])<<8|uint16(b[5]), b[6], b[7]
+			return nil
+		}
+	}
+	return headerError(b)
+}
+
+// headerError says why Decode refused b.
+func headerError(b []byte) error {
 	if len(b) < HeaderLen {
 		return Errorf("tds header", len(b), ErrTruncated, "need %d header bytes, have %d", HeaderLen, len(b))
 	}
-	n := binary.BigEndian.Uint16(b[2:4])
-	if n < HeaderLen {
-		return Errorf("tds header", 2, ErrMalformed, "Length %d is shorter than the %d-byte header", n, HeaderLen)
-	}
-	*h = Header{
-		Type:     PacketType(b[0]),
-		Status:   Status(b[1]),
-		Length:   n,
-		SPID:     binary.BigEndian.Uint16(b[4:6]),
-		PacketID: b[6],
-		Window:   b[7],
-	}
-	return nil
+	n := uint16(b[2])<<8 | uint16(b[3])
+	return Errorf("tds header", 2, ErrMalformed, "Length %d is shorter than the %d-byte header", n, HeaderLen)
 }
 
 // Append appends the 8-byte wire form of h to dst and returns the extended
 // slice. It writes the fields as they are; Writer computes Length,
 // Status and PacketID for whole messages.
 func (h Header) Append(dst []byte) []byte {
-	return append(dst,
-		byte(h.Type), byte(h.Status),
-		byte(h.Length>>8), byte(h.Length),
-		byte(h.SPID>>8), byte(h.SPID),
-		h.PacketID, h.Window)
+	// One big-endian 8-byte word (Length and SPID are big-endian on the
+	// wire): one store instead of eight.
+	return binary.BigEndian.AppendUint64(dst, uint64(h.Type)<<56|uint64(h.Status)<<48|
+		uint64(h.Length)<<32|uint64(h.SPID)<<16|uint64(h.PacketID)<<8|uint64(h.Window))
 }
 
 // String formats h as trace tools do:
