@@ -78,6 +78,23 @@ func (h Header) DataLen() int {
 //
 // On error h is left unchanged. Decode does not allocate on success.
 func (h *Header) Decode(b []byte) error {
+	// The checks are all here and the error construction is in
+	// headerError, which runs only on failure.
+	if len(b) >= HeaderLen && b[0] == SMID {
+		f := Flags(b[1])
+		n := binary.LittleEndian.Uint32(b[4:8])
+		if (f == FlagDATA && n >= HeaderLen) || (n == HeaderLen && f.Valid()) {
+			h.Flags, h.SID, h.Length = f, binary.LittleEndian.Uint16(b[2:4]), n
+			h.SeqNum, h.Wndw = binary.LittleEndian.Uint32(b[8:12]), binary.LittleEndian.Uint32(b[12:16])
+			return nil
+		}
+	}
+	return headerError(b)
+}
+
+// headerError says why Decode refused b, checking in the order of
+// [MC-SMP] 2.2.
+func headerError(b []byte) error {
 	if len(b) < HeaderLen {
 		return errorf("smp header", int64(len(b)), ErrTruncated, "need %d header bytes, have %d", HeaderLen, len(b))
 	}
@@ -92,17 +109,7 @@ func (h *Header) Decode(b []byte) error {
 	if n < HeaderLen {
 		return errorf("smp header", 4, ErrMalformed, "LENGTH %d is shorter than the %d-byte header", n, HeaderLen)
 	}
-	if f != FlagDATA && n != HeaderLen {
-		return errorf("smp header", 4, ErrMalformed, "%v packet has LENGTH %d; control packets carry no data and MUST have LENGTH 16", f, n)
-	}
-	*h = Header{
-		Flags:  f,
-		SID:    binary.LittleEndian.Uint16(b[2:4]),
-		Length: n,
-		SeqNum: binary.LittleEndian.Uint32(b[8:12]),
-		Wndw:   binary.LittleEndian.Uint32(b[12:16]),
-	}
-	return nil
+	return errorf("smp header", 4, ErrMalformed, "%v packet has LENGTH %d; control packets carry no data and MUST have LENGTH 16", f, n)
 }
 
 // DecodePacket decodes the whole SMP packet b: the header into h, as Decode
@@ -131,12 +138,10 @@ func (h *Header) DecodePacket(b []byte) ([]byte, error) {
 // that a decoded header re-encodes byte for byte; AppendPacket computes
 // LENGTH for a packet with data.
 func (h Header) Append(dst []byte) []byte {
-	return append(dst,
-		SMID, byte(h.Flags),
-		byte(h.SID), byte(h.SID>>8),
-		byte(h.Length), byte(h.Length>>8), byte(h.Length>>16), byte(h.Length>>24),
-		byte(h.SeqNum), byte(h.SeqNum>>8), byte(h.SeqNum>>16), byte(h.SeqNum>>24),
-		byte(h.Wndw), byte(h.Wndw>>8), byte(h.Wndw>>16), byte(h.Wndw>>24))
+	// Two little-endian 8-byte words, SMID FLAGS SID LENGTH and SEQNUM
+	// WNDW: two stores instead of sixteen.
+	dst = binary.LittleEndian.AppendUint64(dst, SMID|uint64(h.Flags)<<8|uint64(h.SID)<<16|uint64(h.Length)<<32)
+	return binary.LittleEndian.AppendUint64(dst, uint64(h.SeqNum)|uint64(h.Wndw)<<32)
 }
 
 // AppendPacket appends a whole SMP packet to dst: h with LENGTH set to 16
