@@ -364,14 +364,16 @@ func (c *conn) login(r *tds.Reader, w *tds.Writer) error {
 		return errLoginFailed
 	}
 
+	// The connection is logged in before the client can know it: another
+	// SMP session may be opened as soon as the response arrives.
+	c.mu.Lock()
+	c.loggedIn, c.version, c.packetSize, c.user, c.database = true, v, ps, user, database
+	c.mu.Unlock()
 	b := loginResponse(nil, v, database, ps)
 	w.SetSPID(c.spid)
 	if err := w.WriteMessage(tds.PacketResponse, 0, b); err != nil {
 		return fmt.Errorf("writing the login response: %w", err)
 	}
-	c.mu.Lock()
-	c.loggedIn, c.version, c.packetSize, c.user, c.database = true, v, ps, user, database
-	c.mu.Unlock()
 	c.s.st.logins.Add(1)
 	if viaNTLM {
 		c.s.st.ntlm.Add(1)
