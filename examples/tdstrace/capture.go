@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -66,6 +66,52 @@ func newDecoder() *decoder {
 
 // firstLayer returns the layer a frame of link type lt starts with, given
 // the frame (raw IP link types carry IPv4 or IPv6, told by the version).
+// guardPcapng walks the blocks of a pcapng file held in memory
+// (pcapng draft, section 3.1: type, total length, body, total length),
+// caps each Interface Description Block's SnapLen at maxSnaplen (0 means
+// no limit there), and rejects a block length that is not a multiple of
+// 4 of at least 12 bytes and an Enhanced Packet Block whose captured length
+// runs past its block.
+func guardPcapng(b []byte) error {
+	var order binary.ByteOrder = binary.LittleEndian
+	for off := 0; off+12 <= len(b); {
+		typ := order.Uint32(b[off:])
+		if typ == 0x0a0d0d0a { // Section Header Block: its magic gives the byte order
+			if binary.LittleEndian.Uint32(b[off+8:]) == 0x1a2b3c4d {
+				order = binary.LittleEndian
+			} else {
+				order = binary.BigEndian
+			}
+		}
+		n := int(order.Uint32(b[off+4:]))
+		if n > len(b)-off {
+			return nil // a last block cut short: gopacket reports the end of the file
+		}
+		if n < 12 || n%4 != 0 {
+			// gopacket's reader can loop on such a block.
+			return fmt.Errorf("pcapng: the block at offset %d has a length of %d", off, n)
+		}
+		switch typ {
+		case 1: // Interface Description Block: LinkType, Reserved, SnapLen
+			if n >= 20 {
+				if sl := order.Uint32(b[off+12:]); sl == 0 || sl > maxSnaplen {
+					order.PutUint32(b[off+12:], maxSnaplen)
+				}
+			}
+		case 6: // Enhanced Packet Block: Captured Packet Length at 20
+			if n < 32 || int(order.Uint32(b[off+20:])) > n-32 {
+				return fmt.Errorf("pcapng: the packet block at offset %d claims more bytes than its %d-byte block holds", off, n)
+			}
+		case 3: // Simple Packet Block: Original Packet Length at 8
+			if n < 16 {
+				return fmt.Errorf("pcapng: the simple packet block at offset %d is %d bytes", off, n)
+			}
+		}
+		off += n
+	}
+	return nil
+}
+
 func firstLayer(lt layers.LinkType, data []byte) (gopacket.LayerType, bool) {
 	switch lt {
 	case layers.LinkTypeEthernet:
@@ -128,17 +174,31 @@ func (d *decoder) decode(lt layers.LinkType, data []byte, s *segment) bool {
 	return true
 }
 
+// maxSnaplen bounds the buffer gopacket's readers allocate for a packet:
+// they size it by the file's snapshot length, which a damaged or hostile
+// file can set to 4 GB. 262144 is tcpdump's and Wireshark's default.
+const maxSnaplen = 262144
+
 // readCapture reads a pcap or pcapng file (told apart by their first four
-// bytes) and calls fn for every TCP segment, in file order.
+// bytes) and calls fn for every frame, in file order, with the TCP segment it
+// carries or nil. The file is read into memory first, so that the
+// snapshot lengths and packet lengths it declares can be checked against
+// its size before gopacket allocates by them (guardPcapng).
 func readCapture(r io.Reader, fn func(gopacket.CaptureInfo, *segment)) error {
-	br := bufio.NewReaderSize(r, 1<<16)
-	magic, err := br.Peek(4)
+	file, err := io.ReadAll(r)
 	if err != nil {
-		return fmt.Errorf("reading the capture header: %w", err)
+		return err
 	}
+	if len(file) < 4 {
+		return errors.New("not a pcap or pcapng file: too short")
+	}
+	br := bytes.NewReader(file)
 	var src packetSource
 	linkType := func(gopacket.CaptureInfo) layers.LinkType { return 0 }
-	if binary.BigEndian.Uint32(magic) == 0x0a0d0d0a {
+	if binary.BigEndian.Uint32(file) == 0x0a0d0d0a {
+		if err := guardPcapng(file); err != nil {
+			return err
+		}
 		ng, err := pcapgo.NewNgReader(br, pcapgo.DefaultNgReaderOptions)
 		if err != nil {
 			return fmt.Errorf("pcapng: %w", err)
@@ -154,6 +214,9 @@ func readCapture(r io.Reader, fn func(gopacket.CaptureInfo, *segment)) error {
 		pr, err := pcapgo.NewReader(br)
 		if err != nil {
 			return fmt.Errorf("pcap: %w", err)
+		}
+		if pr.Snaplen() > maxSnaplen || pr.Snaplen() == 0 {
+			pr.SetSnaplen(maxSnaplen)
 		}
 		src = pr
 		lt := pr.LinkType()

@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -203,3 +204,5 @@ func summaries(t *testing.T, file string, args ...string) ([]*Summary, []*FrameR
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+func netipMust(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
