@@ -136,16 +136,22 @@ func (a *Authenticate) IsNTLMv2() bool { return len(a.NtChallengeResponse) > 24 
 //
 //	NTLM AUTHENTICATE MESSAGE Version:NTLM v2, Domain: CONTOSO, User: joe33, Workstation: 10.10.10.120
 //
-// ("NTLM v2" when the NT response is longer than 24 bytes, "NTLM v1"
-// otherwise). It prints no response, key or MIC.
+// The version is "NTLM v1" for the 24-byte NT response of [MS-NLMP] 3.3.1,
+// "NTLM v2" for any NT response of 16 bytes or more otherwise (an
+// NTLMv2_RESPONSE, or its NTProofStr alone, which tedious declares with
+// the client blob left uncounted), and "none" when there is no NT
+// response. It prints no response, key or MIC.
 func (a *Authenticate) String() string {
 	u := a.NegotiateFlags&NegotiateUnicode != 0
 	var sb strings.Builder
 	sb.WriteString("NTLM AUTHENTICATE MESSAGE Version:")
-	if a.IsNTLMv2() {
-		sb.WriteString("NTLM v2")
-	} else {
+	switch n := len(a.NtChallengeResponse); {
+	case n == 24:
 		sb.WriteString("NTLM v1")
+	case n >= 16:
+		sb.WriteString("NTLM v2")
+	default:
+		sb.WriteString("none")
 	}
 	sb.WriteString(", Domain: " + describe(a.DomainName, u))
 	sb.WriteString(", User: " + describe(a.UserName, u))

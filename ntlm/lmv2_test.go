@@ -2,6 +2,7 @@ package ntlm
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -23,6 +24,9 @@ func TestServerAcceptsLMv2Match(t *testing.T) {
 	a.NegotiateFlags &^= NegotiateKeyExch // no encrypted key to check here
 	a.EncryptedRandomSessionKey = nil
 
+	if got := a.String(); !strings.Contains(got, "Version:NTLM v2,") {
+		t.Errorf("String() = %q, want Version:NTLM v2 for a 16-byte NTProofStr", got)
+	}
 	res, err := specServer().Verify(nil, challenge, a.Append(nil))
 	if err != nil {
 		t.Fatalf("Verify with a correct LMv2 response: %v", err)
@@ -62,6 +66,9 @@ func TestServerRefusesNTLMv1Shape(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.NtChallengeResponse = make([]byte, 24)
+	if got := a.String(); !strings.Contains(got, "Version:NTLM v1,") {
+		t.Errorf("String() = %q, want Version:NTLM v1 for a 24-byte NT response", got)
+	}
 	_, err := specServer().Verify(nil, readHex(t, "challenge-4.2.4.3.hex"), a.Append(nil))
 	if !errors.Is(err, ErrUnsupported) {
 		t.Fatalf("Verify = %v, want ErrUnsupported", err)
