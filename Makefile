@@ -44,4 +44,9 @@ fuzz-smoke:
 	  done; \
 	done
 
+# The first thing to run: the example server and client, logging in over
+# loopback (SQL authentication with login-only TLS, then NTLM over TLS).
+example:
+	examples/run-example
+
 ci: fmt-check vet test race fuzz-smoke
