@@ -90,11 +90,13 @@ func (t *Tracer) tdsConvs() []*Conv {
 func (t *Tracer) WriteText(w *bufio.Writer) {
 	w.WriteString("Frame Time Offset Source IP Dest IP Description\n")
 	w.WriteString("----- ----------- --------- ------- -----------\n")
+	line := make([]byte, 0, 512)
 	for _, f := range t.Frames {
 		if f.Conv.pdus == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "%5d %11.7f %s %s %s\n", f.Number, f.Time.Seconds(), f.Src.Addr(), f.Dst.Addr(), describeFrame(f))
+		line = appendFrameLine(line[:0], f)
+		w.Write(line)
 	}
 	for _, c := range t.tdsConvs() {
 		w.WriteByte('\n')
@@ -152,79 +154,168 @@ func frameRecord(f *Frame) *FrameRecord {
 }
 
 // describeFrame is the Description column: the seeds' per-frame style.
-func describeFrame(f *Frame) string {
+func describeFrame(f *Frame) string { return string(appendDescription(nil, f)) }
+
+// appendFrameLine appends one line of the frame list: number, time offset,
+// source and destination addresses, description.
+func appendFrameLine(b []byte, f *Frame) []byte {
+	b = appendPadded(b, strconv.AppendInt(nil, int64(f.Number), 10), 5)
+	b = append(b, ' ')
+	var tb [32]byte
+	b = appendPadded(b, strconv.AppendFloat(tb[:0], f.Time.Seconds(), 'f', 7, 64), 11)
+	b = append(b, ' ')
+	b = f.Src.Addr().AppendTo(b)
+	b = append(b, ' ')
+	b = f.Dst.Addr().AppendTo(b)
+	b = append(b, ' ')
+	b = appendDescription(b, f)
+	return append(b, '\n')
+}
+
+// appendPadded appends s right-aligned in width columns.
+func appendPadded(b, s []byte, width int) []byte {
+	for i := len(s); i < width; i++ {
+		b = append(b, ' ')
+	}
+	return append(b, s...)
+}
+
+func appendDescription(b []byte, f *Frame) []byte {
 	if len(f.PDUs) == 0 {
-		d := "TCP:" + tcpDetail(f)
-		if f.Note != "" {
-			d += " (" + f.Note + ")"
-		}
-		return d
+		b = append(b, "TCP:"...)
+		b = appendTCPDetail(b, f)
 	}
-	var parts []string
 	for i := range f.PDUs {
-		parts = append(parts, describePDU(f, &f.PDUs[i]))
+		if i > 0 {
+			b = append(b, "; "...)
+		}
+		b = appendPDU(b, f, &f.PDUs[i])
 	}
-	d := strings.Join(parts, "; ")
 	if f.Note != "" {
-		d += " (" + f.Note + ")"
+		b = append(b, " ("...)
+		b = append(b, f.Note...)
+		b = append(b, ')')
 	}
-	return d
+	return b
 }
 
-func tcpDetail(f *Frame) string {
-	return fmt.Sprintf("Flags=%s, SrcPort=%d, DstPort=%d, PayloadLen=%d, Seq=%d, Ack=%d, Win=%d",
-		tcpFlags(f.Flags), f.Src.Port(), f.Dst.Port(), f.PayloadLen, f.Seq, f.Ack, f.Win)
+func appendTCPDetail(b []byte, f *Frame) []byte {
+	b = appendFlags(b, f)
+	b = append(b, ", SrcPort="...)
+	b = strconv.AppendUint(b, uint64(f.Src.Port()), 10)
+	b = append(b, ", DstPort="...)
+	b = strconv.AppendUint(b, uint64(f.Dst.Port()), 10)
+	b = append(b, ", PayloadLen="...)
+	b = strconv.AppendInt(b, int64(f.PayloadLen), 10)
+	b = append(b, ", Seq="...)
+	b = strconv.AppendUint(b, uint64(f.Seq), 10)
+	b = append(b, ", Ack="...)
+	b = strconv.AppendUint(b, uint64(f.Ack), 10)
+	b = append(b, ", Win="...)
+	return strconv.AppendUint(b, uint64(f.Win), 10)
 }
 
-func smpLine(flags string, sid uint16, length, seq, wndw uint32) string {
-	return fmt.Sprintf("SMP:%s, Sid = %d, Length = %d, SeqNum = %d, Wndw = %d", flags, sid, length, seq, wndw)
+func appendFlags(b []byte, f *Frame) []byte {
+	const letters = "CEUAPRSF"
+	b = append(b, "Flags="...)
+	for i := 0; i < 8; i++ {
+		if f.Flags&(0x80>>i) != 0 {
+			b = append(b, letters[i])
+		} else {
+			b = append(b, '.')
+		}
+	}
+	return b
 }
 
-func describePDU(f *Frame, p *PDU) string {
+func appendSMP(b []byte, flags string, sid uint16, length, seq, wndw uint32) []byte {
+	b = append(b, flags...)
+	b = append(b, ", Sid = "...)
+	b = strconv.AppendUint(b, uint64(sid), 10)
+	if length != 0 { // 0: not shown (an SMP DATA header beside its TDS packet)
+		b = append(b, ", Length = "...)
+		b = strconv.AppendUint(b, uint64(length), 10)
+	}
+	b = append(b, ", SeqNum = "...)
+	b = strconv.AppendUint(b, uint64(seq), 10)
+	b = append(b, ", Wndw = "...)
+	return strconv.AppendUint(b, uint64(wndw), 10)
+}
+
+func appendPDU(b []byte, f *Frame, p *PDU) []byte {
 	if p.TLS != nil {
-		return "TLS:" + strings.Join(p.TLS, "; ")
+		b = append(b, "TLS:"...)
+		for i, r := range p.TLS {
+			if i > 0 {
+				b = append(b, "; "...)
+			}
+			b = append(b, r...)
+		}
+		return b
 	}
 	if !p.HasTDS {
 		h := p.SMP
-		return smpLine(h.Flags.String(), h.SID, h.Length, h.SeqNum, h.Wndw)
+		b = append(b, "SMP:"...)
+		return appendSMP(b, h.Flags.String(), h.SID, h.Length, h.SeqNum, h.Wndw)
 	}
 	m := p.Message
 	if m != nil && m.NTLM != nil && m.Kind != "LOGIN7" {
 		switch m.NTLM.Type {
 		case "CHALLENGE":
-			return "NLMP:NTLM CHALLENGE MESSAGE"
+			return append(b, "NLMP:NTLM CHALLENGE MESSAGE"...)
 		case "AUTHENTICATE":
 			v := "NTLM v1"
 			if m.NTLM.NTLMv2 {
 				v = "NTLM v2"
 			}
-			return fmt.Sprintf("NLMP:NTLM AUTHENTICATE MESSAGE Version:%s, Domain: %s, User: %s, Workstation: %s", v, m.NTLM.Domain, m.NTLM.User, m.NTLM.Workstation)
+			b = append(b, "NLMP:NTLM AUTHENTICATE MESSAGE Version:"...)
+			b = append(b, v...)
+			b = append(b, ", Domain: "...)
+			b = append(b, m.NTLM.Domain...)
+			b = append(b, ", User: "...)
+			b = append(b, m.NTLM.User...)
+			b = append(b, ", Workstation: "...)
+			return append(b, m.NTLM.Workstation...)
 		}
 	}
-	name := packetKind(p.TDS.Type)
+	b = append(b, "TDS:"...)
 	if p.TDS.Type == tds.PacketResponse && !p.First {
-		name = "Continuous Response"
+		b = append(b, "Continuous Response"...)
+	} else {
+		b = append(b, packetKind(p.TDS.Type)...)
 	}
-	var b strings.Builder
-	b.WriteString("TDS:")
-	b.WriteString(name)
 	if v := f.Conv.shownVersion(); v != 0 {
-		b.WriteString(", Version = ")
-		b.WriteString(v.String())
+		b = append(b, ", Version = "...)
+		b = append(b, v.String()...)
 	}
-	fmt.Fprintf(&b, ", SPID = %d, PacketID = %d, Flags=%s, SrcPort=%d, DstPort=%d, PayloadLen=%d",
-		p.TDS.SPID, p.TDS.PacketID, tcpFlags(f.Flags), f.Src.Port(), f.Dst.Port(), f.PayloadLen)
+	b = append(b, ", SPID = "...)
+	b = strconv.AppendUint(b, uint64(p.TDS.SPID), 10)
+	b = append(b, ", PacketID = "...)
+	b = strconv.AppendUint(b, uint64(p.TDS.PacketID), 10)
+	b = append(b, ", "...)
+	b = appendFlags(b, f)
+	b = append(b, ", SrcPort="...)
+	b = strconv.AppendUint(b, uint64(f.Src.Port()), 10)
+	b = append(b, ", DstPort="...)
+	b = strconv.AppendUint(b, uint64(f.Dst.Port()), 10)
+	b = append(b, ", PayloadLen="...)
+	b = strconv.AppendInt(b, int64(f.PayloadLen), 10)
 	if p.HasSMP {
-		fmt.Fprintf(&b, " {SMP:DATA, Sid = %d, SeqNum = %d, Wndw = %d}", p.SMP.SID, p.SMP.SeqNum, p.SMP.Wndw)
+		b = append(b, " {SMP:"...)
+		b = appendSMP(b, "DATA", p.SMP.SID, 0, p.SMP.SeqNum, p.SMP.Wndw)
+		b = append(b, '}')
 	}
 	if m != nil {
-		if s := summarizeMessage(m); s != "" {
-			b.WriteString(" [")
-			b.WriteString(s)
-			b.WriteString("]")
+		if m.summary == "" {
+			m.summary = summarizeMessage(m)
+		}
+		if m.summary != "" {
+			b = append(b, " ["...)
+			b = append(b, m.summary...)
+			b = append(b, ']')
 		}
 	}
-	return b.String()
+	return b
 }
 
 // shownVersion is the TDS version printed on each TDS line, as the seeds'

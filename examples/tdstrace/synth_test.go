@@ -56,7 +56,7 @@ func loginFailed() []byte {
 
 // synth writes a hand-made Ethernet capture of TCP conversations.
 type synth struct {
-	t  *testing.T
+	t  testing.TB
 	w  *pcapgo.Writer
 	ts time.Time
 }
@@ -67,7 +67,7 @@ type synConn struct {
 	cseq, sseq uint32
 }
 
-func newSynth(t *testing.T, buf *bytes.Buffer) *synth {
+func newSynth(t testing.TB, buf *bytes.Buffer) *synth {
 	w := pcapgo.NewWriter(buf)
 	if err := w.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
 		t.Fatal(err)

@@ -28,6 +28,7 @@ type Frame struct {
 	PayloadLen int
 	PDUs       []PDU // the units whose last byte this frame carried
 	Note       string
+	pdu0       [1]PDU // PDUs' first backing array: most frames carry one unit
 }
 
 // FromClient reports whether the client sent f.
@@ -85,6 +86,7 @@ type Tracer struct {
 	byKey  map[[2]netip.AddrPort]*Conv
 	start  time.Time
 	frameN int
+	slab   []Frame
 }
 
 // NewTracer returns a Tracer for a server on port; explicit says the port
@@ -114,10 +116,17 @@ func (t *Tracer) frame(ci gopacket.CaptureInfo, s *segment) {
 	if s.src != c.Addr[0] {
 		side = 1
 	}
-	f := &Frame{
+	// Frames are allocated in blocks, not one by one.
+	if len(t.slab) == 0 {
+		t.slab = make([]Frame, 256)
+	}
+	f := &t.slab[0]
+	t.slab = t.slab[1:]
+	*f = Frame{
 		Number: t.frameN, Time: ci.Timestamp.Sub(t.start), Src: s.src, Dst: s.dst, Conv: c, Side: side,
 		Flags: s.flags, Seq: s.seq, Ack: s.ack, Win: s.win, PayloadLen: len(s.payload),
 	}
+	f.PDUs = f.pdu0[:0]
 	c.Frames = append(c.Frames, f)
 	c.segment(f, s)
 	t.Frames = append(t.Frames, f)
