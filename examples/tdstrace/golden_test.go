@@ -101,3 +101,22 @@ func TestGoldenJSON(t *testing.T) {
 		t.Error("no conversation record")
 	}
 }
+
+// TestREADMEOutput checks that the example output in ../README.md is what
+// tdstrace prints for the shipped capture.
+func TestREADMEOutput(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want strings.Builder
+	for _, l := range strings.Split(strings.TrimRight(trace(t, "../testdata/captures/tsql-ntlm-login-tls.pcap"), "\n"), "\n") {
+		if l != "" {
+			want.WriteString("    " + l)
+		}
+		want.WriteString("\n")
+	}
+	if !strings.Contains(string(readme), want.String()) {
+		t.Errorf("README.md does not show tdstrace's output on tsql-ntlm-login-tls.pcap; it should read:\n%s", want.String())
+	}
+}

@@ -33,7 +33,6 @@ type Message struct {
 	TLS      []string      `json:"tls,omitempty"`
 	Error    string        `json:"error,omitempty"`
 	version  tds.Version   // the TDS version the message was decoded with
-	summary  string        // summarizeMessage, computed once
 }
 
 // PreloginInfo is a PRELOGIN message, [MS-TDS] 2.2.6.5.

@@ -3,9 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tokens"
@@ -306,12 +304,11 @@ func appendPDU(b []byte, f *Frame, p *PDU) []byte {
 		b = append(b, '}')
 	}
 	if m != nil {
-		if m.summary == "" {
-			m.summary = summarizeMessage(m)
-		}
-		if m.summary != "" {
-			b = append(b, " ["...)
-			b = append(b, m.summary...)
+		n := len(b)
+		b = appendSummary(append(b, " ["...), m)
+		if len(b) == n+2 {
+			b = b[:n] // nothing to say
+		} else {
 			b = append(b, ']')
 		}
 	}
@@ -328,79 +325,115 @@ func (c *Conv) shownVersion() tds.Version {
 	return c.loginVersion
 }
 
-// summarizeMessage is a short account of a message for the frame line.
-func summarizeMessage(m *Message) string {
-	var parts []string
+// appendSummary appends a short account of a message for the frame line.
+func appendSummary(b []byte, m *Message) []byte {
+	sep := func(b []byte, first *bool) []byte {
+		if !*first {
+			b = append(b, ", "...)
+		}
+		*first = false
+		return b
+	}
+	first := true
 	switch {
 	case m.Prelogin != nil:
 		p := m.Prelogin
+		b = append(b, "PRELOGIN "...)
 		if p.Version != "" {
-			parts = append(parts, "Version "+p.Version)
+			b = sep(b, &first)
+			b = append(b, "Version "...)
+			b = append(b, p.Version...)
 		}
 		if p.Encryption != "" {
-			parts = append(parts, p.Encryption)
+			b = sep(b, &first)
+			b = append(b, p.Encryption...)
 		}
 		if p.MARS != nil {
-			parts = append(parts, "MARS "+onOff(*p.MARS))
+			b = sep(b, &first)
+			b = append(b, "MARS "...)
+			b = append(b, onOff(*p.MARS)...)
 		}
-		return "PRELOGIN " + strings.Join(parts, ", ")
 	case m.Login7 != nil:
 		l := m.Login7
-		parts = append(parts, "TDS "+l.TDSVersion)
+		b = append(b, "LOGIN7 TDS "...)
+		b = append(b, l.TDSVersion...)
 		if l.UserName != "" {
-			parts = append(parts, "User "+strconv.Quote(l.UserName))
+			b = append(b, ", User "...)
+			b = strconv.AppendQuote(b, l.UserName)
 		}
 		if l.Integrated {
-			s := "integrated security"
+			b = append(b, ", integrated security"...)
 			if l.NTLM != nil {
-				s += ", NTLM " + l.NTLM.Type
+				b = append(b, ", NTLM "...)
+				b = append(b, l.NTLM.Type...)
 			} else if l.SSPIKind != "" {
-				s += ", " + l.SSPIKind
+				b = append(b, ", "...)
+				b = append(b, l.SSPIKind...)
 			}
-			parts = append(parts, s)
 		}
-		parts = append(parts, "Host "+strconv.Quote(l.HostName), "App "+strconv.Quote(l.AppName), "Server "+strconv.Quote(l.ServerName))
+		b = append(b, ", Host "...)
+		b = strconv.AppendQuote(b, l.HostName)
+		b = append(b, ", App "...)
+		b = strconv.AppendQuote(b, l.AppName)
+		b = append(b, ", Server "...)
+		b = strconv.AppendQuote(b, l.ServerName)
 		if l.Database != "" {
-			parts = append(parts, "Database "+strconv.Quote(l.Database))
+			b = append(b, ", Database "...)
+			b = strconv.AppendQuote(b, l.Database)
 		}
-		return "LOGIN7 " + strings.Join(parts, ", ")
 	case m.SQLBatch != nil:
 		t := m.SQLBatch.Text
 		if len(t) > 60 {
 			t = t[:60] + "..."
 		}
-		return "SQLBatch " + strconv.Quote(t)
+		b = append(b, "SQLBatch "...)
+		b = strconv.AppendQuote(b, t)
 	case m.RPC != nil:
+		b = append(b, "RPC "...)
 		for _, r := range m.RPC {
-			parts = append(parts, fmt.Sprintf("%s(%d params)", r.Proc, len(r.Params)))
+			b = sep(b, &first)
+			b = append(b, r.Proc...)
+			b = append(b, '(')
+			b = strconv.AppendInt(b, int64(len(r.Params)), 10)
+			b = append(b, " params)"...)
 		}
-		return "RPC " + strings.Join(parts, ", ")
 	case m.Tokens != nil:
-		for _, t := range m.Tokens {
-			s := t.Type
+		for i := range m.Tokens {
+			t := &m.Tokens[i]
+			if i > 0 {
+				b = append(b, ' ')
+			}
+			b = append(b, t.Type...)
 			switch tokens.TokenType(t.Code) {
 			case tokens.TokenError:
-				s += fmt.Sprintf(" %d %q", *t.Number, t.Text)
+				b = append(b, ' ')
+				b = strconv.AppendInt(b, int64(*t.Number), 10)
+				b = append(b, ' ')
+				b = strconv.AppendQuote(b, t.Text)
 			case tokens.TokenLoginAck:
-				s += " " + t.TDSVersion
+				b = append(b, ' ')
+				b = append(b, t.TDSVersion...)
 			case tokens.TokenSSPI:
 				if t.NTLM != nil {
-					s += " NTLM " + t.NTLM.Type
+					b = append(b, " NTLM "...)
+					b = append(b, t.NTLM.Type...)
 				} else if t.SSPIKind != "" {
-					s += " " + t.SSPIKind
+					b = append(b, ' ')
+					b = append(b, t.SSPIKind...)
 				}
 			}
-			parts = append(parts, s)
 		}
-		s := strings.Join(parts, " ")
 		if m.Error != "" {
-			s += " (" + m.Error + ")"
+			b = append(b, " ("...)
+			b = append(b, m.Error...)
+			b = append(b, ')')
 		}
-		return s
 	case m.Error != "":
-		return m.Kind + " error: " + m.Error
+		b = append(b, m.Kind...)
+		b = append(b, " error: "...)
+		b = append(b, m.Error...)
 	}
-	return ""
+	return b
 }
 
 func onOff(b bool) string {
@@ -411,8 +444,23 @@ func onOff(b bool) string {
 }
 
 func writeSummary(w *bufio.Writer, s *Summary) {
-	fmt.Fprintf(w, "Conversation %d: client %s, server %s (frames %d-%d, %.7f s)\n", s.ID, s.Client, s.Server, s.FirstFrame, s.LastFrame, s.Duration)
-	fmt.Fprintf(w, "  %s\n", s.Explanation)
+	b := make([]byte, 0, 2048)
+	b = append(b, "Conversation "...)
+	b = strconv.AppendInt(b, int64(s.ID), 10)
+	b = append(b, ": client "...)
+	b = append(b, s.Client...)
+	b = append(b, ", server "...)
+	b = append(b, s.Server...)
+	b = append(b, " (frames "...)
+	b = strconv.AppendInt(b, int64(s.FirstFrame), 10)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, int64(s.LastFrame), 10)
+	b = append(b, ", "...)
+	b = strconv.AppendFloat(b, s.Duration, 'f', 7, 64)
+	b = append(b, " s)\n  "...)
+	b = append(b, s.Explanation...)
+	b = append(b, '\n')
+
 	v := s.TDSVersion
 	switch {
 	case v == "" && s.RequestedVersion != "":
@@ -422,56 +470,122 @@ func writeSummary(w *bufio.Writer, s *Summary) {
 	case s.RequestedVersion != "" && s.RequestedVersion != v:
 		v += " (LOGIN7 asked for " + s.RequestedVersion + ")"
 	}
-	fmt.Fprintf(w, "  TDS version:    %s\n", v)
-	a := s.Authentication
+	b = field(b, "TDS version:    ", v)
+	b = append(b, "  Authentication: "...)
+	b = append(b, s.Authentication...)
 	if s.User != "" {
-		u := s.User
+		b = append(b, ", user "...)
 		if s.Domain != "" {
-			u = s.Domain + `\` + u
+			b = append(b, s.Domain...)
+			b = append(b, '\\')
 		}
-		a += ", user " + u
+		b = append(b, s.User...)
 	}
 	if s.Workstation != "" {
-		a += ", workstation " + s.Workstation
+		b = append(b, ", workstation "...)
+		b = append(b, s.Workstation...)
 	}
-	fmt.Fprintf(w, "  Authentication: %s\n", a)
-	e := s.Encryption
+	b = append(b, "\n  Encryption:     "...)
+	b = append(b, s.Encryption...)
 	if s.ClientEncryption != "" {
-		e += fmt.Sprintf(" (client %s, server %s: %s)", s.ClientEncryption, s.ServerEncryption, s.Negotiated)
+		b = append(b, " (client "...)
+		b = append(b, s.ClientEncryption...)
+		b = append(b, ", server "...)
+		b = append(b, s.ServerEncryption...)
+		b = append(b, ": "...)
+		b = append(b, s.Negotiated...)
+		b = append(b, ')')
 	}
-	fmt.Fprintf(w, "  Encryption:     %s\n", e)
+	b = append(b, '\n')
 	if s.MARSRequested || s.MARSGranted || len(s.MARSOpened) > 0 {
-		fmt.Fprintf(w, "  MARS:           requested %s, granted %s; sessions opened %s, closed %s\n",
-			yesNo(s.MARSRequested), yesNo(s.MARSGranted), sids(s.MARSOpened), sids(s.MARSClosed))
+		b = append(b, "  MARS:           requested "...)
+		b = append(b, yesNo(s.MARSRequested)...)
+		b = append(b, ", granted "...)
+		b = append(b, yesNo(s.MARSGranted)...)
+		b = append(b, "; sessions opened "...)
+		b = appendSIDs(b, s.MARSOpened)
+		b = append(b, ", closed "...)
+		b = appendSIDs(b, s.MARSClosed)
+		b = append(b, '\n')
 	}
-	l := s.Login
+	b = append(b, "  Login:          "...)
+	b = append(b, s.Login...)
 	switch {
 	case s.Login == "failed":
-		l += fmt.Sprintf(": error %d, %q", s.ErrorNumber, s.ErrorMessage)
+		b = append(b, ": error "...)
+		b = strconv.AppendInt(b, int64(s.ErrorNumber), 10)
+		b = append(b, ", "...)
+		b = strconv.AppendQuote(b, s.ErrorMessage)
 	case s.ServerProgram != "":
-		l += ": " + s.ServerProgram
+		b = append(b, ": "...)
+		b = append(b, s.ServerProgram...)
 	}
-	fmt.Fprintf(w, "  Login:          %s\n", l)
+	b = append(b, '\n')
 	if len(s.Commands) > 0 {
-		var cs []string
-		for _, k := range sortedKinds(s.Commands) {
-			cs = append(cs, fmt.Sprintf("%d %s", s.Commands[k], k))
+		b = append(b, "  Commands:       "...)
+		for i, k := range sortedKinds(s.Commands) {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = strconv.AppendInt(b, int64(s.Commands[k]), 10)
+			b = append(b, ' ')
+			b = append(b, k...)
 		}
-		c := strings.Join(cs, ", ")
 		if s.CommandErrors > 0 {
-			c += fmt.Sprintf("; %d ERROR token(s) in the answers", s.CommandErrors)
+			b = append(b, "; "...)
+			b = strconv.AppendInt(b, int64(s.CommandErrors), 10)
+			b = append(b, " ERROR token(s) in the answers"...)
 		}
-		fmt.Fprintf(w, "  Commands:       %s\n", c)
+		b = append(b, '\n')
 	}
-	end := s.Ending
+	b = append(b, "  Ending:         "...)
+	b = append(b, s.Ending...)
 	if s.Abnormal {
-		end += " (abnormal)"
+		b = append(b, " (abnormal)"...)
 	}
-	fmt.Fprintf(w, "  Ending:         %s\n", end)
-	w.WriteString("  Steps:\n")
+	b = append(b, "\n  Steps:\n"...)
 	for _, st := range s.Steps {
-		fmt.Fprintf(w, "    %-28s frames %5d-%-5d at %11.7f took %.7f s\n", st.Name, st.FirstFrame, st.LastFrame, st.Start, st.Duration)
+		b = append(b, "    "...)
+		b = append(b, st.Name...)
+		for i := len(st.Name); i < 28; i++ {
+			b = append(b, ' ')
+		}
+		b = append(b, " frames "...)
+		var nb [24]byte
+		b = appendPadded(b, strconv.AppendInt(nb[:0], int64(st.FirstFrame), 10), 5)
+		b = append(b, '-')
+		n := len(b)
+		b = strconv.AppendInt(b, int64(st.LastFrame), 10)
+		for i := len(b) - n; i < 5; i++ {
+			b = append(b, ' ')
+		}
+		b = append(b, " at "...)
+		b = appendPadded(b, strconv.AppendFloat(nb[:0], st.Start, 'f', 7, 64), 11)
+		b = append(b, " took "...)
+		b = strconv.AppendFloat(b, st.Duration, 'f', 7, 64)
+		b = append(b, " s\n"...)
 	}
+	w.Write(b)
+}
+
+func field(b []byte, name, value string) []byte {
+	b = append(b, "  "...)
+	b = append(b, name...)
+	b = append(b, value...)
+	return append(b, '\n')
+}
+
+func appendSIDs(b []byte, s []uint16) []byte {
+	if len(s) == 0 {
+		return append(b, "none"...)
+	}
+	for i, x := range s {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = strconv.AppendUint(b, uint64(x), 10)
+	}
+	return b
 }
 
 func yesNo(b bool) string {
@@ -479,15 +593,4 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
-}
-
-func sids(s []uint16) string {
-	if len(s) == 0 {
-		return "none"
-	}
-	var p []string
-	for _, x := range s {
-		p = append(p, strconv.Itoa(int(x)))
-	}
-	return strings.Join(p, ", ")
 }
