@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
@@ -185,10 +186,16 @@ const maxSnaplen = 262144
 // snapshot lengths and packet lengths it declares can be checked against
 // its size before gopacket allocates by them (guardPcapng).
 func readCapture(r io.Reader, fn func(gopacket.CaptureInfo, *segment)) error {
-	file, err := io.ReadAll(r)
-	if err != nil {
+	var in bytes.Buffer
+	if st, ok := r.(interface{ Stat() (os.FileInfo, error) }); ok {
+		if fi, err := st.Stat(); err == nil && fi.Mode().IsRegular() {
+			in.Grow(int(fi.Size()) + bytes.MinRead)
+		}
+	}
+	if _, err := in.ReadFrom(r); err != nil {
 		return err
 	}
+	file := in.Bytes()
 	if len(file) < 4 {
 		return errors.New("not a pcap or pcapng file: too short")
 	}

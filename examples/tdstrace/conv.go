@@ -1,9 +1,9 @@
 package main
 
 import (
-	"fmt"
 	"net/netip"
 	"sort"
+	"strconv"
 
 	"github.com/tdswire/tdswire/prelogin"
 	"github.com/tdswire/tdswire/smp"
@@ -60,6 +60,8 @@ type Conv struct {
 
 	marsOpened, marsClosed []uint16
 	smpFirst               *Frame
+
+	versionText string // shownVersionString's cache
 }
 
 func (c *Conv) closed() bool {
@@ -319,7 +321,7 @@ func secs(d interface{ Seconds() float64 }) float64 { return d.Seconds() }
 
 // Summarize explains c.
 func (c *Conv) Summarize() *Summary {
-	s := &Summary{Record: "conversation", ID: c.ID, ClientBy: c.clientBy}
+	s := &Summary{Record: "conversation", ID: c.ID, ClientBy: c.clientBy, Steps: make([]Step, 0, 8)}
 	cl := c.Client
 	if cl < 0 {
 		cl = 0
@@ -459,7 +461,11 @@ func (c *Conv) Summarize() *Summary {
 	s.Commands, s.CommandErrors = c.commands, c.cmdErrors
 	// The time spent in a step runs until the next step starts; the last
 	// step ends with its own last frame.
-	sort.SliceStable(s.Steps, func(i, j int) bool { return s.Steps[i].FirstFrame < s.Steps[j].FirstFrame })
+	for i := 1; i < len(s.Steps); i++ { // insertion sort: a handful of steps, stable
+		for j := i; j > 0 && s.Steps[j].FirstFrame < s.Steps[j-1].FirstFrame; j-- {
+			s.Steps[j], s.Steps[j-1] = s.Steps[j-1], s.Steps[j]
+		}
+	}
 	for i := 0; i+1 < len(s.Steps); i++ {
 		s.Steps[i].Duration = s.Steps[i+1].Start - s.Steps[i].Start
 	}
@@ -513,13 +519,13 @@ func explain(s *Summary) string {
 	e := ""
 	switch s.Login {
 	case "succeeded":
-		e = fmt.Sprintf("%s login succeeded at TDS %s", s.Authentication, s.TDSVersion)
+		e = s.Authentication + " login succeeded at TDS " + s.TDSVersion
 	case "failed":
-		e = fmt.Sprintf("%s login failed with error %d: %s", s.Authentication, s.ErrorNumber, s.ErrorMessage)
+		e = s.Authentication + " login failed with error " + strconv.Itoa(int(s.ErrorNumber)) + ": " + s.ErrorMessage
 	case "answered (encrypted)":
-		e = fmt.Sprintf("%s login answered inside TLS; its outcome is not visible", s.Authentication)
+		e = s.Authentication + " login answered inside TLS; its outcome is not visible"
 	case "no response in the capture":
-		e = fmt.Sprintf("%s login sent; no answer in the capture", s.Authentication)
+		e = s.Authentication + " login sent; no answer in the capture"
 	default:
 		e = "no login in the capture"
 	}
@@ -532,7 +538,7 @@ func explain(s *Summary) string {
 		e += "; TLS from the first byte (TDS 8.0 strict)"
 	}
 	if n := len(s.MARSOpened); n > 0 {
-		e += fmt.Sprintf("; %d MARS session(s) opened, %d closed", n, len(s.MARSClosed))
+		e += "; " + strconv.Itoa(n) + " MARS session(s) opened, " + strconv.Itoa(len(s.MARSClosed)) + " closed"
 	}
 	switch s.Ending {
 	case "server FIN first":

@@ -381,7 +381,7 @@ func decodePrelogin(b []byte) (*PreloginInfo, error) {
 	if err := p.Start(b); err != nil {
 		return nil, err
 	}
-	info := &PreloginInfo{}
+	info := &PreloginInfo{Options: make([]OptionInfo, 0, 8)}
 	for {
 		opt, entry, err := p.Next()
 		if err == prelogin.ErrDone {

@@ -98,7 +98,7 @@ func (t *Tracer) WriteText(w *bufio.Writer) {
 	}
 	for _, c := range t.tdsConvs() {
 		w.WriteByte('\n')
-		writeSummary(w, c.Summarize())
+		line = writeSummary(w, c.Summarize(), line)
 	}
 }
 
@@ -282,9 +282,9 @@ func appendPDU(b []byte, f *Frame, p *PDU) []byte {
 	} else {
 		b = append(b, packetKind(p.TDS.Type)...)
 	}
-	if v := f.Conv.shownVersion(); v != 0 {
+	if v := f.Conv.shownVersionString(); v != "" {
 		b = append(b, ", Version = "...)
-		b = append(b, v.String()...)
+		b = append(b, v...)
 	}
 	b = append(b, ", SPID = "...)
 	b = strconv.AppendUint(b, uint64(p.TDS.SPID), 10)
@@ -323,6 +323,15 @@ func (c *Conv) shownVersion() tds.Version {
 		return c.ackVersion
 	}
 	return c.loginVersion
+}
+
+// shownVersionString is shownVersion as text, computed once per
+// conversation when the output is written (the capture is read by then).
+func (c *Conv) shownVersionString() string {
+	if v := c.shownVersion(); v != 0 && c.versionText == "" {
+		c.versionText = v.String()
+	}
+	return c.versionText
 }
 
 // appendSummary appends a short account of a message for the frame line.
@@ -443,8 +452,8 @@ func onOff(b bool) string {
 	return "off"
 }
 
-func writeSummary(w *bufio.Writer, s *Summary) {
-	b := make([]byte, 0, 2048)
+func writeSummary(w *bufio.Writer, s *Summary, buf []byte) []byte {
+	b := buf[:0]
 	b = append(b, "Conversation "...)
 	b = strconv.AppendInt(b, int64(s.ID), 10)
 	b = append(b, ": client "...)
@@ -566,6 +575,7 @@ func writeSummary(w *bufio.Writer, s *Summary) {
 		b = append(b, " s\n"...)
 	}
 	w.Write(b)
+	return b
 }
 
 func field(b []byte, name, value string) []byte {
