@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/tdswire/tdswire/prelogin"
 	"github.com/tdswire/tdswire/smp"
@@ -19,34 +20,33 @@ type Conv struct {
 	Addr     [2]netip.AddrPort // the two ends, in the order first seen
 	Client   int               // index into Addr of the client, -1 if unknown
 	clientBy string            // how the client side was told
-	Frames   []*Frame
 
 	half    [2]*half
 	tracer  *Tracer
 	pdus    int
 	anyData bool
 
-	syn, synAck, established *Frame
-	fin, rst                 [2]*Frame
+	syn, synAck, established *mark
+	fin, rst                 [2]*mark
 
-	preloginFirst, preloginReq, preloginResp *Frame
+	preloginFirst, preloginReq, preloginResp *mark
 	clientPL, serverPL                       *PreloginInfo
 	preloginDone                             bool
 
-	tlsFirst, tlsLast *Frame
+	tlsFirst, tlsLast *mark
 	tlsDirect         bool // TLS before any TDS: TDS 8.0 strict encryption
 
 	login                 *Login7Info
 	loginVersion          tds.Version
-	loginFirst, loginLast *Frame
+	loginFirst, loginLast *mark
 	loginEncrypted        bool
 
-	sspiFirst, sspiLast *Frame
+	sspiFirst, sspiLast *mark
 	sspiKind            string
 	ntlmAuth            *NTLMInfo
 	ntlmNegotiate       bool
 
-	respFirst, respLast *Frame // the response that ends the login
+	respFirst, respLast *mark // the response that ends the login
 	respEncrypted       bool
 	loginAck            *TokenInfo
 	ackVersion          tds.Version
@@ -54,15 +54,26 @@ type Conv struct {
 	loginDone           bool
 
 	clearAfterLogin, encAfterLogin bool
-	cmdFirst, cmdLast              *Frame
+	cmdFirst, cmdLast              *mark
 	commands                       map[string]int
 	cmdErrors                      int
 
 	marsOpened, marsClosed []uint16
-	smpFirst               *Frame
+	smpFirst               *mark
 
 	versionText string // shownVersionString's cache
+	first, last *mark  // the conversation's first and last frames
 }
+
+// mark is where and when an event of a conversation happened: as much of
+// its frame as the explanation needs, so that frames need not be kept.
+type mark struct {
+	Number int
+	Time   time.Duration
+	Side   int
+}
+
+func (f *Frame) mark() *mark { return &mark{Number: f.Number, Time: f.Time, Side: f.Side} }
 
 func (c *Conv) closed() bool {
 	return c.rst[0] != nil || c.rst[1] != nil || (c.fin[0] != nil && c.fin[1] != nil)
@@ -85,20 +96,20 @@ func (c *Conv) tcpEvents(f *Frame) {
 	switch {
 	case f.Flags&(tcpSYN|tcpACK) == tcpSYN:
 		if c.syn == nil {
-			c.syn = f
+			c.syn = f.mark()
 		}
 	case f.Flags&(tcpSYN|tcpACK) == tcpSYN|tcpACK:
 		if c.synAck == nil {
-			c.synAck = f
+			c.synAck = f.mark()
 		}
 	case c.synAck != nil && c.established == nil && f.Side != c.synAck.Side && f.Flags&tcpACK != 0:
-		c.established = f
+		c.established = f.mark()
 	}
 	if f.Flags&tcpFIN != 0 && c.fin[f.Side] == nil {
-		c.fin[f.Side] = f
+		c.fin[f.Side] = f.mark()
 	}
 	if f.Flags&tcpRST != 0 && c.rst[f.Side] == nil {
-		c.rst[f.Side] = f
+		c.rst[f.Side] = f.mark()
 	}
 }
 
@@ -110,9 +121,9 @@ func (c *Conv) tlsRecord(f *Frame, typ byte, inTDS bool) {
 	}
 	if typ != tlsApplicationData || inTDS {
 		if c.tlsFirst == nil {
-			c.tlsFirst = f
+			c.tlsFirst = f.mark()
 		}
-		c.tlsLast = f
+		c.tlsLast = f.mark()
 		return
 	}
 	if c.tlsDirect {
@@ -122,23 +133,23 @@ func (c *Conv) tlsRecord(f *Frame, typ byte, inTDS bool) {
 	switch {
 	case f.FromClient() && c.login == nil && !c.loginEncrypted:
 		c.loginEncrypted = true
-		c.loginFirst, c.loginLast = f, f
+		c.loginFirst, c.loginLast = f.mark(), f.mark()
 	case f.FromClient() && c.loginEncrypted && c.respFirst == nil:
-		c.loginLast = f
+		c.loginLast = f.mark()
 	case !f.FromClient() && c.respFirst == nil && (c.loginEncrypted || c.login != nil):
-		c.respFirst, c.respLast, c.respEncrypted = f, f, true
+		c.respFirst, c.respLast, c.respEncrypted = f.mark(), f.mark(), true
 		c.loginDone = true
 	case !f.FromClient() && c.respEncrypted && !c.encAfterLogin && c.cmdFirst == nil:
-		c.respLast = f
+		c.respLast = f.mark()
 	default:
 		c.encAfterLogin = true
 		if f.FromClient() {
 			if c.cmdFirst == nil {
-				c.cmdFirst = f
+				c.cmdFirst = f.mark()
 			}
 			c.count("encrypted")
 		}
-		c.cmdLast = f
+		c.cmdLast = f.mark()
 	}
 }
 
@@ -153,7 +164,7 @@ func (c *Conv) count(kind string) {
 // 2.2.1.1.
 func (c *Conv) smpEvent(f *Frame, sh smp.Header) {
 	if c.smpFirst == nil {
-		c.smpFirst = f
+		c.smpFirst = f.mark()
 	}
 	switch sh.Flags {
 	case smp.FlagSYN:
@@ -165,16 +176,16 @@ func (c *Conv) smpEvent(f *Frame, sh smp.Header) {
 
 // message notes a whole message: first is the frame of its first packet,
 // f the frame of its last.
-func (c *Conv) message(f, first *Frame, hdr tds.Header, m *Message, inSMP bool) {
+func (c *Conv) message(f *Frame, first *mark, hdr tds.Header, m *Message, inSMP bool) {
 	fromClient := f.FromClient()
 	switch {
 	case m.Kind == "PRELOGIN" && fromClient:
-		c.preloginFirst, c.preloginReq, c.clientPL = first, f, m.Prelogin
+		c.preloginFirst, c.preloginReq, c.clientPL = first, f.mark(), m.Prelogin
 	case m.Kind == "PRELOGIN":
-		c.preloginResp, c.serverPL, c.preloginDone = f, m.Prelogin, true
+		c.preloginResp, c.serverPL, c.preloginDone = f.mark(), m.Prelogin, true
 	case m.Kind == "LOGIN7" && m.Login7 != nil:
 		c.login, c.loginVersion = m.Login7, m.Login7.version
-		c.loginFirst, c.loginLast = first, f
+		c.loginFirst, c.loginLast = first, f.mark()
 		if m.Login7.Integrated || m.Login7.SSPILen > 0 {
 			c.sspiKind = sspiKindOf(m.Login7)
 		}
@@ -185,7 +196,7 @@ func (c *Conv) message(f, first *Frame, hdr tds.Header, m *Message, inSMP bool) 
 		if c.sspiFirst == nil {
 			c.sspiFirst = first
 		}
-		c.sspiLast = f
+		c.sspiLast = f.mark()
 		if m.SSPIKind != "" {
 			c.sspiKind = m.SSPIKind
 		}
@@ -199,7 +210,7 @@ func (c *Conv) message(f, first *Frame, hdr tds.Header, m *Message, inSMP bool) 
 		}
 		if c.loginDone {
 			c.clearAfterLogin = true
-			c.cmdLast = f
+			c.cmdLast = f.mark()
 			for _, t := range m.Tokens {
 				if t.Code == uint8(tokens.TokenError) {
 					c.cmdErrors++
@@ -212,7 +223,7 @@ func (c *Conv) message(f, first *Frame, hdr tds.Header, m *Message, inSMP bool) 
 			if c.cmdFirst == nil {
 				c.cmdFirst = first
 			}
-			c.cmdLast = f
+			c.cmdLast = f.mark()
 			c.count(m.Kind)
 		}
 	}
@@ -228,7 +239,7 @@ func sspiKindOf(l *Login7Info) string {
 // loginResponse notes a server message that answers LOGIN7 or SSPI: an
 // SSPI token continues the exchange ([MS-TDS] 2.2.7.22); LOGINACK ends it
 // with success (2.2.7.14); an ERROR without LOGINACK with failure.
-func (c *Conv) loginResponse(f, first *Frame, m *Message) {
+func (c *Conv) loginResponse(f *Frame, first *mark, m *Message) {
 	var ack, errTok *TokenInfo
 	sspi := false
 	for i := range m.Tokens {
@@ -252,16 +263,16 @@ func (c *Conv) loginResponse(f, first *Frame, m *Message) {
 	}
 	if sspi {
 		if c.sspiLast == nil || c.sspiLast.Number < f.Number {
-			c.sspiLast = f
+			c.sspiLast = f.mark()
 		}
 	}
 	if ack == nil && errTok == nil {
 		if !sspi {
-			c.respFirst, c.respLast = first, f
+			c.respFirst, c.respLast = first, f.mark()
 		}
 		return
 	}
-	c.respFirst, c.respLast, c.loginDone = first, f, true
+	c.respFirst, c.respLast, c.loginDone = first, f.mark(), true
 	if ack != nil {
 		c.loginAck, c.ackVersion = ack, ack.version
 		return
@@ -327,7 +338,7 @@ func (c *Conv) Summarize() *Summary {
 		cl = 0
 	}
 	s.Client, s.Server = c.Addr[cl].String(), c.Addr[1-cl].String()
-	first, last := c.Frames[0], c.Frames[len(c.Frames)-1]
+	first, last := c.first, c.last
 	s.FirstFrame, s.LastFrame, s.Duration = first.Number, last.Number, secs(last.Time-first.Time)
 	if c.ackVersion != 0 {
 		s.TDSVersion = c.ackVersion.String()
@@ -426,7 +437,7 @@ func (c *Conv) Summarize() *Summary {
 	}
 
 	// Steps.
-	add := func(name string, a, b *Frame) {
+	add := func(name string, a, b *mark) {
 		if a == nil {
 			return
 		}
@@ -451,8 +462,8 @@ func (c *Conv) Summarize() *Summary {
 		add("Login confirmation", c.respFirst, c.respLast)
 	}
 	add("Commands", c.cmdFirst, c.cmdLast)
-	var closeAt *Frame
-	for _, f := range []*Frame{c.fin[0], c.fin[1], c.rst[0], c.rst[1]} {
+	var closeAt *mark
+	for _, f := range []*mark{c.fin[0], c.fin[1], c.rst[0], c.rst[1]} {
 		if f != nil && (closeAt == nil || f.Number < closeAt.Number) {
 			closeAt = f
 		}

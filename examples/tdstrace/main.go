@@ -74,18 +74,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer f.Close()
-	t := NewTracer(*port, portSet)
+	t := NewStreamTracer(*port, portSet, w, *jsonOut)
 	if err := t.Read(f); err != nil {
 		fmt.Fprintf(stderr, "tdstrace: %s: %v\n", fs.Arg(0), err)
 		return 1
 	}
-	if *jsonOut {
-		if err := t.WriteJSON(w); err != nil {
-			fmt.Fprintf(stderr, "tdstrace: %v\n", err)
-			return 1
-		}
-		return 0
+	if err := t.Finish(); err != nil {
+		fmt.Fprintf(stderr, "tdstrace: %v\n", err)
+		return 1
 	}
-	t.WriteText(w)
 	return 0
 }

@@ -84,42 +84,69 @@ func (t *Tracer) tdsConvs() []*Conv {
 	return out
 }
 
-// WriteText writes the frame list and the conversation explanations.
+// WriteText writes the frame list and the conversation explanations of a
+// Tracer made by NewTracer, after Read.
 func (t *Tracer) WriteText(w *bufio.Writer) {
-	w.WriteString("Frame Time Offset Source IP Dest IP Description\n")
-	w.WriteString("----- ----------- --------- ------- -----------\n")
-	line := make([]byte, 0, 512)
+	t.out, t.json, t.enc = w, false, nil
+	t.writeAll()
+}
+
+// WriteJSON writes, after Read, one JSON object per line: a "frame" record
+// per frame and then a "conversation" record per conversation.
+func (t *Tracer) WriteJSON(w *bufio.Writer) error {
+	t.out, t.json, t.enc = w, true, nil
+	t.writeAll()
+	return t.err
+}
+
+func (t *Tracer) writeAll() {
+	t.writeHeader()
 	for _, f := range t.Frames {
-		if f.Conv.pdus == 0 {
-			continue
-		}
-		line = appendFrameLine(line[:0], f)
-		w.Write(line)
+		t.emit(f)
 	}
-	for _, c := range t.tdsConvs() {
-		w.WriteByte('\n')
-		line = writeSummary(w, c.Summarize(), line)
+	t.writeConvs()
+}
+
+func (t *Tracer) writeHeader() {
+	if !t.json {
+		t.out.WriteString("Frame Time Offset Source IP Dest IP Description\n")
+		t.out.WriteString("----- ----------- --------- ------- -----------\n")
 	}
 }
 
-// WriteJSON writes one JSON object per line: a "frame" record per frame
-// and then a "conversation" record per conversation.
-func (t *Tracer) WriteJSON(w *bufio.Writer) error {
-	enc := json.NewEncoder(w)
-	for _, f := range t.Frames {
-		if f.Conv.pdus == 0 {
+// emit writes one frame: a line of text or a JSON record.
+func (t *Tracer) emit(f *Frame) {
+	if f.Conv.pdus == 0 || t.err != nil {
+		return
+	}
+	if t.json {
+		if t.enc == nil {
+			t.enc = json.NewEncoder(t.out)
+		}
+		t.err = t.enc.Encode(frameRecord(f))
+		return
+	}
+	t.line = appendFrameLine(t.line[:0], f)
+	_, t.err = t.out.Write(t.line)
+}
+
+// writeConvs writes the conversation explanations or records.
+func (t *Tracer) writeConvs() {
+	for _, c := range t.tdsConvs() {
+		if t.err != nil {
+			return
+		}
+		s := c.Summarize()
+		if t.json {
+			if t.enc == nil {
+				t.enc = json.NewEncoder(t.out)
+			}
+			t.err = t.enc.Encode(s)
 			continue
 		}
-		if err := enc.Encode(frameRecord(f)); err != nil {
-			return err
-		}
+		t.out.WriteByte('\n')
+		t.line = writeSummary(t.out, s, t.line)
 	}
-	for _, c := range t.tdsConvs() {
-		if err := enc.Encode(c.Summarize()); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func frameRecord(f *Frame) *FrameRecord {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/hex"
 	"net"
@@ -280,5 +281,58 @@ func TestReassembly(t *testing.T) {
 	}
 	if ss[1].Encryption != "strict (TDS 8.0)" {
 		t.Errorf("TLS first: encryption %q", ss[1].Encryption)
+	}
+}
+
+// TestStreamMatchesKeep checks that writing frames while reading (as the
+// command does) gives the same text and JSON as writing after reading,
+// on interleaved conversations whose versions settle at different times.
+func TestStreamMatchesKeep(t *testing.T) {
+	var buf bytes.Buffer
+	s := newSynth(t, &buf)
+	a := s.conn("10.0.0.1:40000", "10.0.0.2:1433")
+	b := s.conn("10.0.0.1:40001", "10.0.0.2:1433")
+	c := s.conn("10.0.0.1:40002", "10.0.0.2:1433")
+	a.handshake()
+	b.handshake()
+	a.prelogin()
+	c.handshake()
+	b.prelogin()
+	b.send(true, fPSH|fACK, synLogin7)
+	a.send(true, fPSH|fACK, synLogin7)
+	c.prelogin()
+	a.send(false, fPSH|fACK, loginFailed())
+	a.send(true, fFIN|fACK, nil)
+	b.send(false, fPSH|fACK, loginFailed())
+	a.send(false, fFIN|fACK, nil)
+	file := buf.Bytes()
+	for _, jsonOut := range []bool{false, true} {
+		keep := NewTracer(1433, false)
+		if err := keep.Read(bytes.NewReader(file)); err != nil {
+			t.Fatal(err)
+		}
+		var want, got bytes.Buffer
+		w := bufio.NewWriter(&want)
+		if jsonOut {
+			keep.WriteJSON(w)
+		} else {
+			keep.WriteText(w)
+		}
+		w.Flush()
+		w = bufio.NewWriter(&got)
+		st := NewStreamTracer(1433, false, w, jsonOut)
+		if err := st.Read(bytes.NewReader(file)); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Finish(); err != nil {
+			t.Fatal(err)
+		}
+		w.Flush()
+		if got.String() != want.String() {
+			t.Errorf("json %v: streaming differs:\n%s", jsonOut, lineDiff(want.String(), got.String()))
+		}
+		if !strings.Contains(want.String(), "7.2 (0x72090002)") {
+			t.Errorf("json %v: no TDS version in the output:\n%s", jsonOut, want.String())
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"encoding/json"
 	"io"
 	"net/netip"
 	"time"
@@ -54,7 +56,7 @@ type tdsStream struct {
 	inMsg  bool
 	tlsBuf []byte // TLS records carried in PRELOGIN packets, not yet complete
 	tls    tlsState
-	first  *Frame // frame of the message's first packet
+	first  *mark // frame of the message's first packet
 }
 
 // half is one direction of a TCP connection.
@@ -75,29 +77,106 @@ type pendingSeg struct {
 	data []byte
 }
 
-// Tracer reads captures and keeps what it decoded.
+// Tracer reads captures and explains them. A Tracer made by NewTracer
+// keeps every frame (Frames) for WriteText or WriteJSON after Read; one
+// made by NewStreamTracer writes each frame as soon as its conversation has
+// settled the TDS version its lines show (the login answered, or the
+// connection closed), then reuses it, so that memory follows the open
+// conversations rather than the size of the capture.
 type Tracer struct {
 	Port    int  // the server's TCP port
 	PortSet bool // Port was given explicitly: only its conversations are decoded
 
-	Frames []*Frame
+	Frames []*Frame // every frame of a TDS conversation (NewTracer only)
 	Convs  []*Conv
 
 	byKey  map[[2]netip.AddrPort]*Conv
 	start  time.Time
 	frameN int
 	slab   []Frame
+
+	stream  bool
+	out     *bufio.Writer
+	json    bool
+	enc     *json.Encoder
+	line    []byte
+	pending []*Frame // frames waiting for their conversation to settle
+	free    []*Frame // written frames, for reuse
+	err     error    // the first write error
 }
 
-// NewTracer returns a Tracer for a server on port; explicit says the port
-// was chosen by the user rather than defaulted.
+// NewTracer returns a Tracer for a server on port that keeps every frame;
+// explicit says the port was chosen by the user rather than defaulted.
 func NewTracer(port int, explicit bool) *Tracer {
 	return &Tracer{Port: port, PortSet: explicit, byKey: map[[2]netip.AddrPort]*Conv{}}
 }
 
+// NewStreamTracer returns a Tracer that writes the frame list to w while
+// it reads, as text or, with jsonOut, as JSON records; Finish writes the
+// conversations.
+func NewStreamTracer(port int, explicit bool, w *bufio.Writer, jsonOut bool) *Tracer {
+	t := NewTracer(port, explicit)
+	t.stream, t.out, t.json = true, w, jsonOut
+	return t
+}
+
 // Read decodes a whole capture.
 func (t *Tracer) Read(r io.Reader) error {
-	return readCapture(r, t.frame)
+	if t.stream {
+		t.writeHeader()
+	}
+	err := readCapture(r, t.frame)
+	if t.stream {
+		t.flush(true)
+	}
+	if err == nil {
+		err = t.err
+	}
+	return err
+}
+
+// Finish writes the conversations of a stream Tracer after Read.
+func (t *Tracer) Finish() error {
+	t.writeConvs()
+	return t.err
+}
+
+// flush writes the pending frames whose conversations have settled, in
+// capture order, or all of them.
+func (t *Tracer) flush(all bool) {
+	n := 0
+	for _, f := range t.pending {
+		if !all && !f.Conv.settled() {
+			break
+		}
+		t.emit(f)
+		t.free = append(t.free, f)
+		n++
+	}
+	if n > 0 {
+		t.pending = append(t.pending[:0], t.pending[n:]...)
+	}
+}
+
+// settled reports whether the frames of c can be written: the TDS version
+// their lines show cannot change any more.
+func (c *Conv) settled() bool {
+	return c.loginDone || c.closed() || c.tlsDirect || (c.pdus == 0 && (c.half[0].dead || c.half[1].dead))
+}
+
+func (t *Tracer) newFrame() *Frame {
+	if n := len(t.free); n > 0 {
+		f := t.free[n-1]
+		t.free = t.free[:n-1]
+		return f
+	}
+	// Frames are allocated in blocks, not one by one.
+	if len(t.slab) == 0 {
+		t.slab = make([]Frame, 256)
+	}
+	f := &t.slab[0]
+	t.slab = t.slab[1:]
+	return f
 }
 
 func (t *Tracer) frame(ci gopacket.CaptureInfo, s *segment) {
@@ -116,20 +195,23 @@ func (t *Tracer) frame(ci gopacket.CaptureInfo, s *segment) {
 	if s.src != c.Addr[0] {
 		side = 1
 	}
-	// Frames are allocated in blocks, not one by one.
-	if len(t.slab) == 0 {
-		t.slab = make([]Frame, 256)
-	}
-	f := &t.slab[0]
-	t.slab = t.slab[1:]
+	f := t.newFrame()
 	*f = Frame{
 		Number: t.frameN, Time: ci.Timestamp.Sub(t.start), Src: s.src, Dst: s.dst, Conv: c, Side: side,
 		Flags: s.flags, Seq: s.seq, Ack: s.ack, Win: s.win, PayloadLen: len(s.payload),
 	}
 	f.PDUs = f.pdu0[:0]
-	c.Frames = append(c.Frames, f)
+	if c.first == nil {
+		c.first, c.last = f.mark(), new(mark)
+	}
+	*c.last = mark{Number: f.Number, Time: f.Time, Side: f.Side}
 	c.segment(f, s)
-	t.Frames = append(t.Frames, f)
+	if !t.stream {
+		t.Frames = append(t.Frames, f)
+		return
+	}
+	t.pending = append(t.pending, f)
+	t.flush(false)
 }
 
 // conv finds or starts the conversation of s; nil when s is not on the
@@ -386,7 +468,7 @@ func (c *Conv) tdsPacket(h *half, st *tdsStream, f *Frame, hdr tds.Header, pkt [
 		return
 	}
 	if !st.inMsg {
-		st.first = f
+		st.first = f.mark()
 	}
 	st.inMsg = true
 	if len(st.msg)+len(payload) <= maxMessage {
