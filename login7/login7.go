@@ -2,6 +2,7 @@ package login7
 
 import (
 	"encoding/binary"
+	"slices"
 
 	"github.com/tdswire/tdswire/tds"
 )
@@ -401,7 +402,7 @@ func (l *Login7) Append(dst []byte) ([]byte, error) {
 	}
 
 	base := len(dst)
-	dst = append(dst, make([]byte, fixed)...)
+	dst = appendZeros(dst, fixed)
 	hdr := dst[base : base+fixed]
 	binary.LittleEndian.PutUint32(hdr[offLength:], uint32(total))
 	binary.LittleEndian.PutUint32(hdr[offTDSVersion:], uint32(l.TDSVersion))
@@ -469,4 +470,15 @@ func (l *Login7) Append(dst []byte) ([]byte, error) {
 		dst = append(dst, byte(FeatureTerminator))
 	}
 	return dst, nil
+}
+
+// appendZeros extends dst by n zero bytes to be filled in place. Unlike
+// append(dst, make([]byte, n)...) it does not allocate when dst has room,
+// with or without the race detector's instrumentation.
+func appendZeros(dst []byte, n int) []byte {
+	dst = slices.Grow(dst, n)
+	l := len(dst)
+	dst = dst[:l+n]
+	clear(dst[l:])
+	return dst
 }

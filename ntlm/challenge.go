@@ -98,7 +98,7 @@ func rebase(err error, layer string, base int) error {
 func (c *Challenge) Append(dst []byte) []byte {
 	start := len(dst)
 	dst = appendPrefix(dst, NtLmChallenge)
-	dst = append(dst, make([]byte, fieldsLen)...)
+	dst = appendZeros(dst, fieldsLen)
 	dst = appendLE32(dst, uint32(c.NegotiateFlags))
 	dst = append(dst, c.ServerChallenge[:]...)
 	dst = append(dst, make([]byte, 8+fieldsLen)...)

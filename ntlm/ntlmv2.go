@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/md5"
 	"crypto/rc4"
+	"slices"
 	"strings"
 	"time"
 
@@ -86,7 +87,7 @@ func AppendLMv2Response(dst []byte, responseKeyLM [16]byte, serverChallenge, cli
 // written little-endian (see FileTime).
 func AppendNTLMv2Response(dst []byte, responseKeyNT [16]byte, serverChallenge, clientChallenge [8]byte, timestamp uint64, avPairs AVPairs) ([]byte, [16]byte) {
 	start := len(dst)
-	dst = append(dst, make([]byte, 16)...) // NTProofStr, patched below
+	dst = appendZeros(dst, 16) // NTProofStr, patched below
 	dst = append(dst, 1, 1, 0, 0, 0, 0, 0, 0)
 	dst = appendLE64(dst, timestamp)
 	dst = append(dst, clientChallenge[:]...)
@@ -215,4 +216,15 @@ func FileTime(t time.Time) uint64 {
 func TimeFromFileTime(ft uint64) time.Time {
 	const minUnix = -fileTimeEpochDelta / 1e7
 	return time.Unix(int64(ft/1e7)+minUnix, int64(ft%1e7)*100).UTC()
+}
+
+// appendZeros extends dst by n zero bytes to be filled in place. Unlike
+// append(dst, make([]byte, n)...) it does not allocate when dst has room,
+// with or without the race detector's instrumentation.
+func appendZeros(dst []byte, n int) []byte {
+	dst = slices.Grow(dst, n)
+	l := len(dst)
+	dst = dst[:l+n]
+	clear(dst[l:])
+	return dst
 }
