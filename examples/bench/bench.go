@@ -444,6 +444,9 @@ func (d *Decoder) CountRows(packets []byte) (int, error) {
 		if d.vals, err = d.s.RowValues(d.vals); err != nil {
 			return n, err
 		}
+		if len(d.vals) != 4 {
+			return n, fmt.Errorf("row of %d columns, want 4", len(d.vals))
+		}
 		id, err := d.vals[0].Int64()
 		if err != nil {
 			return n, err
