@@ -170,48 +170,39 @@ func (c *Chunks) Next() ([]byte, bool) {
 // sql_variant. It checks the same things as DecodeValue and does not
 // allocate.
 func (ti *TypeInfo) ValueLen(b []byte) (n int, err error) {
-	if n, ok := ti.quickLen(b); ok {
-		return n, nil
-	}
-	_, n, err = ti.decodeValue(b, false)
-	return n, err
-}
-
-// quickLen measures a value of the fixed-length, BYTELEN and USHORTLEN
-// classes without building a Value, when it is well formed. It reports
-// false for every other class and for any value decodeValue would
-// refuse, so that ValueLen gets the error from decodeValue.
-func (ti *TypeInfo) quickLen(b []byte) (int, bool) {
+	// The fixed-length, BYTELEN and USHORTLEN classes are measured here
+	// without building a Value when they are well formed; anything else,
+	// and any value decodeValue would refuse, goes to decodeValue, which
+	// gives the error.
 	t := ti.Type
 	switch typeClass(t) {
 	case LenFixed:
 		if n := fixedSize(t); len(b) >= n {
-			return n, true
+			return n, nil
 		}
 	case LenByte, LenScale:
-		if len(b) == 0 {
-			return 0, false
-		}
-		l := int(b[0])
-		if l == 0 {
-			return 1, true
-		}
-		if len(b)-1 >= l && validValueLen(ti, l) {
-			return 1 + l, true
+		if len(b) > 0 {
+			l := int(b[0])
+			if l == 0 {
+				return 1, nil
+			}
+			if len(b)-1 >= l && validValueLen(ti, l) {
+				return 1 + l, nil
+			}
 		}
 	case LenUShort:
-		if len(b) < 2 || (ti.MaxLen == MaxLenMax && plpCapable(t)) {
-			return 0, false
-		}
-		l := int(binary.LittleEndian.Uint16(b))
-		if l == 0xFFFF {
-			return 2, true
-		}
-		if len(b)-2 >= l {
-			return 2 + l, true
+		if len(b) >= 2 && (ti.MaxLen != MaxLenMax || !plpCapable(t)) {
+			l := int(binary.LittleEndian.Uint16(b))
+			if l == 0xFFFF {
+				return 2, nil
+			}
+			if len(b)-2 >= l {
+				return 2 + l, nil
+			}
 		}
 	}
-	return 0, false
+	_, n, err = ti.decodeValue(b, false)
+	return n, err
 }
 
 // ParamValueLen is ValueLen for the value of an RPC parameter or a TVP row
