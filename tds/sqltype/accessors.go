@@ -8,12 +8,15 @@ import (
 )
 
 // want checks that v is non-NULL and of one of the types ok accepts.
+// Callers probe values with one accessor after another, so its errors
+// are built by concatenation, without fmt: one allocation for the
+// message and one for the *tds.Error.
 func (v Value) want(what string, ok bool) error {
 	if v.null {
-		return errf(0, ErrNull, "%s of a NULL %v value", what, v.typ)
+		return &tds.Error{Layer: layer, Msg: what + " of a NULL " + v.typ.String() + " value", Err: ErrNull}
 	}
 	if !ok {
-		return errf(0, tds.ErrUnexpected, "%s of a %v value", what, v.typ)
+		return &tds.Error{Layer: layer, Msg: what + " of a " + v.typ.String() + " value", Err: tds.ErrUnexpected}
 	}
 	return nil
 }

@@ -148,3 +148,20 @@ func BenchmarkDecimalText(b *testing.B) {
 		buf = d.AppendText(buf[:0])
 	}
 }
+
+// BenchmarkAccessorMismatch times an accessor asked for the wrong type,
+// as a caller probing a value's type with one accessor after another
+// does.
+func BenchmarkAccessorMismatch(b *testing.B) {
+	ti, in := benchValue(b, "datetime2.hex")
+	v, _, err := ti.DecodeValue(in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.Int64(); err == nil {
+			b.Fatal("Int64 of a datetime2 succeeded")
+		}
+	}
+}

@@ -2,6 +2,7 @@ package sqltype
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -76,5 +77,36 @@ func TestDecodeValueToAllocs(t *testing.T) {
 		}
 	}); a != 0 {
 		t.Errorf("DecodeValueTo allocates %v times, want 0", a)
+	}
+}
+
+// TestAccessorTypeErrors checks the errors an accessor returns for a
+// NULL and for a value of another type: their class, their text (the
+// same as the fmt-built text they replaced) and their cost, at most two
+// allocations, since callers probe values with one accessor after
+// another.
+func TestAccessorTypeErrors(t *testing.T) {
+	b := tdstest.ReadHex(t, "testdata/datetime2.hex")
+	ti := new(TypeInfo)
+	n, err := ti.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _, err := ti.DecodeValue(b[n:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = v.Int64()
+	var te *tds.Error
+	if !errors.As(err, &te) || !errors.Is(err, tds.ErrUnexpected) || te.Msg != fmt.Sprintf("%s of a %v value", "Int64", v.Type()) || te.Layer != "sqltype" {
+		t.Errorf("Int64 of a %v: %v", v.Type(), err)
+	}
+	null := Value{typ: TypeIntN, null: true}
+	_, err = null.Int64()
+	if !errors.As(err, &te) || !errors.Is(err, ErrNull) || te.Msg != fmt.Sprintf("%s of a NULL %v value", "Int64", TypeIntN) {
+		t.Errorf("Int64 of a NULL: %v", err)
+	}
+	if a := testing.AllocsPerRun(100, func() { _, _ = v.Int64() }); a > 2 {
+		t.Errorf("a wrong-type accessor allocates %v times, want at most 2", a)
 	}
 }
