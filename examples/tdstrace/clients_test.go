@@ -112,7 +112,7 @@ func TestClientCaptures(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			port := startServer(t, c.mode)
 			var r peer.Result
-			file := capture(t, port, func() { r = c.run(t, port) })
+			file := captureWhole(t, port, func() { r = c.run(t, port) })
 			t.Logf("client: %v\n%s", r.Err, r.Output())
 			ss, _ := summaries(t, file, itoa(port))
 			if len(ss) != 1 {

@@ -62,6 +62,7 @@ type Conv struct {
 	smpFirst               *mark
 
 	versionText string // shownVersionString's cache
+	lost        bool   // the capture misses bytes of the connection
 	first, last *mark  // the conversation's first and last frames
 }
 
@@ -110,6 +111,15 @@ func (c *Conv) tcpEvents(f *Frame) {
 	}
 	if f.Flags&tcpRST != 0 && c.rst[f.Side] == nil {
 		c.rst[f.Side] = f.mark()
+	}
+	if c.closed() {
+		// Nothing more will be decoded: let the buffers go.
+		for _, h := range c.half {
+			if len(h.pending) > 0 {
+				c.lost = true
+			}
+			*h = half{started: h.started, next: h.next, dead: true}
+		}
 	}
 }
 
@@ -324,6 +334,7 @@ type Summary struct {
 	Commands         map[string]int `json:"commands,omitempty"`
 	CommandErrors    int            `json:"command_errors,omitempty"`
 	Ending           string         `json:"ending"` // client FIN, server FIN first, client RST, server RST, open
+	CaptureLoss      bool           `json:"capture_loss,omitempty"` // bytes of the connection are missing from the capture
 	Abnormal         bool           `json:"abnormal"`
 	Explanation      string         `json:"explanation"`
 }
@@ -499,6 +510,7 @@ func (c *Conv) Summarize() *Summary {
 	if s.Login == "failed" {
 		s.Abnormal = true
 	}
+	s.CaptureLoss = c.lost || len(c.half[0].pending) > 0 || len(c.half[1].pending) > 0
 	s.Explanation = explain(s)
 	return s
 }

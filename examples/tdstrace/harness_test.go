@@ -70,10 +70,11 @@ func capture(t *testing.T, port int, fn func()) string {
 	tcpdump := peer.TCPDump(t)
 	file := filepath.Join(t.TempDir(), "lo.pcap")
 	// --immediate-mode and -U hand every packet to the file at once, so
-	// that stopping tcpdump loses none; -s 0 keeps whole packets.
+	// that stopping tcpdump loses none; -s 0 keeps whole packets; -B gives
+	// the kernel a 16 MB buffer, so that a loaded machine drops none.
 	p, err := peer.Start(t, peer.Cmd{
 		Path:    tcpdump,
-		Args:    []string{"-i", "lo", "-n", "--immediate-mode", "-U", "-s", "0", "-w", file, "tcp port " + strconv.Itoa(port)},
+		Args:    []string{"-i", "lo", "-n", "--immediate-mode", "-U", "-s", "0", "-B", "16384", "-w", file, "tcp port " + strconv.Itoa(port)},
 		Timeout: 60 * time.Second,
 	})
 	if err != nil {
@@ -84,7 +85,17 @@ func capture(t *testing.T, port int, fn func()) string {
 		peer.Missing(t, "tcpdump capture on lo", "tcpdump did not start capturing (it needs root or CAP_NET_RAW): "+strings.TrimSpace(r.Output()))
 	}
 	fn()
-	time.Sleep(300 * time.Millisecond) // let the last segments reach tcpdump
+	// Let the last segments reach the file: on a loaded machine tcpdump
+	// can lag, so wait until the file has stopped growing (at most 10 s).
+	last, still := int64(-1), 0
+	for deadline := time.Now().Add(10 * time.Second); still < 3 && time.Now().Before(deadline); {
+		time.Sleep(150 * time.Millisecond)
+		if fi, err := os.Stat(file); err == nil && fi.Size() == last {
+			still++
+		} else if err == nil {
+			last, still = fi.Size(), 0
+		}
+	}
 	p.Stop(os.Interrupt)
 	// TDSWIRE_CAPTURE_DIR keeps the capture, as in the other tests of
 	// this module: the file shipped in testdata/captures was kept so.
@@ -99,6 +110,34 @@ func capture(t *testing.T, port int, fn func()) string {
 		}
 	}
 	return file
+}
+
+// captureWhole is capture, repeated (at most three times in all) while
+// tdstrace finds that the capture lost packets, which tcpdump does on a
+// loaded machine; fn must be able to run again.
+func captureWhole(t *testing.T, port int, fn func()) string {
+	t.Helper()
+	for try := 1; ; try++ {
+		file := capture(t, port, fn)
+		tr := NewTracer(port, true)
+		f, err := os.Open(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = tr.Read(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		lost := false
+		for _, c := range tr.tdsConvs() {
+			lost = lost || c.Summarize().CaptureLoss
+		}
+		if !lost || try == 3 {
+			return file
+		}
+		t.Logf("capture %d lost packets; capturing again", try)
+	}
 }
 
 func waitForFile(p *peer.Proc, file string, d time.Duration) bool {

@@ -579,6 +579,9 @@ func writeSummary(w *bufio.Writer, s *Summary, buf []byte) []byte {
 	if s.Abnormal {
 		b = append(b, " (abnormal)"...)
 	}
+	if s.CaptureLoss {
+		b = append(b, "\n  Capture:        bytes of this connection are missing (the capture lost packets)"...)
+	}
 	b = append(b, "\n  Steps:\n"...)
 	for _, st := range s.Steps {
 		b = append(b, "    "...)

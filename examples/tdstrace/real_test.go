@@ -40,7 +40,7 @@ func TestGoMSSQLCaptures(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			port := startServer(t, c.mode)
 			var qerr error
-			file := capture(t, port, func() {
+			file := captureWhole(t, port, func() {
 				qerr = goMSSQL(t, port, c.user, c.pass, c.encrypt, c.queries...)
 			})
 			if (qerr != nil) != (c.login == "failed") {

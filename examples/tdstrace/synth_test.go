@@ -205,6 +205,19 @@ func TestEndings(t *testing.T) {
 			t.Fatalf("%+v", ss[0])
 		}
 	})
+	t.Run("capture loss", func(t *testing.T) {
+		ss := traceSynth(t, func(s *synth) {
+			c := s.conn("10.10.10.10:60127", "10.10.10.120:1433")
+			c.handshake()
+			c.prelogin()
+			c.cseq += 100 // 100 bytes the capture never saw
+			c.send(true, fFIN|fACK, nil)
+			c.send(false, fFIN|fACK, nil)
+		})
+		if !ss[0].CaptureLoss || ss[0].Ending != "client FIN" {
+			t.Fatalf("%+v", ss[0])
+		}
+	})
 	t.Run("open", func(t *testing.T) {
 		ss := traceSynth(t, func(s *synth) {
 			c := s.conn("10.10.10.10:60126", "10.10.10.120:1433")

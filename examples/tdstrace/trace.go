@@ -252,6 +252,11 @@ func (c *Conv) segment(f *Frame, s *segment) {
 			c.Client, c.clientBy = f.Side, "SYN"
 		}
 	}
+	// A FIN past the bytes seen, or segments still waiting for a gap to
+	// fill when the connection closes, mean the capture lost packets.
+	if s.flags&tcpFIN != 0 && h.started && int32(s.seq-h.next) > 0 || len(h.pending) > 0 && s.flags&(tcpFIN|tcpRST) != 0 {
+		c.lost = true
+	}
 	c.tcpEvents(f)
 	if len(s.payload) == 0 || h.dead {
 		return
