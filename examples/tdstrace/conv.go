@@ -333,7 +333,7 @@ type Summary struct {
 	Steps            []Step         `json:"steps"`
 	Commands         map[string]int `json:"commands,omitempty"`
 	CommandErrors    int            `json:"command_errors,omitempty"`
-	Ending           string         `json:"ending"` // client FIN, server FIN first, client RST, server RST, open
+	Ending           string         `json:"ending"`                 // client FIN, server FIN first, client RST, server RST, open
 	CaptureLoss      bool           `json:"capture_loss,omitempty"` // bytes of the connection are missing from the capture
 	Abnormal         bool           `json:"abnormal"`
 	Explanation      string         `json:"explanation"`
