@@ -200,3 +200,24 @@ func BenchmarkUCS2Equal(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkUCS2String converts a UCS2 view to a Go string: "ascii" is
+// the common case of names and messages, "bmp" text with accents and a
+// symbol outside Latin-1.
+func BenchmarkUCS2String(b *testing.B) {
+	for _, c := range []struct{ name, s string }{
+		{"ascii", "Changed database context to 'AdventureWorks'."},
+		{"bmp", "Bjørn Ünïcode € — Changed database context"},
+	} {
+		u := tds.UCS2(tds.AppendUCS2(nil, c.s))
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(u)))
+			for b.Loop() {
+				if s := u.String(); len(s) == 0 {
+					b.Fatal("empty")
+				}
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package tds
 
 import (
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -15,26 +16,51 @@ import (
 type UCS2 []byte
 
 // String decodes s into a Go string (UTF-8). Unpaired surrogates become
-// U+FFFD. It allocates the result.
+// U+FFFD. It allocates the result, once: the UTF-8 size is counted first,
+// and the text is encoded through a small stack buffer into a
+// strings.Builder of exactly that size.
 func (s UCS2) String() string {
 	n := len(s) / 2
-	buf := make([]byte, 0, n+n/2)
+	size := 0
 	for i := 0; i < n; i++ {
+		switch u := uint16(s[2*i]) | uint16(s[2*i+1])<<8; {
+		case u < 0x80:
+			size++
+		case u < 0x800:
+			size += 2
+		default:
+			size += 3 // a surrogate pair (two units) takes 4 bytes, U+FFFD 3
+		}
+	}
+	var b strings.Builder
+	b.Grow(size)
+	var chunk [256]byte
+	c := chunk[:0]
+	for i := 0; i < n; i++ {
+		if len(c) > len(chunk)-utf8.UTFMax {
+			b.Write(c)
+			c = c[:0]
+		}
 		r := rune(uint16(s[2*i]) | uint16(s[2*i+1])<<8)
+		if r < utf8.RuneSelf {
+			c = append(c, byte(r))
+			continue
+		}
 		if utf16.IsSurrogate(r) {
 			if r < 0xDC00 && i+1 < n {
 				r2 := rune(uint16(s[2*i+2]) | uint16(s[2*i+3])<<8)
 				if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
-					buf = utf8.AppendRune(buf, d)
+					c = utf8.AppendRune(c, d)
 					i++
 					continue
 				}
 			}
 			r = utf8.RuneError
 		}
-		buf = utf8.AppendRune(buf, r)
+		c = utf8.AppendRune(c, r)
 	}
-	return string(buf)
+	b.Write(c)
+	return b.String()
 }
 
 // Len returns the number of UTF-16 code units in s, the unit in which TDS
