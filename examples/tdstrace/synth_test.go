@@ -15,6 +15,7 @@ import (
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
+	"github.com/tdswire/tdswire/login7"
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tokens"
 )
@@ -347,5 +348,43 @@ func TestStreamMatchesKeep(t *testing.T) {
 		if !strings.Contains(want.String(), "7.2 (0x72090002)") {
 			t.Errorf("json %v: no TDS version in the output:\n%s", jsonOut, want.String())
 		}
+	}
+}
+
+// packet wraps a message body in one TDS packet with EOM.
+func packet(t tds.PacketType, body []byte) []byte {
+	h := tds.Header{Type: t, Status: tds.StatusEOM, Length: uint16(tds.HeaderLen + len(body)), PacketID: 1}
+	return append(h.Append(nil), body...)
+}
+
+// TestKerberos logs in with integrated security whose SSPI token is a
+// GSS-API Kerberos token (RFC 4121 4.1: APPLICATION 0, then the Kerberos V5
+// mechanism OID 1.2.840.113554.1.2.2), answered by an SSPI token and
+// LOGINACK, as in the seed's Kerberos trace (an SSPI token in the login
+// response).
+func TestKerberos(t *testing.T) {
+	krb := []byte{0x60, 0x0f, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02, 0x01, 0x00, 0x6e, 0x00}
+	l := login7.Login7{TDSVersion: tds.Version74, PacketSize: 4096, OptionFlags2: login7.FIntSecurity,
+		HostName: tds.UCS2(tds.AppendUCS2(nil, "WS1")), AppName: tds.UCS2(tds.AppendUCS2(nil, "app")), SSPI: krb}
+	body, err := l.Append(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := tokens.SSPI{Buffer: []byte{0x6f, 0x00}}.Append(nil)
+	resp = tokens.LoginAck{Interface: 1, TDSVersion: tds.Version74, ProgName: tds.UCS2(tds.AppendUCS2(nil, "Microsoft SQL Server"))}.Append(resp)
+	resp = tokens.Done{}.Append(resp, tds.Version74)
+	ss := traceSynth(t, func(s *synth) {
+		c := s.conn("10.10.10.10:49299", "10.10.10.20:1433")
+		c.handshake()
+		c.prelogin()
+		c.send(true, fPSH|fACK, packet(tds.PacketLogin7, body))
+		c.send(false, fPSH|fACK, packet(tds.PacketResponse, resp))
+	})
+	s := ss[0]
+	if s.Authentication != "Kerberos (SSPI)" || s.Login != "succeeded" || s.TDSVersion != "7.4 (0x74000004)" {
+		t.Fatalf("%+v", s)
+	}
+	if got := stepNames(s); got != "TCP handshake,Driver handshake (PRELOGIN),Login packet,SSPI,Login confirmation" {
+		t.Errorf("steps %s", got)
 	}
 }
