@@ -59,6 +59,7 @@ type Conv struct {
 	cmdErrors                      int
 
 	marsOpened, marsClosed []uint16
+	marsOpen               map[uint16]bool
 	smpFirst               *mark
 
 	versionText string // shownVersionString's cache
@@ -176,11 +177,20 @@ func (c *Conv) smpEvent(f *Frame, sh smp.Header) {
 	if c.smpFirst == nil {
 		c.smpFirst = f.mark()
 	}
+	// A session is closed by the first FIN of either side; the other
+	// side's FIN answers it ([MC-SMP] 2.2.4, 3.1.5.1.3).
+	if c.marsOpen == nil {
+		c.marsOpen = map[uint16]bool{}
+	}
 	switch sh.Flags {
 	case smp.FlagSYN:
 		c.marsOpened = append(c.marsOpened, sh.SID)
+		c.marsOpen[sh.SID] = true
 	case smp.FlagFIN:
-		c.marsClosed = append(c.marsClosed, sh.SID)
+		if c.marsOpen[sh.SID] {
+			c.marsClosed = append(c.marsClosed, sh.SID)
+			c.marsOpen[sh.SID] = false
+		}
 	}
 }
 

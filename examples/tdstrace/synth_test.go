@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/hex"
+	"fmt"
 	"net"
 	"net/netip"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
 	"github.com/tdswire/tdswire/login7"
+	"github.com/tdswire/tdswire/smp"
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tokens"
 )
@@ -386,5 +388,58 @@ func TestKerberos(t *testing.T) {
 	}
 	if got := stepNames(s); got != "TCP handshake,Driver handshake (PRELOGIN),Login packet,SSPI,Login confirmation" {
 		t.Errorf("steps %s", got)
+	}
+}
+
+// smpPacket builds an SMP packet ([MC-SMP] 2.2.1) carrying data.
+func smpPacket(t *testing.T, fl smp.Flags, sid uint16, seq, wndw uint32, data []byte) []byte {
+	b, err := smp.Header{Flags: fl, SID: sid, SeqNum: seq, Wndw: wndw}.AppendPacket(nil, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestMARSSessions opens two MARS sessions after a login, runs a batch on
+// each, and closes them (SMP SYN, DATA, ACK, FIN, [MC-SMP] 2.2.1.1), with
+// one TCP segment carrying two SMP packets.
+func TestMARSSessions(t *testing.T) {
+	ack := tokens.LoginAck{Interface: 1, TDSVersion: tds.Version74, ProgName: tds.UCS2(tds.AppendUCS2(nil, "Microsoft SQL Server"))}.Append(nil)
+	ack = tokens.Done{}.Append(ack, tds.Version74)
+	l := login7.Login7{TDSVersion: tds.Version74, PacketSize: 4096, UserName: tds.UCS2(tds.AppendUCS2(nil, "sa")),
+		HostName: tds.UCS2(tds.AppendUCS2(nil, "WS1")), AppName: tds.UCS2(tds.AppendUCS2(nil, "app"))}
+	login, err := l.Append(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := mustHex("01 01 00 2a 00 00 01 00 16 00 00 00 12 00 00 00 02 00 00 00 00 00 00 00 00 00 01 00 00 00" +
+		"73 00 65 00 6c 00 65 00 63 00 74 00 20 00 31 00") // SQLBatch "select 1" with ALL_HEADERS (2.2.6.7, 2.2.5.3)
+	done := packet(tds.PacketResponse, tokens.Done{Status: 0x0010, RowCount: 1}.Append(nil, tds.Version74))
+	ss := traceSynth(t, func(s *synth) {
+		c := s.conn("10.10.10.10:52965", "10.10.10.22:1433")
+		c.handshake()
+		c.send(true, fPSH|fACK, synPrelogin)
+		// A server that grants MARS (B_MARS 0x01) and encryption not supported.
+		c.send(false, fPSH|fACK, mustHex("04 01 00 20 00 00 01 00 00 00 10 00 06 01 00 16 00 01 04 00 17 00 01 ff 10 00 0f a0 00 00 02 01"))
+		c.send(true, fPSH|fACK, packet(tds.PacketLogin7, login))
+		c.send(false, fPSH|fACK, packet(tds.PacketResponse, ack))
+		c.send(true, fPSH|fACK, append(smpPacket(t, smp.FlagSYN, 0, 0, 4, nil), smpPacket(t, smp.FlagDATA, 0, 1, 4, batch)...))
+		c.send(false, fPSH|fACK, smpPacket(t, smp.FlagDATA, 0, 1, 5, done))
+		c.send(true, fPSH|fACK, smpPacket(t, smp.FlagSYN, 1, 0, 4, nil))
+		c.send(true, fPSH|fACK, smpPacket(t, smp.FlagDATA, 1, 1, 4, batch))
+		c.send(false, fPSH|fACK, smpPacket(t, smp.FlagDATA, 1, 1, 5, done))
+		c.send(true, fPSH|fACK, smpPacket(t, smp.FlagACK, 1, 1, 5, nil))
+		c.send(true, fPSH|fACK, smpPacket(t, smp.FlagFIN, 1, 1, 5, nil))
+		c.send(false, fPSH|fACK, smpPacket(t, smp.FlagFIN, 1, 1, 5, nil))
+		c.send(true, fPSH|fACK, smpPacket(t, smp.FlagFIN, 0, 1, 5, nil))
+		c.send(true, fFIN|fACK, nil)
+		c.send(false, fFIN|fACK, nil)
+	})
+	s := ss[0]
+	if !s.MARSRequested || !s.MARSGranted || fmt.Sprint(s.MARSOpened) != "[0 1]" || fmt.Sprint(s.MARSClosed) != "[1 0]" {
+		t.Errorf("MARS requested %v granted %v opened %v closed %v", s.MARSRequested, s.MARSGranted, s.MARSOpened, s.MARSClosed)
+	}
+	if s.Commands["SQLBatch"] != 2 || s.Login != "succeeded" || s.Ending != "client FIN" {
+		t.Errorf("%+v", s)
 	}
 }
