@@ -74,6 +74,7 @@ func TestHexKinds(t *testing.T) {
 		// type 2.2.6.9 defines; the decoder follows the normative table
 		// and rejects it.
 		{"transaction-manager", "", []string{"Type 0x0e (TransactionManager)"}, "unknown RequestType 22"},
+		{"transaction-manager-begin", "", []string{"Message from the client: TransactionManager, 26 bytes", "type: 5", "isolation: 2"}, ""},
 		{"sspi-token-challenge", "", []string{
 			`type: "SSPI"`, "sspi_bytes: 104", `type: "CHALLENGE"`, `target_name: "Server"`, `server_challenge: "0123456789abcdef"`,
 		}, ""},
