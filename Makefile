@@ -31,18 +31,10 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 # Runs every Fuzz target of both modules for FUZZTIME each: a smoke test
-# (seconds), not a fuzzing campaign.
+# (seconds), not a fuzzing campaign. See .ci/fuzz-smoke.
 FUZZTIME ?= 5s
 fuzz-smoke:
-	@set -e; for mod in . examples; do \
-	  for pkg in $$(cd $$mod && $(GO) list ./...); do \
-	    for f in $$(cd $$mod && $(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
-	      echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
-	      (cd $$mod && $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg) >/tmp/tdswire-fuzz.log 2>&1 || \
-	        { cat /tmp/tdswire-fuzz.log; exit 1; }; \
-	    done; \
-	  done; \
-	done
+	FUZZTIME=$(FUZZTIME) .ci/fuzz-smoke
 
 # The first thing to run: the example server and client, logging in over
 # loopback (SQL authentication with login-only TLS, then NTLM over TLS).
