@@ -140,12 +140,27 @@ func BenchmarkAppendValue(b *testing.B) {
 	})
 }
 
+// BenchmarkDecimalText formats a decimal(38,10) whose magnitude needs
+// both 64-bit words, and a decimal(10,2) that fits in one.
 func BenchmarkDecimalText(b *testing.B) {
-	d, _ := ParseDecimal("-1234567890123456789012345678.9012345678")
-	buf := make([]byte, 0, 64)
-	b.ReportAllocs()
-	for b.Loop() {
-		buf = d.AppendText(buf[:0])
+	for _, c := range []struct{ name, text string }{
+		{"p=38", "-1234567890123456789012345678.9012345678"},
+		{"p=10", "12345678.91"},
+	} {
+		d, err := ParseDecimal(c.text)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(c.name, func(b *testing.B) {
+			buf := make([]byte, 0, 64)
+			b.ReportAllocs()
+			for b.Loop() {
+				buf = d.AppendText(buf[:0])
+			}
+			if string(buf) != c.text {
+				b.Fatalf("AppendText = %q, want %q", buf, c.text)
+			}
+		})
 	}
 }
 

@@ -88,11 +88,16 @@ func (d Decimal) AppendText(dst []byte) []byte {
 	var buf [40]byte // 2^128 has 39 digits
 	i := len(buf)
 	hi, lo := d.Hi, d.Lo
-	for hi != 0 || lo != 0 {
+	for hi != 0 { // 128-bit division while the high word is in use
 		var r uint64
 		hi, lo, r = div10(hi, lo)
 		i--
 		buf[i] = byte('0' + r)
+	}
+	for lo != 0 { // then 64-bit, which the compiler divides by a multiply
+		i--
+		buf[i] = byte('0' + lo%10)
+		lo /= 10
 	}
 	ds := buf[i:]
 	if len(ds) > 0 && d.Negative {

@@ -3,7 +3,10 @@ package sqltype
 import (
 	"errors"
 	"fmt"
+	"math/big"
+	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/tdswire/tdswire/tds"
@@ -108,5 +111,52 @@ func TestAccessorTypeErrors(t *testing.T) {
 	}
 	if a := testing.AllocsPerRun(100, func() { _, _ = v.Int64() }); a > 2 {
 		t.Errorf("a wrong-type accessor allocates %v times, want at most 2", a)
+	}
+}
+
+// TestDecimalTextAgainstBig checks AppendText against math/big for
+// magnitudes across the whole 128-bit range (both division loops and the
+// switch between them), every scale up to 38, both signs.
+func TestDecimalTextAgainstBig(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for k := 0; k < 5000; k++ {
+		var d Decimal
+		switch k % 4 {
+		case 0:
+			d.Lo = rng.Uint64() >> rng.UintN(64)
+		case 1:
+			d.Hi, d.Lo = rng.Uint64()>>rng.UintN(64), rng.Uint64()
+		case 2:
+			d.Hi, d.Lo = 0, uint64(k)
+		case 3:
+			d.Hi, d.Lo = rng.Uint64(), rng.Uint64()
+		}
+		d.Negative = rng.IntN(2) == 0
+		d.Scale = uint8(rng.IntN(39))
+		m := new(big.Int).Lsh(new(big.Int).SetUint64(d.Hi), 64)
+		m.Or(m, new(big.Int).SetUint64(d.Lo))
+		digits := m.String()
+		if m.Sign() == 0 {
+			digits = ""
+		}
+		want := ""
+		if digits != "" && d.Negative {
+			want = "-"
+		}
+		s := int(d.Scale)
+		switch {
+		case len(digits) <= s:
+			want += "0"
+			if s > 0 {
+				want += "." + strings.Repeat("0", s-len(digits)) + digits
+			}
+		case s == 0:
+			want += digits
+		default:
+			want += digits[:len(digits)-s] + "." + digits[len(digits)-s:]
+		}
+		if got := string(d.AppendText(nil)); got != want {
+			t.Fatalf("%+v: AppendText = %q, want %q", d, got, want)
+		}
 	}
 }
