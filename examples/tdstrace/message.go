@@ -292,8 +292,18 @@ func ntlmString(b []byte, f ntlm.NegotiateFlags) string {
 }
 
 // decodeMessage decodes the payload of a whole message of type t sent by
-// the client (fromClient) or the server, with TDS version v.
+// the client (fromClient) or the server, with TDS version v, filling every
+// field of Message.
 func decodeMessage(t tds.PacketType, fromClient bool, b []byte, v tds.Version) *Message {
+	return decodeMessageAs(t, fromClient, b, v, false)
+}
+
+// decodeMessageAs is decodeMessage; brief leaves out the fields that only
+// the JSON records and -hex show (token details other than ERROR,
+// LOGINACK and SSPI, row and parameter values, LOGIN7's flags, PRELOGIN's
+// option table), for the text trace. The message is decoded as far and
+// fails in the same way either way: brief only skips the formatting.
+func decodeMessageAs(t tds.PacketType, fromClient bool, b []byte, v tds.Version, brief bool) *Message {
 	m := &Message{Kind: messageKind(t), Length: len(b), version: v}
 	var err error
 	switch t {
@@ -303,7 +313,7 @@ func decodeMessage(t tds.PacketType, fromClient bool, b []byte, v tds.Version) *
 			m.TLS = describeTLS(b, nil)
 			return m
 		}
-		m.Prelogin, err = decodePrelogin(b)
+		m.Prelogin, err = decodePrelogin(b, brief)
 	case tds.PacketResponse:
 		if !fromClient && isTLS(b) {
 			m.Kind = "TLS"
@@ -311,13 +321,13 @@ func decodeMessage(t tds.PacketType, fromClient bool, b []byte, v tds.Version) *
 			return m
 		}
 		if looksLikePrelogin(b) {
-			if p, perr := decodePrelogin(b); perr == nil {
+			if p, perr := decodePrelogin(b, brief); perr == nil {
 				m.Kind = "PRELOGIN"
 				m.Prelogin = p
 				return m
 			}
 		}
-		m.Tokens, err = decodeTokens(b, v)
+		m.Tokens, err = decodeTokens(b, v, brief)
 		for _, tk := range m.Tokens {
 			if tk.NTLM != nil {
 				m.NTLM = tk.NTLM
@@ -327,7 +337,7 @@ func decodeMessage(t tds.PacketType, fromClient bool, b []byte, v tds.Version) *
 			}
 		}
 	case tds.PacketLogin7:
-		m.Login7, err = decodeLogin7(b)
+		m.Login7, err = decodeLogin7(b, brief)
 		if m.Login7 != nil {
 			m.NTLM = m.Login7.NTLM
 		}
@@ -344,7 +354,7 @@ func decodeMessage(t tds.PacketType, fromClient bool, b []byte, v tds.Version) *
 			m.SQLBatch = &BatchInfo{TransactionDescriptor: td.Descriptor, OutstandingRequests: td.OutstandingRequestCount, Text: q.SQLText.String()}
 		}
 	case tds.PacketRPC:
-		m.RPC, err = decodeRPC(b, v)
+		m.RPC, err = decodeRPC(b, v, brief)
 	case tds.PacketTransactionManager:
 		var q request.TransMgrReq
 		if err = q.Decode(b, v); err == nil {
@@ -376,12 +386,18 @@ func looksLikePrelogin(b []byte) bool {
 	return len(b) >= 6 && b[0] == 0x00
 }
 
-func decodePrelogin(b []byte) (*PreloginInfo, error) {
+// decodePrelogin describes a PRELOGIN message; brief leaves out the option
+// table, the trace ID and the nonce (the option table is still walked, so
+// that it fails in the same way).
+func decodePrelogin(b []byte, brief bool) (*PreloginInfo, error) {
 	var p prelogin.Parser
 	if err := p.Start(b); err != nil {
 		return nil, err
 	}
-	info := &PreloginInfo{Options: make([]OptionInfo, 0, 8)}
+	info := &PreloginInfo{}
+	if !brief {
+		info.Options = make([]OptionInfo, 0, 8)
+	}
 	for {
 		opt, entry, err := p.Next()
 		if err == prelogin.ErrDone {
@@ -389,6 +405,9 @@ func decodePrelogin(b []byte) (*PreloginInfo, error) {
 		}
 		if err != nil {
 			return info, err
+		}
+		if brief {
+			continue
 		}
 		off := 0
 		if e := entry; e+3 <= len(b) { // PL_OFFSET, big-endian, after the token
@@ -419,6 +438,9 @@ func decodePrelogin(b []byte) (*PreloginInfo, error) {
 	if msg.Present&prelogin.HasMARS != 0 {
 		mars := msg.MARS
 		info.MARS = &mars
+	}
+	if brief {
+		return info, nil
 	}
 	if msg.Present&prelogin.HasTraceID != 0 {
 		info.TraceID = fmt.Sprintf("%x", msg.TraceID)
@@ -455,10 +477,30 @@ func optionName(o prelogin.Option) string {
 	return fmt.Sprintf("0x%02x", uint8(o))
 }
 
-func decodeLogin7(b []byte) (*Login7Info, error) {
+// decodeLogin7 describes a LOGIN7 message; brief leaves out the fields
+// the text trace does not show (flags, client IDs, language, ...).
+func decodeLogin7(b []byte, brief bool) (*Login7Info, error) {
 	var l login7.Login7
 	if err := l.Decode(b); err != nil {
 		return nil, err
+	}
+	if brief {
+		info := &Login7Info{
+			TDSVersion: l.TDSVersion.String(),
+			HostName:   l.HostName.String(),
+			UserName:   l.UserName.String(),
+			AppName:    l.AppName.String(),
+			ServerName: l.ServerName.String(),
+			Database:   l.Database.String(),
+			Integrated: l.OptionFlags2&login7.FIntSecurity != 0,
+			SSPILen:    len(l.SSPI),
+			NTLM:       decodeNTLM(l.SSPI),
+			SSPIKind:   sspiKind(l.SSPI),
+			version:    l.TDSVersion,
+		}
+		info.sspiKind = info.SSPIKind
+		info.Features = login7Features(l, nil)
+		return info, nil
 	}
 	info := &Login7Info{
 		TDSVersion:     l.TDSVersion.String(),
@@ -492,15 +534,20 @@ func decodeLogin7(b []byte) (*Login7Info, error) {
 	if l.OptionFlags3&login7.FChangePassword != 0 {
 		info.ChangePassword = true
 	}
+	info.Features = login7Features(l, info.Features)
+	return info, nil
+}
+
+// login7Features appends the names of LOGIN7's feature extensions to dst.
+func login7Features(l login7.Login7, dst []string) []string {
 	it := l.FeatureExt.Iter()
 	for {
 		f, ok := it.Next()
 		if !ok {
-			break
+			return dst
 		}
-		info.Features = append(info.Features, featureName(f.ID))
+		dst = append(dst, featureName(f.ID))
 	}
-	return info, nil
 }
 
 // passwordLen reads the length of the Password field from LOGIN7's
@@ -535,7 +582,9 @@ func featureName(id login7.FeatureID) string {
 	return fmt.Sprintf("0x%02x", uint8(id))
 }
 
-func decodeRPC(b []byte, v tds.Version) ([]RPCInfo, error) {
+// decodeRPC describes the batches of an RPC Request; brief leaves out the
+// parameters' names, types and values (it still reads every parameter).
+func decodeRPC(b []byte, v tds.Version, brief bool) ([]RPCInfo, error) {
 	var r request.RPCReader
 	if err := r.Reset(b, v); err != nil {
 		return nil, err
@@ -549,6 +598,10 @@ func decodeRPC(b []byte, v tds.Version) ([]RPCInfo, error) {
 			ri.Proc = rpc.ProcID.String()
 		}
 		for r.NextParam(&p) {
+			if brief {
+				ri.Params = append(ri.Params, ParamInfo{})
+				continue
+			}
 			ri.Params = append(ri.Params, ParamInfo{Name: p.Name.String(), Status: uint8(p.Status), Type: p.Type.Type.String(), Value: formatValue(p)})
 		}
 		out = append(out, ri)
@@ -584,9 +637,29 @@ func formatValue(p request.Param) string {
 	return fmt.Sprintf("0x%x", v.Raw())
 }
 
-func decodeTokens(b []byte, v tds.Version) ([]TokenInfo, error) {
+// decodeTokens describes a token stream; brief keeps only what the text
+// trace shows (every token's type; ERROR's number and text, LOGINACK and
+// SSPI in full), though every token is still decoded as far as without it.
+func decodeTokens(b []byte, v tds.Version, brief bool) ([]TokenInfo, error) {
 	s := tokens.NewScanner(b, v)
+	// Count the tokens first (Next alone only measures them), so that
+	// the list is allocated once, at its size: TokenInfo is large.
+	n := 0
+	for {
+		if _, err := s.Next(); err != nil {
+			if err != io.EOF {
+				n++ // the token that fails is listed too
+			}
+			break
+		}
+		n++
+	}
+	s.Reset(b, v)
 	var out []TokenInfo
+	if n > 0 {
+		out = make([]TokenInfo, 0, n)
+	}
+	var row []tokens.ColumnValue // reused across the rows of the message
 	for {
 		tt, err := s.Next()
 		if err != nil {
@@ -597,12 +670,43 @@ func decodeTokens(b []byte, v tds.Version) ([]TokenInfo, error) {
 		}
 		start, end := s.Span()
 		ti := TokenInfo{Type: tt.String(), Code: uint8(tt), Offset: start, Length: end - start}
-		if err := describeToken(&s, tt, &ti); err != nil {
+		if brief {
+			row, err = briefToken(&s, tt, &ti, row)
+		} else {
+			err = describeToken(&s, tt, &ti)
+		}
+		if err != nil {
 			out = append(out, ti)
 			return out, err
 		}
 		out = append(out, ti)
 	}
+}
+
+// briefToken is describeToken for the text trace: it decodes the token
+// the same way, so that it fails in the same way, but fills only the
+// fields the frame line and the conversation summary read. row is a
+// buffer for row values, returned for reuse.
+func briefToken(s *tokens.Scanner, tt tokens.TokenType, ti *TokenInfo, row []tokens.ColumnValue) ([]tokens.ColumnValue, error) {
+	var err error
+	switch tt {
+	case tokens.TokenLoginAck, tokens.TokenError, tokens.TokenSSPI:
+		err = describeToken(s, tt, ti)
+	case tokens.TokenInfo:
+		var e tokens.Error
+		err = s.Message(&e)
+	case tokens.TokenEnvChange:
+		var e tokens.EnvChange
+		err = s.EnvChange(&e)
+	case tokens.TokenDone, tokens.TokenDoneProc, tokens.TokenDoneInProc:
+		var d tokens.Done
+		err = s.Done(&d)
+	case tokens.TokenReturnStatus:
+		_, err = s.ReturnStatus()
+	case tokens.TokenRow, tokens.TokenNBCRow:
+		row, err = s.RowValues(row[:0])
+	}
+	return row, err
 }
 
 func describeToken(s *tokens.Scanner, tt tokens.TokenType, ti *TokenInfo) error {

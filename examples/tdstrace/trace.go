@@ -100,6 +100,7 @@ type Tracer struct {
 	json    bool
 	enc     *json.Encoder
 	line    []byte
+	brief   bool     // messages keep only what the text trace shows (streaming text)
 	pending []*Frame // frames waiting for their conversation to settle
 	free    []*Frame // written frames, for reuse
 	err     error    // the first write error
@@ -117,6 +118,7 @@ func NewTracer(port int, explicit bool) *Tracer {
 func NewStreamTracer(port int, explicit bool, w *bufio.Writer, jsonOut bool) *Tracer {
 	t := NewTracer(port, explicit)
 	t.stream, t.out, t.json = true, w, jsonOut
+	t.brief = !jsonOut
 	return t
 }
 
@@ -480,7 +482,7 @@ func (c *Conv) tdsPacket(h *half, st *tdsStream, f *Frame, hdr tds.Header, pkt [
 		st.msg = append(st.msg, payload...)
 	}
 	if hdr.Status&tds.StatusEOM != 0 {
-		m := decodeMessage(hdr.Type, f.FromClient(), st.msg, c.decodeVersion())
+		m := decodeMessageAs(hdr.Type, f.FromClient(), st.msg, c.decodeVersion(), c.tracer.brief)
 		p.Message = m
 		c.message(f, st.first, hdr, m, sh != nil)
 		st.msg, st.inMsg = st.msg[:0], false
