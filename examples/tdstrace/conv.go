@@ -447,7 +447,9 @@ func (c *Conv) Summarize() *Summary {
 		s.ServerProgram = c.loginAck.ProgName + " " + c.loginAck.ProgVer
 	case c.loginErr != nil:
 		s.Login = "failed"
-		s.ErrorNumber = *c.loginErr.Number
+		if c.loginErr.Number != nil { // nil: the ERROR token did not decode
+			s.ErrorNumber = *c.loginErr.Number
+		}
 		s.ErrorMessage = c.loginErr.Text
 	case c.respEncrypted:
 		s.Login = "answered (encrypted)"

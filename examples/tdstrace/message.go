@@ -33,6 +33,10 @@ type Message struct {
 	TLS      []string      `json:"tls,omitempty"`
 	Error    string        `json:"error,omitempty"`
 	version  tds.Version   // the TDS version the message was decoded with
+	// codes is set when the message was decoded briefly (decodeTokens):
+	// the type of every token, in order; Tokens then holds only the
+	// LOGINACK, ERROR and SSPI tokens.
+	codes []byte
 }
 
 // PreloginInfo is a PRELOGIN message, [MS-TDS] 2.2.6.5.
@@ -327,7 +331,7 @@ func decodeMessageAs(t tds.PacketType, fromClient bool, b []byte, v tds.Version,
 				return m
 			}
 		}
-		m.Tokens, err = decodeTokens(b, v, brief)
+		m.Tokens, m.codes, err = decodeTokens(b, v, brief)
 		for _, tk := range m.Tokens {
 			if tk.NTLM != nil {
 				m.NTLM = tk.NTLM
@@ -637,50 +641,67 @@ func formatValue(p request.Param) string {
 	return fmt.Sprintf("0x%x", v.Raw())
 }
 
-// decodeTokens describes a token stream; brief keeps only what the text
-// trace shows (every token's type; ERROR's number and text, LOGINACK and
-// SSPI in full), though every token is still decoded as far as without it.
-func decodeTokens(b []byte, v tds.Version, brief bool) ([]TokenInfo, error) {
+// decodeTokens describes a token stream. brief keeps only what the text
+// trace shows: codes lists the type of every token, in order, and the
+// TokenInfo list holds only LOGINACK, ERROR and SSPI tokens (briefKept);
+// every token is still decoded as far as without brief, so that the
+// stream fails in the same place. Without brief, codes is nil and every
+// token is described.
+func decodeTokens(b []byte, v tds.Version, brief bool) (out []TokenInfo, codes []byte, err error) {
 	s := tokens.NewScanner(b, v)
 	// Count the tokens first (Next alone only measures them), so that
-	// the list is allocated once, at its size: TokenInfo is large.
-	n := 0
+	// the lists are allocated once, at their size: TokenInfo is large.
+	n, kept := 0, 0
 	for {
-		if _, err := s.Next(); err != nil {
-			if err != io.EOF {
-				n++ // the token that fails is listed too
-			}
+		tt, err := s.Next()
+		if err != nil {
 			break
 		}
 		n++
+		if !brief || briefKept(tt) {
+			kept++
+		}
 	}
 	s.Reset(b, v)
-	var out []TokenInfo
-	if n > 0 {
-		out = make([]TokenInfo, 0, n)
+	if kept > 0 {
+		out = make([]TokenInfo, 0, kept)
+	}
+	if brief {
+		codes = make([]byte, 0, n)
 	}
 	var row []tokens.ColumnValue // reused across the rows of the message
 	for {
 		tt, err := s.Next()
 		if err != nil {
 			if err == io.EOF {
-				return out, nil
+				return out, codes, nil
 			}
-			return out, err
+			return out, codes, err
 		}
 		start, end := s.Span()
 		ti := TokenInfo{Type: tt.String(), Code: uint8(tt), Offset: start, Length: end - start}
+		keep := true
 		if brief {
+			codes = append(codes, uint8(tt))
+			keep = briefKept(tt)
 			row, err = briefToken(&s, tt, &ti, row)
 		} else {
 			err = describeToken(&s, tt, &ti)
 		}
-		if err != nil {
+		if keep {
 			out = append(out, ti)
-			return out, err
 		}
-		out = append(out, ti)
+		if err != nil {
+			return out, codes, err
+		}
 	}
+}
+
+// briefKept reports whether a brief token list keeps a token of type tt
+// in full: the frame line shows the details of these, and the
+// conversation summary reads them.
+func briefKept(tt tokens.TokenType) bool {
+	return tt == tokens.TokenLoginAck || tt == tokens.TokenError || tt == tokens.TokenSSPI
 }
 
 // briefToken is describeToken for the text trace: it decodes the token

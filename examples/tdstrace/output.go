@@ -433,31 +433,30 @@ func appendSummary(b []byte, m *Message) []byte {
 			b = strconv.AppendInt(b, int64(len(r.Params)), 10)
 			b = append(b, " params)"...)
 		}
-	case m.Tokens != nil:
-		for i := range m.Tokens {
-			t := &m.Tokens[i]
+	case m.codes != nil:
+		k := 0 // the next kept token
+		for i, code := range m.codes {
 			if i > 0 {
 				b = append(b, ' ')
 			}
-			b = append(b, t.Type...)
-			switch tokens.TokenType(t.Code) {
-			case tokens.TokenError:
-				b = append(b, ' ')
-				b = strconv.AppendInt(b, int64(*t.Number), 10)
-				b = append(b, ' ')
-				b = strconv.AppendQuote(b, t.Text)
-			case tokens.TokenLoginAck:
-				b = append(b, ' ')
-				b = append(b, t.TDSVersion...)
-			case tokens.TokenSSPI:
-				if t.NTLM != nil {
-					b = append(b, " NTLM "...)
-					b = append(b, t.NTLM.Type...)
-				} else if t.SSPIKind != "" {
-					b = append(b, ' ')
-					b = append(b, t.SSPIKind...)
-				}
+			if tt := tokens.TokenType(code); !briefKept(tt) || k == len(m.Tokens) {
+				b = append(b, tt.String()...)
+				continue
 			}
+			b = appendToken(b, &m.Tokens[k])
+			k++
+		}
+		if m.Error != "" {
+			b = append(b, " ("...)
+			b = append(b, m.Error...)
+			b = append(b, ')')
+		}
+	case m.Tokens != nil:
+		for i := range m.Tokens {
+			if i > 0 {
+				b = append(b, ' ')
+			}
+			b = appendToken(b, &m.Tokens[i])
 		}
 		if m.Error != "" {
 			b = append(b, " ("...)
@@ -468,6 +467,34 @@ func appendSummary(b []byte, m *Message) []byte {
 		b = append(b, m.Kind...)
 		b = append(b, " error: "...)
 		b = append(b, m.Error...)
+	}
+	return b
+}
+
+// appendToken appends a token's type and, for ERROR, LOGINACK and SSPI,
+// what it says.
+func appendToken(b []byte, t *TokenInfo) []byte {
+	b = append(b, t.Type...)
+	switch tokens.TokenType(t.Code) {
+	case tokens.TokenError:
+		if t.Number == nil { // the token did not decode: the message's error says why
+			return b
+		}
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, int64(*t.Number), 10)
+		b = append(b, ' ')
+		b = strconv.AppendQuote(b, t.Text)
+	case tokens.TokenLoginAck:
+		b = append(b, ' ')
+		b = append(b, t.TDSVersion...)
+	case tokens.TokenSSPI:
+		if t.NTLM != nil {
+			b = append(b, " NTLM "...)
+			b = append(b, t.NTLM.Type...)
+		} else if t.SSPIKind != "" {
+			b = append(b, ' ')
+			b = append(b, t.SSPIKind...)
+		}
 	}
 	return b
 }
