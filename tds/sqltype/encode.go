@@ -335,7 +335,21 @@ func (ti *TypeInfo) appendValue(dst []byte, v Value, param bool) ([]byte, error)
 // UTF-16LE for NVARCHARTYPE) of the base type base describes: its Type
 // (one of the base types of 2.2.5.5.4), and the Scale, Precision,
 // Collation and MaxLen that become VARIANT_PROPERTIES.
+//
+// AppendVariant refuses, with an error wrapping tds.ErrMalformed, what the
+// decoder would refuse: a type that is not a base type, a time scale above
+// 7, a decimal precision outside 1..38 or a scale above the precision, a
+// MaxLen above 65535 where it is written (a USHORT), and data whose length
+// does not fit the base type (4 bytes for INT4TYPE, 3 to 5 for TIMENTYPE
+// by scale, 5, 9, 13 or 17 for a decimal, ...). A value of more than
+// 8009 bytes wraps tds.ErrTooLarge.
 func AppendVariant(dst []byte, base *TypeInfo, data []byte) ([]byte, error) {
+	switch base.Type {
+	case TypeBigVarBinary, TypeBigBinary, TypeBigVarChar, TypeBigChar, TypeNVarChar, TypeNChar:
+		if base.MaxLen > 0xFFFF {
+			return dst, errf(0, tds.ErrMalformed, "sql_variant %v MaxLen %d does not fit its USHORT (2.2.5.5.4)", base.Type, base.MaxLen)
+		}
+	}
 	return appendVariant(dst, base.Type, base.Precision, base.Scale, base.Collation, uint16(base.MaxLen), data)
 }
 
@@ -344,8 +358,14 @@ func appendVariant(dst []byte, t TypeID, prec, scale uint8, coll Collation, maxL
 	if pb < 0 {
 		return dst, errf(0, tds.ErrMalformed, "%v is not a sql_variant base type (2.2.5.5.4)", t)
 	}
+	if !variantPropsOK(t, prec, scale) {
+		return dst, errf(0, tds.ErrMalformed, "sql_variant %v precision %d scale %d out of range (2.2.5.5.4)", t, prec, scale)
+	}
 	if 2+pb+len(data) > variantMaxLen {
 		return dst, errf(0, tds.ErrTooLarge, "sql_variant of %d bytes above the maximum %d", 2+pb+len(data), variantMaxLen)
+	}
+	if !variantDataOK(t, scale, len(data)) {
+		return dst, errf(0, tds.ErrMalformed, "sql_variant: %d data bytes do not fit %v (2.2.5.5.4)", len(data), t)
 	}
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(2+pb+len(data)))
 	dst = append(dst, byte(t), byte(pb))

@@ -454,14 +454,14 @@ func decodeVariant(b []byte) (Value, int, error) {
 	p := b[off : off+pb]
 	switch base {
 	case TypeTimeN, TypeDateTime2N, TypeDateTimeOffsetN:
-		if p[0] > 7 {
+		if !variantPropsOK(base, 0, p[0]) {
 			return Value{}, 0, errf(off, tds.ErrMalformed, "sql_variant value: %v scale %d above 7", base, p[0])
 		}
 		v.scale = p[0]
 	case TypeBigVarBinary, TypeBigBinary:
 		v.varMax = binary.LittleEndian.Uint16(p)
 	case TypeNumericN, TypeDecimalN:
-		if p[0] < 1 || p[0] > 38 || p[1] > p[0] {
+		if !variantPropsOK(base, p[0], p[1]) {
 			return Value{}, 0, errf(off, tds.ErrMalformed, "sql_variant value: %v precision %d scale %d", base, p[0], p[1])
 		}
 		v.precision, v.scale = p[0], p[1]
@@ -472,25 +472,48 @@ func decodeVariant(b []byte) (Value, int, error) {
 	off += pb
 	v.data = b[off:end:end]
 	dl := end - off
-	ok := true
-	switch base {
-	case TypeGUID:
-		ok = dl == 16
-	case TypeDateN:
-		ok = dl == 3
-	case TypeTimeN, TypeDateTime2N, TypeDateTimeOffsetN:
-		ok = dl == timeValueLen(base, v.scale)
-	case TypeNumericN, TypeDecimalN:
-		ok = validByteLen(base, dl)
-	default:
-		if s := fixedSize(base); s != 0 {
-			ok = dl == s
-		}
-	}
-	if !ok {
+	if !variantDataOK(base, v.scale, dl) {
 		return Value{}, 0, errf(off, tds.ErrMalformed, "sql_variant value: %d data bytes do not fit %v", dl, base)
 	}
 	return v, end, nil
+}
+
+// variantPropsOK reports whether the VARIANT_PROPERTIES of base are in
+// range, [MS-TDS] 2.2.5.5.4: a scale of at most 7 for the time types; a
+// precision of 1 to 38 and a scale no larger than it for NUMERICNTYPE and
+// DECIMALNTYPE. The other base types have no property with a range.
+// decodeVariant and appendVariant share it so that the encoder writes
+// only what the decoder reads.
+func variantPropsOK(base TypeID, prec, scale uint8) bool {
+	switch base {
+	case TypeTimeN, TypeDateTime2N, TypeDateTimeOffsetN:
+		return scale <= 7
+	case TypeNumericN, TypeDecimalN:
+		return prec >= 1 && prec <= 38 && scale <= prec
+	}
+	return true
+}
+
+// variantDataOK reports whether dl bytes of VARIANT_DATAVAL fit base (with
+// the given scale for the time types), [MS-TDS] 2.2.5.5.4: the fixed size
+// of a fixed-length type, 16 for a GUID, 3 for a date, the length the
+// scale implies for the other time types, and 5, 9, 13 or 17 for a
+// decimal. The string and binary base types take any length.
+func variantDataOK(base TypeID, scale uint8, dl int) bool {
+	switch base {
+	case TypeGUID:
+		return dl == 16
+	case TypeDateN:
+		return dl == 3
+	case TypeTimeN, TypeDateTime2N, TypeDateTimeOffsetN:
+		return dl == timeValueLen(base, scale)
+	case TypeNumericN, TypeDecimalN:
+		return validByteLen(base, dl)
+	}
+	if s := fixedSize(base); s != 0 {
+		return dl == s
+	}
+	return true
 }
 
 // variantPropBytes is the VARIANT_PROPBYTES of a sql_variant base type,

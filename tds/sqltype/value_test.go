@@ -590,6 +590,74 @@ func TestRoundTripVariant(t *testing.T) {
 	}
 }
 
+// TestAppendVariantErrors pins that AppendVariant refuses every value its
+// decoder would refuse (2.2.5.5.4), so decode(encode(x)) == x holds for
+// everything it accepts; each refused case is also checked against the
+// decoder by writing the same bytes by hand.
+func TestAppendVariantErrors(t *testing.T) {
+	vt := TypeInfo{Type: TypeVariant, MaxLen: 8009}
+	cases := []struct {
+		name  string
+		base  TypeInfo
+		data  []byte
+		class error
+		// props is the VARIANT_PROPERTIES the refused value would have had;
+		// nil where the refusal is not the decoder's business (MaxLen).
+		props []byte
+	}{
+		{"INT4 with 3 bytes", TypeInfo{Type: TypeInt4}, []byte{1, 2, 3}, tds.ErrMalformed, []byte{}},
+		{"INT1 with 2 bytes", TypeInfo{Type: TypeInt1}, []byte{1, 2}, tds.ErrMalformed, []byte{}},
+		{"FLT8 with 4 bytes", TypeInfo{Type: TypeFloat8}, []byte{1, 2, 3, 4}, tds.ErrMalformed, []byte{}},
+		{"GUID with 15 bytes", TypeInfo{Type: TypeGUID}, make([]byte, 15), tds.ErrMalformed, []byte{}},
+		{"DATE with 4 bytes", TypeInfo{Type: TypeDateN}, []byte{1, 2, 3, 4}, tds.ErrMalformed, []byte{}},
+		{"TIME scale 9", TypeInfo{Type: TypeTimeN, Scale: 9}, []byte{1, 2, 3}, tds.ErrMalformed, []byte{9}},
+		{"TIME scale 7 with 3 bytes", TypeInfo{Type: TypeTimeN, Scale: 7}, []byte{1, 2, 3}, tds.ErrMalformed, []byte{7}},
+		{"DATETIME2 scale 0 with 8 bytes", TypeInfo{Type: TypeDateTime2N}, make([]byte, 8), tds.ErrMalformed, []byte{0}},
+		{"DATETIMEOFFSET scale 8", TypeInfo{Type: TypeDateTimeOffsetN, Scale: 8}, make([]byte, 10), tds.ErrMalformed, []byte{8}},
+		{"DECIMAL precision 0", TypeInfo{Type: TypeDecimalN}, []byte{1, 0, 0, 0, 0}, tds.ErrMalformed, []byte{0, 0}},
+		{"NUMERIC precision 39", TypeInfo{Type: TypeNumericN, Precision: 39}, make([]byte, 17), tds.ErrMalformed, []byte{39, 0}},
+		{"DECIMAL scale above precision", TypeInfo{Type: TypeDecimalN, Precision: 5, Scale: 6}, []byte{1, 0, 0, 0, 0}, tds.ErrMalformed, []byte{5, 6}},
+		{"DECIMAL with 6 bytes", TypeInfo{Type: TypeDecimalN, Precision: 5}, make([]byte, 6), tds.ErrMalformed, []byte{5, 0}},
+		{"INTN is not a base type", TypeInfo{Type: TypeIntN}, []byte{1}, tds.ErrMalformed, nil},
+		{"VARBINARY MaxLen 65536", TypeInfo{Type: TypeBigVarBinary, MaxLen: 0x10000}, []byte{1}, tds.ErrMalformed, nil},
+		{"NVARCHAR MaxLen 0xFFFFFFFF", TypeInfo{Type: TypeNVarChar, MaxLen: 0xFFFFFFFF}, []byte{'a', 0}, tds.ErrMalformed, nil},
+		{"VARBINARY of 8006 bytes", TypeInfo{Type: TypeBigVarBinary, MaxLen: 8000}, make([]byte, 8006), tds.ErrTooLarge, nil},
+	}
+	for _, c := range cases {
+		if _, err := AppendVariant(nil, &c.base, c.data); !errors.Is(err, c.class) {
+			t.Errorf("%s: AppendVariant error %v, want %v", c.name, err, c.class)
+		}
+		if c.props == nil {
+			continue
+		}
+		// The same value written by hand: LONGLEN, BASETYPE, PROPBYTES,
+		// PROPERTIES, DATAVAL. The decoder must refuse it too.
+		l := 2 + len(c.props) + len(c.data)
+		b := []byte{byte(l), byte(l >> 8), 0, 0, byte(c.base.Type), byte(len(c.props))}
+		b = append(append(b, c.props...), c.data...)
+		if _, _, err := vt.DecodeValue(b); !errors.Is(err, tds.ErrMalformed) {
+			t.Errorf("%s: decoder accepted % x (%v)", c.name, b, err)
+		}
+	}
+	// The edges just inside the ranges are accepted and round-trip.
+	ok := []struct {
+		base TypeInfo
+		data []byte
+	}{
+		{TypeInfo{Type: TypeTimeN, Scale: 7}, []byte{1, 2, 3, 4, 5}},
+		{TypeInfo{Type: TypeDecimalN, Precision: 1}, []byte{1, 9, 0, 0, 0}},
+		{TypeInfo{Type: TypeNumericN, Precision: 38, Scale: 38}, make([]byte, 17)},
+		{TypeInfo{Type: TypeBigBinary, MaxLen: 0xFFFF}, []byte{1}},
+		{TypeInfo{Type: TypeBigVarBinary, MaxLen: 8000}, make([]byte, 8005)},
+	}
+	for _, c := range ok {
+		v := rt(t, &vt, false, func(d []byte) ([]byte, error) { return AppendVariant(d, &c.base, c.data) })
+		if v.Type() != c.base.Type || !bytes.Equal(v.Raw(), c.data) {
+			t.Errorf("%v: type %v raw % x", c.base.Type, v.Type(), v.Raw())
+		}
+	}
+}
+
 func TestNulls(t *testing.T) {
 	cases := []struct {
 		ti    TypeInfo
