@@ -168,8 +168,9 @@ func civil(t time.Time) (unixDays, nanos int64) {
 // datetimeoffset: the UTC instant and t's offset, which must be whole
 // minutes within ±14 hours):
 //   - datetime: 1753-01-01 to 9999-12-31, rounded to the nearest 1/300 s;
-//   - smalldatetime: 1900-01-01 to 2079-06-06, rounded to the minute
-//     (30 seconds round up);
+//   - smalldatetime: 1900-01-01 00:00 to 2079-06-06 23:59 (day 65535,
+//     minute 1439, the largest the two USHORTs hold), rounded to the
+//     minute (30 seconds round up, so 2079-06-06 23:59:30 is out of range);
 //   - date: 0001-01-01 to 9999-12-31, the time of day dropped;
 //   - time(n), datetime2(n), datetimeoffset(n): fractions below 10^-n s are
 //     dropped (truncated).
@@ -220,7 +221,7 @@ func (ti *TypeInfo) AppendTime(dst []byte, t time.Time) ([]byte, error) {
 		if mins == 24*60 {
 			mins, d = 0, d+1
 		}
-		if d < 0 || d > 65535 || (d == 65535 && mins > 0) { // 2079-06-06 00:00 at most
+		if d < 0 || d > 65535 { // 2079-06-06 23:59 at most (day 65535, minute 1439)
 			return dst, errf(0, tds.ErrTooLarge, "%v out of the smalldatetime range", t)
 		}
 		binary.LittleEndian.PutUint16(buf[:], uint16(d))

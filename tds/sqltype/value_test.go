@@ -426,7 +426,9 @@ func TestRoundTripTimes(t *testing.T) {
 	}{
 		{TypeInfo{Type: TypeDateTime, MaxLen: 8}, time.Date(1752, 12, 31, 0, 0, 0, 0, time.UTC)},
 		{TypeInfo{Type: TypeDateTime4, MaxLen: 4}, time.Date(1899, 12, 31, 0, 0, 0, 0, time.UTC)},
-		{TypeInfo{Type: TypeDateTime4, MaxLen: 4}, time.Date(2079, 6, 6, 0, 1, 0, 0, time.UTC)},
+		{TypeInfo{Type: TypeDateTime4, MaxLen: 4}, time.Date(2079, 6, 6, 23, 59, 30, 0, time.UTC)},
+		{TypeInfo{Type: TypeDateTime4, MaxLen: 4}, time.Date(2079, 6, 7, 0, 0, 0, 0, time.UTC)},
+		{TypeInfo{Type: TypeDateTimeN, MaxLen: 4}, time.Date(2079, 6, 7, 0, 0, 0, 0, time.UTC)},
 		{TypeInfo{Type: TypeDateN, MaxLen: 3}, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
 		{TypeInfo{Type: TypeDateTimeOffsetN, MaxLen: 10, Scale: 7}, base.In(time.FixedZone("", 30))},
 		{TypeInfo{Type: TypeDateTimeOffsetN, MaxLen: 10, Scale: 7}, base.In(time.FixedZone("", 15*3600))},
@@ -654,6 +656,47 @@ func TestAppendVariantErrors(t *testing.T) {
 		v := rt(t, &vt, false, func(d []byte) ([]byte, error) { return AppendVariant(d, &c.base, c.data) })
 		if v.Type() != c.base.Type || !bytes.Equal(v.Raw(), c.data) {
 			t.Errorf("%v: type %v raw % x", c.base.Type, v.Type(), v.Raw())
+		}
+	}
+}
+
+// TestSmallDateTimeMax pins the top of the smalldatetime range both ways:
+// 2079-06-06 23:59:00 is day 65535 (0xFFFF) since 1900-01-01 and minute
+// 1439 (0x059F), the bytes ff ff 9f 05 written here by hand, and both the
+// encoder and the decoder take it; one minute later is refused.
+func TestSmallDateTimeMax(t *testing.T) {
+	max := []byte{0xff, 0xff, 0x9f, 0x05}
+	want := time.Date(2079, 6, 6, 23, 59, 0, 0, time.UTC)
+	for _, ti := range []TypeInfo{{Type: TypeDateTime4, MaxLen: 4}, {Type: TypeDateTimeN, MaxLen: 4}} {
+		wire := max
+		if ti.Type == TypeDateTimeN {
+			wire = append([]byte{4}, max...)
+		}
+		for _, in := range []time.Time{want, want.Add(29 * time.Second), time.Date(2079, 6, 6, 0, 1, 0, 0, time.UTC)} {
+			b, err := ti.AppendTime(nil, in)
+			if err != nil {
+				t.Errorf("%v: %v refused: %v", ti.Type, in, err)
+				continue
+			}
+			if in.Hour() == 23 && !bytes.Equal(b, wire) {
+				t.Errorf("%v: %v encodes as % x, want % x", ti.Type, in, b, wire)
+			}
+		}
+		v := rt(t, &ti, false, func(d []byte) ([]byte, error) { return ti.AppendTime(d, want) })
+		if got, err := v.Time(); err != nil || !got.Equal(want) {
+			t.Errorf("%v: round trip %v, %v", ti.Type, got, err)
+		}
+		v, n, err := ti.DecodeValue(wire)
+		if err != nil || n != len(wire) {
+			t.Fatalf("%v: decoding % x: %v", ti.Type, wire, err)
+		}
+		if got, err := v.Time(); err != nil || !got.Equal(want) {
+			t.Errorf("%v: % x decodes as %v, %v", ti.Type, wire, got, err)
+		}
+		for _, in := range []time.Time{want.Add(time.Minute), want.Add(30 * time.Second)} {
+			if _, err := ti.AppendTime(nil, in); !errors.Is(err, tds.ErrTooLarge) {
+				t.Errorf("%v: %v: %v, want ErrTooLarge", ti.Type, in, err)
+			}
 		}
 	}
 }
