@@ -72,6 +72,14 @@ type ColMetadata struct {
 	CekTable         CekTable
 }
 
+// MaxColumns is the most columns a COLMETADATA token may describe:
+// 4,096, SQL Server's limit on the columns of one SELECT. [MS-TDS] 2.2.7.4
+// only bounds Count by its USHORT; tdswire adds this limit so that a
+// hostile token of a few hundred kilobytes cannot make a decoder allocate
+// tens of megabytes of Column values. A larger Count is an error wrapping
+// tds.ErrTooLarge.
+const MaxColumns = 4096
+
 // minColumnLen is the smallest ColumnData for version v: UserType, Flags,
 // a one-byte TYPE_INFO and an empty ColName. It bounds Count before
 // anything is allocated.
@@ -101,6 +109,9 @@ func decodeColumns(cols []Column, b []byte, v tds.Version, enc bool) ([]Column, 
 			return cols[:0], false, CekTable{}, 0, r.err
 		}
 	}
+	if count > MaxColumns {
+		return cols[:0], false, CekTable{}, 0, tds.Errorf(layer, 1, tds.ErrTooLarge, "COLMETADATA Count %d exceeds the limit of %d columns", count, MaxColumns)
+	}
 	if count > (len(b)-r.off)/minColumnLen(v) {
 		return cols[:0], false, CekTable{}, 0, tds.Errorf(layer, 1, tds.ErrTruncated, "COLMETADATA Count %d cannot fit in the %d bytes that remain", count, len(b)-r.off)
 	}
@@ -127,6 +138,13 @@ func decodeColumns(cols []Column, b []byte, v tds.Version, enc bool) ([]Column, 
 		n, err := c.TypeInfo.Decode(b[r.off:])
 		if err != nil {
 			return cols[:0], false, CekTable{}, 0, rebase(err, r.off)
+		}
+		if c.TypeInfo.LenClass() == sqltype.LenZero {
+			// NULLTYPE values take no bytes in a ROW (2.2.5.4.1), so a
+			// one-byte ROW of such columns would cost work in proportion to
+			// Count: a stream of them is a CPU amplifier. SQL Server
+			// describes NULL-valued columns with a nullable type (INTN).
+			return cols[:0], false, CekTable{}, 0, tds.Errorf(layer, r.off, tds.ErrUnexpected, "column %d has type NULLTYPE, which a result column cannot have", i)
 		}
 		r.off += n
 		c.TableName = TableName{}
