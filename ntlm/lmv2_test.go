@@ -74,3 +74,26 @@ func TestServerRefusesNTLMv1Shape(t *testing.T) {
 		t.Fatalf("Verify = %v, want ErrUnsupported", err)
 	}
 }
+
+// TestServerRefusesLMv2RescueOfFullResponse: review finding. A full
+// NTLMv2_RESPONSE whose NTProofStr fails must not be accepted through a
+// matching LMv2 response, or a relay could swap the unverified blob (its
+// channel bindings and MsvAvFlags) and still log in as "channel bound".
+func TestServerRefusesLMv2RescueOfFullResponse(t *testing.T) {
+	var a Authenticate
+	if err := a.Decode(readHex(t, "authenticate-4.2.4.3.hex")); err != nil {
+		t.Fatal(err)
+	}
+	if !a.IsNTLMv2() {
+		t.Fatal("the 4.2.4.3 AUTHENTICATE should carry a full NTLMv2 response")
+	}
+	nt := append([]byte(nil), a.NtChallengeResponse...)
+	nt[0] ^= 0xFF // NTProofStr no longer verifies; LMv2 still does
+	a.NtChallengeResponse = nt
+	a.NegotiateFlags &^= NegotiateKeyExch
+	a.EncryptedRandomSessionKey = nil
+	_, err := specServer().Verify(nil, readHex(t, "challenge-4.2.4.3.hex"), a.Append(nil))
+	if !errors.Is(err, ErrWrongPassword) {
+		t.Fatalf("Verify = %v, want ErrWrongPassword", err)
+	}
+}

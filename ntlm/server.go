@@ -154,7 +154,8 @@ type Result struct {
 	MIC            bool           // a MIC was present and verified
 	ChannelBound   bool           // channel bindings were checked and matched
 	// LMv2 is set when the client was authenticated by its LMv2 response
-	// because its NT response did not verify (see Verify).
+	// because its NT response held only an NTProofStr that did not verify
+	// (see Verify). Such a login is never MIC-checked or channel bound.
 	LMv2 bool
 }
 
@@ -184,18 +185,21 @@ type Result struct {
 // server's value there, and go-mssqldb writes big-endian Unix nanoseconds
 // instead of a FILETIME, which would otherwise fail a correct login.
 //
-// When the NT response does not verify, the LMv2 response is checked, as
-// the algorithm of 3.2.5.1.2 does ("If NtChallengeResponse !=
+// When the NT response is only an NTProofStr (16 bytes declared, with no
+// NTLMv2 client blob), the LMv2 response is checked instead, as the
+// algorithm of 3.2.5.1.2 allows ("If NtChallengeResponse !=
 // ExpectedNtChallengeResponse, If LmChallengeResponse !=
-// ExpectedLmChallengeResponse, ... Return INVALID"): a matching
-// LmChallengeResponse authenticates the user (Result.LMv2 says so). Real
-// clients rely on it: tedious declares an NtChallengeResponseLen of 16 (the
-// NTProofStr alone, with the client blob left uncounted after it) and its
-// NTProofStr does not verify, while its LMv2 response is correct. The
-// session base key is then derived from the client's NTProofStr as sent,
-// the value the client derived its own key from. An all-zero LMv2 response
-// (which clients send when the challenge carries MsvAvTimestamp,
-// 3.1.5.1.2) never matches.
+// ExpectedLmChallengeResponse, ... Return INVALID"); Result.LMv2 then says
+// so. Real clients rely on it: tedious declares an NtChallengeResponseLen of
+// 16, the client blob left uncounted after it, and its NTProofStr does not
+// verify, while its LMv2 response is correct. Such a login carries no AV
+// pairs, so it has no MIC and fails any channel-binding requirement. The
+// session base key is derived from the client's NTProofStr as sent, the
+// value the client derived its own key from. A full NTLMv2 response that
+// fails is refused even when its LMv2 response matches: accepting it would
+// trust a blob (channel bindings, MsvAvFlags) that nothing verified. An
+// all-zero LMv2 response (which clients send when the challenge carries
+// MsvAvTimestamp, 3.1.5.1.2) never matches.
 //
 // Not supported (ErrUnsupported): NTLM v1 responses (24-byte NT response)
 // and anonymous logons.
@@ -336,6 +340,11 @@ func checkResponses(a *Authenticate, ch *Challenge, hash NTHash, upperUser strin
 				return key, false, true
 			}
 		}
+		// A full NTLMv2_RESPONSE that fails is not rescued by the LMv2
+		// response: LMv2 covers only the two challenges, so the blob's
+		// MsvAvFlags and MsvAvChannelBindings would be taken unverified,
+		// and a relay could claim channel binding or drop the MIC.
+		return key, false, false
 	}
 	lm := a.LmChallengeResponse
 	if len(lm) != 24 || isZero(lm) {
