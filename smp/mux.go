@@ -97,7 +97,10 @@ func (c *Config) resolve() Config {
 // call on the Mux and its sessions returns an error (Err gives the cause),
 // and the reader goroutine has exited by the time Close returns. [MC-SMP]
 // 3.1.2 and 3.1.7: SMP has no timers, and a bad packet or a lost transport
-// ends all sessions.
+// ends all sessions. One exception keeps received data from being lost:
+// unless the Mux was torn down by Close, Session.Read first returns the
+// DATA that had arrived before the failure, and after the peer's FIN it
+// ends with io.EOF rather than the error (see Session.Read).
 type Mux struct {
 	conn   io.ReadWriteCloser
 	client bool
@@ -275,6 +278,14 @@ func (m *Mux) teardown(err error) error {
 	close(m.done)
 	m.mu.Unlock()
 	return m.conn.Close()
+}
+
+// downState reports whether the Mux has been torn down and, if so,
+// whether by the local Close (rather than by the transport or the peer).
+func (m *Mux) downState() (down, local bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.err != nil, m.err != nil && errors.Is(m.err, ErrClosed)
 }
 
 // failure returns the teardown cause; it is called once done is closed.

@@ -202,61 +202,82 @@ func (s *Session) dropQueueLocked() {
 }
 
 // Read reads the DATA of received packets, [MC-SMP] 3.1.4.2. It returns
-// bytes of at most one DATA packet per call. After the peer's FIN and the
-// last queued byte it returns io.EOF. After Close it fails with ErrClosed,
-// and when the Mux is torn down with the Mux's error (see Mux.Err).
-// Consuming a packet may send an ACK (see Session). A Read with an empty p
-// returns 0, nil at once.
+// bytes of at most one DATA packet per call. Consuming a packet may send
+// an ACK (see Session). A Read with an empty p returns 0, nil at once
+// unless it would fail.
+//
+// Data that has arrived is never lost to a later failure. After the
+// peer's FIN, Read returns the queued data and then io.EOF, even if the
+// transport has closed meanwhile (a server commonly sends its last
+// response, its FIN and then closes the connection). When the Mux is torn
+// down by the peer's side (a transport failure or a protocol violation,
+// see Mux.Err) before the peer's FIN, Read still returns every DATA packet
+// that arrived whole and passed the checks of [MC-SMP] 3.1.5.1 before the
+// failure, and then the Mux's error; a packet cut short by the failure
+// was never queued, so the higher layer sees the error where its stream
+// ends. After Close, or after Mux.Close, Read fails with ErrClosed at
+// once and unread data is discarded.
 func (s *Session) Read(p []byte) (int, error) {
 	s.rlock.Lock()
 	defer s.rlock.Unlock()
 	for {
 		select {
-		case <-s.m.done:
-			return 0, s.m.failure()
 		case <-s.rdl.wait():
 			return 0, os.ErrDeadlineExceeded
 		default:
+		}
+		down, local := s.m.downState()
+		if local {
+			return 0, s.m.failure()
 		}
 		s.mu.Lock()
 		if s.state == stateFinSent || s.state == stateClosed {
 			s.mu.Unlock()
 			return 0, s.closedErr("Read")
 		}
+		if s.qh == len(s.q) {
+			// Nothing queued: the end of the stream, a failure, or wait.
+			fin := s.state == stateFinReceived
+			s.mu.Unlock()
+			switch {
+			case fin && len(p) == 0:
+				return 0, nil
+			case fin:
+				return 0, io.EOF
+			case down:
+				return 0, s.m.failure()
+			case len(p) == 0:
+				return 0, nil
+			}
+			select {
+			case <-s.readable:
+			case <-s.m.done:
+			case <-s.rdl.wait():
+			}
+			continue
+		}
 		if len(p) == 0 {
 			s.mu.Unlock()
 			return 0, nil
 		}
-		if s.qh < len(s.q) {
-			pkt := s.q[s.qh]
-			n := copy(p, pkt[s.roff:])
-			s.roff += n
-			ack := false
-			if s.roff == len(pkt) {
-				s.pop()
-				s.m.pool.put(pkt)
-				s.hwRecv++ // 3.1.4.2, 3.1.5.2.2
-				ack = s.state == stateEstablished && s.hwRecv-s.lastHwRecv >= s.ackEvery
-			}
-			s.mu.Unlock()
-			if ack {
-				s.sendAck(false)
-			}
-			if n == 0 {
-				continue // an empty DATA packet: consumed, nothing to return
-			}
-			return n, nil
-		}
-		if s.state == stateFinReceived {
-			s.mu.Unlock()
-			return 0, io.EOF
+		pkt := s.q[s.qh]
+		n := copy(p, pkt[s.roff:])
+		s.roff += n
+		ack := false
+		if s.roff == len(pkt) {
+			s.pop()
+			s.m.pool.put(pkt)
+			s.hwRecv++ // 3.1.4.2, 3.1.5.2.2
+			ack = !down && s.state == stateEstablished && s.hwRecv-s.lastHwRecv >= s.ackEvery
 		}
 		s.mu.Unlock()
-		select {
-		case <-s.readable:
-		case <-s.m.done:
-		case <-s.rdl.wait():
+		if ack {
+			s.sendAck(false)
 		}
+		if n == 0 {
+			continue // an empty DATA packet: consumed, nothing to return
+		}
+		return n, nil
 	}
 }
 
