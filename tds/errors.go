@@ -35,6 +35,9 @@ type Error struct {
 	Err    error  // the class: ErrTruncated, ErrMalformed, ..., or an I/O error
 }
 
+// Error formats e as "layer: at offset N: message: class", for example
+// "tds reader: at offset 3: stream ended 3 bytes into a packet header:
+// truncated: unexpected EOF" (the class here wraps an io error).
 func (e *Error) Error() string {
 	return fmt.Sprintf("%s: at offset %d: %s: %v", e.Layer, e.Offset, e.Msg, e.Err)
 }
