@@ -458,7 +458,7 @@ func (d *DataClassification) Decode(data []byte) error {
 	d.Version = data[0]
 	d.VersionSpecific = nil
 	if len(data) > 1 {
-		d.VersionSpecific = data[1:]
+		d.VersionSpecific = data[1:len(data):len(data)]
 	}
 	return nil
 }

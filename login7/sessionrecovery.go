@@ -72,7 +72,7 @@ func (d *SessionRecoveryData) decode(b []byte, base int) (int, error) {
 	if uint64(n) > uint64(len(b)-4) {
 		return 0, tds.Errorf(layer, base, tds.ErrTruncated, "SessionRecoveryData Length %d exceeds the %d bytes left", n, len(b)-4)
 	}
-	set := b[4 : 4+int(n)]
+	set := b[4 : 4+int(n) : 4+int(n)] // capped: appending to a view must not reach the next set
 	off := 0
 	var err error
 	if d.Database, off, err = bVarchar(set, off, base+4, "RecoveryDatabase"); err != nil {
