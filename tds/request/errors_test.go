@@ -83,6 +83,9 @@ func TestDecodeErrors(t *testing.T) {
 		{"ProcName truncated", rpc, tds.Version74, txHdr + "04 00 66 00", 22, tds.ErrTruncated},
 		{"no OptionFlags", rpc, tds.Version74, txHdr + "ff ff 0a 00 00", 26, tds.ErrTruncated},
 		{"parameter name truncated", rpc, tds.Version74, rpcHead + "03 40 00", 28, tds.ErrTruncated},
+		{"parameter name of 129 characters", rpc, tds.Version74, rpcHead + "81" + strings.Repeat(" 61 00", 129) + " 00 26 04 00", 28, tds.ErrTooLarge},
+		{"parameter name of 253 characters", rpc, tds.Version74, rpcHead + "fd" + strings.Repeat(" 61 00", 253) + " 00 26 04 00", 28, tds.ErrTooLarge},
+		{"parameter name of 255 characters at 7.1", rpc, tds.Version71, "ff ff 0a 00 00 00 ff" + strings.Repeat(" 61 00", 255) + " 00 26 04 00", 6, tds.ErrTooLarge},
 		{"no StatusFlags", rpc, tds.Version74, rpcHead + "00", 29, tds.ErrTruncated},
 		{"no TYPE_INFO", rpc, tds.Version74, rpcHead + "00 00", 30, tds.ErrTruncated},
 		{"bad TYPE_INFO", rpc, tds.Version74, rpcHead + "00 00 26 03 00", 31, tds.ErrMalformed},
@@ -179,6 +182,19 @@ func TestEncodeErrors(t *testing.T) {
 	}
 	if _, err := request.AppendParamName(nil, tds.Version74, strings.Repeat("a", 254), 0); !errors.Is(err, tds.ErrTooLarge) {
 		t.Errorf("254-character parameter name: %v", err)
+	}
+	if _, err := request.AppendParamName(nil, tds.Version74, strings.Repeat("a", 129), 0); !errors.Is(err, tds.ErrTooLarge) {
+		t.Errorf("129-character parameter name: %v", err)
+	}
+	// Param.Append does not know the version: it refuses every name above
+	// SQL Server's 128, which covers the lengths 0xFE and 0xFF that read
+	// as NoExecFlag and BatchFlag from TDS 7.2.
+	for _, n := range []int{129, 254, 255} {
+		p := request.Param{Name: ucs2(strings.Repeat("a", n)), Type: sqltype.TypeInfo{Type: sqltype.TypeIntN, MaxLen: 4}}
+		p.Value, _, _ = p.Type.DecodeParamValue([]byte{0})
+		if b, err := p.Append([]byte{7}); !errors.Is(err, tds.ErrTooLarge) || len(b) != 1 {
+			t.Errorf("Param.Append name of %d characters: %x, %v", n, b, err)
+		}
 	}
 	p := request.Param{Type: sqltype.TypeInfo{Type: sqltype.TypeTVP}}
 	if _, err := p.Append(nil); !errors.Is(err, tds.ErrMalformed) {

@@ -352,6 +352,29 @@ func TestRPCTDS71(t *testing.T) {
 	if _, err := request.AppendParamName(nil, tds.Version72, long, 0); err != nil {
 		t.Errorf("128-character name at 7.2: %v", err)
 	}
+	// From 7.2 a 128-character name (length byte 0x80) is a name: it
+	// decodes, and Param.Append writes it back byte for byte.
+	in := []byte{
+		0x16, 0x00, 0x00, 0x00, // ALL_HEADERS TotalLength 22
+		0x12, 0x00, 0x00, 0x00, 0x02, 0x00, // Transaction Descriptor header
+		0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x00, 0x00, 0x00,
+		0xff, 0xff, 0x0a, 0x00, 0x00, 0x00, // ProcID 10 (sp_executesql), OptionFlags 0
+		0x80, // name of 128 characters
+	}
+	in = append(in, tds.AppendUCS2(nil, long)...)
+	in = append(in, 0x00, 0x26, 0x04, 0x00) // status 0, INTNTYPE(4), NULL
+	var r request.RPCReader
+	var rpc request.RPC
+	var p request.Param
+	if err := r.Reset(in, tds.Version72); err != nil || !r.NextRPC(&rpc) || !r.NextParam(&p) {
+		t.Fatalf("128-character name at 7.2: %v", r.Err())
+	}
+	if !p.Name.Equal(long) {
+		t.Errorf("name %q", p.Name.String())
+	}
+	if b, err := p.Append(nil); err != nil || !bytes.Equal(b, in[28:]) {
+		t.Errorf("Param.Append: % x, %v; want % x", b, err, in[28:])
+	}
 }
 
 func TestTVPSpec414(t *testing.T) {

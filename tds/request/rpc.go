@@ -246,15 +246,33 @@ type Param struct {
 // IsTVP reports whether p is a table-valued parameter.
 func (p *Param) IsTVP() bool { return p.Type.Type == sqltype.TypeTVP }
 
+// maxParamNameChars is the longest parameter name accepted, in UTF-16
+// code units: SQL Server's identifier limit (sysname, 128 characters).
+// The B_VARCHAR of ParamMetaData ([MS-TDS] 2.2.6.6) could count to 255,
+// but from TDS 7.2 a length byte of 0xFE or 0xFF reads as NoExecFlag or
+// BatchFlag, so the limit also keeps every name clear of the separators.
+const maxParamNameChars = 128
+
 // Append re-encodes p as ParameterData and returns the extended slice:
 // name, status, TYPE_INFO and value (or the TVP_TYPE_INFO exactly as
 // received), and the ParamCipherInfo when StatusEncrypted is set. A
 // decoded Param re-encodes to the bytes it came from. On failure dst is
 // returned unchanged.
+//
+// A name of more than 128 UTF-16 code units (SQL Server's identifier
+// limit, which the decoder also enforces) is refused with tds.ErrTooLarge:
+// Append does not know the TDS version, and at 254 or 255 the length byte
+// would read as NoExecFlag or BatchFlag from TDS 7.2. A name of exactly
+// 128 starts with 0x80, the BatchFlag before TDS 7.2; for TDS 7.0 and 7.1
+// messages write the name with AppendParamName, which is given the
+// version and refuses it there.
 func (p *Param) Append(dst []byte) ([]byte, error) {
 	start := len(dst)
-	if len(p.Name) > 2*0xFF || len(p.Name)%2 != 0 {
-		return dst, errf(0, tds.ErrMalformed, "parameter name of %d bytes does not fit a B_VARCHAR", len(p.Name))
+	if len(p.Name)%2 != 0 {
+		return dst, errf(0, tds.ErrMalformed, "parameter name of odd byte length %d", len(p.Name))
+	}
+	if len(p.Name)/2 > maxParamNameChars {
+		return dst, errf(0, tds.ErrTooLarge, "parameter name of %d UTF-16 units above the %d allowed", len(p.Name)/2, maxParamNameChars)
 	}
 	dst = append(dst, byte(len(p.Name)/2))
 	dst = append(dst, p.Name...)
@@ -282,14 +300,14 @@ func (p *Param) Append(dst []byte) ([]byte, error) {
 // AppendParamName appends the ParamMetaData that precedes a TYPE_INFO:
 // the name (a Go string, written as a B_VARCHAR; "" for a positional
 // parameter) and StatusFlags, [MS-TDS] 2.2.6.6. For a TVP follow it with
-// AppendTVPTypeInfo. A name of more than 253 UTF-16 code units is refused
-// with tds.ErrTooLarge (its length byte would read as a BatchFlag or
-// NoExecFlag; SQL Server names are at most 128), as is a name of exactly
-// 128 before TDS 7.2, where 0x80 is the BatchFlag. On failure dst is
-// returned unchanged.
+// AppendTVPTypeInfo. A name of more than 128 UTF-16 code units (SQL
+// Server's identifier limit, which the decoder enforces; longer lengths
+// could also read as a BatchFlag or NoExecFlag) is refused with
+// tds.ErrTooLarge, as is a name of exactly 128 before TDS 7.2, where 0x80
+// is the BatchFlag. On failure dst is returned unchanged.
 func AppendParamName(dst []byte, v tds.Version, name string, status StatusFlags) ([]byte, error) {
 	n := tds.UCS2Len(name)
-	if n > 0xFF || isSeparator(byte(n), v) {
+	if n > maxParamNameChars || isSeparator(byte(n), v) {
 		return dst, errf(0, tds.ErrTooLarge, "parameter name of %d UTF-16 units cannot be sent at TDS %v", n, v)
 	}
 	dst = append(dst, byte(n))
@@ -417,8 +435,10 @@ func bVarchar(b []byte, off int, what string) (tds.UCS2, int, error) {
 // 0x80 does. Those bytes are never valid parameter-name lengths for SQL
 // Server (names are at most 128 characters), with one exception that
 // this reader resolves as a separator: a 128-character name before TDS
-// 7.2. A separator after the last RPC is accepted (the server MUST ignore
-// a trailing BatchFlag).
+// 7.2. A name longer than 128 characters is refused with tds.ErrTooLarge
+// (so every decoded Param re-encodes with Param.Append). A separator
+// after the last RPC is accepted (the server MUST ignore a trailing
+// BatchFlag).
 //
 // Checked besides what sqltype checks in TYPE_INFO and values: every
 // length against the bytes present; ProcName at most 1046 bytes; a
@@ -583,6 +603,9 @@ func (r *RPCReader) decodeParam(p *Param, off int) (int, error) {
 	var err error
 	if p.Name, off, err = bVarchar(b, off, "ParamMetaData name"); err != nil {
 		return 0, err
+	}
+	if n := len(p.Name) / 2; n > maxParamNameChars {
+		return 0, errf(start, tds.ErrTooLarge, "parameter name of %d characters above SQL Server's %d", n, maxParamNameChars)
 	}
 	if off >= len(b) {
 		return 0, errf(off, tds.ErrTruncated, "parameter %q: missing StatusFlags", p.Name.String())
