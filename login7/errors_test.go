@@ -234,7 +234,7 @@ func TestFeatureDataErrors(t *testing.T) {
 		{"ColumnEncryption empty", ce.Decode(nil), tds.ErrMalformed, 0},
 		{"ColumnEncryption version 0", ce.Decode([]byte{0}), tds.ErrMalformed, 0},
 		{"AzureSQLSupport two bytes", az.Decode([]byte{1, 1}), tds.ErrMalformed, 0},
-		{"UTF8Support empty", u8.Decode(nil), tds.ErrMalformed, 0},
+		{"UTF8Support two bytes", u8.Decode([]byte{1, 0}), tds.ErrMalformed, 0},
 		{"DataClassification empty", dc.Decode(nil), tds.ErrTruncated, 0},
 		{"DataClassification version 0", dc.Decode([]byte{0}), tds.ErrMalformed, 0},
 		{"DataClassification v2 with data", dc.Decode([]byte{2, 1}), tds.ErrMalformed, 1},

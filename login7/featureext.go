@@ -417,22 +417,42 @@ func (a AzureSQLSupport) Append(dst []byte) []byte { return append(dst, a.Flags)
 // UTF8Support is the FeatureData of UTF8_SUPPORT (0x0A), [MS-TDS]
 // 2.2.6.4: a byte whose bit 0 says whether the client supports UTF-8
 // encoded data. The other bits are kept as sent.
+//
+// Leniency: the same section says "the presence of the UTF8_SUPPORT
+// FeatureExt indicates" the client's ability, and defines the data as one
+// BYTE. The clients in examples/interop (FreeTDS tsql, the Microsoft ODBC
+// driver, tedious) all send the byte 0x01, but a request whose
+// FeatureDataLen is 0 announces support by its presence alone; Decode
+// accepts it as NoData, for which Supported reports true and Append writes
+// nothing, so the request re-encodes as it came.
 type UTF8Support struct {
-	Flags uint8
+	Flags  uint8
+	NoData bool // FeatureDataLen was 0: support announced by presence; Flags is 0
 }
 
-// Supported reports bit 0 of Flags.
-func (u UTF8Support) Supported() bool { return u.Flags&1 != 0 }
+// Supported reports whether the client announces UTF-8 support: bit 0 of
+// Flags, or true when the feature came with no data.
+func (u UTF8Support) Supported() bool { return u.NoData || u.Flags&1 != 0 }
 
-// Decode reads the one-byte feature data.
+// Decode reads the feature data: one byte, or none (see UTF8Support).
 func (u *UTF8Support) Decode(data []byte) error {
+	if len(data) == 0 {
+		*u = UTF8Support{NoData: true}
+		return nil
+	}
 	v, err := featureByte(FeatureUTF8Support, data)
-	u.Flags = v
+	*u = UTF8Support{Flags: v}
 	return err
 }
 
-// Append appends the feature data to dst.
-func (u UTF8Support) Append(dst []byte) []byte { return append(dst, u.Flags) }
+// Append appends the feature data to dst: Flags, or nothing when NoData
+// is set (Flags is then not written).
+func (u UTF8Support) Append(dst []byte) []byte {
+	if u.NoData {
+		return dst
+	}
+	return append(dst, u.Flags)
+}
 
 // DataClassification is the FeatureData of DATACLASSIFICATION (0x09),
 // [MS-TDS] 2.2.6.4: DATACLASSIFICATION_VERSION (1: no sensitivity rank,

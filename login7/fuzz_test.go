@@ -15,7 +15,7 @@ func loginSeeds(f *testing.F) [][]byte {
 	for _, name := range []string{"login7-spec-4.2.hex", "login7-spec-4.3-fedauth.hex", "login7-spec-4.16-sessionrecovery.hex", "login7-spec-4.20-azuresqlsupport.hex"} {
 		out = append(out, tdstest.ReadHex(f, "testdata/"+name)[tds.HeaderLen:])
 	}
-	for _, name := range []string{"login7-tds71-short.hex", "login7-lenient-layout.hex"} {
+	for _, name := range []string{"login7-tds71-short.hex", "login7-lenient-layout.hex", "login7-utf8-nodata.hex"} {
 		out = append(out, tdstest.ReadHex(f, "testdata/"+name))
 	}
 	return out

@@ -734,3 +734,54 @@ func TestSSPIMessage(t *testing.T) {
 		t.Fatalf("empty SSPI message: %v", err)
 	}
 }
+
+// TestUTF8SupportNoData decodes a LOGIN7 whose UTF8_SUPPORT request has
+// FeatureDataLen 0 (testdata/login7-utf8-nodata.hex), checks that it
+// announces support, and that the empty feature survives re-encoding
+// (Append lays the strings out before FeatureExt, so the bytes move).
+func TestUTF8SupportNoData(t *testing.T) {
+	msg := tdstest.ReadHex(t, "testdata/login7-utf8-nodata.hex")
+	var l Login7
+	if err := l.Decode(msg); err != nil {
+		t.Fatal(err)
+	}
+	data, ok := l.FeatureExt.Lookup(FeatureUTF8Support)
+	if !ok || len(data) != 0 {
+		t.Fatalf("UTF8_SUPPORT present %v, data % x", ok, data)
+	}
+	var u8 UTF8Support
+	if err := u8.Decode(data); err != nil {
+		t.Fatal(err)
+	}
+	if u8 != (UTF8Support{NoData: true}) || !u8.Supported() {
+		t.Fatalf("decoded %+v, Supported %v", u8, u8.Supported())
+	}
+	if got := u8.Append([]byte{}); len(got) != 0 {
+		t.Fatalf("Append wrote % x, want nothing", got)
+	}
+	re, err := l.Append(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Login7
+	if err := back.Decode(re); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(back.FeatureExt, []byte{0x0A, 0, 0, 0, 0}) || !back.HostName.Equal("h") {
+		t.Fatalf("re-encoded FeatureExt % x, HostName %q", back.FeatureExt, back.HostName.String())
+	}
+	for _, c := range []struct {
+		in   []byte
+		want UTF8Support
+		ok   bool
+	}{
+		{[]byte{0}, UTF8Support{}, false},
+		{[]byte{1}, UTF8Support{Flags: 1}, true},
+		{[]byte{0xFE}, UTF8Support{Flags: 0xFE}, false},
+	} {
+		var u UTF8Support
+		if err := u.Decode(c.in); err != nil || u != c.want || u.Supported() != c.ok {
+			t.Errorf("Decode(% x) = %+v, %v; Supported %v", c.in, u, err, u.Supported())
+		}
+	}
+}
