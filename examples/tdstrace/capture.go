@@ -2,28 +2,26 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net/netip"
 	"os"
-
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
-	"github.com/google/gopacket/pcapgo"
+	"time"
 )
 
-// packetSource is what tdstrace needs of a capture reader: pcapgo's Reader
-// (libpcap format) and NgReader (pcapng) both provide it.
-type packetSource interface {
-	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+// captureInfo is what tdstrace keeps of a capture record's header: when
+// the frame was captured.
+type captureInfo struct {
+	Timestamp time.Time
 }
 
 // segment is one TCP segment of the capture, as the decoder hands it to
-// the tracer. Payload is valid until the next packet is read.
+// the tracer. Payload is a view into the capture file.
 type segment struct {
-	ci       gopacket.CaptureInfo
+	ci       captureInfo
 	src, dst netip.AddrPort
 	flags    uint8 // TCP flags: CWR ECE URG ACK PSH RST SYN FIN, high bit first
 	seq, ack uint32
@@ -40,152 +38,174 @@ const (
 	tcpACK = 0x10
 )
 
-// decoder turns link-layer frames into TCP segments with gopacket's
-// DecodingLayerParser, which decodes into the layer values it holds and
-// allocates nothing per packet.
-type decoder struct {
-	eth     layers.Ethernet
-	sll     layers.LinuxSLL
-	loop    layers.Loopback
-	ip4     layers.IPv4
-	ip6     layers.IPv6
-	tcp     layers.TCP
-	parsers map[gopacket.LayerType]*gopacket.DecodingLayerParser
-	decoded []gopacket.LayerType
-}
+// Link types of the capture formats (the tcpdump.org LINKTYPE_ registry)
+// that tdstrace reads, and the layer a frame of each starts with.
+const (
+	linkNull     = 0   // BSD loopback: a 4-byte protocol family
+	linkEthernet = 1   // Ethernet II
+	linkRawOld   = 12  // raw IP on some BSDs
+	linkRaw      = 101 // raw IPv4 or IPv6, told by the version
+	linkLoop     = 108 // OpenBSD loopback: like linkNull
+	linkLinuxSLL = 113 // Linux "cooked" capture, version 1
+	linkIPv4     = 228
+	linkIPv6     = 229
+)
 
-func newDecoder() *decoder {
-	d := &decoder{parsers: map[gopacket.LayerType]*gopacket.DecodingLayerParser{}}
-	for _, first := range []gopacket.LayerType{layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL, layers.LayerTypeLoopback, layers.LayerTypeIPv4, layers.LayerTypeIPv6} {
-		p := gopacket.NewDecodingLayerParser(first, &d.eth, &d.sll, &d.loop, &d.ip4, &d.ip6, &d.tcp)
-		p.IgnoreUnsupported = true
-		d.parsers[first] = p
-	}
-	d.decoded = make([]gopacket.LayerType, 0, 8)
-	return d
-}
+// EtherTypes (IEEE 802) and protocol numbers (IANA) of the layers tdstrace
+// decodes.
+const (
+	etherIPv4 = 0x0800
+	etherIPv6 = 0x86dd
+	protoTCP  = 6
+)
 
-// firstLayer returns the layer a frame of link type lt starts with, given
-// the frame (raw IP link types carry IPv4 or IPv6, told by the version).
-// guardPcapng walks the blocks of a pcapng file held in memory
-// (pcapng draft, section 3.1: type, total length, body, total length),
-// caps each Interface Description Block's SnapLen at maxSnaplen (0 means
-// no limit there), and rejects a block length that is not a multiple of
-// 4 of at least 12 bytes and an Enhanced Packet Block whose captured length
-// runs past its block.
-func guardPcapng(b []byte) error {
-	var order binary.ByteOrder = binary.LittleEndian
-	for off := 0; off+12 <= len(b); {
-		typ := order.Uint32(b[off:])
-		if typ == 0x0a0d0d0a { // Section Header Block: its magic gives the byte order
-			if binary.LittleEndian.Uint32(b[off+8:]) == 0x1a2b3c4d {
-				order = binary.LittleEndian
-			} else {
-				order = binary.BigEndian
-			}
-		}
-		n := int(order.Uint32(b[off+4:]))
-		if n > len(b)-off {
-			return nil // a last block cut short: gopacket reports the end of the file
-		}
-		if n < 12 || n%4 != 0 {
-			// gopacket's reader can loop on such a block.
-			return fmt.Errorf("pcapng: the block at offset %d has a length of %d", off, n)
-		}
-		switch typ {
-		case 1: // Interface Description Block: LinkType, Reserved, SnapLen
-			if n >= 20 {
-				if sl := order.Uint32(b[off+12:]); sl == 0 || sl > maxSnaplen {
-					order.PutUint32(b[off+12:], maxSnaplen)
-				}
-			}
-		case 6: // Enhanced Packet Block: Captured Packet Length at 20
-			if n < 32 || int(order.Uint32(b[off+20:])) > n-32 {
-				return fmt.Errorf("pcapng: the packet block at offset %d claims more bytes than its %d-byte block holds", off, n)
-			}
-		case 3: // Simple Packet Block: Original Packet Length at 8
-			if n < 16 {
-				return fmt.Errorf("pcapng: the simple packet block at offset %d is %d bytes", off, n)
-			}
-		}
-		off += n
-	}
-	return nil
-}
-
-func firstLayer(lt layers.LinkType, data []byte) (gopacket.LayerType, bool) {
+// decodeFrame fills s from one frame of link type lt; ok is false for
+// anything but an unfragmented TCP segment over IPv4 or IPv6 (an IPv6
+// extension header before TCP counts as anything else). Each layer is
+// checked as RFC 791, RFC 8200 and RFC 9293 lay it out: a header that
+// does not fit, a length field smaller than its header or a malformed
+// IPv4 or TCP option makes the frame not TCP. IP total lengths cut off
+// link-layer padding; a frame the capture truncated keeps what it has.
+// It allocates nothing: the payload is a view into frame.
+func decodeFrame(lt uint32, frame []byte, s *segment) (ok bool) {
+	var ethType uint16
+	b := frame
 	switch lt {
-	case layers.LinkTypeEthernet:
-		return layers.LayerTypeEthernet, true
-	case layers.LinkTypeLinuxSLL:
-		return layers.LayerTypeLinuxSLL, true
-	case layers.LinkTypeNull, layers.LinkTypeLoop:
-		return layers.LayerTypeLoopback, true
-	case layers.LinkTypeRaw, layers.LinkTypeIPv4, layers.LinkTypeIPv6, 12:
-		if len(data) == 0 {
-			return 0, false
+	case linkEthernet:
+		if len(b) < 14 {
+			return false
 		}
-		if data[0]>>4 == 6 {
-			return layers.LayerTypeIPv6, true
+		ethType, b = binary.BigEndian.Uint16(b[12:]), b[14:]
+	case linkLinuxSLL:
+		if len(b) < 16 {
+			return false
 		}
-		return layers.LayerTypeIPv4, true
-	}
-	return 0, false
-}
-
-// decode fills s from one frame; ok is false for anything but TCP over IP.
-func (d *decoder) decode(lt layers.LinkType, data []byte, s *segment) bool {
-	first, ok := firstLayer(lt, data)
-	if !ok {
+		ethType, b = binary.BigEndian.Uint16(b[14:]), b[16:]
+	case linkNull, linkLoop:
+		if len(b) < 4 {
+			return false
+		}
+		// The family is in the byte order of the machine that captured.
+		fam := binary.LittleEndian.Uint32(b)
+		if b[0] == 0 && b[1] == 0 {
+			fam = binary.BigEndian.Uint32(b)
+		}
+		switch fam {
+		case 2: // AF_INET
+			ethType = etherIPv4
+		case 10, 24, 28, 30: // AF_INET6 on Linux, NetBSD/OpenBSD, FreeBSD, macOS
+			ethType = etherIPv6
+		}
+		b = b[4:]
+	case linkRaw, linkRawOld, linkIPv4, linkIPv6:
+		if len(b) == 0 {
+			return false
+		}
+		ethType = etherIPv4
+		if b[0]>>4 == 6 {
+			ethType = etherIPv6
+		}
+	default:
 		return false
 	}
-	p := d.parsers[first]
-	d.decoded = d.decoded[:0]
-	_ = p.DecodeLayers(data, &d.decoded) // errors for the layers after TCP are expected
 	var src, dst netip.Addr
-	haveIP, haveTCP := false, false
-	for _, t := range d.decoded {
-		switch t {
-		case layers.LayerTypeIPv4:
-			src, _ = netip.AddrFromSlice(d.ip4.SrcIP.To4())
-			dst, _ = netip.AddrFromSlice(d.ip4.DstIP.To4())
-			haveIP = true
-		case layers.LayerTypeIPv6:
-			src, _ = netip.AddrFromSlice(d.ip6.SrcIP)
-			dst, _ = netip.AddrFromSlice(d.ip6.DstIP)
-			haveIP = true
-		case layers.LayerTypeTCP:
-			haveTCP = true
+	switch ethType {
+	case etherIPv4:
+		if len(b) < 20 {
+			return false
 		}
-	}
-	if !haveIP || !haveTCP {
+		ihl := int(b[0]&0x0f) * 4
+		total := int(binary.BigEndian.Uint16(b[2:]))
+		if total == 0 { // segmentation offload: the length is not filled in
+			total = len(b)
+		}
+		if total < 20 || ihl < 20 || ihl > total || ihl > len(b) {
+			return false
+		}
+		if frag := binary.BigEndian.Uint16(b[6:]); frag&0x2000 != 0 || frag&0x1fff != 0 {
+			return false // a fragment (more fragments, or an offset)
+		}
+		if b[9] != protoTCP || !validOptions(b[20:ihl], true) {
+			return false
+		}
+		src = netip.AddrFrom4([4]byte(b[12:16]))
+		dst = netip.AddrFrom4([4]byte(b[16:20]))
+		if total < len(b) {
+			b = b[:total]
+		}
+		b = b[ihl:]
+	case etherIPv6:
+		if len(b) < 40 {
+			return false
+		}
+		plen := int(binary.BigEndian.Uint16(b[4:]))
+		if b[6] != protoTCP || plen == 0 {
+			return false
+		}
+		src = netip.AddrFrom16([16]byte(b[8:24]))
+		dst = netip.AddrFrom16([16]byte(b[24:40]))
+		b = b[40:]
+		if plen < len(b) {
+			b = b[:plen]
+		}
+	default:
 		return false
 	}
-	t := &d.tcp
-	s.src = netip.AddrPortFrom(src, uint16(t.SrcPort))
-	s.dst = netip.AddrPortFrom(dst, uint16(t.DstPort))
-	s.seq, s.ack, s.win = t.Seq, t.Ack, t.Window
-	s.flags = 0
-	for i, on := range []bool{t.FIN, t.SYN, t.RST, t.PSH, t.ACK, t.URG, t.ECE, t.CWR} {
-		if on {
-			s.flags |= 1 << i
-		}
+	if len(b) < 20 {
+		return false
 	}
-	s.payload = t.Payload
+	off := int(b[12]>>4) * 4
+	if off < 20 || off > len(b) || !validOptions(b[20:off], false) {
+		return false
+	}
+	s.src = netip.AddrPortFrom(src, binary.BigEndian.Uint16(b[0:]))
+	s.dst = netip.AddrPortFrom(dst, binary.BigEndian.Uint16(b[2:]))
+	s.seq = binary.BigEndian.Uint32(b[4:])
+	s.ack = binary.BigEndian.Uint32(b[8:])
+	s.flags = b[13]
+	s.win = binary.BigEndian.Uint16(b[14:])
+	s.payload = b[off:]
 	return true
 }
 
-// maxSnaplen bounds the buffer gopacket's readers allocate for a packet:
-// they size it by the file's snapshot length, which a damaged or hostile
-// file can set to 4 GB. 262144 is tcpdump's and Wireshark's default.
-const maxSnaplen = 262144
+// validOptions reports whether the options of an IPv4 header (RFC 791
+// 3.1) or a TCP header (RFC 9293 3.1) are well formed: End of Option
+// List ends them, No-Operation is one byte, every other option has a
+// length byte counting itself and the kind, more than 2 for IPv4, at
+// least 2 for TCP, that stays inside the header.
+func validOptions(b []byte, ip bool) bool {
+	minLen := 2
+	if ip {
+		minLen = 3
+	}
+	for len(b) > 0 {
+		switch b[0] {
+		case 0:
+			return true
+		case 1:
+			b = b[1:]
+			continue
+		}
+		if len(b) < 2 || int(b[1]) < minLen || int(b[1]) > len(b) {
+			return false
+		}
+		b = b[b[1]:]
+	}
+	return true
+}
+
+// maxGunzip bounds what a gzip-compressed capture may expand to.
+const maxGunzip = 1 << 30
 
 // readCapture reads a pcap or pcapng file (told apart by their first four
-// bytes) and calls fn for every frame, in file order, with the TCP segment it
-// carries or nil. The file is read into memory first, so that the
-// snapshot lengths and packet lengths it declares can be checked against
-// its size before gopacket allocates by them (guardPcapng).
-func readCapture(r io.Reader, fn func(gopacket.CaptureInfo, *segment)) error {
+// bytes; a gzip-compressed pcap file is expanded first) and calls fn for
+// every frame, in file order, with the TCP segment it carries or nil.
+// The file is read into memory, and every frame is a view into it: the
+// lengths the file declares are checked against its size before they are
+// used, so a damaged or hostile file costs no more memory than its size.
+// A record cut short by the end of the file ends the capture quietly, as
+// a capture still being written does.
+func readCapture(r io.Reader, fn func(captureInfo, *segment)) error {
 	var in bytes.Buffer
 	if st, ok := r.(interface{ Stat() (os.FileInfo, error) }); ok {
 		if fi, err := st.Stat(); err == nil && fi.Mode().IsRegular() {
@@ -196,54 +216,295 @@ func readCapture(r io.Reader, fn func(gopacket.CaptureInfo, *segment)) error {
 		return err
 	}
 	file := in.Bytes()
-	if len(file) < 4 {
-		return errors.New("not a pcap or pcapng file: too short")
-	}
-	br := bytes.NewReader(file)
-	var src packetSource
-	linkType := func(gopacket.CaptureInfo) layers.LinkType { return 0 }
-	if binary.BigEndian.Uint32(file) == 0x0a0d0d0a {
-		if err := guardPcapng(file); err != nil {
-			return err
-		}
-		ng, err := pcapgo.NewNgReader(br, pcapgo.DefaultNgReaderOptions)
-		if err != nil {
-			return fmt.Errorf("pcapng: %w", err)
-		}
-		src = ng
-		linkType = func(ci gopacket.CaptureInfo) layers.LinkType {
-			if in, err := ng.Interface(ci.InterfaceIndex); err == nil {
-				return in.LinkType
-			}
-			return ng.LinkType()
-		}
-	} else {
-		pr, err := pcapgo.NewReader(br)
+	if len(file) >= 2 && file[0] == 0x1f && file[1] == 0x8b {
+		zr, err := gzip.NewReader(bytes.NewReader(file))
 		if err != nil {
 			return fmt.Errorf("pcap: %w", err)
 		}
-		if pr.Snaplen() > maxSnaplen || pr.Snaplen() == 0 {
-			pr.SetSnaplen(maxSnaplen)
+		var out bytes.Buffer
+		n, err := out.ReadFrom(io.LimitReader(zr, maxGunzip+1))
+		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+			return fmt.Errorf("pcap: %w", err)
 		}
-		src = pr
-		lt := pr.LinkType()
-		linkType = func(gopacket.CaptureInfo) layers.LinkType { return lt }
+		if n > maxGunzip {
+			return fmt.Errorf("pcap: the compressed capture expands past %d bytes", maxGunzip)
+		}
+		return readPcap(out.Bytes(), fn)
 	}
-	d := newDecoder()
-	var s segment
-	for {
-		data, ci, err := src.ZeroCopyReadPacketData()
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil
-		}
-		if err != nil {
+	if len(file) < 4 {
+		return errors.New("not a pcap or pcapng file: too short")
+	}
+	if binary.BigEndian.Uint32(file) == blockSHB {
+		if err := guardPcapng(file); err != nil {
 			return err
 		}
-		s.ci = ci
-		if d.decode(linkType(ci), data, &s) {
-			fn(ci, &s)
-		} else {
-			fn(ci, nil)
+		return readPcapng(file, fn)
+	}
+	return readPcap(file, fn)
+}
+
+// maxSnaplen replaces a pcap file's snapshot length of 0 or above it:
+// 262144 is tcpdump's and Wireshark's default.
+const maxSnaplen = 262144
+
+// readPcap reads a libpcap file: a 24-byte header (magic, version 2.4,
+// time zone, accuracy, snapshot length, link type) and records of a
+// 16-byte header (seconds, micro- or nanoseconds, captured length,
+// original length) and the captured bytes, in the byte order the magic
+// shows.
+func readPcap(file []byte, fn func(captureInfo, *segment)) error {
+	if len(file) < 24 {
+		return fmt.Errorf("pcap: %w", io.ErrUnexpectedEOF)
+	}
+	var order binary.ByteOrder
+	var nsFactor uint32
+	switch binary.LittleEndian.Uint32(file) {
+	case 0xa1b2c3d4:
+		order, nsFactor = binary.LittleEndian, 1000
+	case 0xd4c3b2a1:
+		order, nsFactor = binary.BigEndian, 1000
+	case 0xa1b23c4d:
+		order, nsFactor = binary.LittleEndian, 1
+	case 0x4d3cb2a1:
+		order, nsFactor = binary.BigEndian, 1
+	default:
+		return fmt.Errorf("pcap: unknown magic %x", binary.LittleEndian.Uint32(file))
+	}
+	if v := order.Uint16(file[4:]); v != 2 {
+		return fmt.Errorf("pcap: unknown major version %d", v)
+	}
+	if v := order.Uint16(file[6:]); v != 4 {
+		return fmt.Errorf("pcap: unknown minor version %d", v)
+	}
+	snaplen := order.Uint32(file[16:])
+	if snaplen == 0 || snaplen > maxSnaplen {
+		snaplen = maxSnaplen
+	}
+	lt := order.Uint32(file[20:]) & 0xffff // the high bits carry FCS information
+	var s segment
+	for off := 24; len(file)-off >= 16; {
+		h := file[off : off+16]
+		ci := captureInfo{Timestamp: time.Unix(int64(order.Uint32(h[0:])), int64(order.Uint32(h[4:])*nsFactor)).UTC()}
+		caplen, length := order.Uint32(h[8:]), order.Uint32(h[12:])
+		if caplen > snaplen {
+			return fmt.Errorf("capture length exceeds snap length: %d > %d", caplen, snaplen)
+		}
+		if caplen > length {
+			return fmt.Errorf("capture length exceeds original packet length: %d > %d", caplen, length)
+		}
+		off += 16
+		if uint32(len(file)-off) < caplen {
+			return nil // the last record is cut short
+		}
+		frame := file[off : off+int(caplen)]
+		off += int(caplen)
+		deliver(fn, lt, ci, frame, &s)
+	}
+	return nil
+}
+
+func deliver(fn func(captureInfo, *segment), lt uint32, ci captureInfo, frame []byte, s *segment) {
+	s.ci = ci
+	if decodeFrame(lt, frame, s) {
+		fn(ci, s)
+	} else {
+		fn(ci, nil)
+	}
+}
+
+// pcapng block types (pcapng draft, section 4).
+const (
+	blockSHB        = 0x0a0d0d0a // Section Header
+	blockIDB        = 1          // Interface Description
+	blockPacket     = 2          // Packet (obsolete)
+	blockSimple     = 3          // Simple Packet
+	blockEnhanced   = 6          // Enhanced Packet
+	byteOrderMagic  = 0x1a2b3c4d
+	optEndOfOpt     = 0
+	optIfTsresol    = 9
+	optIfTsoffset   = 14
+	defaultTsresol  = 6 // microseconds
+	nanosPerSecond  = 1e9
+	shbFixedLen     = 12 // after type and length: byte-order magic, version, section length
+	packetFixedLen  = 20 // interface ID, timestamp, captured and original lengths
+	blockHeaderLen  = 8
+	blockTrailerLen = 4
+)
+
+// ngInterface is what tdstrace keeps of an Interface Description Block.
+type ngInterface struct {
+	linkType uint32
+	snaplen  uint32
+	units    uint64 // timestamp units per second
+	offset   uint64 // seconds added to every timestamp (if_tsoffset)
+}
+
+// time converts a timestamp in the interface's units.
+func (in *ngInterface) time(ts uint64) time.Time {
+	sec := int64(ts/in.units + in.offset)
+	frac := ts % in.units
+	var ns uint64
+	if in.units < nanosPerSecond {
+		ns = frac * (nanosPerSecond / in.units)
+	} else {
+		ns = frac / (in.units / nanosPerSecond)
+	}
+	return time.Unix(sec, int64(ns)).UTC()
+}
+
+// guardPcapng walks the blocks of a pcapng file held in memory (pcapng
+// draft, section 3.1: type, total length, body, total length) before any
+// is used, and rejects a block length that is not a multiple of 4 of at
+// least 12 bytes and a packet block whose captured length runs past its
+// block, so that a damaged file fails before anything is written.
+func guardPcapng(b []byte) error {
+	var order binary.ByteOrder = binary.LittleEndian
+	for off := 0; off+12 <= len(b); {
+		typ := order.Uint32(b[off:])
+		if typ == blockSHB { // Section Header Block: its magic gives the byte order
+			if binary.LittleEndian.Uint32(b[off+8:]) == byteOrderMagic {
+				order = binary.LittleEndian
+			} else {
+				order = binary.BigEndian
+			}
+		}
+		n := int(order.Uint32(b[off+4:]))
+		if n > len(b)-off {
+			return nil // a last block cut short: the capture ends before it
+		}
+		if n < 12 || n%4 != 0 {
+			return fmt.Errorf("pcapng: the block at offset %d has a length of %d", off, n)
+		}
+		switch typ {
+		case blockEnhanced, blockPacket: // Captured Packet Length at 20
+			if n < 32 || int(order.Uint32(b[off+20:])) > n-32 {
+				return fmt.Errorf("pcapng: the packet block at offset %d claims more bytes than its %d-byte block holds", off, n)
+			}
+		case blockSimple: // Original Packet Length at 8
+			if n < 16 {
+				return fmt.Errorf("pcapng: the simple packet block at offset %d is %d bytes", off, n)
+			}
+		}
+		off += n
+	}
+	return nil
+}
+
+// readPcapng reads a pcapng file that guardPcapng accepted: sections (a
+// Section Header Block, in either byte order, version 1.0), the
+// interfaces each describes (link type, snapshot length, timestamp
+// resolution and offset) and their packets (Enhanced, Simple and the
+// obsolete Packet Block); other blocks are skipped. Frames of every
+// interface are decoded, whatever its link type.
+func readPcapng(file []byte, fn func(captureInfo, *segment)) error {
+	var order binary.ByteOrder = binary.LittleEndian
+	var ifaces []ngInterface
+	var s segment
+	for off := 0; len(file)-off >= 12; {
+		typ := order.Uint32(file[off:])
+		if typ == blockSHB {
+			switch {
+			case binary.LittleEndian.Uint32(file[off+8:]) == byteOrderMagic:
+				order = binary.LittleEndian
+			case binary.BigEndian.Uint32(file[off+8:]) == byteOrderMagic:
+				order = binary.BigEndian
+			default:
+				return fmt.Errorf("pcapng: wrong byte-order magic in the section header at offset %d", off)
+			}
+		}
+		n := int(order.Uint32(file[off+4:]))
+		if n > len(file)-off {
+			return nil // cut short
+		}
+		body := file[off+blockHeaderLen : off+n-blockTrailerLen]
+		if off == 0 && typ != blockSHB {
+			return fmt.Errorf("pcapng: unknown magic %x", typ)
+		}
+		switch typ {
+		case blockSHB:
+			if len(body) < shbFixedLen-4 {
+				return fmt.Errorf("pcapng: the section header at offset %d is %d bytes", off, n)
+			}
+			if maj, mnr := order.Uint16(body[4:]), order.Uint16(body[6:]); maj != 1 || mnr != 0 {
+				return fmt.Errorf("pcapng: unknown version %d.%d in the section header at offset %d", maj, mnr, off)
+			}
+			ifaces = ifaces[:0]
+		case blockIDB:
+			in, err := readIDB(body, order)
+			if err != nil {
+				return fmt.Errorf("pcapng: the interface block at offset %d: %w", off, err)
+			}
+			ifaces = append(ifaces, in)
+		case blockEnhanced, blockPacket:
+			id := int(order.Uint32(body))
+			if typ == blockPacket {
+				id = int(order.Uint16(body))
+			}
+			if id >= len(ifaces) {
+				return fmt.Errorf("pcapng: interface %d not present in the section (it has %d)", id, len(ifaces))
+			}
+			in := &ifaces[id]
+			ts := uint64(order.Uint32(body[4:]))<<32 | uint64(order.Uint32(body[8:]))
+			caplen := int(order.Uint32(body[12:])) // within the block: guardPcapng
+			deliver(fn, in.linkType, captureInfo{Timestamp: in.time(ts)}, body[packetFixedLen:packetFixedLen+caplen], &s)
+		case blockSimple:
+			if len(ifaces) == 0 {
+				return errors.New("pcapng: a simple packet block before any interface")
+			}
+			caplen := int(order.Uint32(body))
+			if sl := int(ifaces[0].snaplen); sl != 0 && caplen > sl {
+				caplen = sl
+			}
+			caplen = min(caplen, len(body)-4)
+			deliver(fn, ifaces[0].linkType, captureInfo{}, body[4:4+caplen], &s)
+		}
+		off += n
+	}
+	return nil
+}
+
+// readIDB reads an Interface Description Block's body: LinkType,
+// Reserved, SnapLen and options, of which if_tsresol (the timestamp unit:
+// 10^-v seconds, or 2^-v with the high bit set) and if_tsoffset matter.
+func readIDB(b []byte, order binary.ByteOrder) (ngInterface, error) {
+	if len(b) < 8 {
+		return ngInterface{}, errors.New("too short")
+	}
+	in := ngInterface{linkType: uint32(order.Uint16(b)), snaplen: order.Uint32(b[4:])}
+	var res byte // 0: absent, the default
+	for o := b[8:]; len(o) >= 4; {
+		code, l := order.Uint16(o), int(order.Uint16(o[2:]))
+		if code == optEndOfOpt {
+			break
+		}
+		if l > len(o)-4 {
+			return ngInterface{}, fmt.Errorf("option %d runs past the block", code)
+		}
+		v := o[4 : 4+l]
+		switch {
+		case code == optIfTsresol && l >= 1:
+			res = v[0]
+		case code == optIfTsoffset && l >= 8:
+			in.offset = order.Uint64(v)
+		}
+		o = o[min(4+(l+3)&^3, len(o)):]
+	}
+	if res == 0 {
+		res = defaultTsresol
+	}
+	if res&0x80 != 0 {
+		if res&0x7f > 63 {
+			return ngInterface{}, fmt.Errorf("timestamp resolution 2^-%d", res&0x7f)
+		}
+		in.units = 1 << (res & 0x7f)
+	} else {
+		if res > 19 {
+			return ngInterface{}, fmt.Errorf("timestamp resolution 10^-%d", res)
+		}
+		in.units = 1
+		for range res {
+			in.units *= 10
 		}
 	}
+	return in, nil
 }

@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/google/gopacket"
 )
 
 // hexSeeds returns the messages of testdata/hex as bytes.
@@ -85,7 +83,7 @@ func FuzzStream(f *testing.F) {
 				}
 				s.flags, s.seq, s.payload = tcpACK|tcpPSH, seq[dir], p
 				seq[dir] += uint32(len(p))
-				tr.frame(gopacket.CaptureInfo{}, &s)
+				tr.frame(captureInfo{}, &s)
 			}
 		}
 		w := bufio.NewWriter(io.Discard)

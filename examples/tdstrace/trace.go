@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/google/gopacket"
 	"github.com/tdswire/tdswire/smp"
 	"github.com/tdswire/tdswire/tds"
 )
@@ -181,7 +180,7 @@ func (t *Tracer) newFrame() *Frame {
 	return f
 }
 
-func (t *Tracer) frame(ci gopacket.CaptureInfo, s *segment) {
+func (t *Tracer) frame(ci captureInfo, s *segment) {
 	t.frameN++
 	if t.frameN == 1 {
 		t.start = ci.Timestamp
