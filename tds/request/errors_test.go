@@ -1,6 +1,7 @@
 package request_test
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -161,6 +162,54 @@ func TestDecodeErrors(t *testing.T) {
 			}
 			wantErr(t, err, tc.off, tc.class)
 		})
+	}
+}
+
+// TestTVPVisitBound pins the bound on TVP row work: a TVP_ROW of only
+// fDefault columns is one byte (2.2.5.5.5.1), so a TVP of 64 default
+// columns is accepted up to rows × 64 <= 2^20 + 32 × rows (32768 rows)
+// and refused one row later, at the first TVP_ROW, with ErrTooLarge.
+func TestTVPVisitBound(t *testing.T) {
+	const ncols = 64
+	head := tvpHead + "40 00" + strings.Repeat(" 00 00 00 00 00 02 26 04 00", ncols) + " 00"
+	rowStart := int64(34 + 2 + 9*ncols + 1)
+	for _, tc := range []struct {
+		rows int
+		ok   bool
+	}{{32768, true}, {32769, false}} {
+		in := hx(t, head)
+		in = append(in, bytes.Repeat([]byte{0x01}, tc.rows)...)
+		in = append(in, 0x00) // TVP_END_TOKEN
+		_, items, err := walkRPC(in, tds.Version74)
+		if !tc.ok {
+			wantErr(t, err, rowStart, tds.ErrTooLarge)
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%d rows: %v", tc.rows, err)
+		}
+		tvp := &items[0].Params[0].TVP
+		if tvp.NumRows() != tc.rows || tvp.NumColumns() != ncols {
+			t.Fatalf("%d rows × %d columns", tvp.NumRows(), tvp.NumColumns())
+		}
+		cols := tvp.AppendColumns(nil)
+		vals := make([]sqltype.Value, ncols)
+		rows := tvp.Rows()
+		n := 0
+		for rows.Next(cols, vals) {
+			n++
+		}
+		if n != tc.rows {
+			t.Errorf("Next gave %d rows, want %d", n, tc.rows)
+		}
+	}
+	// Up to 32 columns every TVP passes: one byte per row pays for 32
+	// visits.
+	in := hx(t, tvpHead+"20 00"+strings.Repeat(" 00 00 00 00 00 02 26 04 00", 32)+" 00")
+	in = append(in, bytes.Repeat([]byte{0x01}, 100000)...)
+	in = append(in, 0x00)
+	if _, _, err := walkRPC(in, tds.Version74); err != nil {
+		t.Errorf("32 default columns, 100000 rows: %v", err)
 	}
 }
 

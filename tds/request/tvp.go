@@ -16,6 +16,18 @@ const (
 	tvpColumnOrdering = 0x11   // TVP_COLUMN_ORDERING_TOKEN
 	tvpMaxColumns     = 1024   // "Column count up to 1024 max"
 	tvpMaxNameChars   = 128    // DbName, OwningSchema, TypeName
+
+	// A TVP_ROW carries no bytes for an fDefault column (2.2.5.5.5.1:
+	// the client MUST NOT emit its TvpColumnData), so a valid row can be
+	// the single TVP_ROW_TOKEN byte whatever the column count, yet
+	// iterating the rows (TVPRows.Next, or a caller reading each row's
+	// values) visits every column of every row. To keep that work
+	// proportional to the input, a TVP whose rows × columns exceed
+	// tvpVisitAllowance plus tvpVisitsPerByte per byte of its rows is
+	// refused. Every TVP with at most 32 columns passes, as does any TVP
+	// whose visits stay below about a million.
+	tvpVisitAllowance = 1 << 20
+	tvpVisitsPerByte  = 32
 )
 
 // TVPColumnFlags is the Flags USHORT of a TvpColumnMetaData, [MS-TDS]
@@ -247,6 +259,10 @@ type TVPRows struct {
 // column with TVPDefault has no data in the row; its vals entry is set
 // to the zero sqltype.Value. Next returns false if cols or vals have the
 // wrong length.
+//
+// Each call costs one step per column, even for a row of only default
+// columns (a single byte); the decoder bounds the total by refusing a TVP
+// whose rows × columns exceed about a million plus 32 per byte of rows.
 func (rs *TVPRows) Next(cols []TVPColumn, vals []sqltype.Value) bool {
 	if len(rs.rest) == 0 || len(cols) != rs.ncols || len(vals) < rs.ncols || rs.rest[0] != tvpRowToken {
 		return false
@@ -390,6 +406,9 @@ func (t *TVP) decode(b []byte, off int, s *tvpScratch) (int, error) {
 		}
 		t.nrows++
 	}
+	if visits := int64(t.nrows) * int64(t.ncols); visits > tvpVisitAllowance+tvpVisitsPerByte*int64(off-rowStart) {
+		return 0, errf(rowStart, tds.ErrTooLarge, "TVP of %d rows × %d columns in %d bytes: more column visits than the input justifies (most columns fDefault)", t.nrows, t.ncols, off-rowStart)
+	}
 	t.rows = b[rowStart:off:off]
 	off++
 	t.raw = b[start:off:off]
@@ -502,7 +521,10 @@ func AppendTVPTypeInfo(dst []byte, schema, typeName string, cols []TVPColumn) ([
 }
 
 // AppendTVPRow appends TVP_ROW_TOKEN, [MS-TDS] 2.2.5.5.5; the row's
-// values follow it.
+// values follow it. The decoder refuses a TVP whose rows × columns exceed
+// 1048576 plus 32 per byte of its rows, which only a TVP of more than 32
+// columns, nearly all TVPDefault, over many rows can reach: keep such a
+// TVP within that bound.
 func AppendTVPRow(dst []byte) []byte { return append(dst, tvpRowToken) }
 
 // AppendTVPEnd appends TVP_END_TOKEN, [MS-TDS] 2.2.5.5.5, which ends the
