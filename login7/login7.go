@@ -128,11 +128,10 @@ type entry struct {
 //     ibHostName at 0), never from TDSVersion.
 //   - The offset of a zero-length field is ignored, as the specification
 //     says: 0, past the end, or pointing anywhere.
-//   - Offsets are not required to be ascending, even, or disjoint: data
-//     may come in any order, FeatureExt may sit before the strings, and an
-//     odd-sized SSPI blob legitimately leaves the strings after it at odd
-//     offsets. (A UCS-2 range always has even length, since cch counts
-//     characters.)
+//   - Offsets are not required to be ascending or even: data may come in
+//     any order, FeatureExt may sit before the strings, and an odd-sized
+//     SSPI blob legitimately leaves the strings after it at odd offsets.
+//     (A UCS-2 range always has even length, since cch counts characters.)
 //   - The per-field maximums of the "Login Data Validation Rules" (128
 //     characters, cbExtension at most 255) are the server's business and
 //     are not enforced; neither are flags that contradict the data
@@ -142,6 +141,16 @@ type entry struct {
 //     the specification tells servers, and ibFeatureExtLong 0 means no
 //     FeatureExt.
 //   - cbSSPI 0xFFFF with cbSSPILong 0 means 65535 bytes.
+//
+// Not a MUST of 2.2.6.4 but refused all the same: non-empty fields of the
+// offset table (the strings, SSPI, and with fExtension the 4-byte
+// ibFeatureExtLong of the extension block) must not overlap one another.
+// No client shares bytes between fields, and a message that did could
+// decode to more data than Append can place within 16-bit offsets (eight
+// names over the same 20,000 characters). The error (ErrMalformed) is at
+// the table entry of the later field, in table order, of the first
+// overlapping pair. FeatureExt is not part of the check; it may sit
+// anywhere, before the strings included.
 func (l *Login7) Decode(b []byte) error {
 	if len(b) < FixedLen71 {
 		return tds.Errorf(layer, len(b), tds.ErrTruncated, "LOGIN7 needs at least %d bytes, have %d", FixedLen71, len(b))
@@ -231,9 +240,63 @@ func (l *Login7) Decode(b []byte) error {
 		return err
 	}
 
+	if err := checkDisjoint(b, fixed, l.OptionFlags3&FExtension != 0, sspiOff, len(l.SSPI)); err != nil {
+		return err
+	}
 	if l.OptionFlags3&FExtension != 0 {
 		if err := l.decodeExtension(b, fixed); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// span is the data range of one non-empty offset-table entry.
+type span struct {
+	at, off, end int
+	name         string
+}
+
+// checkDisjoint reports the first pair of non-empty offset-table fields
+// whose data ranges overlap. The fields were already checked to lie inside
+// b; sspiOff and sspiLen give SSPI's range (its length may come from
+// cbSSPILong). It runs on the stack: at most 12 ranges, 66 comparisons.
+func checkDisjoint(b []byte, fixed int, ext bool, sspiOff, sspiLen int) error {
+	var spans [12]span
+	n := 0
+	add := func(at, off, size int, name string) {
+		if size > 0 {
+			spans[n] = span{at, off, off + size, name}
+			n++
+		}
+	}
+	ucs2 := func(at int, name string) {
+		add(at, int(binary.LittleEndian.Uint16(b[at:])), 2*int(binary.LittleEndian.Uint16(b[at+2:])), name)
+	}
+	ucs2(offHostName, "HostName")
+	ucs2(offUserName, "UserName")
+	ucs2(offPassword, "Password")
+	ucs2(offAppName, "AppName")
+	ucs2(offServerName, "ServerName")
+	if ext {
+		// Only ibFeatureExtLong counts: the bytes after it are ignored
+		// (see Decode) and Append does not write them.
+		add(offExtension, int(binary.LittleEndian.Uint16(b[offExtension:])), min(int(binary.LittleEndian.Uint16(b[offExtension+2:])), 4), "Extension")
+	}
+	ucs2(offCltIntName, "CltIntName")
+	ucs2(offLanguage, "Language")
+	ucs2(offDatabase, "Database")
+	add(offSSPI, sspiOff, sspiLen, "SSPI")
+	ucs2(offAtchDBFile, "AtchDBFile")
+	if fixed == FixedLen {
+		ucs2(offChangePassword, "ChangePassword")
+	}
+	for j := 1; j < n; j++ {
+		for i := range j {
+			p, q := spans[i], spans[j]
+			if p.off < q.end && q.off < p.end {
+				return tds.Errorf(layer, q.at, tds.ErrMalformed, "%s at bytes %d-%d overlaps %s at bytes %d-%d", q.name, q.off, q.end, p.name, p.off, p.end)
+			}
 		}
 	}
 	return nil
