@@ -58,13 +58,15 @@ func TestBriefMatchesFull(t *testing.T) {
 // brokenTokens is a capture of two logins whose responses hold a token
 // that Next can measure but not decode: an ERROR token ([MS-TDS]
 // 2.2.7.10) whose 4-byte body ends inside its Number, State and Class,
-// and then an INFO token the same way after a whole DONE.
+// then an INFO token the same way after a whole DONE; and a third whose
+// first byte is no token type.
 func brokenTokens(tb testing.TB) []byte {
 	var buf bytes.Buffer
 	s := newSynth(tb, &buf)
 	for i, body := range [][]byte{
 		{0xaa, 0x04, 0x00, 0x18, 0x48, 0x00, 0x00, 0xfd, 0x00, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0},
 		{0xfd, 0x00, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0xab, 0x04, 0x00, 0x18, 0x48, 0x00, 0x00},
+		{0x02, 0x00, 0x00, 0x00}, // not a token type: no token at all
 	} {
 		c := s.conn("10.0.0.9:"+itoa(50000+i), "10.10.10.120:1433")
 		c.handshake()

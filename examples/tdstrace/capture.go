@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
@@ -194,68 +195,67 @@ func validOptions(b []byte, ip bool) bool {
 	return true
 }
 
-// maxGunzip bounds what a gzip-compressed capture may expand to.
-const maxGunzip = 1 << 30
-
 // readCapture reads a pcap or pcapng file (told apart by their first four
-// bytes; a gzip-compressed pcap file is expanded first) and calls fn for
-// every frame, in file order, with the TCP segment it carries or nil.
-// The file is read into memory, and every frame is a view into it: the
-// lengths the file declares are checked against its size before they are
-// used, so a damaged or hostile file costs no more memory than its size.
-// A record cut short by the end of the file ends the capture quietly, as
-// a capture still being written does.
+// bytes; a gzip-compressed pcap file is expanded as it is read) and calls
+// fn for every frame, in file order, with the TCP segment it carries or
+// nil; the segment's payload is valid until fn returns. A pcap file is
+// read as a stream, through one buffer; a pcapng file is read into memory
+// first, so that guardPcapng can check the lengths its blocks declare
+// against its size before any is used. Either way a damaged or hostile
+// file costs no more memory than its size. A record cut short by the end
+// of the file ends the capture quietly, as a capture still being written
+// does.
 func readCapture(r io.Reader, fn func(captureInfo, *segment)) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(4)
+	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return fmt.Errorf("pcap: %w", err)
+		}
+		return readPcap(bufio.NewReaderSize(zr, 64<<10), fn)
+	}
+	if len(head) < 4 {
+		return errors.New("not a pcap or pcapng file: too short")
+	}
+	if binary.BigEndian.Uint32(head) != blockSHB {
+		return readPcap(br, fn)
+	}
 	var in bytes.Buffer
 	if st, ok := r.(interface{ Stat() (os.FileInfo, error) }); ok {
 		if fi, err := st.Stat(); err == nil && fi.Mode().IsRegular() {
 			in.Grow(int(fi.Size()) + bytes.MinRead)
 		}
 	}
-	if _, err := in.ReadFrom(r); err != nil {
+	if _, err := in.ReadFrom(br); err != nil {
 		return err
 	}
 	file := in.Bytes()
-	if len(file) >= 2 && file[0] == 0x1f && file[1] == 0x8b {
-		zr, err := gzip.NewReader(bytes.NewReader(file))
-		if err != nil {
-			return fmt.Errorf("pcap: %w", err)
-		}
-		var out bytes.Buffer
-		n, err := out.ReadFrom(io.LimitReader(zr, maxGunzip+1))
-		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-			return fmt.Errorf("pcap: %w", err)
-		}
-		if n > maxGunzip {
-			return fmt.Errorf("pcap: the compressed capture expands past %d bytes", maxGunzip)
-		}
-		return readPcap(out.Bytes(), fn)
+	if err := guardPcapng(file); err != nil {
+		return err
 	}
-	if len(file) < 4 {
-		return errors.New("not a pcap or pcapng file: too short")
-	}
-	if binary.BigEndian.Uint32(file) == blockSHB {
-		if err := guardPcapng(file); err != nil {
-			return err
-		}
-		return readPcapng(file, fn)
-	}
-	return readPcap(file, fn)
+	return readPcapng(file, fn)
 }
 
 // maxSnaplen replaces a pcap file's snapshot length of 0 or above it:
-// 262144 is tcpdump's and Wireshark's default.
+// 262144 is tcpdump's and Wireshark's default. No record may be longer.
 const maxSnaplen = 262144
 
 // readPcap reads a libpcap file: a 24-byte header (magic, version 2.4,
 // time zone, accuracy, snapshot length, link type) and records of a
 // 16-byte header (seconds, micro- or nanoseconds, captured length,
 // original length) and the captured bytes, in the byte order the magic
-// shows.
-func readPcap(file []byte, fn func(captureInfo, *segment)) error {
-	if len(file) < 24 {
-		return fmt.Errorf("pcap: %w", io.ErrUnexpectedEOF)
+// shows. A frame that fits br's buffer is a view into it; a longer one
+// is read into a buffer of at most maxSnaplen bytes.
+func readPcap(br *bufio.Reader, fn func(captureInfo, *segment)) error {
+	var hdr [24]byte
+	if _, err := io.ReadFull(br, hdr[:]); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return fmt.Errorf("pcap: %w", err)
 	}
+	file := hdr[:]
 	var order binary.ByteOrder
 	var nsFactor uint32
 	switch binary.LittleEndian.Uint32(file) {
@@ -282,8 +282,15 @@ func readPcap(file []byte, fn func(captureInfo, *segment)) error {
 	}
 	lt := order.Uint32(file[20:]) & 0xffff // the high bits carry FCS information
 	var s segment
-	for off := 24; len(file)-off >= 16; {
-		h := file[off : off+16]
+	var big []byte // frames longer than br's buffer
+	for {
+		var h [16]byte
+		if _, err := io.ReadFull(br, h[:]); err != nil {
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				return nil
+			}
+			return err
+		}
 		ci := captureInfo{Timestamp: time.Unix(int64(order.Uint32(h[0:])), int64(order.Uint32(h[4:])*nsFactor)).UTC()}
 		caplen, length := order.Uint32(h[8:]), order.Uint32(h[12:])
 		if caplen > snaplen {
@@ -292,15 +299,27 @@ func readPcap(file []byte, fn func(captureInfo, *segment)) error {
 		if caplen > length {
 			return fmt.Errorf("capture length exceeds original packet length: %d > %d", caplen, length)
 		}
-		off += 16
-		if uint32(len(file)-off) < caplen {
-			return nil // the last record is cut short
+		n := int(caplen)
+		var frame []byte
+		if n <= br.Size() {
+			var err error
+			if frame, err = br.Peek(n); err != nil {
+				return nil // the last record is cut short
+			}
+		} else {
+			if cap(big) < n {
+				big = make([]byte, n)
+			}
+			frame = big[:n]
+			if _, err := io.ReadFull(br, frame); err != nil {
+				return nil
+			}
 		}
-		frame := file[off : off+int(caplen)]
-		off += int(caplen)
 		deliver(fn, lt, ci, frame, &s)
+		if n <= br.Size() {
+			br.Discard(n)
+		}
 	}
-	return nil
 }
 
 func deliver(fn func(captureInfo, *segment), lt uint32, ci captureInfo, frame []byte, s *segment) {

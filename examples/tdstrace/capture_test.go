@@ -293,7 +293,8 @@ func sameRecords(t *testing.T, name string, got, want []record) {
 
 // TestReadCaptureFormats reads the shipped captures and variants written
 // with pcapgo (nanosecond pcap, pcapng with nanosecond and binary
-// timestamps, gzip, a last record cut short) and checks every frame's
+// timestamps, gzip, a last record cut short, a frame longer than the
+// read buffer) and checks every frame's
 // timestamp and segment against pcapgo's readers.
 func TestReadCaptureFormats(t *testing.T) {
 	files := map[string][]byte{}
@@ -316,6 +317,17 @@ func TestReadCaptureFormats(t *testing.T) {
 		w.WritePacket(gopacket.CaptureInfo{Timestamp: ts.Add(time.Duration(i) * 1001 * time.Nanosecond), CaptureLength: len(fr), Length: len(fr)}, fr)
 	}
 	files["nanosecond pcap"] = ns.Bytes()
+	// A frame longer than the reader's 64 KB buffer, between two others.
+	var jumbo bytes.Buffer
+	w = pcapgo.NewWriter(&jumbo)
+	if err := w.WriteFileHeader(262144, layers.LinkTypeEthernet); err != nil {
+		t.Fatal(err)
+	}
+	long := append(append([]byte(nil), fr...), make([]byte, 100000)...)
+	for _, b := range [][]byte{fr, long, fr} {
+		w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(b), Length: len(b)}, b)
+	}
+	files["frame over 64 KB"] = jumbo.Bytes()
 	files["cut short"] = ns.Bytes()[:ns.Len()-5]
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)

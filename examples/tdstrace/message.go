@@ -649,50 +649,49 @@ func formatValue(p request.Param) string {
 // token is described.
 func decodeTokens(b []byte, v tds.Version, brief bool) (out []TokenInfo, codes []byte, err error) {
 	s := tokens.NewScanner(b, v)
-	// Count the tokens first (Next alone only measures them), so that
-	// the lists are allocated once, at their size: TokenInfo is large.
-	n, kept := 0, 0
-	for {
-		tt, err := s.Next()
-		if err != nil {
-			break
-		}
-		n++
-		if !brief || briefKept(tt) {
-			kept++
-		}
-	}
-	s.Reset(b, v)
-	if kept > 0 {
-		out = make([]TokenInfo, 0, kept)
-	}
-	if brief {
-		codes = make([]byte, 0, n)
-	}
+	// The lists are gathered on the stack and copied out once, at their
+	// size: TokenInfo is large, and a second pass to count the tokens
+	// would decode COLMETADATA twice.
+	var infoBuf [8]TokenInfo
+	var codeBuf [64]byte
+	infos, cs := infoBuf[:0], codeBuf[:0]
 	var row []tokens.ColumnValue // reused across the rows of the message
 	for {
 		tt, err := s.Next()
 		if err != nil {
 			if err == io.EOF {
-				return out, codes, nil
+				err = nil
+			}
+			if len(infos) > 0 {
+				out = append([]TokenInfo(nil), infos...)
+			}
+			if len(cs) > 0 {
+				codes = append(make([]byte, 0, len(cs)), cs...)
 			}
 			return out, codes, err
 		}
 		start, end := s.Span()
 		ti := TokenInfo{Type: tt.String(), Code: uint8(tt), Offset: start, Length: end - start}
 		keep := true
+		var derr error
 		if brief {
-			codes = append(codes, uint8(tt))
+			cs = append(cs, uint8(tt))
 			keep = briefKept(tt)
-			row, err = briefToken(&s, tt, &ti, row)
+			row, derr = briefToken(&s, tt, &ti, row)
 		} else {
-			err = describeToken(&s, tt, &ti)
+			derr = describeToken(&s, tt, &ti)
 		}
 		if keep {
-			out = append(out, ti)
+			infos = append(infos, ti)
 		}
-		if err != nil {
-			return out, codes, err
+		if derr != nil {
+			if len(infos) > 0 {
+				out = append([]TokenInfo(nil), infos...)
+			}
+			if len(cs) > 0 {
+				codes = append(make([]byte, 0, len(cs)), cs...)
+			}
+			return out, codes, derr
 		}
 	}
 }
