@@ -18,7 +18,9 @@ const DefaultClientFlags = NegotiateUnicode | RequestTarget | NegotiateSign | Ne
 // Client is the NTLMv2 client role of [MS-NLMP] 3.1: it builds the
 // NEGOTIATE_MESSAGE and, from the server's CHALLENGE_MESSAGE, the
 // AUTHENTICATE_MESSAGE. A Client holds configuration only; it is safe for
-// concurrent use if its Rand and Now are.
+// concurrent use if its Rand and Now are. Printed with fmt (any verb but
+// %p of a non-pointer Client), Password shows as "[REDACTED]" and Hash as
+// a placeholder; see Client.Format.
 type Client struct {
 	Domain      string // UserDom, used as given in NTOWFv2
 	User        string

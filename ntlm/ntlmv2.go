@@ -13,12 +13,10 @@ import (
 
 // NTHash is NTOWFv1 of a password: MD4(UNICODE(Passwd)) ([MS-NLMP] 3.3.1),
 // the secret a server stores instead of the password. NTOWFv2 is derived
-// from it. Its String method never prints the hash.
+// from it. It is a password equivalent, so it does not print: String,
+// GoString and Format write a placeholder for every verb (see Format for
+// the two cases fmt does not route through them).
 type NTHash [16]byte
-
-// String returns a fixed placeholder so that an NTHash never ends up in a
-// log.
-func (NTHash) String() string { return "ntlm.NTHash(redacted)" }
 
 // HashPassword returns the NT hash of password: MD4 of its UTF-16LE form.
 func HashPassword(password string) NTHash {

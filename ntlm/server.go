@@ -305,21 +305,6 @@ func (s *Server) Verify(negotiate, challenge, authenticate []byte) (*Result, err
 	return res, nil
 }
 
-// String describes the authenticated client without the session key, for
-// example `CONTOSO\joe33 from WS1 (MIC, channel bound)`.
-func (r *Result) String() string {
-	s := r.Domain + `\` + r.User + " from " + r.Workstation
-	switch {
-	case r.MIC && r.ChannelBound:
-		s += " (MIC, channel bound)"
-	case r.MIC:
-		s += " (MIC)"
-	case r.ChannelBound:
-		s += " (channel bound)"
-	}
-	return s
-}
-
 // checkResponses verifies the client's proof of the password ([MS-NLMP]
 // 3.2.5.1.2, NTLM v2): first NTProofStr over the client blob, then the
 // LMv2 response, each with the domain as sent and then with the NIL domain.
