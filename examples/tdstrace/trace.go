@@ -299,6 +299,17 @@ func (c *Conv) reassemble(h *half, f *Frame, seq uint32, p []byte) {
 		}
 		p = p[-diff:]
 	}
+	if h.off == len(h.buf) && len(h.pending) == 0 {
+		// Nothing is buffered or waiting: the units are taken from the
+		// segment where it lies (nothing decoded keeps a view of it), and
+		// only an incomplete unit at its end is copied.
+		h.next += uint32(len(p))
+		own := h.buf[:0]
+		h.buf, h.off = p, 0
+		c.units(h, f)
+		h.buf, h.off = append(own, h.buf[h.off:]...), 0
+		return
+	}
 	h.buf = append(h.buf, p...)
 	h.next += uint32(len(p))
 	for progress := true; progress && len(h.pending) > 0; {
@@ -321,8 +332,21 @@ func (c *Conv) reassemble(h *half, f *Frame, seq uint32, p []byte) {
 	c.parse(h, f)
 }
 
-// parse takes every complete unit from the front of h.buf.
+// parse takes every complete unit from the front of h.buf, then lets the
+// buffer's front go.
 func (c *Conv) parse(h *half, f *Frame) {
+	c.units(h, f)
+	if h.off > 0 && h.off == len(h.buf) {
+		h.buf, h.off = h.buf[:0], 0
+	} else if h.off > 1<<16 {
+		h.buf = append(h.buf[:0], h.buf[h.off:]...)
+		h.off = 0
+	}
+}
+
+// units takes every complete unit from the front of h.buf, advancing
+// h.off past them.
+func (c *Conv) units(h *half, f *Frame) {
 	for !h.dead {
 		b := h.buf[h.off:]
 		if len(b) == 0 {
@@ -380,12 +404,6 @@ func (c *Conv) parse(h *half, f *Frame) {
 			break
 		}
 		h.off += n
-	}
-	if h.off > 0 && h.off == len(h.buf) {
-		h.buf, h.off = h.buf[:0], 0
-	} else if h.off > 1<<16 {
-		h.buf = append(h.buf[:0], h.buf[h.off:]...)
-		h.off = 0
 	}
 }
 
@@ -477,11 +495,15 @@ func (c *Conv) tdsPacket(h *half, st *tdsStream, f *Frame, hdr tds.Header, pkt [
 		st.first = f.mark()
 	}
 	st.inMsg = true
-	if len(st.msg)+len(payload) <= maxMessage {
-		st.msg = append(st.msg, payload...)
+	msg := payload // a message of one packet is decoded where it lies
+	if len(st.msg) > 0 || hdr.Status&tds.StatusEOM == 0 {
+		if len(st.msg)+len(payload) <= maxMessage {
+			st.msg = append(st.msg, payload...)
+		}
+		msg = st.msg
 	}
 	if hdr.Status&tds.StatusEOM != 0 {
-		m := decodeMessageAs(hdr.Type, f.FromClient(), st.msg, c.decodeVersion(), c.tracer.brief)
+		m := decodeMessageAs(hdr.Type, f.FromClient(), msg, c.decodeVersion(), c.tracer.brief)
 		p.Message = m
 		c.message(f, st.first, hdr, m, sh != nil)
 		st.msg, st.inMsg = st.msg[:0], false
