@@ -99,11 +99,33 @@ func (a *Authenticate) Decode(b []byte) error {
 // DomainName, UserName, Workstation, LmChallengeResponse,
 // NtChallengeResponse, EncryptedRandomSessionKey (the order of the
 // [MS-NLMP] 4.2.4.3 example), with lengths and offsets computed here.
-// Fields longer than 65535 bytes are cut to that length.
-func (a *Authenticate) Append(dst []byte) []byte {
+// It fails with ErrTooLarge, returning dst unchanged, when a field does
+// not fit its 16-bit Len (the error's offset is that of the field's triple
+// in the message).
+func (a *Authenticate) Append(dst []byte) ([]byte, error) {
+	var key []byte
+	if a.NegotiateFlags&NegotiateKeyExch != 0 {
+		key = a.EncryptedRandomSessionKey
+	}
+	for _, f := range [...]struct {
+		at   int
+		name string
+		v    []byte
+	}{
+		{28, "DomainName", a.DomainName},
+		{36, "UserName", a.UserName},
+		{44, "Workstation", a.Workstation},
+		{12, "LmChallengeResponse", a.LmChallengeResponse},
+		{20, "NtChallengeResponse", a.NtChallengeResponse},
+		{52, "EncryptedRandomSessionKey", key},
+	} {
+		if err := checkField(layerAuthenticate, f.at, f.name, f.v); err != nil {
+			return dst, err
+		}
+	}
 	start := len(dst)
 	dst = appendPrefix(dst, NtLmAuthenticate)
-	dst = append(dst, make([]byte, 6*fieldsLen)...)
+	dst = appendZeros(dst, 6*fieldsLen)
 	dst = appendLE32(dst, uint32(a.NegotiateFlags))
 	switch a.HeaderLen {
 	case authenticateNoVersion:
@@ -119,12 +141,8 @@ func (a *Authenticate) Append(dst []byte) []byte {
 	w.put(44, a.Workstation)
 	w.put(12, a.LmChallengeResponse)
 	w.put(20, a.NtChallengeResponse)
-	var key []byte
-	if a.NegotiateFlags&NegotiateKeyExch != 0 {
-		key = a.EncryptedRandomSessionKey
-	}
 	w.put(52, key)
-	return w.buf
+	return w.buf, nil
 }
 
 // IsNTLMv2 reports whether the NT response is an NTLMv2_RESPONSE: longer

@@ -196,28 +196,30 @@ func (it *AVIterator) Offset() int { return it.off }
 const maxValue = 0xFFFF
 
 // AppendAVPair appends an AV_PAIR with the given id and value to dst
-// (AddAvPair of [MS-NLMP] 6). A value longer than 65535 bytes is cut to
-// that length, the most AvLen can announce.
-func AppendAVPair(dst []byte, id AVID, value []byte) []byte {
+// (AddAvPair of [MS-NLMP] 6). It fails with ErrTooLarge, returning dst
+// unchanged, when value is longer than the 65535 bytes AvLen can announce;
+// the error's offset is len(dst), where the pair would have started.
+func AppendAVPair(dst []byte, id AVID, value []byte) ([]byte, error) {
 	if len(value) > maxValue {
-		value = value[:maxValue]
+		return dst, errorf(layerAVPair, len(dst), ErrTooLarge, "%s value of %d bytes does not fit AvLen (at most %d)", id, len(value), maxValue)
 	}
 	dst = appendLE16(dst, uint16(id))
 	dst = appendLE16(dst, uint16(len(value)))
-	return append(dst, value...)
+	return append(dst, value...), nil
 }
 
 // AppendAVPairString appends an AV_PAIR whose value is UNICODE(s), as the
-// name-carrying AvIds require. A name longer than 32767 UTF-16 code units
-// is cut to fit AvLen.
-func AppendAVPairString(dst []byte, id AVID, s string) []byte {
+// name-carrying AvIds require. It fails with ErrTooLarge, returning dst
+// unchanged, when UNICODE(s) is longer than 65535 bytes (more than 32767
+// UTF-16 code units); the error's offset is len(dst).
+func AppendAVPairString(dst []byte, id AVID, s string) ([]byte, error) {
 	n := utf16Len(s)
 	if n > maxValue {
-		return AppendAVPair(dst, id, appendUTF16(nil, s))
+		return dst, errorf(layerAVPair, len(dst), ErrTooLarge, "%s name of %d UTF-16 bytes does not fit AvLen (at most %d)", id, n, maxValue)
 	}
 	dst = appendLE16(dst, uint16(id))
 	dst = appendLE16(dst, uint16(n))
-	return appendUTF16(dst, s)
+	return appendUTF16(dst, s), nil
 }
 
 // AppendAVPairUint32 appends an AV_PAIR holding a little-endian 32-bit

@@ -3,6 +3,7 @@ package ntlm
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -22,8 +23,8 @@ func TestAVPairsGolden(t *testing.T) {
 		t.Errorf("pairs %+v", got)
 	}
 	// The appenders write the same bytes.
-	b := AppendAVPairString(nil, MsvAvNbDomainName, "Domain")
-	b = AppendAVPairString(b, MsvAvNbComputerName, "Server")
+	b := noErr(t)(AppendAVPairString(nil, MsvAvNbDomainName, "Domain"))
+	b = noErr(t)(AppendAVPairString(b, MsvAvNbComputerName, "Server"))
 	b = AppendAVEOL(b)
 	if !bytes.Equal(b, info) {
 		t.Errorf("appended % x, want % x", b, info)
@@ -45,7 +46,7 @@ func TestAVPairsGolden(t *testing.T) {
 func TestAVPairAppenders(t *testing.T) {
 	b := AppendAVPairUint32(nil, MsvAvFlags, AvFlagMICPresent|AvFlagUntrustedSPN)
 	b = AppendAVPairFileTime(b, MsvAvTimestamp, 0x01d9a1b2c3d4e5f6)
-	b = AppendAVPair(b, MsvAvChannelBindings, make([]byte, 16))
+	b = noErr(t)(AppendAVPair(b, MsvAvChannelBindings, make([]byte, 16)))
 	b = AppendAVEOL(b)
 	want := []byte{
 		0x06, 0x00, 0x04, 0x00, 0x06, 0x00, 0x00, 0x00, // MsvAvFlags 0x6
@@ -69,17 +70,33 @@ func TestAVPairAppenders(t *testing.T) {
 	if _, ok := (AVPair{Value: []byte{1}}).FileTime(); ok {
 		t.Error("FileTime of 1 byte")
 	}
-	// Over-long values are cut to what AvLen can carry.
-	long := AppendAVPair(nil, MsvAvTargetName, make([]byte, 70000))
-	if len(long) != 4+0xffff || le16(long[2:]) != 0xffff {
-		t.Errorf("long value: %d bytes, AvLen %d", len(long), le16(long[2:]))
+	// Over-long values are refused, dst unchanged, at the offset where the
+	// pair would have gone; the longest value AvLen can carry is accepted.
+	prefix := []byte{1, 2, 3}
+	if got, err := AppendAVPair(prefix, MsvAvTargetName, make([]byte, 0x10000)); !errors.Is(err, ErrTooLarge) || !bytes.Equal(got, prefix) {
+		t.Errorf("65536-byte value: % x, %v", got[:min(len(got), 8)], err)
+	} else if e := err.(*Error); e.Offset != 3 {
+		t.Errorf("65536-byte value: offset %d, want 3", e.Offset)
 	}
-	longS := AppendAVPairString(nil, MsvAvTargetName, string(make([]byte, 40000)))
-	if len(longS) != 4+0xffff {
-		t.Errorf("long string: %d bytes", len(longS))
+	if got, err := AppendAVPair(nil, MsvAvTargetName, make([]byte, 0xffff)); err != nil || len(got) != 4+0xffff || le16(got[2:]) != 0xffff {
+		t.Errorf("65535-byte value: %d bytes, %v", len(got), err)
+	}
+	// 32768 ASCII characters are 65536 UTF-16 bytes; 32767 fit, with an
+	// odd count of code units no longer cut in half.
+	if got, err := AppendAVPairString(prefix, MsvAvTargetName, strings.Repeat("a", 0x8000)); !errors.Is(err, ErrTooLarge) || !bytes.Equal(got, prefix) {
+		t.Errorf("32768-character name: %d bytes, %v", len(got), err)
+	} else if e := err.(*Error); e.Offset != 3 {
+		t.Errorf("32768-character name: offset %d, want 3", e.Offset)
+	}
+	if got, err := AppendAVPairString(nil, MsvAvTargetName, strings.Repeat("a", 0x7fff)); err != nil || le16(got[2:]) != 0xfffe {
+		t.Errorf("32767-character name: %d bytes, %v", len(got), err)
+	}
+	// 16384 characters outside the BMP are 65536 bytes of surrogate pairs.
+	if _, err := AppendAVPairString(nil, MsvAvTargetName, strings.Repeat("\U0001F600", 0x4000)); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("16384 supplementary characters: %v", err)
 	}
 	// A name outside the BMP takes a surrogate pair.
-	if got := AppendAVPairString(nil, MsvAvTargetName, "\U0001F600"); !bytes.Equal(got, []byte{9, 0, 4, 0, 0x3d, 0xd8, 0x00, 0xde}) {
+	if got := noErr(t)(AppendAVPairString(nil, MsvAvTargetName, "\U0001F600")); !bytes.Equal(got, []byte{9, 0, 4, 0, 0x3d, 0xd8, 0x00, 0xde}) {
 		t.Errorf("surrogates: % x", got)
 	}
 }

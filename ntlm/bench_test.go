@@ -53,7 +53,7 @@ func BenchmarkAppendAuthenticate(b *testing.B) {
 	buf := make([]byte, 0, 512)
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = a.Append(buf[:0])
+		buf = noErr(b)(a.Append(buf[:0]))
 	}
 }
 

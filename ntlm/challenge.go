@@ -94,25 +94,33 @@ func rebase(err error, layer string, base int) error {
 
 // Append appends the wire form of c to dst, payload in the order
 // TargetName, TargetInfo, with lengths and offsets computed here. Reserved
-// is written as zero.
-func (c *Challenge) Append(dst []byte) []byte {
+// is written as zero. It fails with ErrTooLarge, returning dst unchanged,
+// when TargetName or TargetInfo does not fit its 16-bit Len (the error's
+// offset is that of the field's triple in the message).
+func (c *Challenge) Append(dst []byte) ([]byte, error) {
+	var info []byte
+	if c.NegotiateFlags&NegotiateTargetInfo != 0 {
+		info = c.TargetInfo
+	}
+	if err := checkField(layerChallenge, 12, "TargetName", c.TargetName); err != nil {
+		return dst, err
+	}
+	if err := checkField(layerChallenge, 40, "TargetInfo", info); err != nil {
+		return dst, err
+	}
 	start := len(dst)
 	dst = appendPrefix(dst, NtLmChallenge)
 	dst = appendZeros(dst, fieldsLen)
 	dst = appendLE32(dst, uint32(c.NegotiateFlags))
 	dst = append(dst, c.ServerChallenge[:]...)
-	dst = append(dst, make([]byte, 8+fieldsLen)...)
+	dst = appendZeros(dst, 8+fieldsLen)
 	if c.HeaderLen != challengeNoVersion {
 		dst = appendVersion(dst, c.Version)
 	}
 	w := fieldWriter{buf: dst, start: start}
-	var info []byte
-	if c.NegotiateFlags&NegotiateTargetInfo != 0 {
-		info = c.TargetInfo
-	}
 	w.put(12, c.TargetName)
 	w.put(40, info)
-	return w.buf
+	return w.buf, nil
 }
 
 // String describes c on one line: "NTLM CHALLENGE MESSAGE", followed by

@@ -67,7 +67,10 @@ func (c *Client) flags() NegotiateFlags {
 // into the MIC.
 func (c *Client) Negotiate(dst []byte) []byte {
 	m := Negotiate{NegotiateFlags: c.flags(), Version: c.Version}
-	return m.Append(dst)
+	// With DomainName and Workstation empty no field can be too large,
+	// the only failure of Append.
+	out, _ := m.Append(dst)
+	return out
 }
 
 // Authenticate processes the server's CHALLENGE_MESSAGE as [MS-NLMP]
@@ -125,17 +128,21 @@ func (c *Client) Authenticate(dst, negotiate, challenge []byte) ([]byte, [16]byt
 			sawFlags = true
 			continue
 		}
-		pairs = AppendAVPair(pairs, p.ID, p.Value)
+		// A decoded pair's value came with a 16-bit AvLen: it fits.
+		pairs, _ = AppendAVPair(pairs, p.ID, p.Value)
 	}
 	if haveTime && !sawFlags {
 		pairs = AppendAVPairUint32(pairs, MsvAvFlags, AvFlagMICPresent)
 	}
 	if c.ChannelBindings != nil {
 		h := c.ChannelBindings.Hash()
-		pairs = AppendAVPair(pairs, MsvAvChannelBindings, h[:])
+		pairs, _ = AppendAVPair(pairs, MsvAvChannelBindings, h[:]) // 16 bytes
 	}
 	if c.TargetName != "" {
-		pairs = AppendAVPairString(pairs, MsvAvTargetName, c.TargetName)
+		var err error
+		if pairs, err = AppendAVPairString(pairs, MsvAvTargetName, c.TargetName); err != nil {
+			return dst, none, errorf(layerClient, 0, ErrTooLarge, "TargetName of %d characters does not fit an AV_PAIR (32,767 UTF-16 code units at most)", len([]rune(c.TargetName)))
+		}
 	}
 	pairs = AppendAVEOL(pairs)
 
@@ -176,13 +183,11 @@ func (c *Client) Authenticate(dst, negotiate, challenge []byte) ([]byte, [16]byt
 	if flags&NegotiateVersion != 0 {
 		a.Version = c.Version // otherwise MUST be all zero (2.2.1.3)
 	}
-	for _, f := range [...][]byte{a.NtChallengeResponse, a.DomainName, a.UserName, a.Workstation} {
-		if len(f) > maxValue {
-			return dst, none, errorf(layerClient, 0, ErrTooLarge, "a field of %d bytes does not fit a 16-bit length", len(f))
-		}
-	}
 	start := len(dst)
-	dst = a.Append(dst)
+	dst, err := a.Append(dst)
+	if err != nil {
+		return dst, none, err
+	}
 	if haveTime {
 		mic := ComputeMIC(exported, negotiate, challenge, dst[start:])
 		copy(dst[start+micOffset:], mic[:])

@@ -63,7 +63,7 @@ func TestClientSpecVector(t *testing.T) {
 	// field; with those two taken from it, the client's message must be
 	// the spec's byte for byte.
 	got.NegotiateFlags, got.HeaderLen = want.NegotiateFlags, want.HeaderLen
-	if again := got.Append(nil); !bytes.Equal(again, golden) {
+	if again := noErr(t)(got.Append(nil)); !bytes.Equal(again, golden) {
 		t.Errorf("client AUTHENTICATE =\n% x\nwant (4.2.4.3)\n% x", again, golden)
 	}
 }
@@ -244,7 +244,7 @@ func TestRoundTripVariants(t *testing.T) {
 			t.Fatal(err)
 		}
 		a.DomainName = appendUTF16(nil, "Domain")
-		res, err := specServer().Verify(nil, readHex(t, "challenge-4.2.4.3.hex"), a.Append(nil))
+		res, err := specServer().Verify(nil, readHex(t, "challenge-4.2.4.3.hex"), noErr(t)(a.Append(nil)))
 		if err != nil || res.Domain != "Domain" {
 			t.Fatalf("%v %+v", err, res)
 		}
@@ -284,14 +284,14 @@ func TestVerifyFailures(t *testing.T) {
 			var a Authenticate
 			_ = a.Decode(x.authenticate)
 			a.Workstation = appendUTF16(nil, "10.10.10.121")
-			x.authenticate = a.Append(nil)
+			x.authenticate = noErr(t)(a.Append(nil))
 		}, ErrBadMIC},
 		{"tampered negotiate", nil, func(x *exchange) { x.negotiate[12] ^= NegotiateFlags(NegotiateSeal).lowByte() }, ErrBadMIC},
 		{"MIC field removed", nil, func(x *exchange) {
 			var a Authenticate
 			_ = a.Decode(x.authenticate)
 			a.HeaderLen = authenticateNoMIC
-			x.authenticate = a.Append(nil)
+			x.authenticate = noErr(t)(a.Append(nil))
 		}, ErrBadMIC},
 		{"channel binding mismatch", func(c *Client, s *Server) {
 			c.ChannelBindings = &ChannelBindings{ApplicationData: []byte("tls-server-end-point:AAAA")}
@@ -310,17 +310,17 @@ func TestVerifyFailures(t *testing.T) {
 			var a Authenticate
 			_ = a.Decode(x.authenticate)
 			a.EncryptedRandomSessionKey = a.EncryptedRandomSessionKey[:8]
-			x.authenticate = a.Append(nil)
+			x.authenticate = noErr(t)(a.Append(nil))
 		}, ErrMalformed},
 		{"NTLM v1", nil, func(x *exchange) {
 			var a Authenticate
 			_ = a.Decode(x.authenticate)
 			a.NtChallengeResponse = a.NtChallengeResponse[:24]
-			x.authenticate = a.Append(nil)
+			x.authenticate = noErr(t)(a.Append(nil))
 		}, ErrUnsupported},
 		{"anonymous", nil, func(x *exchange) {
 			a := Authenticate{LmChallengeResponse: []byte{0}, NegotiateFlags: NegotiateUnicode}
-			x.authenticate = a.Append(nil)
+			x.authenticate = noErr(t)(a.Append(nil))
 		}, ErrUnsupported},
 		{"challenge swapped", nil, func(x *exchange) { x.authenticate, x.challenge = x.challenge, x.authenticate }, ErrUnexpected},
 	} {
@@ -371,9 +371,9 @@ func TestClientErrors(t *testing.T) {
 	if err := m.Decode(ch); err != nil {
 		t.Fatal(err)
 	}
-	m.TargetInfo = AppendAVEOL(AppendAVPairString(nil, MsvAvNbComputerName, "Server"))
+	m.TargetInfo = AppendAVEOL(noErr(t)(AppendAVPairString(nil, MsvAvNbComputerName, "Server")))
 	c = specClient(t)
-	if _, _, err := c.Authenticate(nil, nil, m.Append(nil)); !errors.Is(err, ErrMalformed) {
+	if _, _, err := c.Authenticate(nil, nil, noErr(t)(m.Append(nil))); !errors.Is(err, ErrMalformed) {
 		t.Errorf("TargetInfo without NbDomainName: %v", err)
 	}
 }
@@ -532,7 +532,7 @@ func TestServerAcceptsGoMSSQLDBQuirks(t *testing.T) {
 	neg := Negotiate{NegotiateFlags: NegotiateUnicode | NegotiateNTLM | NegotiateOEMDomainSupplied |
 		NegotiateOEMWorkstationSupplied | NegotiateAlwaysSign | NegotiateExtendedSessionSecurity,
 		DomainName: []byte("CONTOSO"), Workstation: []byte("WS1")}
-	negotiate := neg.Append(nil)
+	negotiate := noErr(t)(neg.Append(nil))
 	challenge, err := s.Challenge(nil, negotiate)
 	if err != nil {
 		t.Fatal(err)

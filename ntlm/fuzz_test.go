@@ -18,7 +18,7 @@ func FuzzNegotiate(f *testing.F) {
 		if err := m.Decode(b); err != nil {
 			return
 		}
-		out := m.Append(nil)
+		out := noErr(t)(m.Append(nil))
 		if err := m2.Decode(out); err != nil {
 			t.Fatalf("re-decoding % x: %v", out, err)
 		}
@@ -37,7 +37,7 @@ func FuzzChallenge(f *testing.F) {
 		if err := c.Decode(b); err != nil {
 			return
 		}
-		out := c.Append(nil)
+		out := noErr(t)(c.Append(nil))
 		if err := c2.Decode(out); err != nil {
 			t.Fatalf("re-decoding % x: %v", out, err)
 		}
@@ -62,7 +62,7 @@ func FuzzAuthenticate(f *testing.F) {
 		if err := a.Decode(b); err != nil {
 			return
 		}
-		out := a.Append(nil)
+		out := noErr(t)(a.Append(nil))
 		if err := a2.Decode(out); err != nil {
 			t.Fatalf("re-decoding % x: %v", out, err)
 		}
@@ -93,7 +93,7 @@ func FuzzAVPairs(f *testing.F) {
 		var out []byte
 		it := AVPairs(b).Iter()
 		for p, ok := it.Next(); ok; p, ok = it.Next() {
-			out = AppendAVPair(out, p.ID, p.Value)
+			out = noErr(t)(AppendAVPair(out, p.ID, p.Value))
 		}
 		out = AppendAVEOL(out)
 		if !bytes.Equal(out, b[:n]) {

@@ -112,3 +112,15 @@ func equalNegotiate(a, b *Negotiate) bool {
 }
 
 func fmtSprint(v any) string { return fmt.Sprint(v) }
+
+// noErr returns a function that passes an encoder's result through and fails
+// the test on its error: noErr(t)(m.Append(nil)).
+func noErr(t testing.TB) func([]byte, error) []byte {
+	return func(b []byte, err error) []byte {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("encoding: %v", err)
+		}
+		return b
+	}
+}

@@ -27,7 +27,7 @@ func TestServerAcceptsLMv2Match(t *testing.T) {
 	if got := a.String(); !strings.Contains(got, "Version:NTLM v2,") {
 		t.Errorf("String() = %q, want Version:NTLM v2 for a 16-byte NTProofStr", got)
 	}
-	res, err := specServer().Verify(nil, challenge, a.Append(nil))
+	res, err := specServer().Verify(nil, challenge, noErr(t)(a.Append(nil)))
 	if err != nil {
 		t.Fatalf("Verify with a correct LMv2 response: %v", err)
 	}
@@ -50,7 +50,7 @@ func TestServerAcceptsLMv2Match(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			b := a
 			b.LmChallengeResponse = tc.lm(a.LmChallengeResponse)
-			_, err := specServer().Verify(nil, challenge, b.Append(nil))
+			_, err := specServer().Verify(nil, challenge, noErr(t)(b.Append(nil)))
 			if !errors.Is(err, ErrWrongPassword) {
 				t.Fatalf("Verify = %v, want ErrWrongPassword", err)
 			}
@@ -69,7 +69,7 @@ func TestServerRefusesNTLMv1Shape(t *testing.T) {
 	if got := a.String(); !strings.Contains(got, "Version:NTLM v1,") {
 		t.Errorf("String() = %q, want Version:NTLM v1 for a 24-byte NT response", got)
 	}
-	_, err := specServer().Verify(nil, readHex(t, "challenge-4.2.4.3.hex"), a.Append(nil))
+	_, err := specServer().Verify(nil, readHex(t, "challenge-4.2.4.3.hex"), noErr(t)(a.Append(nil)))
 	if !errors.Is(err, ErrUnsupported) {
 		t.Fatalf("Verify = %v, want ErrUnsupported", err)
 	}
@@ -92,7 +92,7 @@ func TestServerRefusesLMv2RescueOfFullResponse(t *testing.T) {
 	a.NtChallengeResponse = nt
 	a.NegotiateFlags &^= NegotiateKeyExch
 	a.EncryptedRandomSessionKey = nil
-	_, err := specServer().Verify(nil, readHex(t, "challenge-4.2.4.3.hex"), a.Append(nil))
+	_, err := specServer().Verify(nil, readHex(t, "challenge-4.2.4.3.hex"), noErr(t)(a.Append(nil)))
 	if !errors.Is(err, ErrWrongPassword) {
 		t.Fatalf("Verify = %v, want ErrWrongPassword", err)
 	}

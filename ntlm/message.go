@@ -113,24 +113,32 @@ func (l *layout) headerLen(msgLen int, candidates ...int) (int, bool) {
 }
 
 // fieldWriter lays out payload fields: reserve the fixed part, append the
-// payload, back-patch each Len/MaxLen/BufferOffset triple.
+// payload, back-patch each Len/MaxLen/BufferOffset triple. The caller
+// checks every field with checkField first.
 type fieldWriter struct {
 	buf   []byte
 	start int // where the message starts in buf
 }
 
 // put appends v to the payload and patches the triple at fixed-part offset
-// at. Views longer than 65535 bytes are cut to that length.
+// at. v is at most maxValue bytes (checkField).
 func (w *fieldWriter) put(at int, v []byte) {
-	if len(v) > maxValue {
-		v = v[:maxValue]
-	}
 	off := len(w.buf) - w.start
 	f := w.buf[w.start+at:]
 	putLE16(f, uint16(len(v)))
 	putLE16(f[2:], uint16(len(v)))
 	putLE32(f[4:], uint32(off))
 	w.buf = append(w.buf, v...)
+}
+
+// checkField reports ErrTooLarge, at the offset of the field's
+// Len/MaxLen/BufferOffset triple, when v does not fit the 16-bit Len and
+// MaxLen of [MS-NLMP] 2.2.1.
+func checkField(layer string, at int, name string, v []byte) error {
+	if len(v) > maxValue {
+		return errorf(layer, at, ErrTooLarge, "%s of %d bytes does not fit the 16-bit Len field (at most %d)", name, len(v), maxValue)
+	}
+	return nil
 }
 
 // appendPrefix appends Signature and MessageType.

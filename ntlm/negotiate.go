@@ -77,29 +77,39 @@ func (m *Negotiate) Decode(b []byte) error {
 
 // Append appends the wire form of m to dst: the fixed part HeaderLen names,
 // then DomainName and WorkstationName when their flags are set, with the
-// lengths and offsets computed here.
-func (m *Negotiate) Append(dst []byte) []byte {
+// lengths and offsets computed here. It fails with ErrTooLarge, returning
+// dst unchanged, when a field written does not fit its 16-bit Len (the
+// error's offset is that of the field's triple in the message).
+func (m *Negotiate) Append(dst []byte) ([]byte, error) {
+	var domain, ws []byte
+	if m.HeaderLen != negotiateMinLen {
+		if m.NegotiateFlags&NegotiateOEMDomainSupplied != 0 {
+			domain = m.DomainName
+		}
+		if m.NegotiateFlags&NegotiateOEMWorkstationSupplied != 0 {
+			ws = m.Workstation
+		}
+		if err := checkField(layerNegotiate, 16, "DomainName", domain); err != nil {
+			return dst, err
+		}
+		if err := checkField(layerNegotiate, 24, "WorkstationName", ws); err != nil {
+			return dst, err
+		}
+	}
 	start := len(dst)
 	dst = appendPrefix(dst, NtLmNegotiate)
 	dst = appendLE32(dst, uint32(m.NegotiateFlags))
 	if m.HeaderLen == negotiateMinLen {
-		return dst
+		return dst, nil
 	}
-	dst = append(dst, make([]byte, 2*fieldsLen)...)
+	dst = appendZeros(dst, 2*fieldsLen)
 	if m.HeaderLen != negotiateNoVersion {
 		dst = appendVersion(dst, m.Version)
 	}
 	w := fieldWriter{buf: dst, start: start}
-	var domain, ws []byte
-	if m.NegotiateFlags&NegotiateOEMDomainSupplied != 0 {
-		domain = m.DomainName
-	}
-	if m.NegotiateFlags&NegotiateOEMWorkstationSupplied != 0 {
-		ws = m.Workstation
-	}
 	w.put(16, domain)
 	w.put(24, ws)
-	return w.buf
+	return w.buf, nil
 }
 
 // String describes m on one line, as a network analyser does:

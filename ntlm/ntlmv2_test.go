@@ -64,8 +64,9 @@ func TestLMv2ResponseVector(t *testing.T) {
 // values: MsvAvNbDomainName, MsvAvNbComputerName, MsvAvEOL, in the order
 // of the 4.2.4.3 dumps.
 func serverNamePairs(c common421) AVPairs {
-	p := AppendAVPair(nil, MsvAvNbDomainName, c.domain)
-	p = AppendAVPair(p, MsvAvNbComputerName, c.server)
+	// The names of 4.2.1 are a few bytes long: AppendAVPair cannot fail.
+	p, _ := AppendAVPair(nil, MsvAvNbDomainName, c.domain)
+	p, _ = AppendAVPair(p, MsvAvNbComputerName, c.server)
 	return AppendAVEOL(p)
 }
 

@@ -135,12 +135,15 @@ func (s *Server) Challenge(dst, negotiate []byte) ([]byte, error) {
 		{MsvAvDnsTreeName, s.DnsTreeName},
 	} {
 		if p.v != "" {
-			info = AppendAVPairString(info, p.id, p.v)
+			var err error
+			if info, err = AppendAVPairString(info, p.id, p.v); err != nil {
+				return dst, errorf(layerServer, 0, ErrTooLarge, "the configured %s of %d characters does not fit an AV_PAIR", p.id, len([]rune(p.v)))
+			}
 		}
 	}
 	info = AppendAVPairFileTime(info, MsvAvTimestamp, FileTime(s.now()))
 	c.TargetInfo = AppendAVEOL(info)
-	return c.Append(dst), nil
+	return c.Append(dst)
 }
 
 // Result is what Verify learns about an authenticated client.

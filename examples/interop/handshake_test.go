@@ -270,7 +270,10 @@ func checkAuthenticate(t *testing.T, cp capture) {
 	if a.User() != "joe" || a.Domain() != "CONTOSO" {
 		t.Errorf("AUTHENTICATE names %q in %q, want joe in CONTOSO", a.User(), a.Domain())
 	}
-	re := a.Append(nil)
+	re, err := a.Append(nil)
+	if err != nil {
+		t.Fatalf("Append of the decoded AUTHENTICATE: %v", err)
+	}
 	var a2 ntlm.Authenticate
 	if err := a2.Decode(re); err != nil {
 		t.Fatalf("Decode of the re-encoded AUTHENTICATE: %v", err)

@@ -41,7 +41,10 @@ func checkNTLM(t *testing.T, sspi []byte, w wantNegotiate) {
 		t.Errorf("Version = %v, want %v", m.Version, w.Version)
 	}
 
-	re := m.Append(nil)
+	re, err := m.Append(nil)
+	if err != nil {
+		t.Fatalf("Append of the decoded NEGOTIATE: %v", err)
+	}
 	var m2 ntlm.Negotiate
 	if err := m2.Decode(re); err != nil {
 		t.Fatalf("Decode of the re-encoded NEGOTIATE (% x): %v", re, err)
