@@ -353,7 +353,19 @@ func secs(d interface{ Seconds() float64 }) float64 { return d.Seconds() }
 
 // Summarize explains c.
 func (c *Conv) Summarize() *Summary {
-	s := &Summary{Record: "conversation", ID: c.ID, ClientBy: c.clientBy, Steps: make([]Step, 0, 8)}
+	s := &Summary{}
+	c.summarize(s, true)
+	return s
+}
+
+// summarize fills s, reusing its Steps; the Explanation sentence only
+// with explanation (the text output writes it with appendExplain).
+func (c *Conv) summarize(s *Summary, explanation bool) {
+	steps := s.Steps[:0]
+	if steps == nil {
+		steps = make([]Step, 0, 8)
+	}
+	*s = Summary{Record: "conversation", ID: c.ID, ClientBy: c.clientBy, Steps: steps}
 	cl := c.Client
 	if cl < 0 {
 		cl = 0
@@ -362,10 +374,10 @@ func (c *Conv) Summarize() *Summary {
 	first, last := c.first, c.last
 	s.FirstFrame, s.LastFrame, s.Duration = first.Number, last.Number, secs(last.Time-first.Time)
 	if c.ackVersion != 0 {
-		s.TDSVersion = c.ackVersion.String()
+		s.TDSVersion = c.tracer.versionString(c.ackVersion)
 	}
 	if c.loginVersion != 0 {
-		s.RequestedVersion = c.loginVersion.String()
+		s.RequestedVersion = c.tracer.versionString(c.loginVersion)
 	}
 
 	// Authentication.
@@ -523,8 +535,9 @@ func (c *Conv) Summarize() *Summary {
 		s.Abnormal = true
 	}
 	s.CaptureLoss = c.lost || len(c.half[0].pending) > 0 || len(c.half[1].pending) > 0
-	s.Explanation = explain(s)
-	return s
+	if explanation {
+		s.Explanation = explain(s)
+	}
 }
 
 func hasFeature(l *Login7Info, name string) bool {
@@ -550,44 +563,58 @@ func authName(kind string) string {
 
 // explain says in a sentence or two what happened, as the seed articles
 // do.
-func explain(s *Summary) string {
-	e := ""
+func explain(s *Summary) string { return string(appendExplain(nil, s)) }
+
+// appendExplain appends explain's sentence.
+func appendExplain(e []byte, s *Summary) []byte {
 	switch s.Login {
 	case "succeeded":
-		e = s.Authentication + " login succeeded at TDS " + s.TDSVersion
+		e = append(e, s.Authentication...)
+		e = append(e, " login succeeded at TDS "...)
+		e = append(e, s.TDSVersion...)
 	case "failed":
-		e = s.Authentication + " login failed with error " + strconv.Itoa(int(s.ErrorNumber)) + ": " + s.ErrorMessage
+		e = append(e, s.Authentication...)
+		e = append(e, " login failed with error "...)
+		e = strconv.AppendInt(e, int64(s.ErrorNumber), 10)
+		e = append(e, ": "...)
+		e = append(e, s.ErrorMessage...)
 	case "answered (encrypted)":
-		e = s.Authentication + " login answered inside TLS; its outcome is not visible"
+		e = append(e, s.Authentication...)
+		e = append(e, " login answered inside TLS; its outcome is not visible"...)
 	case "no response in the capture":
-		e = s.Authentication + " login sent; no answer in the capture"
+		e = append(e, s.Authentication...)
+		e = append(e, " login sent; no answer in the capture"...)
 	default:
-		e = "no login in the capture"
+		e = append(e, "no login in the capture"...)
 	}
 	switch s.Encryption {
 	case "login only":
-		e += "; TLS protected the login packet only"
+		e = append(e, "; TLS protected the login packet only"...)
 	case "entire connection":
-		e += "; TLS protected the entire connection"
+		e = append(e, "; TLS protected the entire connection"...)
 	case "strict (TDS 8.0)":
-		e += "; TLS from the first byte (TDS 8.0 strict)"
+		e = append(e, "; TLS from the first byte (TDS 8.0 strict)"...)
 	}
 	if n := len(s.MARSOpened); n > 0 {
-		e += "; " + strconv.Itoa(n) + " MARS session(s) opened, " + strconv.Itoa(len(s.MARSClosed)) + " closed"
+		e = append(e, "; "...)
+		e = strconv.AppendInt(e, int64(n), 10)
+		e = append(e, " MARS session(s) opened, "...)
+		e = strconv.AppendInt(e, int64(len(s.MARSClosed)), 10)
+		e = append(e, " closed"...)
 	}
 	switch s.Ending {
 	case "server FIN first":
-		e += "; the server closed first (abnormal)"
+		e = append(e, "; the server closed first (abnormal)"...)
 	case "server RST":
-		e += "; the server reset the connection (abnormal)"
+		e = append(e, "; the server reset the connection (abnormal)"...)
 	case "client RST":
-		e += "; the client reset the connection"
+		e = append(e, "; the client reset the connection"...)
 	case "client FIN":
-		e += "; the client closed the connection"
+		e = append(e, "; the client closed the connection"...)
 	case "open":
-		e += "; the capture ends with the connection open"
+		e = append(e, "; the capture ends with the connection open"...)
 	}
-	return e + "."
+	return append(e, '.')
 }
 
 // sortedKinds lists the keys of m in order, for stable output.

@@ -136,7 +136,8 @@ func (t *Tracer) writeConvs() {
 		if t.err != nil {
 			return
 		}
-		s := c.Summarize()
+		s := &t.sum // reused: each is written before the next is made
+		c.summarize(s, t.json)
 		if t.json {
 			if t.enc == nil {
 				t.enc = json.NewEncoder(t.out)
@@ -187,7 +188,7 @@ func appendFrameLine(b []byte, f *Frame) []byte {
 	b = appendPadded(b, strconv.AppendInt(nil, int64(f.Number), 10), 5)
 	b = append(b, ' ')
 	var tb [32]byte
-	b = appendPadded(b, strconv.AppendFloat(tb[:0], f.Time.Seconds(), 'f', 7, 64), 11)
+	b = appendPadded(b, appendSeconds(tb[:0], f.Time.Seconds()), 11)
 	b = append(b, ' ')
 	b = f.Src.Addr().AppendTo(b)
 	b = append(b, ' ')
@@ -356,7 +357,7 @@ func (c *Conv) shownVersion() tds.Version {
 // conversation when the output is written (the capture is read by then).
 func (c *Conv) shownVersionString() string {
 	if v := c.shownVersion(); v != 0 && c.versionText == "" {
-		c.versionText = v.String()
+		c.versionText = c.tracer.versionString(v)
 	}
 	return c.versionText
 }
@@ -519,9 +520,9 @@ func writeSummary(w *bufio.Writer, s *Summary, buf []byte) []byte {
 	b = append(b, '-')
 	b = strconv.AppendInt(b, int64(s.LastFrame), 10)
 	b = append(b, ", "...)
-	b = strconv.AppendFloat(b, s.Duration, 'f', 7, 64)
+	b = appendSeconds(b, s.Duration)
 	b = append(b, " s)\n  "...)
-	b = append(b, s.Explanation...)
+	b = appendExplain(b, s)
 	b = append(b, '\n')
 
 	v := s.TDSVersion
@@ -626,9 +627,9 @@ func writeSummary(w *bufio.Writer, s *Summary, buf []byte) []byte {
 			b = append(b, ' ')
 		}
 		b = append(b, " at "...)
-		b = appendPadded(b, strconv.AppendFloat(nb[:0], st.Start, 'f', 7, 64), 11)
+		b = appendPadded(b, appendSeconds(nb[:0], st.Start), 11)
 		b = append(b, " took "...)
-		b = strconv.AppendFloat(b, st.Duration, 'f', 7, 64)
+		b = appendSeconds(b, st.Duration)
 		b = append(b, " s\n"...)
 	}
 	w.Write(b)

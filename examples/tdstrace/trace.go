@@ -103,6 +103,23 @@ type Tracer struct {
 	pending []*Frame // frames waiting for their conversation to settle
 	free    []*Frame // written frames, for reuse
 	err     error    // the first write error
+	sum     Summary  // writeConvs' summary, reused
+	// versions holds the text of the TDS versions seen (Version.String
+	// builds it anew each time).
+	versions map[tds.Version]string
+}
+
+// versionString is v.String(), made once per version.
+func (t *Tracer) versionString(v tds.Version) string {
+	s, ok := t.versions[v]
+	if !ok {
+		if t.versions == nil {
+			t.versions = map[tds.Version]string{}
+		}
+		s = v.String()
+		t.versions[v] = s
+	}
+	return s
 }
 
 // NewTracer returns a Tracer for a server on port that keeps every frame;
