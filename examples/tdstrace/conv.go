@@ -75,7 +75,16 @@ type mark struct {
 	Side   int
 }
 
-func (f *Frame) mark() *mark { return &mark{Number: f.Number, Time: f.Time, Side: f.Side} }
+func (f *Frame) mark() *mark {
+	t := f.Conv.tracer
+	if len(t.marks) == 0 {
+		t.marks = make([]mark, 256) // marks are allocated in blocks
+	}
+	m := &t.marks[0]
+	t.marks = t.marks[1:]
+	*m = mark{Number: f.Number, Time: f.Time, Side: f.Side}
+	return m
+}
 
 func (c *Conv) closed() bool {
 	return c.rst[0] != nil || c.rst[1] != nil || (c.fin[0] != nil && c.fin[1] != nil)

@@ -299,7 +299,16 @@ func ntlmString(b []byte, f ntlm.NegotiateFlags) string {
 // the client (fromClient) or the server, with TDS version v, filling every
 // field of Message.
 func decodeMessage(t tds.PacketType, fromClient bool, b []byte, v tds.Version) *Message {
-	return decodeMessageAs(t, fromClient, b, v, false)
+	return decodeMessageAs(t, fromClient, b, v, false, nil)
+}
+
+// msgDecoder is what decoding messages can reuse from one message to the
+// next: the token scanner (its column table) and a buffer for row values,
+// and Message values whose frames have been written.
+type msgDecoder struct {
+	scan tokens.Scanner
+	row  []tokens.ColumnValue
+	free []*Message
 }
 
 // decodeMessageAs is decodeMessage; brief leaves out the fields that only
@@ -307,8 +316,20 @@ func decodeMessage(t tds.PacketType, fromClient bool, b []byte, v tds.Version) *
 // LOGINACK and SSPI, row and parameter values, LOGIN7's flags, PRELOGIN's
 // option table), for the text trace. The message is decoded as far and
 // fails in the same way either way: brief only skips the formatting.
-func decodeMessageAs(t tds.PacketType, fromClient bool, b []byte, v tds.Version, brief bool) *Message {
-	m := &Message{Kind: messageKind(t), Length: len(b), version: v}
+//
+// d, when not nil, lends its scanner, its row buffer and a free Message.
+func decodeMessageAs(t tds.PacketType, fromClient bool, b []byte, v tds.Version, brief bool, d *msgDecoder) *Message {
+	if d == nil {
+		d = &msgDecoder{}
+	}
+	var m *Message
+	if n := len(d.free); n > 0 {
+		m = d.free[n-1]
+		d.free = d.free[:n-1]
+	} else {
+		m = new(Message)
+	}
+	*m = Message{Kind: messageKind(t), Length: len(b), version: v}
 	var err error
 	switch t {
 	case tds.PacketPrelogin:
@@ -331,7 +352,7 @@ func decodeMessageAs(t tds.PacketType, fromClient bool, b []byte, v tds.Version,
 				return m
 			}
 		}
-		m.Tokens, m.codes, err = decodeTokens(b, v, brief)
+		m.Tokens, m.codes, err = decodeTokens(b, v, brief, d)
 		for _, tk := range m.Tokens {
 			if tk.NTLM != nil {
 				m.NTLM = tk.NTLM
@@ -647,21 +668,23 @@ func formatValue(p request.Param) string {
 // every token is still decoded as far as without brief, so that the
 // stream fails in the same place. Without brief, codes is nil and every
 // token is described.
-func decodeTokens(b []byte, v tds.Version, brief bool) (out []TokenInfo, codes []byte, err error) {
-	s := tokens.NewScanner(b, v)
+func decodeTokens(b []byte, v tds.Version, brief bool, d *msgDecoder) (out []TokenInfo, codes []byte, err error) {
+	s := &d.scan
+	s.Reset(b, v)
 	// The lists are gathered on the stack and copied out once, at their
 	// size: TokenInfo is large, and a second pass to count the tokens
 	// would decode COLMETADATA twice.
 	var infoBuf [8]TokenInfo
 	var codeBuf [64]byte
 	infos, cs := infoBuf[:0], codeBuf[:0]
-	var row []tokens.ColumnValue // reused across the rows of the message
+	row := d.row // reused across rows and messages
 	for {
 		tt, err := s.Next()
 		if err != nil {
 			if err == io.EOF {
 				err = nil
 			}
+			d.row = row
 			if len(infos) > 0 {
 				out = append([]TokenInfo(nil), infos...)
 			}
@@ -677,14 +700,15 @@ func decodeTokens(b []byte, v tds.Version, brief bool) (out []TokenInfo, codes [
 		if brief {
 			cs = append(cs, uint8(tt))
 			keep = briefKept(tt)
-			row, derr = briefToken(&s, tt, &ti, row)
+			row, derr = briefToken(s, tt, &ti, row)
 		} else {
-			derr = describeToken(&s, tt, &ti)
+			derr = describeToken(s, tt, &ti)
 		}
 		if keep {
 			infos = append(infos, ti)
 		}
 		if derr != nil {
+			d.row = row
 			if len(infos) > 0 {
 				out = append([]TokenInfo(nil), infos...)
 			}

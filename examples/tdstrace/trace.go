@@ -104,6 +104,8 @@ type Tracer struct {
 	free    []*Frame // written frames, for reuse
 	err     error    // the first write error
 	sum     Summary  // writeConvs' summary, reused
+	dec     msgDecoder
+	marks   []mark // a block that new marks are taken from
 	// versions holds the text of the TDS versions seen (Version.String
 	// builds it anew each time).
 	versions map[tds.Version]string
@@ -186,6 +188,14 @@ func (t *Tracer) newFrame() *Frame {
 	if n := len(t.free); n > 0 {
 		f := t.free[n-1]
 		t.free = t.free[:n-1]
+		// The frame's messages can go too: what a conversation keeps of
+		// a message (its PRELOGIN, LOGIN7 or tokens) is held apart from
+		// the Message itself.
+		for i := range f.PDUs {
+			if m := f.PDUs[i].Message; m != nil {
+				t.dec.free = append(t.dec.free, m)
+			}
+		}
 		return f
 	}
 	// Frames are allocated in blocks, not one by one.
@@ -520,7 +530,7 @@ func (c *Conv) tdsPacket(h *half, st *tdsStream, f *Frame, hdr tds.Header, pkt [
 		msg = st.msg
 	}
 	if hdr.Status&tds.StatusEOM != 0 {
-		m := decodeMessageAs(hdr.Type, f.FromClient(), msg, c.decodeVersion(), c.tracer.brief)
+		m := decodeMessageAs(hdr.Type, f.FromClient(), msg, c.decodeVersion(), c.tracer.brief, &c.tracer.dec)
 		p.Message = m
 		c.message(f, st.first, hdr, m, sh != nil)
 		st.msg, st.inMsg = st.msg[:0], false
