@@ -148,8 +148,8 @@ type entry struct {
 // No client shares bytes between fields, and a message that did could
 // decode to more data than Append can place within 16-bit offsets (eight
 // names over the same 20,000 characters). The error (ErrMalformed) is at
-// the table entry of the later field, in table order, of the first
-// overlapping pair. FeatureExt is not part of the check; it may sit
+// the table entry of the later, in table order, of two overlapping
+// fields. FeatureExt is not part of the check; it may sit
 // anywhere, before the strings included.
 func (l *Login7) Decode(b []byte) error {
 	if len(b) < FixedLen71 {
@@ -251,52 +251,98 @@ func (l *Login7) Decode(b []byte) error {
 	return nil
 }
 
-// span is the data range of one non-empty offset-table entry.
-type span struct {
-	at, off, end int
-	name         string
+// tableFields lists the offset-table entries checkDisjoint compares, in
+// table order.
+var tableFields = [...]struct {
+	at   int
+	name string
+}{
+	{offHostName, "HostName"}, {offUserName, "UserName"}, {offPassword, "Password"},
+	{offAppName, "AppName"}, {offServerName, "ServerName"}, {offExtension, "Extension"},
+	{offCltIntName, "CltIntName"}, {offLanguage, "Language"}, {offDatabase, "Database"},
+	{offSSPI, "SSPI"}, {offAtchDBFile, "AtchDBFile"}, {offChangePassword, "ChangePassword"},
 }
 
-// checkDisjoint reports the first pair of non-empty offset-table fields
-// whose data ranges overlap. The fields were already checked to lie inside
-// b; sspiOff and sspiLen give SSPI's range (its length may come from
-// cbSSPILong). It runs on the stack: at most 12 ranges, 66 comparisons.
-func checkDisjoint(b []byte, fixed int, ext bool, sspiOff, sspiLen int) error {
-	var spans [12]span
-	n := 0
-	add := func(at, off, size int, name string) {
-		if size > 0 {
-			spans[n] = span{at, off, off + size, name}
-			n++
+// span is the data range of one non-empty offset-table entry; field
+// indexes tableFields.
+type span struct {
+	off, end int
+	field    int
+}
+
+// fieldRange returns the data offset and byte length of tableFields[i] in
+// b, with length 0 for a field that is absent or not compared: the
+// extension block without fExtension, ChangePassword in a 7.0/7.1 table.
+// Only the 4-byte ibFeatureExtLong of the extension block counts: the
+// bytes after it are ignored (see Decode) and Append does not write them.
+func fieldRange(b []byte, i, fixed int, ext bool, sspiOff, sspiLen int) (int, int) {
+	at := tableFields[i].at
+	off := int(binary.LittleEndian.Uint16(b[at:]))
+	n := int(binary.LittleEndian.Uint16(b[at+2:]))
+	switch at {
+	case offExtension:
+		if !ext {
+			return 0, 0
+		}
+		return off, min(n, 4)
+	case offSSPI:
+		return sspiOff, sspiLen
+	case offChangePassword:
+		if fixed != FixedLen {
+			return 0, 0
 		}
 	}
-	ucs2 := func(at int, name string) {
-		add(at, int(binary.LittleEndian.Uint16(b[at:])), 2*int(binary.LittleEndian.Uint16(b[at+2:])), name)
+	return off, 2 * n
+}
+
+// checkDisjoint reports a pair of non-empty offset-table fields whose data
+// ranges overlap. The fields were already checked to lie inside b; sspiOff
+// and sspiLen give SSPI's range (its length may come from cbSSPILong).
+//
+// Real clients write the data in table order, so the first pass only
+// checks that each non-empty range starts at or after the end of the one
+// before it. Otherwise the ranges are insertion-sorted by offset on the
+// stack; after sorting, two neighbours overlap whenever any two ranges do.
+func checkDisjoint(b []byte, fixed int, ext bool, sspiOff, sspiLen int) error {
+	end := 0
+	for i := range tableFields {
+		off, n := fieldRange(b, i, fixed, ext, sspiOff, sspiLen)
+		if n == 0 {
+			continue
+		}
+		if off < end {
+			return checkDisjointSorted(b, fixed, ext, sspiOff, sspiLen)
+		}
+		end = off + n
 	}
-	ucs2(offHostName, "HostName")
-	ucs2(offUserName, "UserName")
-	ucs2(offPassword, "Password")
-	ucs2(offAppName, "AppName")
-	ucs2(offServerName, "ServerName")
-	if ext {
-		// Only ibFeatureExtLong counts: the bytes after it are ignored
-		// (see Decode) and Append does not write them.
-		add(offExtension, int(binary.LittleEndian.Uint16(b[offExtension:])), min(int(binary.LittleEndian.Uint16(b[offExtension+2:])), 4), "Extension")
+	return nil
+}
+
+// checkDisjointSorted is checkDisjoint for data out of table order.
+func checkDisjointSorted(b []byte, fixed int, ext bool, sspiOff, sspiLen int) error {
+	var spans [len(tableFields)]span
+	n := 0
+	for i := range tableFields {
+		off, size := fieldRange(b, i, fixed, ext, sspiOff, sspiLen)
+		if size == 0 {
+			continue
+		}
+		k := n
+		for k > 0 && spans[k-1].off > off {
+			spans[k] = spans[k-1]
+			k--
+		}
+		spans[k] = span{off, off + size, i}
+		n++
 	}
-	ucs2(offCltIntName, "CltIntName")
-	ucs2(offLanguage, "Language")
-	ucs2(offDatabase, "Database")
-	add(offSSPI, sspiOff, sspiLen, "SSPI")
-	ucs2(offAtchDBFile, "AtchDBFile")
-	if fixed == FixedLen {
-		ucs2(offChangePassword, "ChangePassword")
-	}
-	for j := 1; j < n; j++ {
-		for i := range j {
-			p, q := spans[i], spans[j]
-			if p.off < q.end && q.off < p.end {
-				return tds.Errorf(layer, q.at, tds.ErrMalformed, "%s at bytes %d-%d overlaps %s at bytes %d-%d", q.name, q.off, q.end, p.name, p.off, p.end)
+	for k := 1; k < n; k++ {
+		p, q := spans[k-1], spans[k]
+		if q.off < p.end {
+			if p.field > q.field {
+				p, q = q, p
 			}
+			pf, qf := tableFields[p.field], tableFields[q.field]
+			return tds.Errorf(layer, qf.at, tds.ErrMalformed, "%s at bytes %d-%d overlaps %s at bytes %d-%d", qf.name, q.off, q.end, pf.name, p.off, p.end)
 		}
 	}
 	return nil
