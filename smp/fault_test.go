@@ -48,6 +48,19 @@ func TestPeerViolations(t *testing.T) {
 		{"duplicate SYN", syn, ErrProtocol, 16 + 1},
 		{"SYN after FIN", cat(pk(FlagFIN, 0, 0, 4), syn), ErrProtocol, 16 + 16 + 1},
 		{"window shrinks", pk(FlagACK, 0, 0, 3), ErrProtocol, 16 + 12},
+		// A WNDW 2^31 or more ahead of SeqNumForSend reads as behind it
+		// modulo 2^32 (3.1.5.2), a closed window. 0x80000003 is less
+		// than 2^31 beyond HighWaterForSend (4), so the never-shrink
+		// test alone lets it through; it must be refused where it
+		// arrives, before a later, smaller WNDW is compared with it.
+		{"ACK WNDW 2^31 ahead", pk(FlagACK, 0, 0, 0x80000003), ErrProtocol, 16 + 12},
+		{"ACK WNDW 2^31 ahead then smaller", cat(pk(FlagACK, 0, 0, 0x80000003), pk(FlagACK, 0, 0, 5)), ErrProtocol, 16 + 12},
+		{"ACK WNDW MaxWindow+1 ahead", pk(FlagACK, 0, 0, MaxWindow+1), ErrProtocol, 16 + 12},
+		{"ACK WNDW behind SEQNUM", pk(FlagACK, 0, 0, 0xffffffff), ErrProtocol, 16 + 12},
+		{"DATA WNDW 2^31 ahead", Header{Flags: FlagDATA, Length: 17, SeqNum: 1, Wndw: 0x80000003}.Append(make([]byte, 0, 17))[:17], ErrProtocol, 16 + 12},
+		{"FIN WNDW 2^31 ahead", pk(FlagFIN, 0, 0, 0x80000003), ErrProtocol, 16 + 12},
+		{"SYN WNDW 2^31 ahead", pk(FlagSYN, 1, 0, 0x80000005), ErrProtocol, 16 + 12},
+		{"SYN WNDW MaxWindow+1", pk(FlagSYN, 1, 0, MaxWindow+1), ErrProtocol, 16 + 12},
 		{"ACK SEQNUM not last DATA", pk(FlagACK, 0, 1, 4), ErrProtocol, 16 + 8},
 		{"FIN SEQNUM beyond window", pk(FlagFIN, 0, 5, 4), ErrProtocol, 16 + 8},
 		{"wrong SMID", cat([]byte{0x12}, pk(FlagDATA, 0, 1, 4)[1:]), ErrMalformed, 16},
@@ -451,4 +464,66 @@ func TestAddr(t *testing.T) {
 		t.Errorf("Addr.String = %q", a.String())
 	}
 	_ = cs.RemoteAddr()
+}
+
+// TestPeerWindowBound checks the bound on a received WNDW ([MC-SMP]
+// 3.1.5.1, 3.1.5.2): a window exactly MaxWindow packets beyond the last
+// DATA SEQNUM sent is honoured, and the bound moves with SeqNumForSend;
+// one packet more tears the Mux down at the WNDW field and releases a
+// blocked Write instead of leaving it waiting on a window that reads as
+// closed.
+func TestPeerWindowBound(t *testing.T) {
+	m, p := newRawClient(t, nil)
+	p.send(FlagSYN, 0, 0, 4, nil)
+	s, err := m.Accept(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrote := make(chan error, 1)
+	for i := uint32(1); i <= 4; i++ {
+		// net.Pipe is synchronous: the peer reads while Write writes.
+		go func() { _, err := s.Write([]byte("x")); wrote <- err }()
+		p.expect(hdr(FlagDATA, 0, i, 4, 1))
+		if err := <-wrote; err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The window is closed (SeqNumForSend 4 = HighWaterForSend 4).
+	go func() { _, err := s.Write([]byte("y")); wrote <- err }()
+	p.expectNothing(50 * time.Millisecond)
+	p.send(FlagACK, 0, 0, 4+MaxWindow, nil) // exactly MaxWindow ahead
+	p.expect(hdr(FlagDATA, 0, 5, 4, 1))
+	if err := <-wrote; err != nil {
+		t.Fatalf("Write after a MaxWindow grant: %v", err)
+	}
+	if err := m.Err(); err != nil {
+		t.Fatalf("Mux failed on a window of MaxWindow: %v", err)
+	}
+	// SeqNumForSend is 5: 5+MaxWindow is within the bound, one more is not.
+	p.send(FlagACK, 0, 0, 5+MaxWindow, nil)
+	p.send(FlagACK, 0, 0, 5+MaxWindow+1, nil)
+	err = waitDone(t, m)
+	var e *Error
+	if !errors.Is(err, ErrProtocol) || !errors.As(err, &e) || e.Offset != 3*16+12 {
+		t.Fatalf("Mux error %v, want ErrProtocol at offset %d", err, 3*16+12)
+	}
+	if _, werr := s.Write([]byte("z")); werr != err {
+		t.Fatalf("Write after the violation: %v, want the Mux error", werr)
+	}
+}
+
+// TestSynWindowBound is the case of a SYN whose WNDW is 2^31 or more
+// ahead: the session is refused at the SYN (offset 12), so no Write can
+// wait forever on it, and Accept reports the violation.
+func TestSynWindowBound(t *testing.T) {
+	m, p := newRawClient(t, nil)
+	p.send(FlagSYN, 0, 0, 0x80000005, nil)
+	err := waitDone(t, m)
+	var e *Error
+	if !errors.Is(err, ErrProtocol) || !errors.As(err, &e) || e.Offset != 12 {
+		t.Fatalf("Mux error %v, want ErrProtocol at offset 12", err)
+	}
+	if _, aerr := m.Accept(testCtx(t)); aerr != err {
+		t.Fatalf("Accept = %v, want the Mux error", aerr)
+	}
 }

@@ -22,7 +22,10 @@ const (
 	MinWindow = 4
 	// MaxWindow is the largest receive window a Mux accepts; it keeps
 	// sequence-number comparisons unambiguous across wrap-around and
-	// bounds the memory one session can pin.
+	// bounds the memory one session can pin. It also bounds the window a
+	// peer may grant: a received WNDW more than MaxWindow packets beyond
+	// the last DATA SEQNUM sent tears the Mux down with ErrProtocol
+	// ([MC-SMP] 3.1.5.1, 3.1.5.2).
 	MaxWindow = 1 << 16
 	// DefaultMaxDataLength is the default limit on the DATA field of one
 	// packet, in both directions: the largest TDS packet size,
@@ -403,7 +406,12 @@ func (m *Mux) dispatch(h *Header, data []byte, off int64) error {
 		}
 		// Leniency: SEQNUM of a SYN SHOULD be 0 and a mismatch MAY be
 		// raised (2.2.2, 3.2.4.1); it is not checked. The SYN's WNDW is
-		// the client's initial window (3.1.5.2.1).
+		// the client's initial window (3.1.5.2.1), at most MaxWindow
+		// packets beyond the SeqNumForSend of 0.
+		if err := checkWndw(h, 0, off); err != nil {
+			m.mu.Unlock()
+			return err
+		}
 		s = newSession(m, h.SID, h.Wndw, m.cfg.Window)
 		s.lastHwRecv = DefaultWindow // what the client assumes, 3.1.3.1
 		m.sessions[h.SID] = s

@@ -98,6 +98,29 @@ func (s *Session) SID() uint16 { return s.sid }
 // ([MC-SMP] 3.1.5.2: "The sequence number ... is allowed to wrap").
 func seqAfter(a, b uint32) bool { return int32(a-b) > 0 }
 
+// checkWndw rejects a received WNDW that no peer can have sent: one more
+// than MaxWindow packets beyond seqSend, the SeqNumForSend of [MC-SMP]
+// 3.1.1.1 (0 for a SYN, before any DATA). Sequence numbers are compared
+// modulo 2^32 (3.1.5.2), where only distances below 2^31 have an order: a
+// WNDW 2^31 or more ahead would read as a window already closed, and
+// every later, smaller WNDW as an increase, defeating the rule of 3.1.5.1
+// that windows never shrink. A peer's WNDW is its HighWaterForRecv, which
+// runs at most its receive window ahead of the last DATA SEQNUM it
+// received and so of seqSend (3.1.5.2.2); MaxWindow, the largest receive
+// window a Mux grants, is far above the 4 packets of [MC-SMP]'s own
+// implementation (3.1.5.2.1) and of SQL Server. A WNDW behind seqSend is
+// rejected by the same test, being at least 2^32-MaxWindow ahead.
+func checkWndw(h *Header, seqSend uint32, off int64) error {
+	ahead := h.Wndw - seqSend
+	if ahead <= MaxWindow {
+		return nil
+	}
+	if int32(ahead) < 0 {
+		return errorf("smp mux", off+12, ErrProtocol, "%v WNDW %d for SID %d is behind SEQNUM %d, the last DATA sent (3.1.5.1)", h.Flags, h.Wndw, h.SID, seqSend)
+	}
+	return errorf("smp mux", off+12, ErrProtocol, "%v WNDW %d for SID %d is %d packets beyond SEQNUM %d, the last DATA sent; more than the largest window (%d) a peer can grant", h.Flags, h.Wndw, h.SID, ahead, seqSend, MaxWindow)
+}
+
 // receive runs the session state machine for one packet from the peer,
 // [MC-SMP] 3.1.5.1 to 3.1.5.1.3. It is called by the reader goroutine only;
 // off is the packet's offset in the transport stream. A non-nil error
@@ -120,6 +143,9 @@ func (s *Session) receiveLocked(h *Header, data []byte, off int64) (recycle bool
 		// 3.1.5.1.1-3: DATA, ACK or FIN after the peer's FIN SHOULD
 		// close the connection; real peers honour it.
 		return false, errorf("smp mux", off+1, ErrProtocol, "%v packet for SID %d after the peer's FIN", h.Flags, s.sid)
+	}
+	if err := checkWndw(h, s.seqSend, off); err != nil {
+		return false, err
 	}
 	if seqAfter(s.hwSend, h.Wndw) {
 		return false, errorf("smp mux", off+12, ErrProtocol, "WNDW %d for SID %d is below %d, a window already granted; windows never shrink (3.1.5.1)", h.Wndw, s.sid, s.hwSend)
