@@ -277,22 +277,20 @@ type span struct {
 // bytes after it are ignored (see Decode) and Append does not write them.
 func fieldRange(b []byte, i, fixed int, ext bool, sspiOff, sspiLen int) (int, int) {
 	at := tableFields[i].at
-	off := int(binary.LittleEndian.Uint16(b[at:]))
-	n := int(binary.LittleEndian.Uint16(b[at+2:]))
 	switch at {
 	case offExtension:
 		if !ext {
 			return 0, 0
 		}
-		return off, min(n, 4)
+		return int(binary.LittleEndian.Uint16(b[at:])), min(int(binary.LittleEndian.Uint16(b[at+2:])), 4)
 	case offSSPI:
 		return sspiOff, sspiLen
 	case offChangePassword:
-		if fixed != FixedLen {
+		if fixed != FixedLen { // a 7.0/7.1 table ends before this entry
 			return 0, 0
 		}
 	}
-	return off, 2 * n
+	return int(binary.LittleEndian.Uint16(b[at:])), 2 * int(binary.LittleEndian.Uint16(b[at+2:]))
 }
 
 // checkDisjoint reports a pair of non-empty offset-table fields whose data

@@ -72,3 +72,20 @@ func TestOverlapError(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+// TestOverlapCheckShortTable decodes a TDS 7.1 LOGIN7 whose 86-byte table
+// is followed by fewer than 4 data bytes: the overlap check must not read
+// the ibChangePassword entry such a table does not have (found by
+// FuzzDecode, testdata/fuzz/FuzzDecode/802156b71fb6180a).
+func TestOverlapCheckShortTable(t *testing.T) {
+	b := make([]byte, FixedLen71+2)
+	binary.LittleEndian.PutUint32(b[offLength:], uint32(len(b)))
+	binary.LittleEndian.PutUint32(b[offTDSVersion:], uint32(tds.Version71))
+	binary.LittleEndian.PutUint16(b[offHostName:], FixedLen71) // HostName "h"
+	binary.LittleEndian.PutUint16(b[offHostName+2:], 1)
+	b[FixedLen71] = 'h'
+	var l Login7
+	if err := l.Decode(b); err != nil || !l.HostName.Equal("h") {
+		t.Fatalf("88-byte 7.1 LOGIN7: %v, HostName %q", err, l.HostName.String())
+	}
+}
