@@ -125,22 +125,29 @@ func benchThroughput(b *testing.B, sessions, size int) {
 	defer client.Close()
 	defer server.Close()
 	ctx := context.Background()
+	// Add before any goroutine starts: readers.Wait below must not run
+	// ahead of an Add (with few packets per session the writers can
+	// finish before the last session is even accepted).
 	var readers sync.WaitGroup
+	readers.Add(sessions)
 	go func() {
-		for {
+		for i := range sessions {
 			ss, err := server.Accept(ctx)
 			if err != nil {
+				b.Error(err)
+				readers.Add(i - sessions) // the readers never started
 				return
 			}
-			readers.Add(1)
 			go func() {
 				defer readers.Done()
 				buf := make([]byte, size)
 				for {
 					if _, err := ss.Read(buf); err != nil {
-						if err == io.EOF {
-							ss.Close()
+						if err != io.EOF {
+							b.Error(err)
+							return
 						}
+						ss.Close()
 						return
 					}
 				}
