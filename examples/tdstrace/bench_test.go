@@ -85,3 +85,23 @@ func BenchmarkDecodeLoginResponse(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTraceStream explains 200 connections the way the command does
+// (NewStreamTracer, text: messages decoded briefly, frames written while
+// reading); BenchmarkTrace in examples/bench times the whole process.
+func BenchmarkTraceStream(b *testing.B) {
+	file := manySessions(b, 200)
+	b.SetBytes(int64(len(file)))
+	b.ReportAllocs()
+	for b.Loop() {
+		w := bufio.NewWriter(io.Discard)
+		tr := NewStreamTracer(1433, false, w, false)
+		if err := tr.Read(bytes.NewReader(file)); err != nil {
+			b.Fatal(err)
+		}
+		if err := tr.Finish(); err != nil {
+			b.Fatal(err)
+		}
+		w.Flush()
+	}
+}
