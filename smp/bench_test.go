@@ -120,8 +120,9 @@ func BenchmarkMuxThroughput(b *testing.B) {
 
 func benchThroughput(b *testing.B, sessions, size int) {
 	c, s := net.Pipe()
-	client := NewClient(c, nil)
-	server := NewServer(s, nil)
+	cfg := &Config{MaxSessions: sessions} // the default (64) is below 100
+	client := NewClient(c, cfg)
+	server := NewServer(s, cfg)
 	defer client.Close()
 	defer server.Close()
 	ctx := context.Background()

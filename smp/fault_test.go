@@ -527,3 +527,33 @@ func TestSynWindowBound(t *testing.T) {
 		t.Fatalf("Accept = %v, want the Mux error", aerr)
 	}
 }
+
+// TestDefaultMaxSessions checks the default session limit, which bounds
+// the data a peer can make a connection hold before the application
+// Accepts (Config): DefaultMaxSessions SYNs are queued, one more tears
+// the Mux down with ErrTooLarge at that SYN's SID field.
+func TestDefaultMaxSessions(t *testing.T) {
+	if DefaultMaxSessions != 64 {
+		t.Fatalf("DefaultMaxSessions = %d, want 64", DefaultMaxSessions)
+	}
+	m, p := newRawClient(t, nil)
+	var wire []byte
+	for sid := range DefaultMaxSessions + 1 {
+		wire = Header{Flags: FlagSYN, SID: uint16(sid), Length: 16, Wndw: 4}.Append(wire)
+	}
+	p.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	p.conn.Write(wire) // may fail once the Mux closes the pipe
+	err := waitDone(t, m)
+	var e *Error
+	if off := int64(DefaultMaxSessions*16 + 2); !errors.Is(err, ErrTooLarge) || !errors.As(err, &e) || e.Offset != off {
+		t.Fatalf("Mux error %v, want ErrTooLarge at offset %d", err, off)
+	}
+	for range DefaultMaxSessions {
+		if _, err := m.Accept(testCtx(t)); err != nil {
+			t.Fatalf("Accept of a session queued before the failure: %v", err)
+		}
+	}
+	if _, aerr := m.Accept(testCtx(t)); aerr != err {
+		t.Fatalf("Accept beyond the limit = %v, want the Mux error", aerr)
+	}
+}

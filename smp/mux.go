@@ -33,14 +33,29 @@ const (
 	// TDS packet.
 	DefaultMaxDataLength = 32767
 	// DefaultMaxSessions is the default limit on sessions open at once
-	// on one Mux.
-	DefaultMaxSessions = 1024
+	// on one Mux. MARS clients open a handful of sessions per connection
+	// (one per concurrently active statement); 64 leaves ample room while
+	// bounding what one peer can make a connection hold (see Config).
+	DefaultMaxSessions = 64
 	// maxSIDs is the number of distinct 16-bit session identifiers.
 	maxSIDs = 1 << 16
 )
 
 // Config tunes a Mux. The zero value (or a nil *Config) selects the
 // defaults.
+//
+// Memory: the peer decides how much received data a Mux holds, up to
+// MaxSessions × Window DATA buffers (received, not yet read), each
+// MaxDataLength rounded up to a power of two (32 KiB by default). Until a
+// session is accepted its window is the 4 packets the peer assumes
+// ([MC-SMP] 3.1.3.1), so a peer that opens sessions the application does
+// not Accept can make a server hold MaxSessions × 4 buffers: 64 × 4 ×
+// 32 KiB = 8 MiB per connection with the defaults (it was 128 MiB when the
+// default was 1024 sessions). Accepted sessions hold up to Window buffers
+// each. Besides, each Mux keeps at most 64 spare buffers per size class
+// (512 bytes to the MaxDataLength class, under 4 MiB by default) for
+// reuse. Raise MaxSessions, Window or MaxDataLength together with this
+// product in mind.
 type Config struct {
 	// Window is the receive window of each session, in DATA packets: the
 	// number of packets the peer may send beyond those the application
@@ -56,7 +71,7 @@ type Config struct {
 	// MaxSessions limits the sessions open at once (from SYN until both
 	// FINs). A server whose peer opens more tears the Mux down with
 	// ErrTooLarge; a client's Open waits for a session to be recycled.
-	// 0 means DefaultMaxSessions; at most 65536.
+	// 0 means DefaultMaxSessions (64); at most 65536.
 	MaxSessions int
 }
 

@@ -142,8 +142,9 @@ func TestStress(t *testing.T) {
 	before := runtime.NumGoroutine()
 	a, b := net.Pipe()
 	tap := newWindowTap(a)
-	client := NewClient(tap, nil)
-	server := NewServer(b, nil)
+	cfg := &Config{MaxSessions: sessions} // more than DefaultMaxSessions
+	client := NewClient(tap, cfg)
+	server := NewServer(b, cfg)
 	defer client.Close()
 	defer server.Close()
 	ctx := testCtx(t)
