@@ -321,10 +321,11 @@ func (c *Conv) reassemble(h *half, f *Frame, seq uint32, p []byte) {
 		h.pending = append(h.pending, pendingSeg{seq, append([]byte(nil), p...)})
 		return
 	case diff < 0:
-		if int(-diff) >= len(p) {
+		back := -int64(diff) // in int64: -diff overflows int32 when diff is -2^31
+		if back >= int64(len(p)) {
 			return // a retransmission of bytes already seen
 		}
-		p = p[-diff:]
+		p = p[back:]
 	}
 	if h.off == len(h.buf) && len(h.pending) == 0 {
 		// Nothing is buffered or waiting: the units are taken from the
@@ -347,9 +348,9 @@ func (c *Conv) reassemble(h *half, f *Frame, seq uint32, p []byte) {
 			if d > 0 {
 				continue
 			}
-			if int(-d) < len(ps.data) {
-				h.buf = append(h.buf, ps.data[-d:]...)
-				h.next += uint32(len(ps.data) + int(d))
+			if back := -int64(d); back < int64(len(ps.data)) {
+				h.buf = append(h.buf, ps.data[back:]...)
+				h.next += uint32(int64(len(ps.data)) - back)
 			}
 			h.pending = append(h.pending[:i], h.pending[i+1:]...)
 			progress = true
