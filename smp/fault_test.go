@@ -36,39 +36,45 @@ func TestPeerViolations(t *testing.T) {
 		in     []byte // sent after the SYN for SID 0
 		class  error
 		offset int64
+		// readLate starts the application's Read only after the
+		// teardown: a Read meanwhile would advance the window (an
+		// ACK after two packets) and could legitimise the packet
+		// meant to exceed it. The Read then gets the queued packets
+		// and the Mux error.
+		readLate bool
 	}{
-		{"peer exceeds window", cat(data(1, 3), data(2, 3), data(3, 3), data(4, 3), data(5, 3)), ErrProtocol, 16 + 4*19 + 8},
-		{"DATA out of sequence", data(2, 1), ErrProtocol, 16 + 8},
-		{"DATA repeats SEQNUM", cat(data(1, 1), data(1, 1)), ErrProtocol, 16 + 17 + 8},
-		{"unknown SID", pk(FlagDATA, 9, 1, 4), ErrProtocol, 16 + 2},
-		{"ACK for unknown SID", pk(FlagACK, 1, 0, 4), ErrProtocol, 16 + 2},
-		{"DATA after FIN", cat(pk(FlagFIN, 0, 0, 4), data(1, 1)), ErrProtocol, 16 + 16 + 1},
-		{"ACK after FIN", cat(pk(FlagFIN, 0, 0, 4), pk(FlagACK, 0, 0, 4)), ErrProtocol, 16 + 16 + 1},
-		{"second FIN", cat(pk(FlagFIN, 0, 0, 4), pk(FlagFIN, 0, 0, 4)), ErrProtocol, 16 + 16 + 1},
-		{"duplicate SYN", syn, ErrProtocol, 16 + 1},
-		{"SYN after FIN", cat(pk(FlagFIN, 0, 0, 4), syn), ErrProtocol, 16 + 16 + 1},
-		{"window shrinks", pk(FlagACK, 0, 0, 3), ErrProtocol, 16 + 12},
+		{"peer exceeds window", cat(data(1, 3), data(2, 3), data(3, 3), data(4, 3), data(5, 3)), ErrProtocol, 16 + 4*19 + 8, true},
+		{"DATA out of sequence", data(2, 1), ErrProtocol, 16 + 8, false},
+		{"DATA repeats SEQNUM", cat(data(1, 1), data(1, 1)), ErrProtocol, 16 + 17 + 8, false},
+		{"unknown SID", pk(FlagDATA, 9, 1, 4), ErrProtocol, 16 + 2, false},
+		{"ACK for unknown SID", pk(FlagACK, 1, 0, 4), ErrProtocol, 16 + 2, false},
+		{"DATA after FIN", cat(pk(FlagFIN, 0, 0, 4), data(1, 1)), ErrProtocol, 16 + 16 + 1, false},
+		{"ACK after FIN", cat(pk(FlagFIN, 0, 0, 4), pk(FlagACK, 0, 0, 4)), ErrProtocol, 16 + 16 + 1, false},
+		{"second FIN", cat(pk(FlagFIN, 0, 0, 4), pk(FlagFIN, 0, 0, 4)), ErrProtocol, 16 + 16 + 1, false},
+		{"duplicate SYN", syn, ErrProtocol, 16 + 1, false},
+		{"SYN after FIN", cat(pk(FlagFIN, 0, 0, 4), syn), ErrProtocol, 16 + 16 + 1, false},
+		{"window shrinks", pk(FlagACK, 0, 0, 3), ErrProtocol, 16 + 12, false},
 		// A WNDW 2^31 or more ahead of SeqNumForSend reads as behind it
 		// modulo 2^32 (3.1.5.2), a closed window. 0x80000003 is less
 		// than 2^31 beyond HighWaterForSend (4), so the never-shrink
 		// test alone lets it through; it must be refused where it
 		// arrives, before a later, smaller WNDW is compared with it.
-		{"ACK WNDW 2^31 ahead", pk(FlagACK, 0, 0, 0x80000003), ErrProtocol, 16 + 12},
-		{"ACK WNDW 2^31 ahead then smaller", cat(pk(FlagACK, 0, 0, 0x80000003), pk(FlagACK, 0, 0, 5)), ErrProtocol, 16 + 12},
-		{"ACK WNDW MaxWindow+1 ahead", pk(FlagACK, 0, 0, MaxWindow+1), ErrProtocol, 16 + 12},
-		{"ACK WNDW behind SEQNUM", pk(FlagACK, 0, 0, 0xffffffff), ErrProtocol, 16 + 12},
-		{"DATA WNDW 2^31 ahead", Header{Flags: FlagDATA, Length: 17, SeqNum: 1, Wndw: 0x80000003}.Append(make([]byte, 0, 17))[:17], ErrProtocol, 16 + 12},
-		{"FIN WNDW 2^31 ahead", pk(FlagFIN, 0, 0, 0x80000003), ErrProtocol, 16 + 12},
-		{"SYN WNDW 2^31 ahead", pk(FlagSYN, 1, 0, 0x80000005), ErrProtocol, 16 + 12},
-		{"SYN WNDW MaxWindow+1", pk(FlagSYN, 1, 0, MaxWindow+1), ErrProtocol, 16 + 12},
-		{"ACK SEQNUM not last DATA", pk(FlagACK, 0, 1, 4), ErrProtocol, 16 + 8},
-		{"FIN SEQNUM beyond window", pk(FlagFIN, 0, 5, 4), ErrProtocol, 16 + 8},
-		{"wrong SMID", cat([]byte{0x12}, pk(FlagDATA, 0, 1, 4)[1:]), ErrMalformed, 16},
-		{"flags ACK plus FIN", pk(FlagACK|FlagFIN, 0, 0, 4), ErrMalformed, 16 + 1},
-		{"LENGTH below header", cat(data(1, 0)[:4], []byte{15, 0, 0, 0}, data(1, 0)[8:]), ErrMalformed, 16 + 4},
-		{"ACK carrying data", cat([]byte{0x53, 0x02, 0, 0, 17, 0, 0, 0}, make([]byte, 9)), ErrMalformed, 16 + 4},
-		{"DATA above MaxDataLength", data(1, 101), ErrTooLarge, 16 + 4},
-		{"too many sessions", cat(pk(FlagSYN, 1, 0, 4), pk(FlagSYN, 2, 0, 4)), ErrTooLarge, 16 + 16 + 2},
+		{"ACK WNDW 2^31 ahead", pk(FlagACK, 0, 0, 0x80000003), ErrProtocol, 16 + 12, false},
+		{"ACK WNDW 2^31 ahead then smaller", cat(pk(FlagACK, 0, 0, 0x80000003), pk(FlagACK, 0, 0, 5)), ErrProtocol, 16 + 12, false},
+		{"ACK WNDW MaxWindow+1 ahead", pk(FlagACK, 0, 0, MaxWindow+1), ErrProtocol, 16 + 12, false},
+		{"ACK WNDW behind SEQNUM", pk(FlagACK, 0, 0, 0xffffffff), ErrProtocol, 16 + 12, false},
+		{"DATA WNDW 2^31 ahead", Header{Flags: FlagDATA, Length: 17, SeqNum: 1, Wndw: 0x80000003}.Append(make([]byte, 0, 17))[:17], ErrProtocol, 16 + 12, false},
+		{"FIN WNDW 2^31 ahead", pk(FlagFIN, 0, 0, 0x80000003), ErrProtocol, 16 + 12, false},
+		{"SYN WNDW 2^31 ahead", pk(FlagSYN, 1, 0, 0x80000005), ErrProtocol, 16 + 12, false},
+		{"SYN WNDW MaxWindow+1", pk(FlagSYN, 1, 0, MaxWindow+1), ErrProtocol, 16 + 12, false},
+		{"ACK SEQNUM not last DATA", pk(FlagACK, 0, 1, 4), ErrProtocol, 16 + 8, false},
+		{"FIN SEQNUM beyond window", pk(FlagFIN, 0, 5, 4), ErrProtocol, 16 + 8, false},
+		{"wrong SMID", cat([]byte{0x12}, pk(FlagDATA, 0, 1, 4)[1:]), ErrMalformed, 16, false},
+		{"flags ACK plus FIN", pk(FlagACK|FlagFIN, 0, 0, 4), ErrMalformed, 16 + 1, false},
+		{"LENGTH below header", cat(data(1, 0)[:4], []byte{15, 0, 0, 0}, data(1, 0)[8:]), ErrMalformed, 16 + 4, false},
+		{"ACK carrying data", cat([]byte{0x53, 0x02, 0, 0, 17, 0, 0, 0}, make([]byte, 9)), ErrMalformed, 16 + 4, false},
+		{"DATA above MaxDataLength", data(1, 101), ErrTooLarge, 16 + 4, false},
+		{"too many sessions", cat(pk(FlagSYN, 1, 0, 4), pk(FlagSYN, 2, 0, 4)), ErrTooLarge, 16 + 16 + 2, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,7 +86,7 @@ func TestPeerViolations(t *testing.T) {
 				t.Fatal(err)
 			}
 			readErr := make(chan error, 1)
-			go func() {
+			reader := func() {
 				// Drain whatever the peer sent legitimately; the
 				// violation must end this loop with an error.
 				buf := make([]byte, 200)
@@ -90,7 +96,10 @@ func TestPeerViolations(t *testing.T) {
 						return
 					}
 				}
-			}()
+			}
+			if !tt.readLate {
+				go reader()
+			}
 			acceptErr := make(chan error, 1)
 			go func() {
 				var err error
@@ -104,6 +113,9 @@ func TestPeerViolations(t *testing.T) {
 			p.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
 			p.conn.Write(tt.in) // may fail once the Mux closes the pipe
 			err = waitDone(t, m)
+			if tt.readLate {
+				go reader()
+			}
 			if !errors.Is(err, tt.class) {
 				t.Fatalf("Mux error %v, want class %v", err, tt.class)
 			}

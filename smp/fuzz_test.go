@@ -92,6 +92,9 @@ func FuzzMuxInput(f *testing.F) {
 		five = append(five, p...)
 	}
 	f.Add(five)
+	// Windows 2^31 ahead, on the SYN and on a later ACK (3.1.5.2).
+	f.Add(Header{Flags: FlagSYN, Length: 16, Wndw: 0x80000005}.Append(nil))
+	f.Add(Header{Flags: FlagACK, Length: 16, Wndw: 0x80000003}.Append(append([]byte(nil), syn...)))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		a, b := net.Pipe()
 		m := NewServer(a, &Config{MaxDataLength: 1024, MaxSessions: 8})
