@@ -108,15 +108,16 @@ func seqAfter(a, b uint32) bool { return int32(a-b) > 0 }
 // runs at most its receive window ahead of the last DATA SEQNUM it
 // received and so of seqSend (3.1.5.2.2); MaxWindow, the largest receive
 // window a Mux grants, is far above the 4 packets of [MC-SMP]'s own
-// implementation (3.1.5.2.1) and of SQL Server. A WNDW behind seqSend is
-// rejected by the same test, being at least 2^32-MaxWindow ahead.
+// implementation (3.1.5.2.1) and of the seed traces. A WNDW behind
+// seqSend is, modulo 2^32, more than MaxWindow ahead of it, so the same
+// test rejects it.
 func checkWndw(h *Header, seqSend uint32, off int64) error {
 	ahead := h.Wndw - seqSend
 	if ahead <= MaxWindow {
 		return nil
 	}
 	if int32(ahead) < 0 {
-		return errorf("smp mux", off+12, ErrProtocol, "%v WNDW %d for SID %d is behind SEQNUM %d, the last DATA sent (3.1.5.1)", h.Flags, h.Wndw, h.SID, seqSend)
+		return errorf("smp mux", off+12, ErrProtocol, "%v WNDW %d for SID %d is 2^31 or more packets from SEQNUM %d, the last DATA sent: modulo 2^32 it lies behind it, and only MaxWindow (%d) ahead is accepted (3.1.5.2)", h.Flags, h.Wndw, h.SID, seqSend, MaxWindow)
 	}
 	return errorf("smp mux", off+12, ErrProtocol, "%v WNDW %d for SID %d is %d packets beyond SEQNUM %d, the last DATA sent; more than the largest window (%d) a peer can grant", h.Flags, h.Wndw, h.SID, ahead, seqSend, MaxWindow)
 }
