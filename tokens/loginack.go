@@ -35,8 +35,9 @@ func (p ProgVersion) String() string {
 // product behaviour note on 2.2.7.14: 7.4 is the bytes 74 00 00 04), so
 // that it reads as the tds.Version constants; LOGIN7 sends the same value
 // little-endian. SQL Server 7.0 and 2000 (before SP1) answer with
-// 0x07000000 and 0x07010000; TDSVersion keeps the value as sent and
-// Negotiated maps those two to tds.Version70 and tds.Version71.
+// 0x07000000 and 0x07010000 (tds.Version70Server, tds.Version71Server);
+// TDSVersion keeps the value as sent and Negotiated maps those two to
+// tds.Version70 and tds.Version71.
 type LoginAck struct {
 	Interface   uint8
 	TDSVersion  tds.Version
@@ -49,9 +50,9 @@ type LoginAck struct {
 // tds.Version70 and tds.Version71.
 func (a LoginAck) Negotiated() tds.Version {
 	switch a.TDSVersion {
-	case 0x07000000:
+	case tds.Version70Server:
 		return tds.Version70
-	case 0x07010000:
+	case tds.Version71Server:
 		return tds.Version71
 	}
 	return a.TDSVersion
