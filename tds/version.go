@@ -78,8 +78,9 @@ func (v Version) Known() bool { return v.name() != "" }
 // one. It orders by the major and minor version in the high byte, with TDS
 // 8.0 (0x08000000) newest, then by the full value, so that 7.3B is after
 // 7.3A and 7.1 rev 1 after 7.1. The server-side forms Version70Server and
-// Version71Server rank exactly as Version70 and Version71. Decoders use it for fields whose width
-// changed between versions (for example DONE's row count, [MS-TDS] 2.2.7.6).
+// Version71Server rank exactly as Version70 and Version71. Decoders use it
+// for fields whose width changed between versions (for example DONE's row
+// count, [MS-TDS] 2.2.7.6).
 func (v Version) AtLeast(w Version) bool { return v.rank() >= w.rank() }
 
 func (v Version) rank() uint64 {
