@@ -40,7 +40,10 @@
 // The Mux is strict where [MC-SMP] says MUST or where SQL Server follows a
 // SHOULD: wrong SMID, combined flags, bad LENGTH, an unknown SID, a second
 // SYN for a live SID, a SYN sent to a client, DATA out of sequence or
-// beyond the advertised window, a window that moves backwards, an ACK
+// beyond the advertised window, a window that moves backwards, a window
+// granted more than MaxWindow packets beyond the last DATA sent (tdswire's
+// own rule: 3.1.5.2.1 sets no bound, and a WNDW in the far half of the
+// modulo-2^32 space would otherwise read as a closed window), an ACK
 // whose SEQNUM is not the last DATA SEQNUM, and DATA, ACK or FIN after the
 // peer's FIN all close the connection. It is lenient on the MAYs: the
 // SEQNUM of a SYN (SHOULD be 0, 2.2.2) and the exact SEQNUM of a FIN

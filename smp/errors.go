@@ -22,7 +22,8 @@ var (
 	ErrTooLarge = errors.New("too large")
 	// ErrProtocol means the peer broke a session rule of [MC-SMP] 3.1.5:
 	// a DATA packet beyond the advertised window, a SEQNUM out of order,
-	// a window that moved backwards, a packet for an unknown SID, a
+	// a window that moved backwards or jumped more than MaxWindow packets
+	// ahead of the last DATA sent, a packet for an unknown SID, a
 	// second SYN for a live SID, a packet after FIN, a SYN sent to a
 	// client.
 	ErrProtocol = errors.New("protocol violation")
