@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -11,6 +10,10 @@ import (
 	"net/netip"
 	"os"
 	"time"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+	"github.com/google/gopacket/pcapgo"
 )
 
 // captureInfo is what tdstrace keeps of a capture record's header: when
@@ -20,7 +23,8 @@ type captureInfo struct {
 }
 
 // segment is one TCP segment of the capture, as the decoder hands it to
-// the tracer. Payload is a view into the capture file.
+// the tracer. Payload is a view into the frame, valid until the next
+// frame is read.
 type segment struct {
 	ci       captureInfo
 	src, dst netip.AddrPort
@@ -37,189 +41,182 @@ const (
 	tcpRST = 0x04
 	tcpPSH = 0x08
 	tcpACK = 0x10
+	tcpURG = 0x20
+	tcpECE = 0x40
+	tcpCWR = 0x80
 )
 
 // Link types of the capture formats (the tcpdump.org LINKTYPE_ registry)
-// that tdstrace reads, and the layer a frame of each starts with.
+// that tdstrace reads; gopacket names all but linkRawOld.
 const (
-	linkNull     = 0   // BSD loopback: a 4-byte protocol family
-	linkEthernet = 1   // Ethernet II
-	linkRawOld   = 12  // raw IP on some BSDs
-	linkRaw      = 101 // raw IPv4 or IPv6, told by the version
-	linkLoop     = 108 // OpenBSD loopback: like linkNull
-	linkLinuxSLL = 113 // Linux "cooked" capture, version 1
-	linkIPv4     = 228
-	linkIPv6     = 229
+	linkNull     = uint32(layers.LinkTypeNull)     // BSD loopback: a 4-byte protocol family
+	linkEthernet = uint32(layers.LinkTypeEthernet) // Ethernet II
+	linkRawOld   = 12                              // raw IP on some BSDs
+	linkRaw      = uint32(layers.LinkTypeRaw)      // raw IPv4 or IPv6, told by the version
+	linkLoop     = uint32(layers.LinkTypeLoop)     // OpenBSD loopback: like linkNull
+	linkLinuxSLL = uint32(layers.LinkTypeLinuxSLL) // Linux "cooked" capture, version 1
+	linkIPv4     = uint32(layers.LinkTypeIPv4)
+	linkIPv6     = uint32(layers.LinkTypeIPv6)
 )
 
-// EtherTypes (IEEE 802) and protocol numbers (IANA) of the layers tdstrace
-// decodes.
-const (
-	etherIPv4 = 0x0800
-	etherIPv6 = 0x86dd
-	protoTCP  = 6
-)
+// frameDecoder turns link-layer frames into TCP segments with gopacket's
+// DecodingLayerParser: one parser per first layer, all decoding into the
+// same preallocated layer values, so that a frame costs no allocation.
+type frameDecoder struct {
+	eth  layers.Ethernet
+	sll  layers.LinuxSLL
+	loop layers.Loopback
+	ip4  layers.IPv4
+	ip6  layers.IPv6
+	tcp  layers.TCP
 
-// decodeFrame fills s from one frame of link type lt; ok is false for
-// anything but an unfragmented TCP segment over IPv4 or IPv6 (an IPv6
-// extension header before TCP counts as anything else). Each layer is
-// checked as RFC 791, RFC 8200 and RFC 9293 lay it out: a header that
-// does not fit, a length field smaller than its header or a malformed
-// IPv4 or TCP option makes the frame not TCP. IP total lengths cut off
-// link-layer padding; a frame the capture truncated keeps what it has.
-// It allocates nothing: the payload is a view into frame.
-func decodeFrame(lt uint32, frame []byte, s *segment) (ok bool) {
-	var ethType uint16
-	b := frame
+	fromEth, fromSLL, fromLoop, fromIPv4, fromIPv6 *gopacket.DecodingLayerParser
+	decoded                                        []gopacket.LayerType
+}
+
+func newFrameDecoder() *frameDecoder {
+	d := &frameDecoder{decoded: make([]gopacket.LayerType, 0, 8)}
+	parser := func(first gopacket.LayerType) *gopacket.DecodingLayerParser {
+		p := gopacket.NewDecodingLayerParser(first, &d.eth, &d.sll, &d.loop, &d.ip4, &d.ip6, &d.tcp)
+		// Layers tdstrace has no decoder for (UDP, ARP, IPv6
+		// extension headers, fragments, TDS above TCP) end the
+		// parse without an error value to build.
+		p.IgnoreUnsupported = true
+		return p
+	}
+	d.fromEth = parser(layers.LayerTypeEthernet)
+	d.fromSLL = parser(layers.LayerTypeLinuxSLL)
+	d.fromLoop = parser(layers.LayerTypeLoopback)
+	d.fromIPv4 = parser(layers.LayerTypeIPv4)
+	d.fromIPv6 = parser(layers.LayerTypeIPv6)
+	return d
+}
+
+// parserFor returns the parser for a frame of link type lt, or nil for a
+// link type tdstrace does not read or a frame gopacket must not be given.
+func (d *frameDecoder) parserFor(lt uint32, frame []byte) *gopacket.DecodingLayerParser {
 	switch lt {
 	case linkEthernet:
-		if len(b) < 14 {
-			return false
-		}
-		ethType, b = binary.BigEndian.Uint16(b[12:]), b[14:]
+		return d.fromEth
 	case linkLinuxSLL:
-		if len(b) < 16 {
-			return false
+		// The address field is 8 bytes; gopacket slices Addr by the
+		// declared length, which past 8 runs beyond the header (and
+		// past the frame's capacity, a panic, in a damaged file).
+		if len(frame) >= 6 && binary.BigEndian.Uint16(frame[4:]) > 8 {
+			return nil
 		}
-		ethType, b = binary.BigEndian.Uint16(b[14:]), b[16:]
+		return d.fromSLL
 	case linkNull, linkLoop:
-		if len(b) < 4 {
-			return false
-		}
-		// The family is in the byte order of the machine that captured.
-		fam := binary.LittleEndian.Uint32(b)
-		if b[0] == 0 && b[1] == 0 {
-			fam = binary.BigEndian.Uint32(b)
-		}
-		switch fam {
-		case 2: // AF_INET
-			ethType = etherIPv4
-		case 10, 24, 28, 30: // AF_INET6 on Linux, NetBSD/OpenBSD, FreeBSD, macOS
-			ethType = etherIPv6
-		}
-		b = b[4:]
+		return d.fromLoop
 	case linkRaw, linkRawOld, linkIPv4, linkIPv6:
-		if len(b) == 0 {
-			return false
+		if len(frame) == 0 {
+			return nil
 		}
-		ethType = etherIPv4
-		if b[0]>>4 == 6 {
-			ethType = etherIPv6
+		if frame[0]>>4 == 6 {
+			return d.fromIPv6
 		}
-	default:
-		return false
+		return d.fromIPv4
 	}
-	var src, dst netip.Addr
-	switch ethType {
-	case etherIPv4:
-		if len(b) < 20 {
-			return false
-		}
-		ihl := int(b[0]&0x0f) * 4
-		total := int(binary.BigEndian.Uint16(b[2:]))
-		if total == 0 { // segmentation offload: the length is not filled in
-			total = len(b)
-		}
-		if total < 20 || ihl < 20 || ihl > total || ihl > len(b) {
-			return false
-		}
-		if frag := binary.BigEndian.Uint16(b[6:]); frag&0x2000 != 0 || frag&0x1fff != 0 {
-			return false // a fragment (more fragments, or an offset)
-		}
-		if b[9] != protoTCP || !validOptions(b[20:ihl], true) {
-			return false
-		}
-		src = netip.AddrFrom4([4]byte(b[12:16]))
-		dst = netip.AddrFrom4([4]byte(b[16:20]))
-		if total < len(b) {
-			b = b[:total]
-		}
-		b = b[ihl:]
-	case etherIPv6:
-		if len(b) < 40 {
-			return false
-		}
-		plen := int(binary.BigEndian.Uint16(b[4:]))
-		if b[6] != protoTCP || plen == 0 {
-			return false
-		}
-		src = netip.AddrFrom16([16]byte(b[8:24]))
-		dst = netip.AddrFrom16([16]byte(b[24:40]))
-		b = b[40:]
-		if plen < len(b) {
-			b = b[:plen]
-		}
-	default:
-		return false
-	}
-	if len(b) < 20 {
-		return false
-	}
-	off := int(b[12]>>4) * 4
-	if off < 20 || off > len(b) || !validOptions(b[20:off], false) {
-		return false
-	}
-	s.src = netip.AddrPortFrom(src, binary.BigEndian.Uint16(b[0:]))
-	s.dst = netip.AddrPortFrom(dst, binary.BigEndian.Uint16(b[2:]))
-	s.seq = binary.BigEndian.Uint32(b[4:])
-	s.ack = binary.BigEndian.Uint32(b[8:])
-	s.flags = b[13]
-	s.win = binary.BigEndian.Uint16(b[14:])
-	s.payload = b[off:]
-	return true
+	return nil
 }
 
-// validOptions reports whether the options of an IPv4 header (RFC 791
-// 3.1) or a TCP header (RFC 9293 3.1) are well formed: End of Option
-// List ends them, No-Operation is one byte, every other option has a
-// length byte counting itself and the kind, more than 2 for IPv4, at
-// least 2 for TCP, that stays inside the header.
-func validOptions(b []byte, ip bool) bool {
-	minLen := 2
-	if ip {
-		minLen = 3
+// decode fills s from one frame of link type lt; ok is false for anything
+// but an unfragmented TCP segment directly over IPv4 or IPv6 (an IPv6
+// extension header before TCP counts as anything else). The layers are
+// gopacket's: IPv4's total length cuts off link-layer padding, and a
+// frame the capture truncated keeps the payload it has. The payload is a
+// view into frame; nothing is allocated.
+func (d *frameDecoder) decode(lt uint32, frame []byte, s *segment) (ok bool) {
+	p := d.parserFor(lt, frame)
+	if p == nil {
+		return false
 	}
-	for len(b) > 0 {
-		switch b[0] {
-		case 0:
+	d.decoded = d.decoded[:0]
+	// An error means a layer did not decode (or the layer after TCP
+	// has no decoder); what did decode is in d.decoded either way.
+	_ = p.DecodeLayers(frame, &d.decoded)
+	var src, dst netip.Addr
+	haveIP := false
+	for _, t := range d.decoded {
+		switch t {
+		case layers.LayerTypeIPv4:
+			src, _ = netip.AddrFromSlice(d.ip4.SrcIP.To4())
+			dst, _ = netip.AddrFromSlice(d.ip4.DstIP.To4())
+			haveIP = true
+		case layers.LayerTypeIPv6:
+			src, _ = netip.AddrFromSlice(d.ip6.SrcIP)
+			dst, _ = netip.AddrFromSlice(d.ip6.DstIP)
+			haveIP = true
+		case layers.LayerTypeTCP:
+			if !haveIP {
+				return false
+			}
+			t := &d.tcp
+			s.src = netip.AddrPortFrom(src, uint16(t.SrcPort))
+			s.dst = netip.AddrPortFrom(dst, uint16(t.DstPort))
+			s.seq, s.ack, s.win = t.Seq, t.Ack, t.Window
+			s.flags = flagBit(t.FIN, tcpFIN) | flagBit(t.SYN, tcpSYN) | flagBit(t.RST, tcpRST) |
+				flagBit(t.PSH, tcpPSH) | flagBit(t.ACK, tcpACK) | flagBit(t.URG, tcpURG) |
+				flagBit(t.ECE, tcpECE) | flagBit(t.CWR, tcpCWR)
+			s.payload = t.Payload
 			return true
-		case 1:
-			b = b[1:]
-			continue
 		}
-		if len(b) < 2 || int(b[1]) < minLen || int(b[1]) > len(b) {
-			return false
-		}
-		b = b[b[1]:]
 	}
-	return true
+	return false
 }
+
+func flagBit(on bool, bit uint8) uint8 {
+	if on {
+		return bit
+	}
+	return 0
+}
+
+// maxSnaplen bounds the buffer gopacket's readers allocate for a packet:
+// they size it by the file's snapshot length, which a damaged or hostile
+// file can set to 4 GB. 262144 is tcpdump's and Wireshark's default.
+const maxSnaplen = 262144
+
+// blockSHB is the pcapng Section Header Block type, which is also the
+// first four bytes of every pcapng file (pcapng draft, section 4.1).
+const blockSHB = 0x0a0d0d0a
 
 // readCapture reads a pcap or pcapng file (told apart by their first four
-// bytes; a gzip-compressed pcap file is expanded as it is read) and calls
-// fn for every frame, in file order, with the TCP segment it carries or
-// nil; the segment's payload is valid until fn returns. A pcap file is
-// read as a stream, through one buffer; a pcapng file is read into memory
-// first, so that guardPcapng can check the lengths its blocks declare
-// against its size before any is used. Either way a damaged or hostile
-// file costs no more memory than its size. A record cut short by the end
-// of the file ends the capture quietly, as a capture still being written
-// does.
+// bytes) with gopacket's pcapgo readers and calls fn for every frame, in
+// file order, with the TCP segment it carries or nil; the segment's
+// payload is valid until fn returns.
+//
+// A pcap file (gzip-compressed too: pcapgo.NewReader expands it) is read
+// as a stream through one 64 KB buffer, its snapshot length capped at
+// maxSnaplen. A pcapng file is read into memory first, so that
+// guardPcapng can check the lengths its blocks declare against its size
+// before pcapgo allocates by them. Either way a damaged or hostile file
+// costs no more memory than its size or maxSnaplen. A record cut short
+// by the end of the file ends the capture quietly, as a capture still
+// being written does. Frames of every pcapng interface are decoded,
+// whatever its link type.
 func readCapture(r io.Reader, fn func(captureInfo, *segment)) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(4)
-	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return fmt.Errorf("pcap: %w", err)
-		}
-		return readPcap(bufio.NewReaderSize(zr, 64<<10), fn)
-	}
 	if len(head) < 4 {
 		return errors.New("not a pcap or pcapng file: too short")
 	}
+	d := newFrameDecoder()
 	if binary.BigEndian.Uint32(head) != blockSHB {
-		return readPcap(br, fn)
+		// pcapgo wraps br in a bufio.Reader of its own, which for a
+		// bufio.Reader this large is br itself.
+		pr, err := pcapgo.NewReader(br)
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return fmt.Errorf("pcap: %w", err)
+		}
+		if pr.Snaplen() > maxSnaplen || pr.Snaplen() == 0 {
+			pr.SetSnaplen(maxSnaplen)
+		}
+		lt := uint32(pr.LinkType())
+		return readFrames(pr, d, func(gopacket.CaptureInfo) uint32 { return lt }, fn)
 	}
 	var in bytes.Buffer
 	if st, ok := r.(interface{ Stat() (os.FileInfo, error) }); ok {
@@ -234,149 +231,67 @@ func readCapture(r io.Reader, fn func(captureInfo, *segment)) error {
 	if err := guardPcapng(file); err != nil {
 		return err
 	}
-	return readPcapng(file, fn)
-}
-
-// maxSnaplen replaces a pcap file's snapshot length of 0 or above it:
-// 262144 is tcpdump's and Wireshark's default. No record may be longer.
-const maxSnaplen = 262144
-
-// readPcap reads a libpcap file: a 24-byte header (magic, version 2.4,
-// time zone, accuracy, snapshot length, link type) and records of a
-// 16-byte header (seconds, micro- or nanoseconds, captured length,
-// original length) and the captured bytes, in the byte order the magic
-// shows. A frame that fits br's buffer is a view into it; a longer one
-// is read into a buffer of at most maxSnaplen bytes.
-func readPcap(br *bufio.Reader, fn func(captureInfo, *segment)) error {
-	var hdr [24]byte
-	if _, err := io.ReadFull(br, hdr[:]); err != nil {
+	opts := pcapgo.DefaultNgReaderOptions
+	opts.WantMixedLinkType = true
+	ng, err := pcapgo.NewNgReader(bytes.NewReader(file), opts)
+	if err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
-		return fmt.Errorf("pcap: %w", err)
+		return fmt.Errorf("pcapng: %w", err)
 	}
-	file := hdr[:]
-	var order binary.ByteOrder
-	var nsFactor uint32
-	switch binary.LittleEndian.Uint32(file) {
-	case 0xa1b2c3d4:
-		order, nsFactor = binary.LittleEndian, 1000
-	case 0xd4c3b2a1:
-		order, nsFactor = binary.BigEndian, 1000
-	case 0xa1b23c4d:
-		order, nsFactor = binary.LittleEndian, 1
-	case 0x4d3cb2a1:
-		order, nsFactor = binary.BigEndian, 1
-	default:
-		return fmt.Errorf("pcap: unknown magic %x", binary.LittleEndian.Uint32(file))
+	return readFrames(ng, d, ngLinkType, fn)
+}
+
+// ngLinkType returns the link type of a pcapng packet's interface, which
+// NgReader with WantMixedLinkType puts in AncillaryData.
+func ngLinkType(ci gopacket.CaptureInfo) uint32 {
+	if len(ci.AncillaryData) > 0 {
+		if lt, ok := ci.AncillaryData[0].(layers.LinkType); ok {
+			return uint32(lt)
+		}
 	}
-	if v := order.Uint16(file[4:]); v != 2 {
-		return fmt.Errorf("pcap: unknown major version %d", v)
-	}
-	if v := order.Uint16(file[6:]); v != 4 {
-		return fmt.Errorf("pcap: unknown minor version %d", v)
-	}
-	snaplen := order.Uint32(file[16:])
-	if snaplen == 0 || snaplen > maxSnaplen {
-		snaplen = maxSnaplen
-	}
-	lt := order.Uint32(file[20:]) & 0xffff // the high bits carry FCS information
+	return ^uint32(0)
+}
+
+// readFrames reads every packet of src into its reused buffer, decodes it
+// with d and calls fn.
+func readFrames(src gopacket.ZeroCopyPacketDataSource, d *frameDecoder, linkType func(gopacket.CaptureInfo) uint32, fn func(captureInfo, *segment)) error {
 	var s segment
-	var big []byte // frames longer than br's buffer
 	for {
-		var h [16]byte
-		if _, err := io.ReadFull(br, h[:]); err != nil {
-			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				return nil
-			}
+		data, ci, err := src.ZeroCopyReadPacketData()
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil
+		}
+		if err != nil {
 			return err
 		}
-		ci := captureInfo{Timestamp: time.Unix(int64(order.Uint32(h[0:])), int64(order.Uint32(h[4:])*nsFactor)).UTC()}
-		caplen, length := order.Uint32(h[8:]), order.Uint32(h[12:])
-		if caplen > snaplen {
-			return fmt.Errorf("capture length exceeds snap length: %d > %d", caplen, snaplen)
-		}
-		if caplen > length {
-			return fmt.Errorf("capture length exceeds original packet length: %d > %d", caplen, length)
-		}
-		n := int(caplen)
-		var frame []byte
-		if n <= br.Size() {
-			var err error
-			if frame, err = br.Peek(n); err != nil {
-				return nil // the last record is cut short
-			}
+		s.ci = captureInfo{Timestamp: ci.Timestamp}
+		if d.decode(linkType(ci), data, &s) {
+			fn(s.ci, &s)
 		} else {
-			if cap(big) < n {
-				big = make([]byte, n)
-			}
-			frame = big[:n]
-			if _, err := io.ReadFull(br, frame); err != nil {
-				return nil
-			}
-		}
-		deliver(fn, lt, ci, frame, &s)
-		if n <= br.Size() {
-			br.Discard(n)
+			fn(s.ci, nil)
 		}
 	}
-}
-
-func deliver(fn func(captureInfo, *segment), lt uint32, ci captureInfo, frame []byte, s *segment) {
-	s.ci = ci
-	if decodeFrame(lt, frame, s) {
-		fn(ci, s)
-	} else {
-		fn(ci, nil)
-	}
-}
-
-// pcapng block types (pcapng draft, section 4).
-const (
-	blockSHB        = 0x0a0d0d0a // Section Header
-	blockIDB        = 1          // Interface Description
-	blockPacket     = 2          // Packet (obsolete)
-	blockSimple     = 3          // Simple Packet
-	blockEnhanced   = 6          // Enhanced Packet
-	byteOrderMagic  = 0x1a2b3c4d
-	optEndOfOpt     = 0
-	optIfTsresol    = 9
-	optIfTsoffset   = 14
-	defaultTsresol  = 6 // microseconds
-	nanosPerSecond  = 1e9
-	shbFixedLen     = 12 // after type and length: byte-order magic, version, section length
-	packetFixedLen  = 20 // interface ID, timestamp, captured and original lengths
-	blockHeaderLen  = 8
-	blockTrailerLen = 4
-)
-
-// ngInterface is what tdstrace keeps of an Interface Description Block.
-type ngInterface struct {
-	linkType uint32
-	snaplen  uint32
-	units    uint64 // timestamp units per second
-	offset   uint64 // seconds added to every timestamp (if_tsoffset)
-}
-
-// time converts a timestamp in the interface's units.
-func (in *ngInterface) time(ts uint64) time.Time {
-	sec := int64(ts/in.units + in.offset)
-	frac := ts % in.units
-	var ns uint64
-	if in.units < nanosPerSecond {
-		ns = frac * (nanosPerSecond / in.units)
-	} else {
-		ns = frac / (in.units / nanosPerSecond)
-	}
-	return time.Unix(sec, int64(ns)).UTC()
 }
 
 // guardPcapng walks the blocks of a pcapng file held in memory (pcapng
-// draft, section 3.1: type, total length, body, total length) before any
-// is used, and rejects a block length that is not a multiple of 4 of at
-// least 12 bytes and a packet block whose captured length runs past its
-// block, so that a damaged file fails before anything is written.
+// draft, section 3.1: type, total length, body, total length) before
+// pcapgo reads it, caps each Interface Description Block's SnapLen at
+// maxSnaplen (0 means no limit there), and rejects a block length that
+// is not a multiple of 4 of at least 12 bytes (pcapgo's reader can loop
+// on such a block), a packet block whose captured length runs past its
+// block and a Simple Packet Block too short for its fixed field, so that
+// a damaged file fails before anything is written and pcapgo never
+// allocates by a length the file does not hold.
 func guardPcapng(b []byte) error {
+	const (
+		byteOrderMagic = 0x1a2b3c4d
+		blockIDB       = 1 // Interface Description
+		blockPacket    = 2 // Packet (obsolete)
+		blockSimple    = 3 // Simple Packet
+		blockEnhanced  = 6 // Enhanced Packet
+	)
 	var order binary.ByteOrder = binary.LittleEndian
 	for off := 0; off+12 <= len(b); {
 		typ := order.Uint32(b[off:])
@@ -389,12 +304,18 @@ func guardPcapng(b []byte) error {
 		}
 		n := int(order.Uint32(b[off+4:]))
 		if n > len(b)-off {
-			return nil // a last block cut short: the capture ends before it
+			return nil // a last block cut short: pcapgo reports the end of the file
 		}
 		if n < 12 || n%4 != 0 {
 			return fmt.Errorf("pcapng: the block at offset %d has a length of %d", off, n)
 		}
 		switch typ {
+		case blockIDB: // LinkType, Reserved, SnapLen
+			if n >= 20 {
+				if sl := order.Uint32(b[off+12:]); sl == 0 || sl > maxSnaplen {
+					order.PutUint32(b[off+12:], maxSnaplen)
+				}
+			}
 		case blockEnhanced, blockPacket: // Captured Packet Length at 20
 			if n < 32 || int(order.Uint32(b[off+20:])) > n-32 {
 				return fmt.Errorf("pcapng: the packet block at offset %d claims more bytes than its %d-byte block holds", off, n)
@@ -407,123 +328,4 @@ func guardPcapng(b []byte) error {
 		off += n
 	}
 	return nil
-}
-
-// readPcapng reads a pcapng file that guardPcapng accepted: sections (a
-// Section Header Block, in either byte order, version 1.0), the
-// interfaces each describes (link type, snapshot length, timestamp
-// resolution and offset) and their packets (Enhanced, Simple and the
-// obsolete Packet Block); other blocks are skipped. Frames of every
-// interface are decoded, whatever its link type.
-func readPcapng(file []byte, fn func(captureInfo, *segment)) error {
-	var order binary.ByteOrder = binary.LittleEndian
-	var ifaces []ngInterface
-	var s segment
-	for off := 0; len(file)-off >= 12; {
-		typ := order.Uint32(file[off:])
-		if typ == blockSHB {
-			switch {
-			case binary.LittleEndian.Uint32(file[off+8:]) == byteOrderMagic:
-				order = binary.LittleEndian
-			case binary.BigEndian.Uint32(file[off+8:]) == byteOrderMagic:
-				order = binary.BigEndian
-			default:
-				return fmt.Errorf("pcapng: wrong byte-order magic in the section header at offset %d", off)
-			}
-		}
-		n := int(order.Uint32(file[off+4:]))
-		if n > len(file)-off {
-			return nil // cut short
-		}
-		body := file[off+blockHeaderLen : off+n-blockTrailerLen]
-		if off == 0 && typ != blockSHB {
-			return fmt.Errorf("pcapng: unknown magic %x", typ)
-		}
-		switch typ {
-		case blockSHB:
-			if len(body) < shbFixedLen-4 {
-				return fmt.Errorf("pcapng: the section header at offset %d is %d bytes", off, n)
-			}
-			if maj, mnr := order.Uint16(body[4:]), order.Uint16(body[6:]); maj != 1 || mnr != 0 {
-				return fmt.Errorf("pcapng: unknown version %d.%d in the section header at offset %d", maj, mnr, off)
-			}
-			ifaces = ifaces[:0]
-		case blockIDB:
-			in, err := readIDB(body, order)
-			if err != nil {
-				return fmt.Errorf("pcapng: the interface block at offset %d: %w", off, err)
-			}
-			ifaces = append(ifaces, in)
-		case blockEnhanced, blockPacket:
-			id := int(order.Uint32(body))
-			if typ == blockPacket {
-				id = int(order.Uint16(body))
-			}
-			if id >= len(ifaces) {
-				return fmt.Errorf("pcapng: interface %d not present in the section (it has %d)", id, len(ifaces))
-			}
-			in := &ifaces[id]
-			ts := uint64(order.Uint32(body[4:]))<<32 | uint64(order.Uint32(body[8:]))
-			caplen := int(order.Uint32(body[12:])) // within the block: guardPcapng
-			deliver(fn, in.linkType, captureInfo{Timestamp: in.time(ts)}, body[packetFixedLen:packetFixedLen+caplen], &s)
-		case blockSimple:
-			if len(ifaces) == 0 {
-				return errors.New("pcapng: a simple packet block before any interface")
-			}
-			caplen := int(order.Uint32(body))
-			if sl := int(ifaces[0].snaplen); sl != 0 && caplen > sl {
-				caplen = sl
-			}
-			caplen = min(caplen, len(body)-4)
-			deliver(fn, ifaces[0].linkType, captureInfo{}, body[4:4+caplen], &s)
-		}
-		off += n
-	}
-	return nil
-}
-
-// readIDB reads an Interface Description Block's body: LinkType,
-// Reserved, SnapLen and options, of which if_tsresol (the timestamp unit:
-// 10^-v seconds, or 2^-v with the high bit set) and if_tsoffset matter.
-func readIDB(b []byte, order binary.ByteOrder) (ngInterface, error) {
-	if len(b) < 8 {
-		return ngInterface{}, errors.New("too short")
-	}
-	in := ngInterface{linkType: uint32(order.Uint16(b)), snaplen: order.Uint32(b[4:])}
-	var res byte // 0: absent, the default
-	for o := b[8:]; len(o) >= 4; {
-		code, l := order.Uint16(o), int(order.Uint16(o[2:]))
-		if code == optEndOfOpt {
-			break
-		}
-		if l > len(o)-4 {
-			return ngInterface{}, fmt.Errorf("option %d runs past the block", code)
-		}
-		v := o[4 : 4+l]
-		switch {
-		case code == optIfTsresol && l >= 1:
-			res = v[0]
-		case code == optIfTsoffset && l >= 8:
-			in.offset = order.Uint64(v)
-		}
-		o = o[min(4+(l+3)&^3, len(o)):]
-	}
-	if res == 0 {
-		res = defaultTsresol
-	}
-	if res&0x80 != 0 {
-		if res&0x7f > 63 {
-			return ngInterface{}, fmt.Errorf("timestamp resolution 2^-%d", res&0x7f)
-		}
-		in.units = 1 << (res & 0x7f)
-	} else {
-		if res > 19 {
-			return ngInterface{}, fmt.Errorf("timestamp resolution 10^-%d", res)
-		}
-		in.units = 1
-		for range res {
-			in.units *= 10
-		}
-	}
-	return in, nil
 }

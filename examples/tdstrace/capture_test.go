@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
@@ -18,100 +19,6 @@ import (
 	"github.com/google/gopacket/pcapgo"
 )
 
-// refDecode is the reference for decodeFrame: gopacket's
-// DecodingLayerParser over its Ethernet, Linux SLL, Loopback, IPv4, IPv6
-// and TCP layers, as tdstrace decoded frames before it read them itself.
-// skip reports an input the two are not meant to agree on (gopacket
-// panics on it, or reads TCP after an IPv6 extension header).
-func refDecode(lt uint32, data []byte) (s segment, ok, skip bool) {
-	var (
-		eth  layers.Ethernet
-		sll  layers.LinuxSLL
-		loop layers.Loopback
-		ip4  layers.IPv4
-		ip6  layers.IPv6
-		tcp  layers.TCP
-	)
-	var first gopacket.LayerType
-	switch lt {
-	case linkEthernet:
-		first = layers.LayerTypeEthernet
-	case linkLinuxSLL:
-		if len(data) >= 16 && binary.BigEndian.Uint16(data[4:]) > 8 {
-			return s, false, true // gopacket slices the address past the header
-		}
-		first = layers.LayerTypeLinuxSLL
-	case linkNull, linkLoop:
-		first = layers.LayerTypeLoopback
-	case linkRaw, linkRawOld, linkIPv4, linkIPv6:
-		if len(data) == 0 {
-			return s, false, false
-		}
-		first = layers.LayerTypeIPv4
-		if data[0]>>4 == 6 {
-			first = layers.LayerTypeIPv6
-		}
-	default:
-		return s, false, false
-	}
-	p := gopacket.NewDecodingLayerParser(first, &eth, &sll, &loop, &ip4, &ip6, &tcp)
-	p.IgnoreUnsupported = true
-	var decoded []gopacket.LayerType
-	_ = p.DecodeLayers(data, &decoded)
-	var src, dst netip.Addr
-	haveIP := false
-	for _, t := range decoded {
-		switch t {
-		case layers.LayerTypeIPv4:
-			src, _ = netip.AddrFromSlice(ip4.SrcIP.To4())
-			dst, _ = netip.AddrFromSlice(ip4.DstIP.To4())
-			haveIP = true
-		case layers.LayerTypeIPv6:
-			if ip6.NextHeader == layers.IPProtocolIPv6HopByHop {
-				return s, false, true
-			}
-			src, _ = netip.AddrFromSlice(ip6.SrcIP)
-			dst, _ = netip.AddrFromSlice(ip6.DstIP)
-			haveIP = true
-		case layers.LayerTypeTCP:
-			if !haveIP {
-				return s, false, false
-			}
-			s.src = netip.AddrPortFrom(src, uint16(tcp.SrcPort))
-			s.dst = netip.AddrPortFrom(dst, uint16(tcp.DstPort))
-			s.seq, s.ack, s.win = tcp.Seq, tcp.Ack, tcp.Window
-			for i, on := range []bool{tcp.FIN, tcp.SYN, tcp.RST, tcp.PSH, tcp.ACK, tcp.URG, tcp.ECE, tcp.CWR} {
-				if on {
-					s.flags |= 1 << i
-				}
-			}
-			s.payload = tcp.Payload
-			return s, true, false
-		}
-	}
-	return s, false, false
-}
-
-// compareDecode checks decodeFrame against refDecode on one frame.
-func compareDecode(t *testing.T, name string, lt uint32, data []byte) {
-	t.Helper()
-	want, wantOK, skip := refDecode(lt, data)
-	if skip {
-		return
-	}
-	var got segment
-	gotOK := decodeFrame(lt, data, &got)
-	if gotOK != wantOK {
-		t.Fatalf("%s (link %d, % x): decodeFrame says TCP %v, gopacket %v", name, lt, data, gotOK, wantOK)
-	}
-	if !gotOK {
-		return
-	}
-	if got.src != want.src || got.dst != want.dst || got.seq != want.seq || got.ack != want.ack || got.win != want.win || got.flags != want.flags || !bytes.Equal(got.payload, want.payload) {
-		t.Fatalf("%s (link %d): decodeFrame %+v, gopacket %+v", name, lt, got, want)
-	}
-}
-
 // serialize builds a frame with gopacket's serializers.
 func serialize(t *testing.T, ls ...gopacket.SerializableLayer) []byte {
 	t.Helper()
@@ -121,6 +28,9 @@ func serialize(t *testing.T, ls ...gopacket.SerializableLayer) []byte {
 	}
 	return buf.Bytes()
 }
+
+// testPayload is the TCP payload of testFrames: a TDS packet header.
+var testPayload = []byte("\x12\x01\x00\x08\x00\x00\x01\x00")
 
 // testFrames are frames of every link type decodeFrame reads, with IPv4
 // options, TCP options, padding, fragments, IPv6 and a UDP datagram.
@@ -137,7 +47,7 @@ func testFrames(t *testing.T) map[string]struct {
 		c.SetNetworkLayerForChecksum(ip)
 		return c
 	}
-	payload := gopacket.Payload("\x12\x01\x00\x08\x00\x00\x01\x00")
+	payload := gopacket.Payload(testPayload)
 	eth4 := &layers.Ethernet{SrcMAC: net.HardwareAddr{2, 0, 0, 0, 0, 1}, DstMAC: net.HardwareAddr{2, 0, 0, 0, 0, 2}, EthernetType: layers.EthernetTypeIPv4}
 	eth6 := &layers.Ethernet{SrcMAC: eth4.SrcMAC, DstMAC: eth4.DstMAC, EthernetType: layers.EthernetTypeIPv6}
 	ip4 := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: a4, DstIP: b4}
@@ -177,25 +87,78 @@ func testFrames(t *testing.T) map[string]struct {
 	return out
 }
 
-// TestDecodeFrame checks decodeFrame against gopacket on frames of every
-// link type it reads, and on every prefix of each (frames a capture's
-// snapshot length cut short) and on damaged copies (each byte of the
-// headers set to 0x00 and 0xff in turn).
+// wantFrame is what decode must make of the test frames that carry TCP:
+// the segment testFrames builds, from 10.0.0.1 (or 2001:db8::1) port
+// 40000 to 10.0.0.2 (2001:db8::2) port 1433.
+func wantFrame(name string, data []byte) segment {
+	src, dst := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
+	if strings.Contains(name, "ipv6") {
+		src, dst = netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("2001:db8::2")
+	}
+	s := segment{src: netip.AddrPortFrom(src, 40000), dst: netip.AddrPortFrom(dst, 1433),
+		seq: 1001, ack: 5001, win: 512, flags: tcpPSH | tcpACK, payload: testPayload}
+	if name == "ethernet padded" {
+		s.payload = nil // the six bytes after the IP packet are link-layer padding
+	}
+	return s
+}
+
+func sameSegment(got, want segment) bool {
+	return got.src == want.src && got.dst == want.dst && got.seq == want.seq && got.ack == want.ack &&
+		got.win == want.win && got.flags == want.flags && bytes.Equal(got.payload, want.payload)
+}
+
+// TestDecodeFrame checks the wiring of gopacket's layer parsers: every
+// link type tdstrace reads reaches TCP with the right addresses, ports,
+// numbers and flags; padding is cut off by the IP length; UDP, an IPv4
+// fragment and an unknown link type are not TCP; a frame the capture
+// truncated inside the payload keeps what it has, one truncated inside
+// the headers is not TCP; damaged copies (each header byte set to 0x00,
+// 0xff, 0x45 and 0x60 in turn) never panic and decode, if at all, to a
+// payload inside the frame.
 func TestDecodeFrame(t *testing.T) {
+	d := newFrameDecoder()
 	tcpSeen := 0
 	for name, f := range testFrames(t) {
 		var s segment
-		if decodeFrame(f.lt, f.data, &s) {
-			tcpSeen++
+		ok := d.decode(f.lt, f.data, &s)
+		wantTCP := !strings.Contains(name, "fragment") && !strings.Contains(name, "udp") && !strings.Contains(name, "unknown")
+		if ok != wantTCP {
+			t.Fatalf("%s: TCP %v, want %v", name, ok, wantTCP)
 		}
-		for n := 0; n <= len(f.data); n++ {
-			compareDecode(t, name, f.lt, f.data[:n])
+		if !ok {
+			continue
+		}
+		tcpSeen++
+		want := wantFrame(name, f.data)
+		if !sameSegment(s, want) {
+			t.Fatalf("%s: decoded %+v, want %+v", name, s, want)
+		}
+		// The headers end where the payload starts (padding aside).
+		hdrEnd := len(f.data) - len(want.payload)
+		if want.payload == nil {
+			hdrEnd = len(f.data) - 6
+		}
+		for n := 0; n < len(f.data); n++ {
+			var p segment
+			ok := d.decode(f.lt, f.data[:n], &p)
+			if n < hdrEnd {
+				if ok {
+					t.Fatalf("%s cut to %d bytes (headers end at %d): decoded as TCP", name, n, hdrEnd)
+				}
+				continue
+			}
+			w := want
+			w.payload = want.payload[:min(n-hdrEnd, len(want.payload))]
+			if !ok || !sameSegment(p, w) {
+				t.Fatalf("%s cut to %d bytes: TCP %v %+v, want %+v", name, n, ok, p, w)
+			}
 		}
 		for i := 0; i < len(f.data) && i < 80; i++ {
 			for _, v := range []byte{0x00, 0xff, 0x45, 0x60} {
-				d := append([]byte(nil), f.data...)
-				d[i] = v
-				compareDecode(t, name, f.lt, d)
+				b := append([]byte(nil), f.data...)
+				b[i] = v
+				checkDecode(t, d, f.lt, b)
 			}
 		}
 	}
@@ -204,14 +167,70 @@ func TestDecodeFrame(t *testing.T) {
 	}
 }
 
-// FuzzDecodeFrame compares decodeFrame with gopacket on arbitrary frames.
+// TestDecodeFrameSLLAddress checks the guard before gopacket's Linux SLL
+// layer, which slices the link-layer address by its declared length: a
+// length over 8 makes the frame not TCP instead of a panic.
+func TestDecodeFrameSLLAddress(t *testing.T) {
+	d := newFrameDecoder()
+	f := testFrames(t)["linux sll"]
+	for _, n := range []uint16{9, 200, 0xffff} {
+		b := append([]byte(nil), f.data...)
+		binary.BigEndian.PutUint16(b[4:], n)
+		var s segment
+		if d.decode(linkLinuxSLL, b[:16:16], &s) || d.decode(linkLinuxSLL, b, &s) {
+			t.Errorf("address length %d: decoded as TCP", n)
+		}
+	}
+}
+
+// TestDecodeFrameAllocs pins the promise that a frame costs no
+// allocation once the layer values exist.
+func TestDecodeFrameAllocs(t *testing.T) {
+	d := newFrameDecoder()
+	for name, f := range testFrames(t) {
+		var s segment
+		if n := testing.AllocsPerRun(100, func() { d.decode(f.lt, f.data, &s) }); n != 0 {
+			t.Errorf("%s: %v allocations per frame", name, n)
+		}
+	}
+}
+
+// checkDecode decodes one frame twice: no panic, the same answer, and a
+// payload that is a view inside the frame.
+func checkDecode(t *testing.T, d *frameDecoder, lt uint32, data []byte) {
+	t.Helper()
+	var a, b segment
+	okA := d.decode(lt, data, &a)
+	okB := d.decode(lt, data, &b)
+	if okA != okB || (okA && !sameSegment(a, b)) {
+		t.Fatalf("link %d, % x: two decodings differ: %v %+v, %v %+v", lt, data, okA, a, okB, b)
+	}
+	if okA && len(a.payload) > 0 {
+		end := len(data) - len(a.payload)
+		inside := false
+		for i := 0; i <= end; i++ {
+			if &data[i] == &a.payload[0] {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			t.Fatalf("link %d, % x: the payload is not a view into the frame", lt, data)
+		}
+	}
+}
+
+// FuzzDecodeFrame decodes arbitrary frames of arbitrary link types
+// through the layer parsers: no panic, a deterministic answer, and a
+// payload inside the frame.
 func FuzzDecodeFrame(f *testing.F) {
 	t := &testing.T{}
 	for _, fr := range testFrames(t) {
 		f.Add(uint8(fr.lt), fr.data)
 	}
+	d := newFrameDecoder()
 	f.Fuzz(func(t *testing.T, lt uint8, data []byte) {
-		compareDecode(t, "fuzz", uint32(lt), data)
+		checkDecode(t, d, uint32(lt), data)
 	})
 }
 
@@ -236,77 +255,58 @@ func readAll(t *testing.T, file []byte) ([]record, error) {
 	return out, err
 }
 
-// refReadAll reads a capture with gopacket's pcapgo, as tdstrace did.
-func refReadAll(t *testing.T, file []byte) []record {
+// wantRecords checks the frames read from a capture of copies of the
+// "ethernet ipv4" test frame written n at a time, the i-th stamped
+// ts + i*step: each is that segment, stamped within unit before its time
+// (a coarser timestamp unit truncates).
+func wantRecords(t *testing.T, name string, got []record, n int, ts time.Time, step, unit time.Duration) {
 	t.Helper()
-	var out []record
-	add := func(lt layers.LinkType, data []byte, ci gopacket.CaptureInfo) {
-		r := record{ts: ci.Timestamp}
-		if s, ok, _ := refDecode(uint32(lt), data); ok {
-			s.payload = append([]byte(nil), s.payload...)
-			r.seg = &s
-		}
-		out = append(out, r)
+	if len(got) != n {
+		t.Fatalf("%s: %d frames, want %d", name, len(got), n)
 	}
-	if binary.BigEndian.Uint32(file) == blockSHB {
-		ng, err := pcapgo.NewNgReader(bytes.NewReader(file), pcapgo.DefaultNgReaderOptions)
-		if err != nil {
-			t.Fatal(err)
+	want := wantFrame("ethernet ipv4", nil)
+	for i, r := range got {
+		at := ts.Add(time.Duration(i) * step)
+		if r.ts.After(at) || at.Sub(r.ts) >= unit {
+			t.Fatalf("%s: frame %d stamped %v, want %v to within %v", name, i+1, r.ts, at, unit)
 		}
-		for {
-			data, ci, err := ng.ReadPacketData()
-			if err != nil {
-				return out
-			}
-			in, _ := ng.Interface(ci.InterfaceIndex)
-			add(in.LinkType, data, ci)
-		}
-	}
-	pr, err := pcapgo.NewReader(bytes.NewReader(file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		data, ci, err := pr.ReadPacketData()
-		if err != nil {
-			return out
-		}
-		add(pr.LinkType(), data, ci)
-	}
-}
-
-func sameRecords(t *testing.T, name string, got, want []record) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d frames, pcapgo reads %d", name, len(got), len(want))
-	}
-	for i := range got {
-		g, w := got[i], want[i]
-		if !g.ts.Equal(w.ts) || (g.seg == nil) != (w.seg == nil) {
-			t.Fatalf("%s: frame %d: %v TCP %v, pcapgo %v TCP %v", name, i+1, g.ts, g.seg != nil, w.ts, w.seg != nil)
-		}
-		if g.seg != nil && (g.seg.src != w.seg.src || g.seg.dst != w.seg.dst || g.seg.seq != w.seg.seq || !bytes.Equal(g.seg.payload, w.seg.payload)) {
-			t.Fatalf("%s: frame %d differs: %+v, pcapgo %+v", name, i+1, g.seg, w.seg)
+		if r.seg == nil || !sameSegment(*r.seg, want) {
+			t.Fatalf("%s: frame %d is %+v, want %+v", name, i+1, r.seg, want)
 		}
 	}
 }
 
-// TestReadCaptureFormats reads the shipped captures and variants written
-// with pcapgo (nanosecond pcap, pcapng with nanosecond and binary
-// timestamps, gzip, a last record cut short, a frame longer than the
-// read buffer) and checks every frame's
-// timestamp and segment against pcapgo's readers.
+// TestReadCaptureFormats reads the shipped captures and files written
+// with pcapgo's writers: nanosecond pcap, gzip, a last record cut short,
+// a frame longer than the 64 KB read buffer, pcapng at three timestamp
+// resolutions, and pcapng with two interfaces of different link types
+// (both decoded). Every frame's timestamp and segment is checked.
 func TestReadCaptureFormats(t *testing.T) {
-	files := map[string][]byte{}
 	for _, name := range []string{"odbc-mars.pcap", "odbc-mars.pcapng", "tsql-ntlm-login-tls.pcap"} {
 		b, err := os.ReadFile("../testdata/captures/" + name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		files[name] = b
+		got, err := readAll(t, b)
+		if err != nil || len(got) == 0 || got[0].seg == nil {
+			t.Fatalf("%s: %d frames, %v", name, len(got), err)
+		}
 	}
-	fr := testFrames(t)["ethernet ipv4"].data
+	frames := testFrames(t)
+	fr := frames["ethernet ipv4"].data
 	ts := time.Date(2026, 11, 21, 5, 0, 0, 123456789, time.UTC)
+	const step = 1001 * time.Nanosecond
+	ci := func(i int, b []byte) gopacket.CaptureInfo {
+		return gopacket.CaptureInfo{Timestamp: ts.Add(time.Duration(i) * step), CaptureLength: len(b), Length: len(b)}
+	}
+	check := func(name string, file []byte, n int, unit time.Duration) {
+		t.Helper()
+		got, err := readAll(t, file)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		wantRecords(t, name, got, n, ts, step, unit)
+	}
 
 	var ns bytes.Buffer
 	w := pcapgo.NewWriterNanos(&ns)
@@ -314,49 +314,71 @@ func TestReadCaptureFormats(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 3; i++ {
-		w.WritePacket(gopacket.CaptureInfo{Timestamp: ts.Add(time.Duration(i) * 1001 * time.Nanosecond), CaptureLength: len(fr), Length: len(fr)}, fr)
+		w.WritePacket(ci(i, fr), fr)
 	}
-	files["nanosecond pcap"] = ns.Bytes()
-	// A frame longer than the reader's 64 KB buffer, between two others.
-	var jumbo bytes.Buffer
-	w = pcapgo.NewWriter(&jumbo)
-	if err := w.WriteFileHeader(262144, layers.LinkTypeEthernet); err != nil {
-		t.Fatal(err)
-	}
-	long := append(append([]byte(nil), fr...), make([]byte, 100000)...)
-	for _, b := range [][]byte{fr, long, fr} {
-		w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(b), Length: len(b)}, b)
-	}
-	files["frame over 64 KB"] = jumbo.Bytes()
-	files["cut short"] = ns.Bytes()[:ns.Len()-5]
+	check("nanosecond pcap", ns.Bytes(), 3, time.Nanosecond)
+	check("cut short", ns.Bytes()[:ns.Len()-5], 2, time.Nanosecond)
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	zw.Write(ns.Bytes())
 	zw.Close()
-	files["gzip"] = gz.Bytes()
+	check("gzip", gz.Bytes(), 3, time.Nanosecond)
 
-	for _, res := range []uint8{9, 0x80 | 20, 3} {
+	var us bytes.Buffer
+	w = pcapgo.NewWriter(&us)
+	if err := w.WriteFileHeader(0, layers.LinkTypeEthernet); err != nil { // 0: no limit, capped
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		w.WritePacket(ci(i, fr), fr)
+	}
+	check("microsecond pcap, snap length 0", us.Bytes(), 3, time.Microsecond)
+
+	// A frame longer than the reader's 64 KB buffer, between two others.
+	var jumbo bytes.Buffer
+	w = pcapgo.NewWriterNanos(&jumbo)
+	if err := w.WriteFileHeader(262144, layers.LinkTypeEthernet); err != nil {
+		t.Fatal(err)
+	}
+	long := append(append([]byte(nil), fr...), make([]byte, 100000)...)
+	for i, b := range [][]byte{fr, long, fr} {
+		w.WritePacket(ci(i, b), b)
+	}
+	check("frame over 64 KB", jumbo.Bytes(), 3, time.Nanosecond)
+
+	for _, tc := range []struct {
+		res  uint8
+		unit time.Duration
+	}{{9, time.Nanosecond}, {0x80 | 20, time.Second >> 20}, {3, time.Millisecond}} {
 		var ng bytes.Buffer
-		nw, err := pcapgo.NewNgWriterInterface(&ng, pcapgo.NgInterface{LinkType: layers.LinkTypeEthernet, SnapLength: 65535, TimestampResolution: pcapgo.NgResolution(res)}, pcapgo.DefaultNgWriterOptions)
+		nw, err := pcapgo.NewNgWriterInterface(&ng, pcapgo.NgInterface{LinkType: layers.LinkTypeEthernet, SnapLength: 65535, TimestampResolution: pcapgo.NgResolution(tc.res)}, pcapgo.DefaultNgWriterOptions)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i := 0; i < 3; i++ {
-			nw.WritePacket(gopacket.CaptureInfo{Timestamp: ts.Add(time.Duration(i) * 1001 * time.Nanosecond), CaptureLength: len(fr), Length: len(fr)}, fr)
+			nw.WritePacket(ci(i, fr), fr)
 		}
 		nw.Flush()
-		files["pcapng resolution "+string(rune('0'+res%10))] = ng.Bytes()
+		check(fmt.Sprintf("pcapng resolution %#x", tc.res), ng.Bytes(), 3, tc.unit+1)
 	}
-	for name, file := range files {
-		got, err := readAll(t, file)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if len(got) == 0 {
-			t.Fatalf("%s: no frames", name)
-		}
-		sameRecords(t, name, got, refReadAll(t, file))
+
+	// Two interfaces: Ethernet and raw IP; a frame on each.
+	var mixed bytes.Buffer
+	nw, err := pcapgo.NewNgWriterInterface(&mixed, pcapgo.NgInterface{LinkType: layers.LinkTypeEthernet, TimestampResolution: 9}, pcapgo.DefaultNgWriterOptions)
+	if err != nil {
+		t.Fatal(err)
 	}
+	raw, err := nw.AddInterface(pcapgo.NgInterface{LinkType: layers.LinkTypeRaw, TimestampResolution: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rawFr := frames["raw ipv4"].data
+	nw.WritePacket(ci(0, fr), fr)
+	c := ci(1, rawFr)
+	c.InterfaceIndex = raw
+	nw.WritePacket(c, rawFr)
+	nw.Flush()
+	check("pcapng, two link types", mixed.Bytes(), 2, time.Nanosecond)
 }
 
 // TestReadCaptureErrors checks what a damaged file is told apart by.
@@ -378,7 +400,7 @@ func TestReadCaptureErrors(t *testing.T) {
 	}{
 		{"empty", nil, "too short"},
 		{"short header", good[:20], "unexpected EOF"},
-		{"magic", []byte("not a capture at all, no"), "unknown magic"},
+		{"magic", []byte("not a capture at all, no"), "Unknown magic"},
 		{"version", badVersion, "major version 3"},
 		{"snap length", bigCap, "exceeds snap length"},
 		{"original length", overOrig, "exceeds original packet length"},

@@ -9,12 +9,12 @@
 //	go run ./tdstrace [-json] [-port 1433] capture.pcap
 //	go run ./tdstrace -hex [-from client|server] < message.hex
 //
-// It reads pcap and pcapng files (gzip-compressed pcap too) and decodes
-// the link (Ethernet, Linux SLL, BSD loopback, raw IP), IP and TCP layers
-// itself, as views into the file (capture.go; importing gopacket's layers
-// cost 5 ms of start-up, a third of a run over a thousand logins); puts
-// each direction of a TCP
-// connection back in order, and decodes what it carries with tdswire:
+// It reads pcap and pcapng files (gzip-compressed pcap too) with
+// gopacket's pcapgo readers into reused buffers, decodes the link
+// (Ethernet, Linux SLL, BSD loopback, raw IP), IP and TCP layers with a
+// gopacket DecodingLayerParser over preallocated layer values (capture.go;
+// nothing is allocated per frame), puts each direction of a TCP
+// connection back in order itself, and decodes what it carries with tdswire:
 // TDS packets and messages ([MS-TDS] 2.2.3, 2.2.6, 2.2.7), TLS records
 // inside PRELOGIN packets (2.2.6.5, 3.2.5.2) or on TCP, SMP packets of
 // MARS connections ([MC-SMP] 2.2) and NTLM messages in SSPI tokens
