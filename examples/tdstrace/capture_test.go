@@ -32,7 +32,7 @@ func serialize(t *testing.T, ls ...gopacket.SerializableLayer) []byte {
 // testPayload is the TCP payload of testFrames: a TDS packet header.
 var testPayload = []byte("\x12\x01\x00\x08\x00\x00\x01\x00")
 
-// testFrames are frames of every link type decodeFrame reads, with IPv4
+// testFrames are frames of every link type frameDecoder reads, with IPv4
 // options, TCP options, padding, fragments, IPv6 and a UDP datagram.
 func testFrames(t *testing.T) map[string]struct {
 	lt   uint32
