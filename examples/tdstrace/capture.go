@@ -122,7 +122,8 @@ func (d *frameDecoder) parserFor(lt uint32, frame []byte) *gopacket.DecodingLaye
 
 // decode fills s from one frame of link type lt; ok is false for anything
 // but an unfragmented TCP segment directly over IPv4 or IPv6 (an IPv6
-// extension header before TCP counts as anything else). The layers are
+// extension header before TCP, Hop-by-Hop included, counts as anything
+// else). The layers are
 // gopacket's: IPv4's total length cuts off link-layer padding, and a
 // frame the capture truncated keeps the payload it has. The payload is a
 // view into frame; nothing is allocated.
@@ -144,6 +145,13 @@ func (d *frameDecoder) decode(lt uint32, frame []byte, s *segment) (ok bool) {
 			dst, _ = netip.AddrFromSlice(d.ip4.DstIP.To4())
 			haveIP = true
 		case layers.LayerTypeIPv6:
+			if d.ip6.HopByHop != nil {
+				// gopacket folds a Hop-by-Hop header into IPv6 and
+				// goes on to TCP, but bounds the payload by the
+				// IPv6 length from after the header (and for a
+				// jumbogram starts it at the header): not read.
+				return false
+			}
 			src, _ = netip.AddrFromSlice(d.ip6.SrcIP)
 			dst, _ = netip.AddrFromSlice(d.ip6.DstIP)
 			haveIP = true

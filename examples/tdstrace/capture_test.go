@@ -115,11 +115,12 @@ func sameSegment(got, want segment) bool {
 // truncated inside the payload keeps what it has, one truncated inside
 // the headers is not TCP; damaged copies (each header byte set to 0x00,
 // 0xff, 0x45 and 0x60 in turn) never panic and decode, if at all, to a
-// payload inside the frame.
+// payload inside the frame; IPv6 with a Hop-by-Hop header is not TCP.
 func TestDecodeFrame(t *testing.T) {
 	d := newFrameDecoder()
 	tcpSeen := 0
-	for name, f := range testFrames(t) {
+	frames := testFrames(t)
+	for name, f := range frames {
 		var s segment
 		ok := d.decode(f.lt, f.data, &s)
 		wantTCP := !strings.Contains(name, "fragment") && !strings.Contains(name, "udp") && !strings.Contains(name, "unknown")
@@ -162,6 +163,20 @@ func TestDecodeFrame(t *testing.T) {
 			}
 		}
 	}
+	// An IPv6 Hop-by-Hop header (RFC 8200 4.3: next header TCP, length
+	// 0, a PadN option of 4 bytes) between IPv6 and TCP.
+	raw := frames["raw ipv6"].data
+	hbh := append(append(append([]byte(nil), raw[:40]...), 6, 0, 1, 4, 0, 0, 0, 0), raw[40:]...)
+	hbh[6] = 0 // next header: Hop-by-Hop
+	binary.BigEndian.PutUint16(hbh[4:], binary.BigEndian.Uint16(raw[4:])+8)
+	for _, n := range []int{len(hbh), 40 + 8 + 20} {
+		var s segment
+		if d.decode(linkIPv6, hbh[:n], &s) {
+			t.Errorf("IPv6 with a Hop-by-Hop header (%d bytes) decoded as TCP", n)
+		}
+	}
+	binary.BigEndian.PutUint16(hbh[4:], 0) // a jumbogram without its option
+	checkDecode(t, d, linkIPv6, hbh)
 	if tcpSeen != 11 {
 		t.Errorf("%d of the test frames decode as TCP, want 11", tcpSeen)
 	}
