@@ -202,7 +202,9 @@ const blockSHB = 0x0a0d0d0a
 // costs no more memory than its size or maxSnaplen. A record cut short
 // by the end of the file ends the capture quietly, as a capture still
 // being written does. Frames of every pcapng interface are decoded,
-// whatever its link type.
+// whatever its link type. pcapgo keeps the low 8 bits of a pcap file's
+// link type, which drops the FCS bits some writers set above the 16-bit
+// type; every link type tdstrace decodes is below 256.
 func readCapture(r io.Reader, fn func(captureInfo, *segment)) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(4)
@@ -285,8 +287,9 @@ func readFrames(src gopacket.ZeroCopyPacketDataSource, d *frameDecoder, linkType
 
 // guardPcapng walks the blocks of a pcapng file held in memory (pcapng
 // draft, section 3.1: type, total length, body, total length) before
-// pcapgo reads it, caps each Interface Description Block's SnapLen at
-// maxSnaplen (0 means no limit there), and rejects a block length that
+// pcapgo reads it, caps each Interface Description Block's SnapLen (by
+// which pcapgo sizes its packet buffer; 0 means no limit) at maxSnaplen
+// or the file's size, whichever is smaller, and rejects a block length that
 // is not a multiple of 4 of at least 12 bytes (pcapgo's reader can loop
 // on such a block), a packet block whose captured length runs past its
 // block and a Simple Packet Block too short for its fixed field, so that
@@ -300,6 +303,8 @@ func guardPcapng(b []byte) error {
 		blockSimple    = 3 // Simple Packet
 		blockEnhanced  = 6 // Enhanced Packet
 	)
+	// No packet of the file can be longer than the file.
+	limit := uint32(min(len(b), maxSnaplen))
 	var order binary.ByteOrder = binary.LittleEndian
 	for off := 0; off+12 <= len(b); {
 		typ := order.Uint32(b[off:])
@@ -320,8 +325,8 @@ func guardPcapng(b []byte) error {
 		switch typ {
 		case blockIDB: // LinkType, Reserved, SnapLen
 			if n >= 20 {
-				if sl := order.Uint32(b[off+12:]); sl == 0 || sl > maxSnaplen {
-					order.PutUint32(b[off+12:], maxSnaplen)
+				if sl := order.Uint32(b[off+12:]); sl == 0 || sl > limit {
+					order.PutUint32(b[off+12:], limit)
 				}
 			}
 		case blockEnhanced, blockPacket: // Captured Packet Length at 20

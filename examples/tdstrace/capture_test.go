@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -430,5 +431,38 @@ func TestReadCaptureErrors(t *testing.T) {
 	}
 	if _, err := readAll(t, nil); errors.Is(err, io.EOF) {
 		t.Errorf("an empty file reads as the end of a capture")
+	}
+}
+
+// TestReadPcapngSnaplenGuard checks that a small pcapng file whose
+// interface declares no snapshot length (or 4 GB) costs memory in
+// proportion to the file and the 64 KB read buffer, not to maxSnaplen:
+// guardPcapng caps the SnapLen pcapgo sizes its packet buffer by.
+func TestReadPcapngSnaplenGuard(t *testing.T) {
+	fr := testFrames(t)["ethernet ipv4"].data
+	for _, snap := range []uint32{0, 0xffffffff} {
+		var ng bytes.Buffer
+		nw, err := pcapgo.NewNgWriterInterface(&ng, pcapgo.NgInterface{LinkType: layers.LinkTypeEthernet, SnapLength: snap}, pcapgo.DefaultNgWriterOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nw.WritePacket(gopacket.CaptureInfo{Timestamp: time.Unix(1, 0), CaptureLength: len(fr), Length: len(fr)}, fr)
+		nw.Flush()
+		file := ng.Bytes()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		n := 0
+		err = readCapture(bytes.NewReader(file), func(_ captureInfo, s *segment) {
+			if s != nil {
+				n++
+			}
+		})
+		runtime.ReadMemStats(&after)
+		if err != nil || n != 1 {
+			t.Fatalf("snap length %#x: %d segments, %v", snap, n, err)
+		}
+		if got := after.TotalAlloc - before.TotalAlloc; got > 160<<10 {
+			t.Errorf("snap length %#x: a %d-byte file cost %d bytes", snap, len(file), got)
+		}
 	}
 }
