@@ -39,7 +39,7 @@ func TestWireMatchesCapture(t *testing.T) {
 	if err != nil {
 		peer.Missing(t, "tcpdump capture", "starting tcpdump: "+err.Error())
 	}
-	if !waitFor(p, file, 10*time.Second) {
+	if !peer.WaitForFile(p, file, 10*time.Second) {
 		r := p.Stop(os.Interrupt)
 		// tcpdump needs root or CAP_NET_RAW to open an interface.
 		peer.Missing(t, "tcpdump capture on lo", "tcpdump did not start capturing: "+strings.TrimSpace(r.Output()))
@@ -96,26 +96,4 @@ func TestWireMatchesCapture(t *testing.T) {
 	if got, want := strings.TrimSpace(string(dis.Stdout)), "alice\t"+password+"\ttdswire-wire\tWS-WIRE"; got != want {
 		t.Errorf("tshark LOGIN7 from the loopback capture = %q, want %q", got, want)
 	}
-}
-
-// waitFor reports whether the capture process has started writing file
-// (tcpdump creates it once the interface is open) within d. It returns
-// false early if the process exits.
-func waitFor(p *peer.Proc, file string, d time.Duration) bool {
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		select {
-		case <-p.Done():
-			return false
-		default:
-		}
-		if fi, err := os.Stat(file); err == nil && fi.Size() >= 24 {
-			// The pcap file header is written; give the capture a
-			// moment past the open.
-			time.Sleep(200 * time.Millisecond)
-			return true
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return false
 }

@@ -80,7 +80,7 @@ func capture(t *testing.T, port int, fn func()) string {
 	if err != nil {
 		peer.Missing(t, "tcpdump capture", "starting tcpdump: "+err.Error())
 	}
-	if !waitForFile(p, file, 10*time.Second) {
+	if !peer.WaitForFile(p, file, 10*time.Second) {
 		r := p.Stop(os.Interrupt)
 		peer.Missing(t, "tcpdump capture on lo", "tcpdump did not start capturing (it needs root or CAP_NET_RAW): "+strings.TrimSpace(r.Output()))
 	}
@@ -138,23 +138,6 @@ func captureWhole(t *testing.T, port int, fn func()) string {
 		}
 		t.Logf("capture %d lost packets; capturing again", try)
 	}
-}
-
-func waitForFile(p *peer.Proc, file string, d time.Duration) bool {
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		select {
-		case <-p.Done():
-			return false
-		default:
-		}
-		if fi, err := os.Stat(file); err == nil && fi.Size() >= 24 {
-			time.Sleep(200 * time.Millisecond)
-			return true
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return false
 }
 
 // goMSSQL connects go-mssqldb to the server on port, runs the queries on

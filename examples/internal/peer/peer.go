@@ -317,3 +317,24 @@ func (p *Proc) Stop(sig os.Signal) Result {
 
 // Done is closed when the process has exited.
 func (p *Proc) Done() <-chan struct{} { return p.done }
+
+// WaitForFile reports whether the capture process p has started writing a
+// pcap file (tcpdump and tshark create it, with its 24-byte header, once
+// the interface is open) within d, giving the capture a moment more past
+// the open. It returns false early if the process exits.
+func WaitForFile(p *Proc, file string, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		select {
+		case <-p.Done():
+			return false
+		default:
+		}
+		if fi, err := os.Stat(file); err == nil && fi.Size() >= 24 {
+			time.Sleep(200 * time.Millisecond)
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return false
+}

@@ -59,22 +59,6 @@ func (c timeoutConn) Write(p []byte) (int, error) {
 	return c.Conn.Write(p)
 }
 
-// prefixReader returns the bytes of pre before reading on from r: a byte
-// the server peeked at is given back this way.
-type prefixReader struct {
-	pre []byte
-	r   io.Reader
-}
-
-func (p *prefixReader) Read(b []byte) (int, error) {
-	if len(p.pre) > 0 {
-		n := copy(b, p.pre)
-		p.pre = p.pre[n:]
-		return n, nil
-	}
-	return p.r.Read(b)
-}
-
 // conn is the state of one client connection: what PRELOGIN and LOGIN7
 // negotiated, shared by the SMP sessions of a MARS connection.
 type conn struct {
@@ -234,7 +218,7 @@ func (c *conn) run() error {
 		if err != nil {
 			return fmt.Errorf("reading LOGIN7: %w", err)
 		}
-		in := &prefixReader{pre: []byte{b}, r: stream}
+		in := io.MultiReader(bytes.NewReader([]byte{b}), stream) // give the peeked byte back
 		if b == smp.SMID {
 			return c.serveSMP(in, stream)
 		}
@@ -276,7 +260,7 @@ func (c *conn) session(r *tds.Reader, w *tds.Writer, after io.ReadWriter, mux *s
 			if err != nil {
 				return err
 			}
-			in := &prefixReader{pre: []byte{b}, r: after}
+			in := io.MultiReader(bytes.NewReader([]byte{b}), after)
 			if b == smp.SMID {
 				return c.serveSMP(in, after)
 			}
