@@ -209,6 +209,15 @@ func (w *Writer) AbortMessage() error {
 	return w.flush(StatusEOM | StatusIgnore)
 }
 
+// WriteAttention sends the attention signal of [MS-TDS] 2.2.1.7: one
+// packet of type PacketAttention with no data and EOM set (the dump of
+// 4.10 is 06 01 00 08 00 00 01 00). A client sends it to cancel the
+// request the server is answering, then reads the response until a DONE
+// token with DONE_ATTN (2.2.7.6). It cannot be sent between BeginMessage
+// and EndMessage: a message still being written is cancelled with
+// AbortMessage instead.
+func (w *Writer) WriteAttention() error { return w.WriteMessage(PacketAttention, 0, nil) }
+
 // WriteMessage writes payload as a whole message of type t, with status
 // bits for the first packet as for BeginMessage.
 func (w *Writer) WriteMessage(t PacketType, status Status, payload []byte) error {

@@ -40,13 +40,12 @@
 // RPCs.
 //
 // Attention ([MS-TDS] 2.2.1.7, packet type tds.PacketAttention) has no
-// payload at all, so this package has no codec for it: a client cancels
-// the running request by sending a single header-only packet with
-// w.WriteMessage(tds.PacketAttention, 0, nil) on a tds.Writer (which
-// writes 06 01 00 08 00 00 01 00, the dump of [MS-TDS] 4.10), and then
-// reads the response until a DONE token with DONE_ATTN. An Attention may
-// be sent while the server is still answering; a message the client is
-// itself in the middle of sending is cancelled instead with
+// payload at all: a client cancels the running request with
+// tds.Writer.WriteAttention (a single header-only packet, the dump of
+// [MS-TDS] 4.10) and then reads the response until a DONE token with
+// DONE_ATTN; a server checks what it received with DecodeAttention. An
+// Attention may be sent while the server is still answering; a message
+// the client is itself in the middle of sending is cancelled instead with
 // tds.Writer.AbortMessage (the IGNORE bit).
 //
 // Errors are *tds.Error values with Layer "request", the byte offset of

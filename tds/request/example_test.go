@@ -113,15 +113,19 @@ func ExampleTransMgrReq() {
 	// TM_BEGIN_XACT true
 }
 
-// Attention has no payload: tds.Writer sends it as one header-only packet.
+// Attention has no payload: tds.Writer sends it as one header-only packet,
+// and the receiver checks it with DecodeAttention.
 func Example_attention() {
 	var wire bytes.Buffer
 	w, _ := tds.NewWriter(&wire, tds.DefaultPacketSize)
-	if err := w.WriteMessage(tds.PacketAttention, 0, nil); err != nil {
+	if err := w.WriteAttention(); err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Printf("% x\n", wire.Bytes())
+	h, payload, _ := tds.NewReader(&wire).ReadMessage()
+	fmt.Println(h.Type, request.DecodeAttention(payload))
 	// Output:
 	// 06 01 00 08 00 00 01 00
+	// Attention <nil>
 }

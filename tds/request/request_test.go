@@ -589,9 +589,32 @@ func TestAttentionWriter(t *testing.T) {
 	var buf bytes.Buffer
 	w, err := tds.NewWriter(&buf, tds.DefaultPacketSize)
 	must(t, err)
-	must(t, w.WriteMessage(tds.PacketAttention, 0, nil))
-	if want := golden(t, "attention-spec-4.10.hex"); !bytes.Equal(buf.Bytes(), want) {
+	must(t, w.WriteAttention())
+	want := golden(t, "attention-spec-4.10.hex")
+	if !bytes.Equal(buf.Bytes(), want) {
 		t.Errorf("attention %x, want %x", buf.Bytes(), want)
+	}
+
+	// The receiving side: the reader gives the header-only message, whose
+	// empty payload DecodeAttention accepts; a payload is malformed.
+	h, payload, err := tds.NewReader(bytes.NewReader(want)).ReadMessage()
+	must(t, err)
+	if h.Type != tds.PacketAttention {
+		t.Fatalf("type %v, want Attention", h.Type)
+	}
+	if err := request.DecodeAttention(payload); err != nil {
+		t.Errorf("DecodeAttention(4.10) = %v", err)
+	}
+	err = request.DecodeAttention([]byte{0})
+	var te *tds.Error
+	if !errors.Is(err, tds.ErrMalformed) || !errors.As(err, &te) || te.Offset != 0 {
+		t.Errorf("DecodeAttention(1 byte) = %v, want ErrMalformed at offset 0", err)
+	}
+
+	// Attention cannot interleave with a message being written.
+	must(t, w.BeginMessage(tds.PacketSQLBatch, 0))
+	if err := w.WriteAttention(); !errors.Is(err, tds.ErrUnexpected) {
+		t.Errorf("WriteAttention inside a message = %v, want ErrUnexpected", err)
 	}
 }
 

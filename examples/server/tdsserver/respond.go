@@ -58,6 +58,9 @@ func (rs *responder) handle(h tds.Header, msg []byte) error {
 		return rs.end()
 	case tds.PacketAttention:
 		// [MS-TDS] 2.2.1.7 and 3.3.5.5: acknowledge with DONE_ATTN.
+		if err := request.DecodeAttention(msg); err != nil {
+			return fmt.Errorf("decoding an attention: %w", err)
+		}
 		s.st.attn.Add(1)
 		rs.c.log("TDS:Attention received: %v", h)
 		return rs.w.WriteMessage(tds.PacketResponse, 0, tokens.Done{Status: tokens.DoneAttn}.Append(nil, rs.v))
