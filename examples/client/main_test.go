@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -30,15 +29,14 @@ func TestClientCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := srv.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	go srv.Serve(ln)
 	defer srv.Close()
 	run := func(args ...string) (string, error) {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "TDSWIRE_CLIENT_MAIN=1", "TDSWIRE_CLIENT_ARGS="+strings.Join(append([]string{"-addr", ln.Addr().String()}, args...), "\x1f"))
+		cmd.Env = append(os.Environ(), "TDSWIRE_CLIENT_MAIN=1", "TDSWIRE_CLIENT_ARGS="+strings.Join(append([]string{"-addr", addr}, args...), "\x1f"))
 		cmd.WaitDelay = 10 * time.Second
 		out, err := cmd.CombinedOutput()
 		return string(out), err

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -30,20 +29,12 @@ func startServer(t *testing.T, mode tdsserver.TLSMode, rows int) (*tdsserver.Ser
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := srv.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		srv.Serve(ln)
-	}()
-	t.Cleanup(func() {
-		srv.Close()
-		<-done
-	})
-	return srv, ln.Addr().String()
+	t.Cleanup(func() { srv.Close() })
+	return srv, addr
 }
 
 func run(t *testing.T, cfg tdsclient.Config) (*tdsclient.Result, string, error) {

@@ -63,13 +63,12 @@ func BenchmarkSelectBig(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := s.Start("127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
 	}
-	go s.Serve(ln)
 	defer s.Close()
-	nc, err := net.Dial("tcp", ln.Addr().String())
+	nc, err := net.Dial("tcp", addr)
 	if err != nil {
 		b.Fatal(err)
 	}

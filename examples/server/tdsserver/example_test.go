@@ -3,7 +3,6 @@ package tdsserver_test
 import (
 	"context"
 	"fmt"
-	"net"
 
 	"github.com/tdswire/tdswire/examples/client/tdsclient"
 	"github.com/tdswire/tdswire/examples/server/tdsserver"
@@ -19,15 +18,14 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := srv.Start("127.0.0.1:0")
 	if err != nil {
 		panic(err)
 	}
-	go srv.Serve(ln)
 	defer srv.Close()
 
 	res, err := tdsclient.Run(context.Background(), tdsclient.Config{
-		Addr: ln.Addr().String(), User: "sa", Password: "Passw0rd!",
+		Addr: addr, User: "sa", Password: "Passw0rd!",
 		Query: "SELECT * FROM sample",
 	})
 	if err != nil {

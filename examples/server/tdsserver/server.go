@@ -293,6 +293,22 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 }
 
+// Start listens on addr (for a test, "127.0.0.1:0") and serves it in the
+// background, returning the address it listens on. Close stops it and
+// waits for the serving goroutine as well as every connection.
+func (s *Server) Start(addr string) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.Serve(ln)
+	}()
+	return ln.Addr().String(), nil
+}
+
 // Close stops the listeners, closes every connection and waits for their
 // goroutines to end.
 func (s *Server) Close() error {
