@@ -253,7 +253,14 @@ func (s *Session) Read(p []byte) (int, error) {
 			return 0, os.ErrDeadlineExceeded
 		default:
 		}
-		down, local := s.m.downState()
+		// teardown sets m.err and closes m.done under m.mu, so the lock
+		// shared by every session is taken only once the Mux is down.
+		var down, local bool
+		select {
+		case <-s.m.done:
+			down, local = s.m.downState()
+		default:
+		}
 		if local {
 			return 0, s.m.failure()
 		}

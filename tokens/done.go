@@ -157,14 +157,14 @@ func (d DoneInProc) Append(dst []byte, v tds.Version) []byte {
 func (s *Scanner) Done(d *Done) error { return doneFast(s, d, (*Scanner).doneSlow) }
 
 // doneFast is the body of Done. The common case in one step, with no
-// variadic type check: a current DONE-family token that Next measured
-// with TDS 7.2+ widths (13 bytes; s.done is 0 after an error, and an
-// error leaves no current token). The slice cannot fail: the Scanner
+// variadic type check: a current DONE-family token of 13 bytes, which
+// Next measures only with TDS 7.2+ widths (an error leaves no current
+// token). The slice cannot fail: the Scanner
 // keeps cur <= end <= len(buf). Everything else goes to slow, which is
 // always (*Scanner).doneSlow; it is a parameter for the inliner's sake,
 // as nextFast explains.
 func doneFast(s *Scanner, d *Done, slow func(*Scanner, *Done) error) error {
-	if b := s.buf[s.cur:s.end]; len(b) == 13 && s.done == 13 && s.typ >= TokenDone {
+	if b := s.buf[s.cur:s.end]; len(b) == 13 && s.typ >= TokenDone {
 		d.Status = DoneStatus(binary.LittleEndian.Uint16(b[1:]))
 		d.CurCmd = binary.LittleEndian.Uint16(b[3:])
 		d.RowCount = binary.LittleEndian.Uint64(b[5:])

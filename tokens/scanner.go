@@ -44,17 +44,17 @@ import (
 // need SetColumnEncryption, and DATACLASSIFICATION needs
 // SetDataClassificationVersion.
 type Scanner struct {
-	buf  []byte
-	ver  tds.Version
-	cur  int // offset of the current token
-	end  int // offset just past the current token, where the next one starts
-	typ  TokenType
-	err  error
-	done int // DoneLen(ver): the size of DONE, DONEPROC and DONEINPROC; 0 after an error
-	// fastEnd bounds Next's fast path: while done is 13, a 13-byte token
-	// fits in buf at every offset below len(buf)-12, the value fastEnd
-	// then has; otherwise (before TDS 7.2, after an error, in a zero
-	// Scanner) it is 0 and the fast path never applies.
+	buf []byte
+	ver tds.Version
+	cur int // offset of the current token
+	end int // offset just past the current token, where the next one starts
+	typ TokenType
+	err error
+	// fastEnd bounds Next's fast path: from TDS 7.2, where DONE,
+	// DONEPROC and DONEINPROC are 13 bytes (DoneLen), such a token fits in
+	// buf at every offset below len(buf)-12, the value fastEnd then has;
+	// otherwise (before TDS 7.2, after an error, in a zero Scanner) it is
+	// 0 and the fast path never applies.
 	fastEnd int
 
 	cols    []Column
@@ -140,12 +140,10 @@ func nextFast(s *Scanner, slow func(*Scanner) (TokenType, error)) (t TokenType, 
 	return slow(s)
 }
 
-// setDoneLen records the size of DONE tokens for version v (see
-// Scanner.done and Scanner.fastEnd).
+// setDoneLen sets Scanner.fastEnd for the DONE size of version v.
 func (s *Scanner) setDoneLen(v tds.Version) {
-	s.done = DoneLen(v)
 	s.fastEnd = 0
-	if s.done == 13 {
+	if DoneLen(v) == 13 {
 		s.fastEnd = len(s.buf) - 12
 	}
 }
@@ -162,7 +160,7 @@ func (s *Scanner) nextSlow() (TokenType, error) {
 	n, err := s.measure(s.buf[cur:])
 	if err != nil {
 		s.err = rebase(err, cur)
-		s.done, s.fastEnd = 0, 0
+		s.fastEnd = 0
 		return 0, s.err
 	}
 	s.end = cur + n
