@@ -18,9 +18,6 @@ type Version struct {
 	NTLMRevisionCurrent uint8
 }
 
-// versionLen is the size of the VERSION structure on the wire.
-const versionLen = 8
-
 // IsZero reports whether v is the all-zero VERSION.
 func (v Version) IsZero() bool { return v == Version{} }
 

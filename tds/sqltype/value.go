@@ -201,7 +201,8 @@ func (ti *TypeInfo) ValueLen(b []byte) (n int, err error) {
 			}
 		}
 	}
-	_, n, err = ti.decodeValue(b, false)
+	var v Value
+	n, err = ti.decodeValueTo(&v, b, false)
 	return n, err
 }
 
@@ -209,7 +210,8 @@ func (ti *TypeInfo) ValueLen(b []byte) (n int, err error) {
 // ([MS-TDS] 2.2.6.6, 2.2.7.24): text, ntext and image carry no
 // TextPointer there; a LONGLEN of 0xFFFFFFFF (CHARBIN_NULL) is NULL.
 func (ti *TypeInfo) ParamValueLen(b []byte) (n int, err error) {
-	_, n, err = ti.decodeValue(b, true)
+	var v Value
+	n, err = ti.decodeValueTo(&v, b, true)
 	return n, err
 }
 
@@ -245,12 +247,6 @@ func (ti *TypeInfo) DecodeValueTo(v *Value, b []byte) (n int, err error) {
 // (see ParamValueLen).
 func (ti *TypeInfo) DecodeParamValue(b []byte) (v Value, n int, err error) {
 	n, err = ti.decodeValueTo(&v, b, true)
-	return v, n, err
-}
-
-func (ti *TypeInfo) decodeValue(b []byte, param bool) (Value, int, error) {
-	var v Value
-	n, err := ti.decodeValueTo(&v, b, param)
 	return v, n, err
 }
 
