@@ -32,7 +32,7 @@ func TestHexKinds(t *testing.T) {
 		{"login7", "", []string{
 			"Message from the client: LOGIN7, 136 bytes",
 			`tds_version: "7.2 (0x72090002)"`, "packet_size: 4096", `host_name: "skostov1"`, `user_name: "sa"`,
-			"password_bytes: 4", `app_name: "OSQL-32"`, `clt_int_name: "ODBC"`, `client_id: "00508be2b78f"`,
+			"password_bytes: 0", `app_name: "OSQL-32"`, `clt_int_name: "ODBC"`, `client_id: "00508be2b78f"`,
 		}, ""},
 		{"login7-fedauth", "", []string{
 			`tds_version: "7.4 (0x74000004)"`, `app_name: "SQLCMD"`, "features: FEDAUTH",

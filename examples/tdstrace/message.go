@@ -541,7 +541,7 @@ func decodeLogin7(b []byte, brief bool) (*Login7Info, error) {
 		ClientLCID:     fmt.Sprintf("0x%08x", l.ClientLCID),
 		HostName:       l.HostName.String(),
 		UserName:       l.UserName.String(),
-		PasswordLen:    passwordLen(b),
+		PasswordLen:    2 * l.Password.Len(),
 		AppName:        l.AppName.String(),
 		ServerName:     l.ServerName.String(),
 		CltIntName:     l.CltIntName.String(),
@@ -573,16 +573,6 @@ func login7Features(l login7.Login7, dst []string) []string {
 		}
 		dst = append(dst, featureName(f.ID))
 	}
-}
-
-// passwordLen reads the length of the Password field from LOGIN7's
-// offset table ([MS-TDS] 2.2.6.4: ibPassword at 40, cchPassword at 42),
-// so that tdstrace can say a password was sent without decoding it.
-func passwordLen(b []byte) int {
-	if len(b) < 44 {
-		return 0
-	}
-	return 2 * int(uint16(b[42])|uint16(b[43])<<8)
 }
 
 func featureName(id login7.FeatureID) string {
