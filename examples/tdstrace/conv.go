@@ -262,7 +262,7 @@ func sspiKindOf(l *Login7Info) string {
 	if l.NTLM != nil {
 		return "NTLM"
 	}
-	return l.sspiKind
+	return l.SSPIKind
 }
 
 // loginResponse notes a server message that answers LOGIN7 or SSPI: an

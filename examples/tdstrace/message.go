@@ -90,7 +90,6 @@ type Login7Info struct {
 	NTLM           *NTLMInfo `json:"ntlm,omitempty"`
 	SSPIKind       string    `json:"sspi_kind,omitempty"`
 	version        tds.Version
-	sspiKind       string
 }
 
 // NTLMInfo is an NTLM message, [MS-NLMP] 2.2.1.
@@ -523,7 +522,6 @@ func decodeLogin7(b []byte, brief bool) (*Login7Info, error) {
 			SSPIKind:   sspiKind(l.SSPI),
 			version:    l.TDSVersion,
 		}
-		info.sspiKind = info.SSPIKind
 		info.Features = login7Features(l, nil)
 		return info, nil
 	}
@@ -555,7 +553,6 @@ func decodeLogin7(b []byte, brief bool) (*Login7Info, error) {
 		SSPIKind:       sspiKind(l.SSPI),
 		version:        l.TDSVersion,
 	}
-	info.sspiKind = info.SSPIKind
 	if l.OptionFlags3&login7.FChangePassword != 0 {
 		info.ChangePassword = true
 	}

@@ -80,16 +80,24 @@ type conn struct {
 	nextHandle int32
 }
 
-// prepare keeps stmt for sp_execute and returns its handle.
-func (c *conn) prepare(stmt string) int32 {
+// maxPrepared bounds the statements one connection may keep prepared, so
+// that a client that never unprepares cannot grow the server without end.
+const maxPrepared = 1024
+
+// prepare keeps stmt for sp_execute and returns its handle, or false when
+// the connection already holds maxPrepared statements.
+func (c *conn) prepare(stmt string) (int32, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.statements == nil {
 		c.statements = map[int32]string{}
 	}
+	if len(c.statements) >= maxPrepared {
+		return 0, false
+	}
 	c.nextHandle++
 	c.statements[c.nextHandle] = stmt
-	return c.nextHandle
+	return c.nextHandle, true
 }
 
 // prepared returns the statement of handle h, forgetting it if drop is set.

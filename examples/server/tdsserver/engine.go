@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tds/request"
@@ -235,12 +234,7 @@ func paramString(v sqltype.Value) (string, error) {
 	default:
 		return "", fmt.Errorf("type %v, want a character type", v.Type())
 	}
-	b := v.AppendBytes(nil)
-	u := make([]uint16, len(b)/2)
-	for i := range u {
-		u[i] = uint16(b[2*i]) | uint16(b[2*i+1])<<8
-	}
-	return string(utf16.Decode(u)), nil
+	return tds.UCS2(v.AppendBytes(nil)).String(), nil
 }
 
 // echoable reports whether a parameter of type ti can be sent back in a

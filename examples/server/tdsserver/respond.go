@@ -140,8 +140,13 @@ func (rs *responder) rpcs(h tds.Header) error {
 				bad = "Procedure expects parameter '@stmt' of type 'ntext/nchar/nvarchar'."
 				break
 			}
+			h, ok := rs.c.prepare(s)
+			if !ok {
+				bad = fmt.Sprintf("Too many prepared statements on this connection (%d); unprepare some first.", maxPrepared)
+				break
+			}
 			stmt, values = s, tail(ps, 3)
-			handle, retval = rs.c.prepare(stmt), true
+			handle, retval = h, true
 		case procExecute, procUnprepare:
 			var ok bool
 			if len(ps) >= 1 && !ps[0].Value.IsNull() {

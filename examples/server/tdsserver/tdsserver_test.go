@@ -243,3 +243,28 @@ func TestAppendRowNulls(t *testing.T) {
 		}
 	}
 }
+
+// TestPreparedLimit: a client that prepares without unpreparing is
+// refused past maxPrepared statements, and unpreparing makes room again.
+func TestPreparedLimit(t *testing.T) {
+	var c conn
+	var first int32
+	for i := 0; i < maxPrepared; i++ {
+		h, ok := c.prepare("SELECT 1")
+		if !ok {
+			t.Fatalf("prepare %d refused", i)
+		}
+		if i == 0 {
+			first = h
+		}
+	}
+	if _, ok := c.prepare("SELECT 1"); ok {
+		t.Fatalf("prepare %d accepted, want refusal past %d", maxPrepared+1, maxPrepared)
+	}
+	if _, ok := c.prepared(first, true); !ok {
+		t.Fatal("unprepare of the first handle failed")
+	}
+	if _, ok := c.prepare("SELECT 1"); !ok {
+		t.Fatal("prepare refused after an unprepare made room")
+	}
+}
