@@ -70,12 +70,16 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // DSN is a go-mssqldb connection string for the server: SQL
 // authentication, no encryption.
-func (s *Server) DSN() string {
+func (s *Server) DSN() string { return dsn(s.Addr()) }
+
+// dsn is the go-mssqldb connection string for addr: SQL authentication as
+// User, no encryption.
+func dsn(addr string) string {
 	q := url.Values{}
 	q.Set("encrypt", "disable")
 	q.Set("dial timeout", "5")
 	q.Set("app name", "tdswire-bench")
-	u := url.URL{Scheme: "sqlserver", User: url.UserPassword(User, Password), Host: s.Addr(), RawQuery: q.Encode()}
+	u := url.URL{Scheme: "sqlserver", User: url.UserPassword(User, Password), Host: addr, RawQuery: q.Encode()}
 	return u.String()
 }
 
@@ -322,14 +326,7 @@ func (p *Replay) serve(c net.Conn) {
 }
 
 // DSN is a go-mssqldb connection string for the replay server.
-func (p *Replay) DSN() string {
-	q := url.Values{}
-	q.Set("encrypt", "disable")
-	q.Set("dial timeout", "5")
-	q.Set("app name", "tdswire-bench")
-	u := url.URL{Scheme: "sqlserver", User: url.UserPassword(User, Password), Host: p.ln.Addr().String(), RawQuery: q.Encode()}
-	return u.String()
-}
+func (p *Replay) DSN() string { return dsn(p.ln.Addr().String()) }
 
 // Close stops listening and waits for the connections to end (close the
 // clients first).

@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/tdswire/tdswire/examples/internal/peer"
 )
 
 // traceSessions is the number of sessions in the capture BenchmarkTrace
@@ -18,10 +20,7 @@ const traceSessions = 1000
 // its full dissection. Both write to /dev/null. Before timing, each tool's
 // output is checked to show all 1,000 LOGIN7 messages.
 func BenchmarkTrace(b *testing.B) {
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		b.Fatalf("tshark not found (apt-get install tshark): %v", err)
-	}
+	tshark := peer.TShark(b)
 	dir := b.TempDir()
 	capture, err := CaptureSessions(testContext(b), traceSessions)
 	if err != nil {

@@ -3,6 +3,7 @@ package interop
 import (
 	"fmt"
 	"net"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -52,19 +53,15 @@ func startExampleServer(t *testing.T, mode tdsserver.TLSMode) *exampleServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := srv.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	es.Server, es.addr, es.port = srv, ln.Addr().String(), ln.Addr().(*net.TCPAddr).Port
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		srv.Serve(ln)
-	}()
+	es.Server, es.addr = srv, addr
+	_, port, _ := net.SplitHostPort(addr)
+	es.port, _ = strconv.Atoi(port)
 	t.Cleanup(func() {
 		srv.Close()
-		<-done
 		if t.Failed() {
 			es.mu.Lock()
 			defer es.mu.Unlock()
