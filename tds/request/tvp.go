@@ -23,11 +23,12 @@ const (
 	// iterating the rows (TVPRows.Next, or a caller reading each row's
 	// values) visits every column of every row. To keep that work
 	// proportional to the input, a TVP whose rows × columns exceed
-	// tvpVisitAllowance plus tvpVisitsPerByte per byte of its rows is
-	// refused. Every TVP with at most 32 columns passes, as does any TVP
-	// whose visits stay below about a million.
-	tvpVisitAllowance = 1 << 20
-	tvpVisitsPerByte  = 32
+	// tvpVisitsPerByte per byte of the whole TVP (its metadata and rows)
+	// is refused. There is no fixed allowance, so several TVPs in one
+	// message cannot add one up each. Every TVP with at most 32 columns
+	// passes (each row is at least one byte), and so does any single row
+	// (each column's metadata is several bytes).
+	tvpVisitsPerByte = 32
 )
 
 // TVPColumnFlags is the Flags USHORT of a TvpColumnMetaData, [MS-TDS]
@@ -262,7 +263,7 @@ type TVPRows struct {
 //
 // Each call costs one step per column, even for a row of only default
 // columns (a single byte); the decoder bounds the total by refusing a TVP
-// whose rows × columns exceed about a million plus 32 per byte of rows.
+// whose rows × columns exceed 32 per byte of the whole TVP.
 func (rs *TVPRows) Next(cols []TVPColumn, vals []sqltype.Value) bool {
 	if len(rs.rest) == 0 || len(cols) != rs.ncols || len(vals) < rs.ncols || rs.rest[0] != tvpRowToken {
 		return false
@@ -406,8 +407,8 @@ func (t *TVP) decode(b []byte, off int, s *tvpScratch) (int, error) {
 		}
 		t.nrows++
 	}
-	if visits := int64(t.nrows) * int64(t.ncols); visits > tvpVisitAllowance+tvpVisitsPerByte*int64(off-rowStart) {
-		return 0, errf(rowStart, tds.ErrTooLarge, "TVP of %d rows × %d columns in %d bytes: more column visits than the input justifies (most columns fDefault)", t.nrows, t.ncols, off-rowStart)
+	if visits := int64(t.nrows) * int64(t.ncols); visits > tvpVisitsPerByte*int64(off-start) {
+		return 0, errf(rowStart, tds.ErrTooLarge, "TVP of %d rows × %d columns in %d bytes: more column visits than the input justifies (most columns fDefault)", t.nrows, t.ncols, off-start)
 	}
 	t.rows = b[rowStart:off:off]
 	off++
@@ -522,7 +523,7 @@ func AppendTVPTypeInfo(dst []byte, schema, typeName string, cols []TVPColumn) ([
 
 // AppendTVPRow appends TVP_ROW_TOKEN, [MS-TDS] 2.2.5.5.5; the row's
 // values follow it. The decoder refuses a TVP whose rows × columns exceed
-// 1048576 plus 32 per byte of its rows, which only a TVP of more than 32
+// 32 per byte of the whole TVP, which only a TVP of more than 32
 // columns, nearly all TVPDefault, over many rows can reach: keep such a
 // TVP within that bound.
 func AppendTVPRow(dst []byte) []byte { return append(dst, tvpRowToken) }
