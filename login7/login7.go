@@ -8,7 +8,7 @@ import (
 )
 
 // layer is the Layer of every *tds.Error this package returns.
-const layer = "login7"
+const layer = tds.LayerLogin7
 
 // Sizes of the fixed part of LOGIN7, [MS-TDS] 2.2.6.4: everything up to and
 // including the OffsetLength table. TDS 7.2 added ibChangePassword,

@@ -48,11 +48,11 @@ type Authenticate struct {
 // bytes than NtChallengeResponseLen announces (as some clients send) decodes
 // to exactly the declared bytes.
 func (a *Authenticate) Decode(b []byte) error {
-	if err := checkPrefix(b, layerAuthenticate, NtLmAuthenticate); err != nil {
+	if err := checkPrefix(b, LayerAuthenticate, NtLmAuthenticate); err != nil {
 		return err
 	}
 	if len(b) < authenticateNoVersion {
-		return errorf(layerAuthenticate, len(b), ErrTruncated, "fixed part needs %d bytes, message has %d", authenticateNoVersion, len(b))
+		return errorf(LayerAuthenticate, len(b), ErrTruncated, "fixed part needs %d bytes, message has %d", authenticateNoVersion, len(b))
 	}
 	*a = Authenticate{NegotiateFlags: NegotiateFlags(le32(b[60:]))}
 	lay := layout{min: -1}
@@ -73,7 +73,7 @@ func (a *Authenticate) Decode(b []byte) error {
 		if f.at == 52 && a.NegotiateFlags&NegotiateKeyExch == 0 {
 			continue
 		}
-		v, off, err := payloadField(b, f.at, layerAuthenticate, f.name)
+		v, off, err := payloadField(b, f.at, LayerAuthenticate, f.name)
 		if err != nil {
 			return err
 		}
@@ -82,7 +82,7 @@ func (a *Authenticate) Decode(b []byte) error {
 	}
 	h, ok := lay.headerLen(len(b), authenticateNoVersion, authenticateNoMIC, authenticateFullLen)
 	if !ok {
-		return errorf(layerAuthenticate, h, ErrMalformed, "payload at offset %d overlaps the fixed part", h)
+		return errorf(LayerAuthenticate, h, ErrMalformed, "payload at offset %d overlaps the fixed part", h)
 	}
 	if h >= authenticateNoMIC {
 		a.Version = decodeVersion(b[64:])
@@ -119,7 +119,7 @@ func (a *Authenticate) Append(dst []byte) ([]byte, error) {
 		{20, "NtChallengeResponse", a.NtChallengeResponse},
 		{52, "EncryptedRandomSessionKey", key},
 	} {
-		if err := checkField(layerAuthenticate, f.at, f.name, f.v); err != nil {
+		if err := checkField(LayerAuthenticate, f.at, f.name, f.v); err != nil {
 			return dst, err
 		}
 	}

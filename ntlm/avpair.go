@@ -157,9 +157,9 @@ func (it *AVIterator) Next() (AVPair, bool) {
 	if rest < avHeaderLen {
 		it.done = true
 		if rest == 0 {
-			it.err = errorf(layerAVPair, it.off, ErrTruncated, "list ends without MsvAvEOL")
+			it.err = errorf(LayerAVPair, it.off, ErrTruncated, "list ends without MsvAvEOL")
 		} else {
-			it.err = errorf(layerAVPair, it.off, ErrTruncated, "AV_PAIR header needs 4 bytes, %d left", rest)
+			it.err = errorf(LayerAVPair, it.off, ErrTruncated, "AV_PAIR header needs 4 bytes, %d left", rest)
 		}
 		return AVPair{}, false
 	}
@@ -167,13 +167,13 @@ func (it *AVIterator) Next() (AVPair, bool) {
 	n := int(le16(it.b[it.off+2:]))
 	if n > rest-avHeaderLen {
 		it.done = true
-		it.err = errorf(layerAVPair, it.off+2, ErrTruncated, "%v AvLen %d exceeds the %d bytes left", id, n, rest-avHeaderLen)
+		it.err = errorf(LayerAVPair, it.off+2, ErrTruncated, "%v AvLen %d exceeds the %d bytes left", id, n, rest-avHeaderLen)
 		return AVPair{}, false
 	}
 	if id == MsvAvEOL {
 		it.done = true
 		if n != 0 {
-			it.err = errorf(layerAVPair, it.off+2, ErrMalformed, "MsvAvEOL has AvLen %d, want 0", n)
+			it.err = errorf(LayerAVPair, it.off+2, ErrMalformed, "MsvAvEOL has AvLen %d, want 0", n)
 			return AVPair{}, false
 		}
 		it.off += avHeaderLen
@@ -201,7 +201,7 @@ const maxValue = 0xFFFF
 // the error's offset is len(dst), where the pair would have started.
 func AppendAVPair(dst []byte, id AVID, value []byte) ([]byte, error) {
 	if len(value) > maxValue {
-		return dst, errorf(layerAVPair, len(dst), ErrTooLarge, "%s value of %d bytes does not fit AvLen (at most %d)", id, len(value), maxValue)
+		return dst, errorf(LayerAVPair, len(dst), ErrTooLarge, "%s value of %d bytes does not fit AvLen (at most %d)", id, len(value), maxValue)
 	}
 	dst = appendLE16(dst, uint16(id))
 	dst = appendLE16(dst, uint16(len(value)))
@@ -215,7 +215,7 @@ func AppendAVPair(dst []byte, id AVID, value []byte) ([]byte, error) {
 func AppendAVPairString(dst []byte, id AVID, s string) ([]byte, error) {
 	n := utf16Len(s)
 	if n > maxValue {
-		return dst, errorf(layerAVPair, len(dst), ErrTooLarge, "%s name of %d UTF-16 bytes does not fit AvLen (at most %d)", id, n, maxValue)
+		return dst, errorf(LayerAVPair, len(dst), ErrTooLarge, "%s name of %d UTF-16 bytes does not fit AvLen (at most %d)", id, n, maxValue)
 	}
 	dst = appendLE16(dst, uint16(id))
 	dst = appendLE16(dst, uint16(n))
@@ -256,7 +256,7 @@ const singleHostLen = 48
 // ignored, as 2.2.2.2 requires.
 func (d *SingleHostData) Decode(b []byte) error {
 	if len(b) < singleHostLen {
-		return errorf(layerAVPair, len(b), ErrTruncated, "Single_Host_Data needs %d bytes, have %d", singleHostLen, len(b))
+		return errorf(LayerAVPair, len(b), ErrTruncated, "Single_Host_Data needs %d bytes, have %d", singleHostLen, len(b))
 	}
 	d.Size = le32(b)
 	copy(d.CustomData[:], b[8:16])

@@ -39,16 +39,16 @@ type Challenge struct {
 // well-formed AV_PAIR list ending with MsvAvEOL; bytes that the
 // TargetInfoLen covers after MsvAvEOL are not part of the view.
 func (c *Challenge) Decode(b []byte) error {
-	if err := checkPrefix(b, layerChallenge, NtLmChallenge); err != nil {
+	if err := checkPrefix(b, LayerChallenge, NtLmChallenge); err != nil {
 		return err
 	}
 	if len(b) < challengeNoVersion {
-		return errorf(layerChallenge, len(b), ErrTruncated, "fixed part needs %d bytes, message has %d", challengeNoVersion, len(b))
+		return errorf(LayerChallenge, len(b), ErrTruncated, "fixed part needs %d bytes, message has %d", challengeNoVersion, len(b))
 	}
 	*c = Challenge{NegotiateFlags: NegotiateFlags(le32(b[20:]))}
 	copy(c.ServerChallenge[:], b[24:32])
 	lay := layout{min: -1}
-	name, off, err := payloadField(b, 12, layerChallenge, "TargetName")
+	name, off, err := payloadField(b, 12, LayerChallenge, "TargetName")
 	switch {
 	case c.NegotiateFlags&RequestTarget != 0 && err != nil:
 		return err
@@ -59,19 +59,19 @@ func (c *Challenge) Decode(b []byte) error {
 	var info []byte
 	infoOff := 0
 	if c.NegotiateFlags&NegotiateTargetInfo != 0 {
-		if info, infoOff, err = payloadField(b, 40, layerChallenge, "TargetInfo"); err != nil {
+		if info, infoOff, err = payloadField(b, 40, LayerChallenge, "TargetInfo"); err != nil {
 			return err
 		}
 		lay.see(infoOff, info)
 	}
 	h, ok := lay.headerLen(len(b), challengeNoVersion, challengeFullLen)
 	if !ok {
-		return errorf(layerChallenge, h, ErrMalformed, "payload at offset %d overlaps the fixed part", h)
+		return errorf(LayerChallenge, h, ErrMalformed, "payload at offset %d overlaps the fixed part", h)
 	}
 	if len(info) > 0 {
 		n, err := AVPairs(info).Validate()
 		if err != nil {
-			return rebase(err, layerChallenge, infoOff)
+			return rebase(err, LayerChallenge, infoOff)
 		}
 		c.TargetInfo = info[:n:n]
 	}
@@ -85,7 +85,7 @@ func (c *Challenge) Decode(b []byte) error {
 
 // rebase moves an AV_PAIR error found in a sub-slice at base to the
 // coordinates of the enclosing message.
-func rebase(err error, layer string, base int) error {
+func rebase(err error, layer Layer, base int) error {
 	if e, ok := err.(*Error); ok {
 		return &Error{Layer: layer, Offset: e.Offset + int64(base), Msg: "TargetInfo: " + e.Msg, Err: e.Err}
 	}
@@ -102,10 +102,10 @@ func (c *Challenge) Append(dst []byte) ([]byte, error) {
 	if c.NegotiateFlags&NegotiateTargetInfo != 0 {
 		info = c.TargetInfo
 	}
-	if err := checkField(layerChallenge, 12, "TargetName", c.TargetName); err != nil {
+	if err := checkField(LayerChallenge, 12, "TargetName", c.TargetName); err != nil {
 		return dst, err
 	}
-	if err := checkField(layerChallenge, 40, "TargetInfo", info); err != nil {
+	if err := checkField(LayerChallenge, 40, "TargetInfo", info); err != nil {
 		return dst, err
 	}
 	start := len(dst)

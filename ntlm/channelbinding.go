@@ -58,7 +58,7 @@ const tlsServerEndPointPrefix = "tls-server-end-point:"
 // returned.
 func TLSServerEndPoint(cert *x509.Certificate) (*ChannelBindings, error) {
 	if cert == nil {
-		return nil, errorf(layerBindings, 0, ErrUnsupported, "no server certificate")
+		return nil, errorf(LayerBindings, 0, ErrUnsupported, "no server certificate")
 	}
 	var hash crypto.Hash
 	switch cert.SignatureAlgorithm {
@@ -70,7 +70,7 @@ func TLSServerEndPoint(cert *x509.Certificate) (*ChannelBindings, error) {
 	case x509.SHA512WithRSA, x509.ECDSAWithSHA512, x509.SHA512WithRSAPSS:
 		hash = crypto.SHA512
 	default:
-		return nil, errorf(layerBindings, 0, ErrUnsupported, "tls-server-end-point is undefined for signature algorithm %v", cert.SignatureAlgorithm)
+		return nil, errorf(LayerBindings, 0, ErrUnsupported, "tls-server-end-point is undefined for signature algorithm %v", cert.SignatureAlgorithm)
 	}
 	h := hash.New()
 	h.Write(cert.Raw)
@@ -85,7 +85,7 @@ func TLSServerEndPoint(cert *x509.Certificate) (*ChannelBindings, error) {
 // A server holds its own certificate and calls TLSServerEndPoint directly.
 func TLSServerEndPointFromState(cs *tls.ConnectionState) (*ChannelBindings, error) {
 	if cs == nil || len(cs.PeerCertificates) == 0 {
-		return nil, errorf(layerBindings, 0, ErrUnsupported, "connection state has no peer certificate")
+		return nil, errorf(LayerBindings, 0, ErrUnsupported, "connection state has no peer certificate")
 	}
 	return TLSServerEndPoint(cs.PeerCertificates[0])
 }

@@ -89,14 +89,14 @@ func (c *Client) Authenticate(dst, negotiate, challenge []byte) ([]byte, [16]byt
 		return dst, none, err
 	}
 	if ch.NegotiateFlags&NegotiateUnicode == 0 {
-		return dst, none, errorf(layerClient, 20, ErrUnsupported, "server did not select NTLMSSP_NEGOTIATE_UNICODE")
+		return dst, none, errorf(LayerClient, 20, ErrUnsupported, "server did not select NTLMSSP_NEGOTIATE_UNICODE")
 	}
 	flags := ch.NegotiateFlags & c.flags()
 	if flags&(NegotiateSign|NegotiateSeal) != 0 {
 		_, okC := ch.TargetInfo.Lookup(MsvAvNbComputerName)
 		_, okD := ch.TargetInfo.Lookup(MsvAvNbDomainName)
 		if !okC || !okD {
-			return dst, none, errorf(layerClient, 40, ErrMalformed, "TargetInfo lacks MsvAvNbComputerName or MsvAvNbDomainName while signing is negotiated (STATUS_LOGON_FAILURE)")
+			return dst, none, errorf(LayerClient, 40, ErrMalformed, "TargetInfo lacks MsvAvNbComputerName or MsvAvNbDomainName while signing is negotiated (STATUS_LOGON_FAILURE)")
 		}
 	}
 	rnd := c.Rand
@@ -105,7 +105,7 @@ func (c *Client) Authenticate(dst, negotiate, challenge []byte) ([]byte, [16]byt
 	}
 	var clientChallenge [8]byte
 	if _, err := io.ReadFull(rnd, clientChallenge[:]); err != nil {
-		return dst, none, &Error{Layer: layerClient, Msg: "reading ClientChallenge", Err: err}
+		return dst, none, &Error{Layer: LayerClient, Msg: "reading ClientChallenge", Err: err}
 	}
 
 	timestamp, haveTime := ch.TargetInfo.Timestamp()
@@ -141,7 +141,7 @@ func (c *Client) Authenticate(dst, negotiate, challenge []byte) ([]byte, [16]byt
 	if c.TargetName != "" {
 		var err error
 		if pairs, err = AppendAVPairString(pairs, MsvAvTargetName, c.TargetName); err != nil {
-			return dst, none, errorf(layerClient, 0, ErrTooLarge, "TargetName of %d characters does not fit an AV_PAIR (32,767 UTF-16 code units at most)", len([]rune(c.TargetName)))
+			return dst, none, errorf(LayerClient, 0, ErrTooLarge, "TargetName of %d characters does not fit an AV_PAIR (32,767 UTF-16 code units at most)", len([]rune(c.TargetName)))
 		}
 	}
 	pairs = AppendAVEOL(pairs)
@@ -165,7 +165,7 @@ func (c *Client) Authenticate(dst, negotiate, challenge []byte) ([]byte, [16]byt
 	var encrypted []byte
 	if flags&NegotiateKeyExch != 0 && flags&(NegotiateSign|NegotiateSeal) != 0 {
 		if _, err := io.ReadFull(rnd, exported[:]); err != nil {
-			return dst, none, &Error{Layer: layerClient, Msg: "reading ExportedSessionKey", Err: err}
+			return dst, none, &Error{Layer: LayerClient, Msg: "reading ExportedSessionKey", Err: err}
 		}
 		k := EncryptSessionKey(keyExchangeKey, exported)
 		encrypted = k[:]

@@ -53,7 +53,7 @@ var (
 // of the AUTHENTICATE_MESSAGE). Errors are built only on failure paths, so
 // decoders stay allocation-free when the input is valid.
 type Error struct {
-	Layer  string // the decoder or role, e.g. "ntlm challenge", "ntlm server"
+	Layer  Layer  // the decoder or role, e.g. LayerChallenge, LayerServer
 	Offset int64  // byte offset of the offending field
 	Msg    string // what was wrong, in the specification's terms
 	Err    error  // the class: one of the sentinels above, or an underlying error
@@ -68,17 +68,46 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // errorf builds an *Error; it is called only on failure paths.
-func errorf(layer string, offset int, class error, format string, args ...any) *Error {
+func errorf(layer Layer, offset int, class error, format string, args ...any) *Error {
 	return &Error{Layer: layer, Offset: int64(offset), Msg: fmt.Sprintf(format, args...), Err: class}
 }
 
+// Layer names the decoder or role that reported an *Error. Its String form
+// is the prefix of Error.Error ("ntlm challenge", "ntlm server", ...).
+type Layer uint8
+
+// The layers of package ntlm.
 const (
-	layerNegotiate    = "ntlm negotiate"
-	layerChallenge    = "ntlm challenge"
-	layerAuthenticate = "ntlm authenticate"
-	layerAVPair       = "ntlm av_pair"
-	layerNTLMv2       = "ntlm ntlmv2_response"
-	layerClient       = "ntlm client"
-	layerServer       = "ntlm server"
-	layerBindings     = "ntlm channel bindings"
+	LayerUnknown      Layer = iota // the zero Layer: not set
+	LayerMessage                   // the common message prefix ([MS-NLMP] 2.2.1)
+	LayerNegotiate                 // NEGOTIATE_MESSAGE decoder ([MS-NLMP] 2.2.1.1)
+	LayerChallenge                 // CHALLENGE_MESSAGE decoder ([MS-NLMP] 2.2.1.2)
+	LayerAuthenticate              // AUTHENTICATE_MESSAGE decoder ([MS-NLMP] 2.2.1.3)
+	LayerAVPair                    // AV_PAIR lists ([MS-NLMP] 2.2.2.1)
+	LayerNTLMv2                    // NTLMv2_RESPONSE ([MS-NLMP] 2.2.2.8)
+	LayerClient                    // the Client role ([MS-NLMP] 3.1.5)
+	LayerServer                    // the Server role ([MS-NLMP] 3.2.5)
+	LayerBindings                  // channel bindings (RFC 5929)
 )
+
+var layerNames = [...]string{
+	LayerUnknown:      "ntlm",
+	LayerMessage:      "ntlm message",
+	LayerNegotiate:    "ntlm negotiate",
+	LayerChallenge:    "ntlm challenge",
+	LayerAuthenticate: "ntlm authenticate",
+	LayerAVPair:       "ntlm av_pair",
+	LayerNTLMv2:       "ntlm ntlmv2_response",
+	LayerClient:       "ntlm client",
+	LayerServer:       "ntlm server",
+	LayerBindings:     "ntlm channel bindings",
+}
+
+// String returns the layer's name as Error.Error prints it, or "Layer(N)"
+// for a value outside the constants.
+func (l Layer) String() string {
+	if int(l) < len(layerNames) {
+		return layerNames[l]
+	}
+	return fmt.Sprintf("Layer(%d)", uint8(l))
+}

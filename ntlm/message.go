@@ -33,7 +33,7 @@ func (t MessageType) String() string {
 // checking its Signature, so that a caller holding an opaque SSPI token can
 // dispatch it.
 func PeekMessageType(b []byte) (MessageType, error) {
-	if err := checkPrefix(b, "ntlm message", 0); err != nil {
+	if err := checkPrefix(b, LayerMessage, 0); err != nil {
 		return 0, err
 	}
 	return MessageType(le32(b[8:])), nil
@@ -44,7 +44,7 @@ const prefixLen = 12
 
 // checkPrefix verifies the Signature and, when want is non-zero, the
 // MessageType of b.
-func checkPrefix(b []byte, layer string, want MessageType) error {
+func checkPrefix(b []byte, layer Layer, want MessageType) error {
 	if len(b) < prefixLen {
 		return errorf(layer, len(b), ErrTruncated, "message of %d bytes is shorter than Signature and MessageType", len(b))
 	}
@@ -64,7 +64,7 @@ const fieldsLen = 8
 // caller has checked that it is present) and returns the view of the
 // payload it designates, and its offset. MaxLen is ignored, as every
 // section of 2.2.1 requires. An empty field yields a nil view.
-func payloadField(b []byte, at int, layer, name string) ([]byte, int, error) {
+func payloadField(b []byte, at int, layer Layer, name string) ([]byte, int, error) {
 	n := int(le16(b[at:]))
 	off := uint64(le32(b[at+4:]))
 	if n == 0 {
@@ -134,7 +134,7 @@ func (w *fieldWriter) put(at int, v []byte) {
 // checkField reports ErrTooLarge, at the offset of the field's
 // Len/MaxLen/BufferOffset triple, when v does not fit the 16-bit Len and
 // MaxLen of [MS-NLMP] 2.2.1.
-func checkField(layer string, at int, name string, v []byte) error {
+func checkField(layer Layer, at int, name string, v []byte) error {
 	if len(v) > maxValue {
 		return errorf(layer, at, ErrTooLarge, "%s of %d bytes does not fit the 16-bit Len field (at most %d)", name, len(v), maxValue)
 	}

@@ -37,11 +37,11 @@ type Negotiate struct {
 // the fixed-part length is taken from the lowest payload offset, since the
 // message has no length field of its own.
 func (m *Negotiate) Decode(b []byte) error {
-	if err := checkPrefix(b, layerNegotiate, NtLmNegotiate); err != nil {
+	if err := checkPrefix(b, LayerNegotiate, NtLmNegotiate); err != nil {
 		return err
 	}
 	if len(b) < negotiateMinLen {
-		return errorf(layerNegotiate, 12, ErrTruncated, "NegotiateFlags needs 4 bytes, %d left", len(b)-12)
+		return errorf(LayerNegotiate, 12, ErrTruncated, "NegotiateFlags needs 4 bytes, %d left", len(b)-12)
 	}
 	*m = Negotiate{NegotiateFlags: NegotiateFlags(le32(b[12:]))}
 	if len(b) < negotiateNoVersion {
@@ -52,20 +52,20 @@ func (m *Negotiate) Decode(b []byte) error {
 	var off int
 	var err error
 	if m.NegotiateFlags&NegotiateOEMDomainSupplied != 0 {
-		if m.DomainName, off, err = payloadField(b, 16, layerNegotiate, "DomainName"); err != nil {
+		if m.DomainName, off, err = payloadField(b, 16, LayerNegotiate, "DomainName"); err != nil {
 			return err
 		}
 		lay.see(off, m.DomainName)
 	}
 	if m.NegotiateFlags&NegotiateOEMWorkstationSupplied != 0 {
-		if m.Workstation, off, err = payloadField(b, 24, layerNegotiate, "WorkstationName"); err != nil {
+		if m.Workstation, off, err = payloadField(b, 24, LayerNegotiate, "WorkstationName"); err != nil {
 			return err
 		}
 		lay.see(off, m.Workstation)
 	}
 	h, ok := lay.headerLen(len(b), negotiateNoVersion, negotiateFullLen)
 	if !ok {
-		return errorf(layerNegotiate, h, ErrMalformed, "payload at offset %d overlaps the fixed part", h)
+		return errorf(LayerNegotiate, h, ErrMalformed, "payload at offset %d overlaps the fixed part", h)
 	}
 	if h == negotiateFullLen {
 		m.Version = decodeVersion(b[32:])
@@ -89,10 +89,10 @@ func (m *Negotiate) Append(dst []byte) ([]byte, error) {
 		if m.NegotiateFlags&NegotiateOEMWorkstationSupplied != 0 {
 			ws = m.Workstation
 		}
-		if err := checkField(layerNegotiate, 16, "DomainName", domain); err != nil {
+		if err := checkField(LayerNegotiate, 16, "DomainName", domain); err != nil {
 			return dst, err
 		}
-		if err := checkField(layerNegotiate, 24, "WorkstationName", ws); err != nil {
+		if err := checkField(LayerNegotiate, 24, "WorkstationName", ws); err != nil {
 			return dst, err
 		}
 	}

@@ -118,22 +118,22 @@ const ntlmv2FixedLen = 16 + 28
 // after it, and anything else after MsvAvEOL, is ignored.
 func (r *NTLMv2Response) Decode(b []byte) error {
 	if len(b) < ntlmv2FixedLen {
-		return errorf(layerNTLMv2, len(b), ErrTruncated, "NTLMv2_RESPONSE needs at least %d bytes, have %d", ntlmv2FixedLen, len(b))
+		return errorf(LayerNTLMv2, len(b), ErrTruncated, "NTLMv2_RESPONSE needs at least %d bytes, have %d", ntlmv2FixedLen, len(b))
 	}
 	if b[16] != 1 || b[17] != 1 {
-		return errorf(layerNTLMv2, 16, ErrMalformed, "RespType %d and HiRespType %d, both MUST be 1", b[16], b[17])
+		return errorf(LayerNTLMv2, 16, ErrMalformed, "RespType %d and HiRespType %d, both MUST be 1", b[16], b[17])
 	}
 	*r = NTLMv2Response{RespType: b[16], HiRespType: b[17], TimeStamp: le64(b[24:])}
 	copy(r.Response[:], b[:16])
 	copy(r.ChallengeFromClient[:], b[32:40])
 	list := AVPairs(b[ntlmv2FixedLen:])
 	if len(list) == 0 {
-		return errorf(layerNTLMv2, ntlmv2FixedLen, ErrTruncated, "AvPairs missing: the list MUST end with MsvAvEOL")
+		return errorf(LayerNTLMv2, ntlmv2FixedLen, ErrTruncated, "AvPairs missing: the list MUST end with MsvAvEOL")
 	}
 	n, err := list.Validate()
 	if err != nil {
 		if e, ok := err.(*Error); ok {
-			return &Error{Layer: layerNTLMv2, Offset: e.Offset + ntlmv2FixedLen, Msg: "AvPairs: " + e.Msg, Err: e.Err}
+			return &Error{Layer: LayerNTLMv2, Offset: e.Offset + ntlmv2FixedLen, Msg: "AvPairs: " + e.Msg, Err: e.Err}
 		}
 		return err
 	}

@@ -94,7 +94,7 @@ func (s *Server) Challenge(dst, negotiate []byte) ([]byte, error) {
 		return dst, err
 	}
 	if n.NegotiateFlags&NegotiateUnicode == 0 {
-		return dst, errorf(layerServer, 12, ErrUnsupported, "client did not offer NTLMSSP_NEGOTIATE_UNICODE")
+		return dst, errorf(LayerServer, 12, ErrUnsupported, "client did not offer NTLMSSP_NEGOTIATE_UNICODE")
 	}
 	c := Challenge{
 		NegotiateFlags: n.NegotiateFlags&ServerFlags | RequestTarget | NegotiateNTLM |
@@ -120,7 +120,7 @@ func (s *Server) Challenge(dst, negotiate []byte) ([]byte, error) {
 		rnd = rand.Reader
 	}
 	if _, err := io.ReadFull(rnd, c.ServerChallenge[:]); err != nil {
-		return dst, &Error{Layer: layerServer, Msg: "reading ServerChallenge", Err: err}
+		return dst, &Error{Layer: LayerServer, Msg: "reading ServerChallenge", Err: err}
 	}
 	c.TargetName = appendUTF16(nil, target)
 	info := make([]byte, 0, 64+2*(len(s.NbComputerName)+len(s.NbDomainName)+len(s.DnsComputerName)+len(s.DnsDomainName)+len(s.DnsTreeName)))
@@ -137,7 +137,7 @@ func (s *Server) Challenge(dst, negotiate []byte) ([]byte, error) {
 		if p.v != "" {
 			var err error
 			if info, err = AppendAVPairString(info, p.id, p.v); err != nil {
-				return dst, errorf(layerServer, 0, ErrTooLarge, "the configured %s of %d characters does not fit an AV_PAIR", p.id, len([]rune(p.v)))
+				return dst, errorf(LayerServer, 0, ErrTooLarge, "the configured %s of %d characters does not fit an AV_PAIR", p.id, len([]rune(p.v)))
 			}
 		}
 	}
@@ -216,16 +216,16 @@ func (s *Server) Verify(negotiate, challenge, authenticate []byte) (*Result, err
 		return nil, err
 	}
 	if len(a.UserName) == 0 && len(a.NtChallengeResponse) == 0 {
-		return nil, errorf(layerServer, 36, ErrUnsupported, "anonymous authentication")
+		return nil, errorf(LayerServer, 36, ErrUnsupported, "anonymous authentication")
 	}
 	if len(a.NtChallengeResponse) == 24 {
-		return nil, errorf(layerServer, 20, ErrUnsupported, "NtChallengeResponse of 24 bytes is NTLM v1")
+		return nil, errorf(LayerServer, 20, ErrUnsupported, "NtChallengeResponse of 24 bytes is NTLM v1")
 	}
 	if len(a.NtChallengeResponse) < 16 {
-		return nil, errorf(layerServer, 20, ErrUnsupported, "NtChallengeResponse of %d bytes holds no NTProofStr", len(a.NtChallengeResponse))
+		return nil, errorf(LayerServer, 20, ErrUnsupported, "NtChallengeResponse of %d bytes holds no NTProofStr", len(a.NtChallengeResponse))
 	}
 	if ch.NegotiateFlags&NegotiateUnicode == 0 {
-		return nil, errorf(layerServer, 20, ErrUnsupported, "CHALLENGE_MESSAGE did not select Unicode")
+		return nil, errorf(LayerServer, 20, ErrUnsupported, "CHALLENGE_MESSAGE did not select Unicode")
 	}
 	var resp NTLMv2Response
 	if a.IsNTLMv2() {
@@ -235,15 +235,15 @@ func (s *Server) Verify(negotiate, challenge, authenticate []byte) (*Result, err
 	}
 	user, domain := decodeUTF16(a.UserName), decodeUTF16(a.DomainName)
 	if s.Lookup == nil {
-		return nil, errorf(layerServer, 36, ErrUnknownUser, "server has no account look-up")
+		return nil, errorf(LayerServer, 36, ErrUnknownUser, "server has no account look-up")
 	}
 	hash, ok := s.Lookup(user, domain)
 	if !ok {
-		return nil, errorf(layerServer, 36, ErrUnknownUser, "no account for the user")
+		return nil, errorf(LayerServer, 36, ErrUnknownUser, "no account for the user")
 	}
 	responseKey, viaLM, ok := checkResponses(&a, &ch, hash, strings.ToUpper(user))
 	if !ok {
-		return nil, errorf(layerServer, 20, ErrWrongPassword, "neither NTProofStr nor the LMv2 response matches")
+		return nil, errorf(LayerServer, 20, ErrWrongPassword, "neither NTProofStr nor the LMv2 response matches")
 	}
 	var proof [16]byte
 	copy(proof[:], a.NtChallengeResponse[:16])
@@ -257,7 +257,7 @@ func (s *Server) Verify(negotiate, challenge, authenticate []byte) (*Result, err
 			what, ts, have = "CHALLENGE_MESSAGE timestamp", issued, true
 		}
 		if skew := s.now().Sub(TimeFromFileTime(ts)); have && (skew > max || skew < -max) {
-			return nil, errorf(layerServer, 20, ErrExpired, "%s is %v away from the server clock", what, skew.Round(time.Second))
+			return nil, errorf(LayerServer, 20, ErrExpired, "%s is %v away from the server clock", what, skew.Round(time.Second))
 		}
 	}
 
@@ -266,7 +266,7 @@ func (s *Server) Verify(negotiate, challenge, authenticate []byte) (*Result, err
 	exported := keyExchangeKey
 	if a.NegotiateFlags&NegotiateKeyExch != 0 && a.NegotiateFlags&(NegotiateSign|NegotiateSeal) != 0 {
 		if len(a.EncryptedRandomSessionKey) != 16 {
-			return nil, errorf(layerServer, 52, ErrMalformed, "EncryptedRandomSessionKey is %d bytes, want 16", len(a.EncryptedRandomSessionKey))
+			return nil, errorf(LayerServer, 52, ErrMalformed, "EncryptedRandomSessionKey is %d bytes, want 16", len(a.EncryptedRandomSessionKey))
 		}
 		var enc [16]byte
 		copy(enc[:], a.EncryptedRandomSessionKey)
@@ -287,21 +287,21 @@ func (s *Server) Verify(negotiate, challenge, authenticate []byte) (*Result, err
 		got, ok := resp.AvPairs.Lookup(MsvAvChannelBindings)
 		var zero [16]byte
 		if !ok || subtle.ConstantTimeCompare(got, zero[:]) == 1 {
-			return nil, errorf(layerServer, 20, ErrBadBindings, "client sent no channel bindings")
+			return nil, errorf(LayerServer, 20, ErrBadBindings, "client sent no channel bindings")
 		}
 		if subtle.ConstantTimeCompare(got, want[:]) != 1 {
-			return nil, errorf(layerServer, 20, ErrBadBindings, "MsvAvChannelBindings does not match the channel")
+			return nil, errorf(LayerServer, 20, ErrBadBindings, "MsvAvChannelBindings does not match the channel")
 		}
 		res.ChannelBound = true
 	}
 
 	if resp.AvPairs.Flags()&AvFlagMICPresent != 0 {
 		if a.HeaderLen != 0 {
-			return nil, errorf(layerServer, micOffset, ErrBadMIC, "MsvAvFlags announces a MIC but the message has no MIC field")
+			return nil, errorf(LayerServer, micOffset, ErrBadMIC, "MsvAvFlags announces a MIC but the message has no MIC field")
 		}
 		mic := ComputeMIC(exported, negotiate, challenge, authenticate)
 		if !hmac.Equal(mic[:], a.MIC[:]) {
-			return nil, errorf(layerServer, micOffset, ErrBadMIC, "MIC does not match")
+			return nil, errorf(LayerServer, micOffset, ErrBadMIC, "MIC does not match")
 		}
 		res.MIC = true
 	}

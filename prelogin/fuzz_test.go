@@ -53,7 +53,7 @@ func FuzzDecode(f *testing.F) {
 		err := m.Decode(in)
 		if err != nil {
 			var te *tds.Error
-			if !errors.As(err, &te) || te.Layer != "prelogin" || te.Offset < 0 || te.Offset > int64(len(in)) {
+			if !errors.As(err, &te) || te.Layer != tds.LayerPrelogin || te.Offset < 0 || te.Offset > int64(len(in)) {
 				t.Fatalf("Decode error %v is not a prelogin *tds.Error with an offset inside the input", err)
 			}
 			return

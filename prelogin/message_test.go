@@ -315,7 +315,7 @@ func TestAppendErrors(t *testing.T) {
 			dst := []byte{1, 2, 3}
 			out, err := c.m.Append(dst)
 			var te *tds.Error
-			if !errors.As(err, &te) || !errors.Is(err, c.err) || te.Layer != "prelogin" {
+			if !errors.As(err, &te) || !errors.Is(err, c.err) || te.Layer != tds.LayerPrelogin {
 				t.Fatalf("Append: err = %v, want a prelogin *tds.Error of class %v", err, c.err)
 			}
 			if !strings.Contains(err.Error(), c.msg) {

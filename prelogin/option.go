@@ -9,7 +9,7 @@ import (
 )
 
 // layer names this package in the errors it returns.
-const layer = "prelogin"
+const layer = tds.LayerPrelogin
 
 // entryLen is the size of one PRELOGIN_OPTION table entry: PL_OPTION_TOKEN
 // (1 byte), PL_OFFSET (2) and PL_OPTION_LENGTH (2), [MS-TDS] 2.2.6.5.

@@ -136,7 +136,7 @@ func TestDecodeErrors(t *testing.T) {
 			if !errors.As(err, &te) {
 				t.Fatalf("Decode(% x) = %v, want a *tds.Error", c.in, err)
 			}
-			if !errors.Is(err, c.err) || te.Layer != "prelogin" || te.Offset != c.off {
+			if !errors.Is(err, c.err) || te.Layer != tds.LayerPrelogin || te.Offset != c.off {
 				t.Errorf("Decode: %v (layer %q, offset %d); want class %v at offset %d", err, te.Layer, te.Offset, c.err, c.off)
 			}
 			if !strings.Contains(te.Msg, c.msg) {

@@ -20,7 +20,54 @@ var (
 	// does not allow it (for example a packet of another type in the
 	// middle of a message).
 	ErrUnexpected = errors.New("unexpected")
+	// ErrUnsupported means a well-formed value of a kind the specification
+	// defines but tdswire does not implement (for example the ALTMETADATA
+	// and ALTROW tokens of COMPUTE BY). Unlike ErrMalformed and
+	// ErrUnexpected it is not a protocol violation by the peer.
+	ErrUnsupported = errors.New("unsupported")
 )
+
+// Layer names the decoder or framer that reported an *Error. Its String
+// form is the prefix of Error.Error ("tds reader", "login7", ...).
+type Layer uint8
+
+// The layers of tdswire's TDS packages.
+const (
+	LayerUnknown  Layer = iota // the zero Layer: not set
+	LayerHeader                // tds: the 8-byte packet header ([MS-TDS] 2.2.3)
+	LayerReader                // tds: the message Reader (packet reassembly)
+	LayerWriter                // tds: the message Writer (packet splitting)
+	LayerTLS                   // tds: TLS carried in PRELOGIN packets
+	LayerPrelogin              // package prelogin ([MS-TDS] 2.2.6.5)
+	LayerLogin7                // package login7 ([MS-TDS] 2.2.6.4)
+	LayerTokens                // package tokens ([MS-TDS] 2.2.7)
+	LayerSQLType               // package tds/sqltype ([MS-TDS] 2.2.5)
+	LayerRequest               // package tds/request ([MS-TDS] 2.2.6)
+	LayerConn                  // package tdsconn (connection state machine)
+)
+
+var layerNames = [...]string{
+	LayerUnknown:  "tds",
+	LayerHeader:   "tds header",
+	LayerReader:   "tds reader",
+	LayerWriter:   "tds writer",
+	LayerTLS:      "tds tls",
+	LayerPrelogin: "prelogin",
+	LayerLogin7:   "login7",
+	LayerTokens:   "tokens",
+	LayerSQLType:  "sqltype",
+	LayerRequest:  "request",
+	LayerConn:     "tdsconn",
+}
+
+// String returns the layer's name as Error.Error prints it, or
+// "Layer(N)" for a value outside the constants.
+func (l Layer) String() string {
+	if int(l) < len(layerNames) {
+		return layerNames[l]
+	}
+	return fmt.Sprintf("Layer(%d)", uint8(l))
+}
 
 // Error describes a failure to decode or frame TDS bytes.
 //
@@ -29,7 +76,7 @@ var (
 // of the stream, counting packet headers). Errors are built only on failure
 // paths, so decoders stay allocation-free when input is valid.
 type Error struct {
-	Layer  string // the decoder, e.g. "tds header", "prelogin", "login7"
+	Layer  Layer  // the decoder, e.g. LayerHeader, LayerPrelogin, LayerLogin7
 	Offset int64  // byte offset of the offending field
 	Msg    string // what was wrong, in the specification's terms
 	Err    error  // the class: ErrTruncated, ErrMalformed, ..., or an I/O error
@@ -49,12 +96,12 @@ func (e *Error) Unwrap() error { return e.Err }
 // sentinels above, or an underlying error) and a message formatted from
 // format and args. It is exported so that the packages built on tds report
 // failures in one shape.
-func Errorf(layer string, offset int, err error, format string, args ...any) *Error {
+func Errorf(layer Layer, offset int, err error, format string, args ...any) *Error {
 	return &Error{Layer: layer, Offset: int64(offset), Msg: fmt.Sprintf(format, args...), Err: err}
 }
 
 // errorAt is Errorf for stream offsets, which may exceed an int on 32-bit
 // platforms.
-func errorAt(layer string, offset int64, err error, format string, args ...any) *Error {
+func errorAt(layer Layer, offset int64, err error, format string, args ...any) *Error {
 	return &Error{Layer: layer, Offset: offset, Msg: fmt.Sprintf(format, args...), Err: err}
 }

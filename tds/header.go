@@ -144,10 +144,10 @@ func (h *Header) Decode(b []byte) error {
 // headerError says why Decode refused b.
 func headerError(b []byte) error {
 	if len(b) < HeaderLen {
-		return Errorf("tds header", len(b), ErrTruncated, "need %d header bytes, have %d", HeaderLen, len(b))
+		return Errorf(LayerHeader, len(b), ErrTruncated, "need %d header bytes, have %d", HeaderLen, len(b))
 	}
 	n := uint16(b[2])<<8 | uint16(b[3])
-	return Errorf("tds header", 2, ErrMalformed, "Length %d is shorter than the %d-byte header", n, HeaderLen)
+	return Errorf(LayerHeader, 2, ErrMalformed, "Length %d is shorter than the %d-byte header", n, HeaderLen)
 }
 
 // Append appends the 8-byte wire form of h to dst and returns the extended

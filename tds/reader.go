@@ -18,7 +18,7 @@ const DefaultMaxMessageSize = 4 << 20
 // ErrTruncated and io.ErrUnexpectedEOF match it with errors.Is.
 var errStreamEnded = fmt.Errorf("%w: %w", ErrTruncated, io.ErrUnexpectedEOF)
 
-const readerLayer = "tds reader"
+const readerLayer = LayerReader
 
 // Reader reads TDS packets from an io.Reader and reassembles them into
 // messages, [MS-TDS] 2.2.3 and 2.2.3.1.

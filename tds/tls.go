@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-const tlsLayer = "tds tls"
+const tlsLayer = LayerTLS
 
 // tlsRecordHeaderLen is the size of a TLS record header: content type,
 // protocol version, length (RFC 8446 5.1, RFC 5246 6.2.1).

@@ -45,7 +45,7 @@ type Writer struct {
 	off     int64 // bytes written to the stream so far
 }
 
-const writerLayer = "tds writer"
+const writerLayer = LayerWriter
 
 // NewWriter returns a Writer that writes packets of packetSize bytes
 // (header included) to w. packetSize must be between MinPacketSize and
@@ -64,7 +64,7 @@ func NewWriter(w io.Writer, packetSize int) (*Writer, error) {
 	}, nil
 }
 
-func checkPacketSize(layer string, n int) error {
+func checkPacketSize(layer Layer, n int) error {
 	if n < MinPacketSize {
 		return Errorf(layer, 0, ErrMalformed, "packet size %d is below the minimum %d", n, MinPacketSize)
 	}

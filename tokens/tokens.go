@@ -3,7 +3,7 @@ package tokens
 import "github.com/tdswire/tdswire/tds"
 
 // layer names this package in every *tds.Error it returns.
-const layer = "tokens"
+const layer = tds.LayerTokens
 
 // TokenType is the one-byte identifier that starts every token of a token
 // stream, [MS-TDS] 2.2.4.2 and 2.2.7. Its two class bits (0x30) say how the

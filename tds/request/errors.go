@@ -7,7 +7,7 @@ import (
 )
 
 // layer is the Layer of every *tds.Error this package returns.
-const layer = "request"
+const layer = tds.LayerRequest
 
 func errf(off int, class error, format string, args ...any) error {
 	return tds.Errorf(layer, off, class, format, args...)

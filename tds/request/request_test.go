@@ -94,7 +94,7 @@ func wantErr(t *testing.T, err error, off int64, class error) {
 	if !errors.As(err, &te) {
 		t.Fatalf("error %v (%T), want *tds.Error", err, err)
 	}
-	if te.Layer != "request" || te.Offset != off || !errors.Is(err, class) {
+	if te.Layer != tds.LayerRequest || te.Offset != off || !errors.Is(err, class) {
 		t.Fatalf("error %q: want layer request, offset %d, class %v", err, off, class)
 	}
 }

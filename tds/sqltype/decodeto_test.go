@@ -101,7 +101,7 @@ func TestAccessorTypeErrors(t *testing.T) {
 	}
 	_, err = v.Int64()
 	var te *tds.Error
-	if !errors.As(err, &te) || !errors.Is(err, tds.ErrUnexpected) || te.Msg != fmt.Sprintf("%s of a %v value", "Int64", v.Type()) || te.Layer != "sqltype" {
+	if !errors.As(err, &te) || !errors.Is(err, tds.ErrUnexpected) || te.Msg != fmt.Sprintf("%s of a %v value", "Int64", v.Type()) || te.Layer != tds.LayerSQLType {
 		t.Errorf("Int64 of a %v: %v", v.Type(), err)
 	}
 	null := Value{typ: TypeIntN, null: true}

@@ -259,7 +259,7 @@ func TestTypeInfoErrors(t *testing.T) {
 			t.Errorf("%s: n=%d err=%v, want %v", c.name, n, err, c.want)
 			continue
 		}
-		if te.Layer != "sqltype" || te.Offset != c.off {
+		if te.Layer != tds.LayerSQLType || te.Offset != c.off {
 			t.Errorf("%s: layer %q offset %d, want offset %d (%v)", c.name, te.Layer, te.Offset, c.off, err)
 		}
 	}

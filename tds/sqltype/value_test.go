@@ -797,7 +797,7 @@ func TestValueErrors(t *testing.T) {
 			t.Errorf("%s: n=%d err=%v, want %v", c.name, n, err, c.want)
 			continue
 		}
-		if te.Layer != "sqltype" || te.Offset != c.off {
+		if te.Layer != tds.LayerSQLType || te.Offset != c.off {
 			t.Errorf("%s: offset %d, want %d (%v)", c.name, te.Offset, c.off, err)
 		}
 	}
