@@ -50,7 +50,7 @@ func scanLogin(s *Scanner, b []byte) error {
 	var (
 		ack LoginAck
 		ec  EnvChange
-		m   Error
+		m   Message
 		fa  FeatureExtAck
 		d   Done
 	)
@@ -278,7 +278,7 @@ func BenchmarkRowStream(b *testing.B) {
 
 func BenchmarkAppendLoginResponse(b *testing.B) {
 	env := EnvChange{Type: EnvDatabase, NewValue: ucs2("AdventureWorks"), OldValue: ucs2("master")}
-	info := Info{Number: 5701, State: 2, MsgText: ucs2("Changed database context to 'AdventureWorks'."), ServerName: ucs2("SQL01"), LineNumber: 1}
+	info := Message{Type: TokenInfo, Number: 5701, State: 2, MsgText: ucs2("Changed database context to 'AdventureWorks'."), ServerName: ucs2("SQL01"), LineNumber: 1}
 	ack := LoginAck{Interface: 1, TDSVersion: tds.Version74, ProgName: ucs2("Microsoft SQL Server"), ProgVersion: ProgVersion{15, 0, 7, 0xD0}}
 	buf := make([]byte, 0, 512)
 	b.ReportAllocs()
@@ -328,9 +328,9 @@ func decoders(tb testing.TB) []struct {
 	var (
 		ack  LoginAck
 		env  EnvChange
-		info Info
+		info Message
 		done Done
-		e    Error
+		e    Message
 	)
 	return []struct {
 		name string

@@ -56,25 +56,33 @@ func (st DoneStatus) String() string {
 	return strings.Join(parts, "|")
 }
 
-// Done is the DONE token, [MS-TDS] 2.2.7.6: the completion of one SQL
-// statement. DoneProc and DoneInProc share its layout.
+// Done is the DONE, DONEPROC or DONEINPROC token, [MS-TDS] 2.2.7.6,
+// 2.2.7.8 and 2.2.7.7: the completion of one SQL statement, of a stored
+// procedure, or of a statement inside a stored procedure. The three share
+// one layout; Type says which one the value is, so that a decoded token
+// re-encodes as the same token.
 //
 // RowCount is a LONG before TDS 7.2 and a ULONGLONG from 7.2 on: decoding
 // with an older version reads 4 bytes (as an unsigned value) and encoding
 // writes the low 32 bits.
 type Done struct {
+	// Type is TokenDone, TokenDoneProc or TokenDoneInProc; decoding sets
+	// it, and the zero value (or any other type) encodes as DONE (see
+	// Kind).
+	Type     TokenType
 	Status   DoneStatus
 	CurCmd   uint16 // the current command token; not evaluated by TDS
 	RowCount uint64 // valid when Status has DoneCount
 }
 
-// DoneProc is the DONEPROC token, [MS-TDS] 2.2.7.8: the completion of a
-// stored procedure.
-type DoneProc Done
-
-// DoneInProc is the DONEINPROC token, [MS-TDS] 2.2.7.7: the completion of
-// a statement inside a stored procedure.
-type DoneInProc Done
+// Kind returns the token type d encodes as: Type when it is DONEPROC or
+// DONEINPROC, TokenDone otherwise.
+func (d Done) Kind() TokenType {
+	if d.Type == TokenDoneProc || d.Type == TokenDoneInProc {
+		return d.Type
+	}
+	return TokenDone
+}
 
 // DoneLen returns the size of a DONE, DONEPROC or DONEINPROC token, type
 // byte included, for version v: 9 before TDS 7.2, 13 from 7.2.
@@ -82,6 +90,7 @@ func DoneLen(v tds.Version) int { return 5 + rowCountLen(v) }
 
 func decodeDone(d *Done, t TokenType, b []byte, v tds.Version) (int, error) {
 	if n := DoneLen(v); len(b) >= n && TokenType(b[0]) == t { // the common case, in one step
+		d.Type = t
 		d.Status = DoneStatus(binary.LittleEndian.Uint16(b[1:]))
 		d.CurCmd = binary.LittleEndian.Uint16(b[3:])
 		if n == 13 {
@@ -104,12 +113,24 @@ func decodeDone(d *Done, t TokenType, b []byte, v tds.Version) (int, error) {
 	if r.err != nil {
 		return 0, r.err
 	}
-	*d = Done{Status: st, CurCmd: cmd, RowCount: rc}
+	*d = Done{Type: t, Status: st, CurCmd: cmd, RowCount: rc}
 	return r.off, nil
 }
 
-func appendDone(dst []byte, d Done, t TokenType, v tds.Version) []byte {
-	dst = append(dst, byte(t))
+// Decode reads a DONE, DONEPROC or DONEINPROC token (type byte included)
+// from the start of b with the widths of version v, sets Type to its
+// type, and returns the number of bytes it used.
+func (d *Done) Decode(b []byte, v tds.Version) (int, error) {
+	t := TokenDone
+	if len(b) > 0 && TokenType(b[0]) >= TokenDoneProc {
+		t = TokenType(b[0])
+	}
+	return decodeDone(d, t, b, v)
+}
+
+// Append appends d as a token of type d.Kind() for version v.
+func (d Done) Append(dst []byte, v tds.Version) []byte {
+	dst = append(dst, byte(d.Kind()))
 	dst = appendU16(dst, uint16(d.Status))
 	dst = appendU16(dst, d.CurCmd)
 	if wide(v) {
@@ -118,39 +139,8 @@ func appendDone(dst []byte, d Done, t TokenType, v tds.Version) []byte {
 	return appendU32(dst, uint32(d.RowCount))
 }
 
-// Decode reads a DONE token (type byte included) from the start of b with
-// the widths of version v, and returns the number of bytes it used.
-func (d *Done) Decode(b []byte, v tds.Version) (int, error) {
-	return decodeDone(d, TokenDone, b, v)
-}
-
-// Append appends d as a DONE token for version v.
-func (d Done) Append(dst []byte, v tds.Version) []byte {
-	return appendDone(dst, d, TokenDone, v)
-}
-
-// Decode reads a DONEPROC token from the start of b; see Done.Decode.
-func (d *DoneProc) Decode(b []byte, v tds.Version) (int, error) {
-	return decodeDone((*Done)(d), TokenDoneProc, b, v)
-}
-
-// Append appends d as a DONEPROC token for version v.
-func (d DoneProc) Append(dst []byte, v tds.Version) []byte {
-	return appendDone(dst, Done(d), TokenDoneProc, v)
-}
-
-// Decode reads a DONEINPROC token from the start of b; see Done.Decode.
-func (d *DoneInProc) Decode(b []byte, v tds.Version) (int, error) {
-	return decodeDone((*Done)(d), TokenDoneInProc, b, v)
-}
-
-// Append appends d as a DONEINPROC token for version v.
-func (d DoneInProc) Append(dst []byte, v tds.Version) []byte {
-	return appendDone(dst, Done(d), TokenDoneInProc, v)
-}
-
 // Done decodes the current token, which must be DONE, DONEPROC or
-// DONEINPROC (the three share a layout; Type tells them apart), into d.
+// DONEINPROC, into d, with d.Type set to its type.
 //
 // Like Next, Done is small enough for the compiler to inline (see
 // doneFast).
@@ -165,6 +155,7 @@ func (s *Scanner) Done(d *Done) error { return doneFast(s, d, (*Scanner).doneSlo
 // as nextFast explains.
 func doneFast(s *Scanner, d *Done, slow func(*Scanner, *Done) error) error {
 	if b := s.buf[s.cur:s.end]; len(b) == 13 && s.typ >= TokenDone {
+		d.Type = s.typ
 		d.Status = DoneStatus(binary.LittleEndian.Uint16(b[1:]))
 		d.CurCmd = binary.LittleEndian.Uint16(b[3:])
 		d.RowCount = binary.LittleEndian.Uint64(b[5:])

@@ -55,7 +55,7 @@ func ExampleScanner_loginResponse() {
 				fmt.Println("environment change:", ec.Type)
 			}
 		case tokens.TokenInfo, tokens.TokenError:
-			var m tokens.Error
+			var m tokens.Message
 			if err := s.Message(&m); err != nil {
 				fmt.Println("error:", err)
 				return
@@ -154,7 +154,7 @@ func ExampleScanner_RowValues() {
 func ExampleDone_Append() {
 	v := tds.Version74
 	var b []byte
-	b = tokens.Error{
+	b = tokens.Message{
 		Number:     18456,
 		State:      1,
 		Class:      14,

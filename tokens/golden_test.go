@@ -24,7 +24,7 @@ func TestSpecLoginResponse(t *testing.T) {
 	wantUCS2(t, "old database", ec.OldString(), "master")
 	reencode(t, &s, ec.Append(nil))
 
-	var info Info
+	var info Message
 	mustNext(t, &s, TokenInfo)
 	if _, err := info.Decode(s.Bytes(), s.Version()); err != nil {
 		t.Fatal(err)
@@ -67,7 +67,7 @@ func TestSpecLoginResponse(t *testing.T) {
 	}
 	reencode(t, &s, ec.Append(nil))
 
-	var m Error
+	var m Message
 	mustNext(t, &s, TokenInfo)
 	if err := s.Message(&m); err != nil {
 		t.Fatal(err)
@@ -76,7 +76,7 @@ func TestSpecLoginResponse(t *testing.T) {
 		t.Errorf("INFO = %+v", m)
 	}
 	wantUCS2(t, "MsgText", m.MsgText, "Changed language setting to us_english.")
-	reencode(t, &s, Info(m).Append(nil, s.Version()))
+	reencode(t, &s, m.Append(nil, s.Version()))
 
 	var ack LoginAck
 	mustNext(t, &s, TokenLoginAck)
@@ -97,7 +97,7 @@ func TestSpecLoginResponse(t *testing.T) {
 	if err := s.Done(&d); err != nil {
 		t.Fatal(err)
 	}
-	if d != (Done{}) || d.Status.String() != "FINAL" {
+	if d != (Done{Type: TokenDone}) || d.Status.String() != "FINAL" {
 		t.Errorf("DONE = %+v", d)
 	}
 	reencode(t, &s, d.Append(nil, s.Version()))
@@ -139,7 +139,7 @@ func TestSeedLoginResponses(t *testing.T) {
 			wantUCS2(t, "old database", ec.OldString(), "master")
 			reencode(t, &s, ec.Append(nil))
 
-			var m Error
+			var m Message
 			mustNext(t, &s, TokenInfo)
 			if err := s.Message(&m); err != nil {
 				t.Fatal(err)
@@ -149,7 +149,7 @@ func TestSeedLoginResponses(t *testing.T) {
 			}
 			wantUCS2(t, "MsgText", m.MsgText, "Changed database context to 'AdventureWorks'.")
 			wantUCS2(t, "ServerName", m.ServerName, c.server)
-			reencode(t, &s, Info(m).Append(nil, c.ver))
+			reencode(t, &s, m.Append(nil, c.ver))
 
 			for _, want := range c.extra {
 				mustNext(t, &s, want)
@@ -194,7 +194,7 @@ func TestSeedLoginResponses(t *testing.T) {
 						t.Errorf("DONE is %d bytes, want %d", len(s.Bytes()), c.doneSize)
 					}
 					var d Done
-					if err := s.Done(&d); err != nil || d != (Done{}) {
+					if err := s.Done(&d); err != nil || d != (Done{Type: TokenDone}) {
 						t.Errorf("DONE = %+v, %v", d, err)
 					}
 					reencode(t, &s, d.Append(nil, c.ver))
@@ -209,7 +209,7 @@ func TestLoginFailed(t *testing.T) {
 	b := golden(t, "login_failed")
 	s := NewScanner(b, tds.Version74)
 	mustNext(t, &s, TokenError)
-	var e Error
+	var e Message
 	if err := s.Message(&e); err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +243,10 @@ func TestSpecRPCResponse(t *testing.T) {
 	if d.Status != DoneMore|DoneCount || d.CurCmd != 0xC1 || d.RowCount != 1 || d.Status.String() != "MORE|COUNT" {
 		t.Errorf("DONEINPROC = %+v (%v)", d, d.Status)
 	}
-	reencode(t, &s, DoneInProc(d).Append(nil, tds.Version72))
+	if d.Type != TokenDoneInProc {
+		t.Errorf("DONEINPROC decoded with Type %v", d.Type)
+	}
+	reencode(t, &s, d.Append(nil, tds.Version72))
 
 	mustNext(t, &s, TokenReturnStatus)
 	rs, err := s.ReturnStatus()
@@ -259,9 +262,9 @@ func TestSpecRPCResponse(t *testing.T) {
 	if d.Status != DoneFinal || d.CurCmd != 0xE0 || d.RowCount != 0 {
 		t.Errorf("DONEPROC = %+v", d)
 	}
-	var dp DoneProc
-	if _, err := dp.Decode(s.Bytes(), tds.Version72); err != nil || Done(dp) != d {
-		t.Errorf("DoneProc.Decode = %+v, %v", dp, err)
+	var dp Done
+	if _, err := dp.Decode(s.Bytes(), tds.Version72); err != nil || dp != d || dp.Type != TokenDoneProc {
+		t.Errorf("Done.Decode of DONEPROC = %+v, %v", dp, err)
 	}
 	reencode(t, &s, dp.Append(nil, tds.Version72))
 	mustEOF(t, &s)

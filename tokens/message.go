@@ -2,14 +2,19 @@ package tokens
 
 import "github.com/tdswire/tdswire/tds"
 
-// Error is the ERROR token, [MS-TDS] 2.2.7.10: an error message from the
-// server. Info has the same layout. The strings are views into the
-// decoded buffer.
+// Message is the ERROR or INFO token, [MS-TDS] 2.2.7.10 and 2.2.7.13: an
+// error or an informational message from the server. The two share one
+// layout; Type says which one the value is, so that a decoded token
+// re-encodes as the same token. The strings are views into the decoded
+// buffer; Err copies the message into a Go error.
 //
 // LineNumber is a USHORT before TDS 7.2 and a LONG from 7.2 on: decoding
 // with an older version reads 2 unsigned bytes, encoding writes the low 16
 // bits.
-type Error struct {
+type Message struct {
+	// Type is TokenError or TokenInfo; decoding sets it, and the zero
+	// value (or any other type) encodes as ERROR (see Kind).
+	Type       TokenType
 	Number     int32    // the error number (below 20001: reserved by SQL Server)
 	State      uint8    // modifies Number
 	Class      uint8    // severity: below 10 informational, 11-16 user errors, 17-25 fatal
@@ -19,15 +24,20 @@ type Error struct {
 	LineNumber int32    // line in the batch or procedure, 1-based; 0 if not applicable
 }
 
-// Info is the INFO token, [MS-TDS] 2.2.7.13: an informational message,
-// laid out as Error.
-type Info Error
+// Kind returns the token type m encodes as: TokenInfo when Type is
+// TokenInfo, TokenError otherwise.
+func (m Message) Kind() TokenType {
+	if m.Type == TokenInfo {
+		return TokenInfo
+	}
+	return TokenError
+}
 
-func decodeMessage(m *Error, t TokenType, b []byte, v tds.Version) (int, error) {
+func decodeMessage(m *Message, t TokenType, b []byte, v tds.Version) (int, error) {
 	r := reader{b: b}
 	r.tokenType(t)
 	body := r.ushortBody("Length")
-	var e Error
+	e := Message{Type: t}
 	e.Number = int32(body.u32("Number"))
 	e.State = body.u8("State")
 	e.Class = body.u8("Class")
@@ -50,8 +60,8 @@ func decodeMessage(m *Error, t TokenType, b []byte, v tds.Version) (int, error) 
 	return body.off, nil
 }
 
-func appendMessage(dst []byte, m Error, t TokenType, v tds.Version) []byte {
-	dst, at := beginUSHORT(dst, t)
+func appendMessage(dst []byte, m Message, v tds.Version) []byte {
+	dst, at := beginUSHORT(dst, m.Kind())
 	dst = appendU32(dst, uint32(m.Number))
 	dst = append(dst, m.State, m.Class)
 	server := m.ServerName[:2*min(len(m.ServerName)/2, 0xFF)]
@@ -70,33 +80,28 @@ func appendMessage(dst []byte, m Error, t TokenType, v tds.Version) []byte {
 	return endUSHORT(dst, at)
 }
 
-// Decode reads an ERROR token (type byte included) from the start of b
-// with the widths of version v, and returns the number of bytes it used.
-// The Length field must cover exactly the fields.
-func (e *Error) Decode(b []byte, v tds.Version) (int, error) {
-	return decodeMessage(e, TokenError, b, v)
+// Decode reads an ERROR or INFO token (type byte included) from the start
+// of b with the widths of version v, sets Type to its type, and returns
+// the number of bytes it used. The Length field must cover exactly the
+// fields.
+func (m *Message) Decode(b []byte, v tds.Version) (int, error) {
+	t := TokenError
+	if len(b) > 0 && TokenType(b[0]) == TokenInfo {
+		t = TokenInfo
+	}
+	return decodeMessage(m, t, b, v)
 }
 
-// Append appends e as an ERROR token for version v, computing Length.
-// ServerName and ProcName are cut at 255 code units, and MsgText so that
-// the token fits its 16-bit Length.
-func (e Error) Append(dst []byte, v tds.Version) []byte {
-	return appendMessage(dst, e, TokenError, v)
+// Append appends m as a token of type m.Kind() for version v, computing
+// Length. ServerName and ProcName are cut at 255 code units, and MsgText
+// so that the token fits its 16-bit Length.
+func (m Message) Append(dst []byte, v tds.Version) []byte {
+	return appendMessage(dst, m, v)
 }
 
-// Decode reads an INFO token from the start of b; see Error.Decode.
-func (m *Info) Decode(b []byte, v tds.Version) (int, error) {
-	return decodeMessage((*Error)(m), TokenInfo, b, v)
-}
-
-// Append appends m as an INFO token for version v; see Error.Append.
-func (m Info) Append(dst []byte, v tds.Version) []byte {
-	return appendMessage(dst, Error(m), TokenInfo, v)
-}
-
-// Message decodes the current token, which must be ERROR or INFO (Type
-// tells them apart), into m.
-func (s *Scanner) Message(m *Error) error {
+// Message decodes the current token, which must be ERROR or INFO (m.Type
+// is set to which), into m.
+func (s *Scanner) Message(m *Message) error {
 	b, err := s.current(TokenError, TokenInfo)
 	if err != nil {
 		return err

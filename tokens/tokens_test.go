@@ -67,7 +67,7 @@ func TestDoneStatusString(t *testing.T) {
 }
 
 func TestDoneWidths(t *testing.T) {
-	d := Done{Status: DoneCount, CurCmd: 0xC1, RowCount: 7}
+	d := Done{Type: TokenDone, Status: DoneCount, CurCmd: 0xC1, RowCount: 7}
 	old := d.Append(nil, tds.Version71)
 	if want := []byte{0xFD, 0x10, 0x00, 0xC1, 0x00, 7, 0, 0, 0}; !bytes.Equal(old, want) {
 		t.Errorf("7.1 DONE = % X, want % X", old, want)
@@ -130,7 +130,7 @@ func TestTDS71Batch(t *testing.T) {
 		t.Errorf("DONE = %+v, %v", d, err)
 	}
 	mustNext(t, &s, TokenError)
-	var e Error
+	var e Message
 	if err := s.Message(&e); err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestTDS71Batch(t *testing.T) {
 	mustEOF(t, &s)
 
 	// The same ERROR token read with 7.2 widths has 2 bytes too few.
-	var e2 Error
+	var e2 Message
 	tok := b[bytes.IndexByte(b, byte(TokenError)):]
 	tok = tok[:3+0x3C]
 	_, err = e2.Decode(tok, tds.Version72)
@@ -385,7 +385,7 @@ func TestSSPIAndFedAuthInfo(t *testing.T) {
 func TestSpecLoginResponseFedAuth(t *testing.T) {
 	b := golden(t, "spec_login_response_fedauth")
 	s := NewScanner(b, tds.Version74)
-	var m Error
+	var m Message
 	var ack LoginAck
 	var a FeatureExtAck
 	infos := 0
@@ -406,7 +406,7 @@ func TestSpecLoginResponseFedAuth(t *testing.T) {
 			if m.LineNumber != 1 {
 				t.Errorf("LineNumber = %d", m.LineNumber)
 			}
-			reencode(t, &s, Info(m).Append(nil, tds.Version74))
+			reencode(t, &s, m.Append(nil, tds.Version74))
 			infos++
 		case TokenLoginAck:
 			if err := s.LoginAck(&ack); err != nil {
@@ -543,7 +543,7 @@ func TestTypedDecodeWrongToken(t *testing.T) {
 		t.Errorf("LoginAck before Next: %v", err)
 	}
 	mustNext(t, &s, TokenDoneInProc)
-	var e Error
+	var e Message
 	if err := s.Message(&e); !errors.Is(err, tds.ErrUnexpected) {
 		t.Errorf("Message on DONEINPROC: %v", err)
 	}
@@ -551,8 +551,11 @@ func TestTypedDecodeWrongToken(t *testing.T) {
 		t.Errorf("RowValues on DONEINPROC: %v", err)
 	}
 	var d Done
-	if _, err := d.Decode(s.Bytes(), tds.Version74); !errors.Is(err, tds.ErrUnexpected) {
-		t.Errorf("Done.Decode of DONEINPROC: %v", err)
+	if _, err := d.Decode(s.Bytes(), tds.Version74); err != nil || d.Type != TokenDoneInProc {
+		t.Errorf("Done.Decode of DONEINPROC: %+v, %v", d, err)
+	}
+	if _, err := e.Decode(s.Bytes(), tds.Version74); !errors.Is(err, tds.ErrUnexpected) {
+		t.Errorf("Message.Decode of DONEINPROC: %v", err)
 	}
 }
 
@@ -681,9 +684,9 @@ var classificationVersion = map[string]uint8{"dataclassification_v1": 1, "datacl
 func TestEncoderLimits(t *testing.T) {
 	// MsgText is shortened so that ERROR fits its 16-bit Length.
 	long := tds.UCS2(bytes.Repeat([]byte{'x', 0}, 40000))
-	e := Error{Number: 50000, Class: 16, MsgText: long, ServerName: ucs2("s")}
+	e := Message{Type: TokenError, Number: 50000, Class: 16, MsgText: long, ServerName: ucs2("s")}
 	b := e.Append(nil, tds.Version74)
-	var got Error
+	var got Message
 	if n, err := got.Decode(b, tds.Version74); err != nil || n != len(b) || len(b) > 3+0xFFFF {
 		t.Fatalf("long ERROR: %d of %d, %v", n, len(b), err)
 	}
@@ -927,7 +930,7 @@ func TestSpecFeatureExtAckAzure(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantUCS2(t, "database", ec.NewString(), "testdb")
-	var m Error
+	var m Message
 	mustNext(t, &s, TokenInfo)
 	if err := s.Message(&m); err != nil {
 		t.Fatal(err)
@@ -1044,12 +1047,12 @@ func TestNullsInEveryLengthClass(t *testing.T) {
 
 func TestDoneInProcDecode(t *testing.T) {
 	b := golden(t, "spec_rpc_response")
-	var d DoneInProc
-	if n, err := d.Decode(b, tds.Version72); err != nil || n != 13 || d.Status != DoneMore|DoneCount || d.RowCount != 1 {
-		t.Errorf("DoneInProc.Decode = %+v, %d, %v", d, n, err)
+	var d Done
+	if n, err := d.Decode(b, tds.Version72); err != nil || n != 13 || d.Type != TokenDoneInProc || d.Status != DoneMore|DoneCount || d.RowCount != 1 {
+		t.Errorf("Done.Decode of DONEINPROC = %+v, %d, %v", d, n, err)
 	}
 	if _, err := d.Decode(b[13:], tds.Version72); !errors.Is(err, tds.ErrUnexpected) {
-		t.Errorf("DoneInProc.Decode of RETURNSTATUS: %v", err)
+		t.Errorf("Done.Decode of RETURNSTATUS: %v", err)
 	}
 }
 

@@ -724,7 +724,7 @@ func briefToken(s *tokens.Scanner, tt tokens.TokenType, ti *TokenInfo, row []tok
 	case tokens.TokenLoginAck, tokens.TokenError, tokens.TokenSSPI:
 		err = describeToken(s, tt, ti)
 	case tokens.TokenInfo:
-		var e tokens.Error
+		var e tokens.Message
 		err = s.Message(&e)
 	case tokens.TokenEnvChange:
 		var e tokens.EnvChange
@@ -754,7 +754,7 @@ func describeToken(s *tokens.Scanner, tt tokens.TokenType, ti *TokenInfo) error 
 		ti.ProgName = strings.TrimRight(a.ProgName.String(), "\x00")
 		ti.ProgVer = a.ProgVersion.String()
 	case tokens.TokenError, tokens.TokenInfo:
-		var e tokens.Error
+		var e tokens.Message
 		if err := s.Message(&e); err != nil {
 			return err
 		}

@@ -51,7 +51,7 @@ func mustHex(s string) []byte {
 
 // loginFailed is a server response with ERROR 18456 and DONE (DONE_ERROR).
 func loginFailed() []byte {
-	body := tokens.Error{Number: 18456, State: 1, Class: 14, MsgText: tds.UCS2(tds.AppendUCS2(nil, "Login failed for user 'sa'.")),
+	body := tokens.Message{Type: tokens.TokenError, Number: 18456, State: 1, Class: 14, MsgText: tds.UCS2(tds.AppendUCS2(nil, "Login failed for user 'sa'.")),
 		ServerName: tds.UCS2(tds.AppendUCS2(nil, "SRV"))}.Append(nil, tds.Version72)
 	body = tokens.Done{Status: 0x0002}.Append(body, tds.Version72)
 	h := tds.Header{Type: tds.PacketResponse, Status: tds.StatusEOM, Length: uint16(tds.HeaderLen + len(body)), PacketID: 1}

@@ -394,7 +394,7 @@ func (p *printer) response(res *Result, h tds.Header, msg []byte, v tds.Version,
 				p.line("ENVCHANGE %v: %s -> %s", e.Type, e.OldString().String(), e.NewString().String())
 			}
 		case tokens.TokenInfo, tokens.TokenError:
-			var m tokens.Error
+			var m tokens.Message
 			if err := s.Message(&m); err != nil {
 				return err
 			}

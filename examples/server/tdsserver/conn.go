@@ -422,7 +422,7 @@ func (c *conn) ntlm(r *tds.Reader, w *tds.Writer, negotiate []byte) (string, boo
 // password), and a DONE with DONE_ERROR ([MS-TDS] 2.2.7.10, 2.2.7.6).
 func loginFailed(b []byte, v tds.Version, user string) []byte {
 	msg := "Login failed for user '" + user + "'."
-	b = tokens.Error{Number: 18456, State: 1, Class: 14, MsgText: ucs2(msg), ServerName: ucs2(serverName), LineNumber: 1}.Append(b, v)
+	b = tokens.Message{Type: tokens.TokenError, Number: 18456, State: 1, Class: 14, MsgText: ucs2(msg), ServerName: ucs2(serverName), LineNumber: 1}.Append(b, v)
 	return tokens.Done{Status: tokens.DoneError}.Append(b, v)
 }
 
@@ -432,10 +432,10 @@ func loginFailed(b []byte, v tds.Version, user string) []byte {
 // LOGINACK, packet size ENVCHANGE, DONE.
 func loginResponse(b []byte, v tds.Version, database string, packetSize int) []byte {
 	b = tokens.EnvChange{Type: tokens.EnvDatabase, NewValue: ucs2(database), OldValue: ucs2("master")}.Append(b)
-	b = tokens.Info{Number: 5701, State: 2, Class: 0, MsgText: ucs2("Changed database context to '" + database + "'."), ServerName: ucs2(serverName), LineNumber: 1}.Append(b, v)
+	b = tokens.Message{Type: tokens.TokenInfo, Number: 5701, State: 2, Class: 0, MsgText: ucs2("Changed database context to '" + database + "'."), ServerName: ucs2(serverName), LineNumber: 1}.Append(b, v)
 	b = tokens.EnvChange{Type: tokens.EnvSQLCollation, NewValue: collation[:]}.Append(b)
 	b = tokens.EnvChange{Type: tokens.EnvLanguage, NewValue: ucs2("us_english")}.Append(b)
-	b = tokens.Info{Number: 5703, State: 1, Class: 0, MsgText: ucs2("Changed language setting to us_english."), ServerName: ucs2(serverName), LineNumber: 1}.Append(b, v)
+	b = tokens.Message{Type: tokens.TokenInfo, Number: 5703, State: 1, Class: 0, MsgText: ucs2("Changed language setting to us_english."), ServerName: ucs2(serverName), LineNumber: 1}.Append(b, v)
 	b = tokens.LoginAck{
 		Interface:   tokens.InterfaceTSQL,
 		TDSVersion:  v,

@@ -165,7 +165,7 @@ func (rs *responder) rpcs(h tds.Header) error {
 			rs.c.log("TDS:RPCRequest received: %v; procedure %s: not found", h, name)
 			rs.error(2812, 16, 62, fmt.Sprintf("Could not find stored procedure '%s'.", name))
 			prev = len(rs.buf) + 1
-			rs.buf = tokens.DoneProc{Status: tokens.DoneError}.Append(rs.buf, rs.v)
+			rs.buf = tokens.Done{Type: tokens.TokenDoneProc, Status: tokens.DoneError}.Append(rs.buf, rs.v)
 			continue
 		}
 		params := map[string]param{}
@@ -202,7 +202,7 @@ func (rs *responder) rpcs(h tds.Header) error {
 			}
 		}
 		prev = len(rs.buf) + 1
-		rs.buf = tokens.DoneProc{Status: st}.Append(rs.buf, rs.v)
+		rs.buf = tokens.Done{Type: tokens.TokenDoneProc, Status: st}.Append(rs.buf, rs.v)
 	}
 	if err := rs.rpc.Err(); err != nil {
 		return fmt.Errorf("decoding an RPC request: %w", err)
@@ -229,7 +229,8 @@ func (rs *responder) exec(stmts []string, params map[string]param, inProc bool) 
 		}
 		d := tokens.Done{Status: st, RowCount: count}
 		if inProc {
-			rs.buf = tokens.DoneInProc(d).Append(rs.buf, rs.v)
+			d.Type = tokens.TokenDoneInProc
+			rs.buf = d.Append(rs.buf, rs.v)
 		} else {
 			rs.buf = d.Append(rs.buf, rs.v)
 		}
@@ -321,7 +322,7 @@ func (rs *responder) exec(stmts []string, params map[string]param, inProc bool) 
 // error appends an ERROR token ([MS-TDS] 2.2.7.10).
 func (rs *responder) error(number int32, class, state uint8, msg string) {
 	rs.c.log("ERROR %d, class %d, state %d: %s", number, class, state, msg)
-	rs.buf = tokens.Error{Number: number, State: state, Class: class, MsgText: ucs2(msg), ServerName: ucs2(serverName), LineNumber: 1}.Append(rs.buf, rs.v)
+	rs.buf = tokens.Message{Type: tokens.TokenError, Number: number, State: state, Class: class, MsgText: ucs2(msg), ServerName: ucs2(serverName), LineNumber: 1}.Append(rs.buf, rs.v)
 }
 
 func (rs *responder) begin() error {

@@ -107,7 +107,7 @@ func summary(t testing.TB, b []byte) string {
 			out += fmt.Sprintf("%v(%v) ", typ, d.Status)
 			continue
 		case tokens.TokenError:
-			var e tokens.Error
+			var e tokens.Message
 			if err := s.Message(&e); err != nil {
 				t.Fatal(err)
 			}

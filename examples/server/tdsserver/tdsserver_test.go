@@ -48,7 +48,7 @@ func TestLoginResponse(t *testing.T) {
 					got = append(got, fmt.Sprintf("ENVCHANGE %v %q->%q", e.Type, e.OldString().String(), e.NewString().String()))
 				}
 			case tokens.TokenInfo:
-				var m tokens.Error
+				var m tokens.Message
 				if err := s.Message(&m); err != nil {
 					t.Fatal(err)
 				}
