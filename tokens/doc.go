@@ -52,7 +52,8 @@
 // (Scanner.SetColumnEncryption), and DATACLASSIFICATION is laid out per
 // the acknowledged DATACLASSIFICATION_VERSION
 // (Scanner.SetDataClassificationVersion). ALTMETADATA and ALTROW (COMPUTE
-// BY, deprecated in TDS 7.4) are reported as unsupported.
+// BY, deprecated in TDS 7.4) are reported as unsupported
+// (tds.ErrUnsupported).
 //
 // Where the specification is unclear or its examples disagree with it,
 // the package follows the normative text and says so: the examples of

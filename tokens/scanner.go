@@ -37,9 +37,10 @@ import (
 // is). An unknown token of the variable-count class cannot be measured and
 // ends the scan with an error.
 //
-// Not supported, reported as an error wrapping tds.ErrUnexpected when met:
 // ALTMETADATA and ALTROW (legacy COMPUTE BY results, deprecated in TDS
-// 7.4) and TVP_ROW (client to server only). Two tokens depend on features
+// 7.4) are not implemented and end the scan with an error wrapping
+// tds.ErrUnsupported; TVP_ROW (client to server only) in a response is a
+// protocol violation, an error wrapping tds.ErrUnexpected. Two tokens depend on features
 // negotiated at login that the stream does not repeat: encrypted columns
 // need SetColumnEncryption, and DATACLASSIFICATION needs
 // SetDataClassificationVersion.
@@ -113,9 +114,9 @@ func (s *Scanner) SetVersion(v tds.Version) {
 // need. It does not allocate, except when a COLMETADATA token has more
 // columns than the column slice can hold.
 //
-// Next is small enough for the compiler to inline into its caller (see
-// nextFast), so that a loop over DONE tokens keeps no call frame per
-// token.
+// Next is small enough for the compiler to inline into its caller, so
+// that a loop over DONE tokens keeps no call frame per token (a test pins
+// it).
 func (s *Scanner) Next() (TokenType, error) { return nextFast(s, (*Scanner).nextSlow) }
 
 // nextFast is the body of Next. DONE, DONEPROC and DONEINPROC (0xFD to
@@ -295,8 +296,10 @@ func (s *Scanner) measure(b []byte) (int, error) {
 		return rv.Decode(b, s.ver)
 	case TokenDataClassification:
 		return s.dataClassificationLen(b)
-	case TokenAltMetadata, TokenAltRow, TokenTVPRow:
-		return 0, tds.Errorf(layer, 0, tds.ErrUnexpected, "%v tokens are not supported and cannot be skipped", t)
+	case TokenAltMetadata, TokenAltRow:
+		return 0, tds.Errorf(layer, 0, tds.ErrUnsupported, "%v tokens (COMPUTE BY results) are not supported and cannot be skipped", t)
+	case TokenTVPRow:
+		return 0, tds.Errorf(layer, 0, tds.ErrUnexpected, "%v is sent by clients only, not in a response", t)
 	}
 	switch t.Class() {
 	case ClassZeroLength:
