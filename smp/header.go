@@ -60,12 +60,14 @@ type Header struct {
 
 // DataLen returns the number of DATA bytes that follow the header,
 // LENGTH minus the 16-byte header ([MC-SMP] 2.2.5), or 0 when LENGTH is
-// below 16.
-func (h Header) DataLen() int {
+// below 16. It is a uint32, LENGTH's own width: on a 32-bit platform an
+// int cannot hold every value (LENGTH 0x80000010 and above would turn
+// negative), so a caller bounds it before converting it.
+func (h Header) DataLen() uint32 {
 	if h.Length < HeaderLen {
 		return 0
 	}
-	return int(h.Length - HeaderLen)
+	return h.Length - HeaderLen
 }
 
 // Decode reads a header from the first 16 bytes of b into h and checks it

@@ -369,12 +369,15 @@ func (m *Mux) readLoop() {
 			return
 		}
 		var data []byte
-		if n := h.DataLen(); n > 0 {
-			if n > m.cfg.MaxDataLength {
+		if dl := h.DataLen(); dl > 0 {
+			// Bounded in LENGTH's unsigned width before it becomes an
+			// int: on 32-bit, int(dl) of 0x80000000 or more is negative
+			// and would pass a signed check.
+			if uint64(dl) > uint64(m.cfg.MaxDataLength) {
 				m.teardown(errorf("smp mux", off+4, ErrTooLarge, "DATA packet for SID %d has LENGTH %d, above the %d-byte data limit", h.SID, h.Length, m.cfg.MaxDataLength))
 				return
 			}
-			data = m.pool.get(n)
+			data = m.pool.get(int(dl))
 			if k, err := io.ReadFull(r, data); err != nil {
 				m.teardown(readError(off+HeaderLen, k, "DATA field", err))
 				return

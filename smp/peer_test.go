@@ -76,7 +76,7 @@ func (p *rawPeer) recv() (Header, []byte) {
 	if err := h.Decode(hb); err != nil {
 		p.t.Fatalf("raw peer: %v", err)
 	}
-	data, err := p.recvRaw(h.DataLen(), 5*time.Second)
+	data, err := p.recvRaw(int(h.DataLen()), 5*time.Second)
 	if err != nil {
 		p.t.Fatalf("raw peer: reading DATA: %v", err)
 	}

@@ -309,10 +309,8 @@ func (e *EnvChange) Decode(b []byte) (int, error) {
 func (e EnvChange) Append(dst []byte) []byte {
 	if e.Type.kind() == kindPromote {
 		dst = append(dst, byte(TokenEnvChange), 1, 0, byte(e.Type))
-		v := e.NewValue
-		if uint64(len(v)) > 0xFFFFFFFF {
-			v = v[:0xFFFFFFFF]
-		}
+		// A uint64 bound: 0xFFFFFFFF does not fit an int on 32-bit.
+		v := e.NewValue[:min(uint64(len(e.NewValue)), 0xFFFFFFFF)]
 		dst = appendU32(dst, uint32(len(v)))
 		dst = append(dst, v...)
 		return appendBVarbyte(dst, e.OldValue)

@@ -315,10 +315,11 @@ func guardPcapng(b []byte) error {
 				order = binary.BigEndian
 			}
 		}
-		n := int(order.Uint32(b[off+4:]))
-		if n > len(b)-off {
+		bl := order.Uint32(b[off+4:]) // bounded as a uint32: int may be 32 bits
+		if uint64(bl) > uint64(len(b)-off) {
 			return nil // a last block cut short: pcapgo reports the end of the file
 		}
+		n := int(bl)
 		if n < 12 || n%4 != 0 {
 			return fmt.Errorf("pcapng: the block at offset %d has a length of %d", off, n)
 		}
@@ -330,7 +331,7 @@ func guardPcapng(b []byte) error {
 				}
 			}
 		case blockEnhanced, blockPacket: // Captured Packet Length at 20
-			if n < 32 || int(order.Uint32(b[off+20:])) > n-32 {
+			if n < 32 || uint64(order.Uint32(b[off+20:])) > uint64(n-32) {
 				return fmt.Errorf("pcapng: the packet block at offset %d claims more bytes than its %d-byte block holds", off, n)
 			}
 		case blockSimple: // Original Packet Length at 8

@@ -104,11 +104,12 @@ func AppendTextPointer(dst, textPtr []byte, timestamp [8]byte) ([]byte, error) {
 // Empty data is written as a zero length and the terminator.
 func AppendPLP(dst, data []byte, chunkSize int) []byte {
 	dst = binary.LittleEndian.AppendUint64(dst, uint64(len(data)))
-	if chunkSize <= 0 || chunkSize > math.MaxUint32 {
-		chunkSize = math.MaxUint32
-	}
 	for len(data) > 0 {
-		n := min(len(data), chunkSize)
+		n := len(data)
+		if chunkSize > 0 && chunkSize < n {
+			n = chunkSize
+		}
+		// AppendPLPChunk splits what exceeds a chunk's 4-byte length.
 		dst = AppendPLPChunk(dst, data[:n])
 		data = data[n:]
 	}
@@ -127,7 +128,8 @@ func AppendPLPUnknownLen(dst []byte) []byte {
 // data longer than 4 GB-1 is split into several chunks.
 func AppendPLPChunk(dst, chunk []byte) []byte {
 	for len(chunk) > 0 {
-		n := min(len(chunk), math.MaxUint32)
+		// uint64, not int: math.MaxUint32 does not fit an int on 32-bit.
+		n := min(uint64(len(chunk)), math.MaxUint32)
 		dst = binary.LittleEndian.AppendUint32(dst, uint32(n))
 		dst = append(dst, chunk[:n]...)
 		chunk = chunk[n:]

@@ -327,9 +327,9 @@ func (c *conn) login(r *tds.Reader, w *tds.Writer) error {
 	if database == "" {
 		database = "master"
 	}
-	ps := int(l.PacketSize)
-	if ps < tds.MinPacketSize || ps > tds.MaxPacketSize {
-		ps = tds.DefaultPacketSize // 0 asks for the server's default
+	ps := tds.DefaultPacketSize // 0 (or out of range) asks for the server's default
+	if l.PacketSize >= tds.MinPacketSize && l.PacketSize <= tds.MaxPacketSize {
+		ps = int(l.PacketSize) // bounded as a uint32 first: int may be 32 bits
 	}
 	c.log("TDS:Login7 received: %v; TDS %v, user %q, app %q, host %q, database %q, packet size %d, integrated %v",
 		h, l.TDSVersion, l.UserName.String(), l.AppName.String(), l.HostName.String(), l.Database.String(), l.PacketSize, l.OptionFlags2.IntegratedSecurity())
@@ -529,7 +529,7 @@ func (t *smpTap) Read(p []byte) (int, error) {
 			t.broken = true // the Mux reports the error itself
 			break
 		}
-		t.skip = uint32(h.DataLen())
+		t.skip = h.DataLen()
 		t.onHeader(h)
 	}
 	return n, err
