@@ -33,8 +33,10 @@ func TestZeroAllocs(t *testing.T) {
 			var buf [64]byte
 			sink += len(l.Password.AppendClear(buf[:0]))
 			sink += int(l.OptionFlags1.FloatFormat()) + int(l.OptionFlags2.UserType()) + int(l.TypeFlags.SQLType())
-			it := l.FeatureExt.Iter()
-			for f, ok := it.Next(); ok; f, ok = it.Next() {
+			for f, err := range l.FeatureExt.All() {
+				if err != nil {
+					t.Fatal(err)
+				}
 				sink += len(f.Data)
 				switch f.ID {
 				case FeatureFedAuth:

@@ -39,8 +39,10 @@ func BenchmarkDecodeAndRead(b *testing.B) {
 		if !l.UserName.Equal("cloudsa") || l.Password.Equal("x") {
 			b.Fatal("fields")
 		}
-		it := l.FeatureExt.Iter()
-		for f, ok := it.Next(); ok; f, ok = it.Next() {
+		for f, err := range l.FeatureExt.All() {
+			if err != nil {
+				b.Fatal(err)
+			}
 			if f.ID == FeatureColumnEncryption {
 				var ce ColumnEncryption
 				if err := ce.Decode(f.Data); err != nil {

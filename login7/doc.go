@@ -19,8 +19,8 @@
 //		return err // *tds.Error, layer "login7", with the offending offset
 //	}
 //	if l.UserName.Equal("sa") && l.Password.Equal(secret) { ... }
-//	it := l.FeatureExt.Iter()
-//	for f, ok := it.Next(); ok; f, ok = it.Next() {
+//	for f, err := range l.FeatureExt.All() {
+//		if err != nil { ... } // only for a FeatureExt built by hand
 //		switch f.ID {
 //		case login7.FeatureFedAuth:
 //			var fa login7.FedAuth

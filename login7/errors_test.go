@@ -182,12 +182,20 @@ func TestFeatureExtErrors(t *testing.T) {
 		{FeatureExt{0x05, 0, 0, 0, 0, 0x01, 0}, tds.ErrTruncated, 5},
 		{FeatureExt{0x05, 3, 0, 0, 0, 1}, tds.ErrTruncated, 1},
 	} {
-		it := c.fe.Iter()
-		for _, ok := it.Next(); ok; _, ok = it.Next() {
+		var last error
+		errs := 0
+		for _, err := range c.fe.All() {
+			if last != nil {
+				t.Error("iterator went on after yielding an error")
+			}
+			last = err
+			if err != nil {
+				errs++
+			}
 		}
-		checkErr(t, "iterator", it.Err(), c.want, c.offset)
-		if _, ok := it.Next(); ok {
-			t.Error("Next after an error returned a feature")
+		checkErr(t, "iterator", last, c.want, c.offset)
+		if errs != 1 {
+			t.Errorf("iterator yielded %d errors, want one", errs)
 		}
 	}
 	if _, ok := (FeatureExt{}).Lookup(FeatureFedAuth); ok {

@@ -71,8 +71,10 @@ func ExampleLogin7_Decode() {
 	}
 	fmt.Println(l.TDSVersion, l.UserName.String(), l.Database.String(), l.AppName.Equal("OSQL-32"))
 	fmt.Println("password characters:", l.Password.Len(), "printed as", l.Password)
-	it := l.FeatureExt.Iter()
-	for f, ok := it.Next(); ok; f, ok = it.Next() {
+	for f, err := range l.FeatureExt.All() {
+		if err != nil {
+			log.Fatal(err)
+		}
 		if f.ID != login7.FeatureSessionRecovery {
 			continue
 		}

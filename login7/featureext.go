@@ -2,6 +2,7 @@ package login7
 
 import (
 	"encoding/binary"
+	"iter"
 	"strconv"
 
 	"github.com/tdswire/tdswire/tds"
@@ -124,18 +125,41 @@ func scanFeatureExt(b []byte, base int, terminated bool) (int, error) {
 	}
 }
 
-// Iter returns an iterator over the FeatureOpt entries of fe, in order.
-func (fe FeatureExt) Iter() FeatureIter { return FeatureIter{rest: fe} }
+// All returns an iterator over the FeatureOpt entries of fe, in order,
+// with the Data of each as a view into fe. A FeatureExt from Login7.Decode
+// or DecodeFeatureExt is well formed and yields no error; for one built by
+// hand that is malformed, the iterator yields a zero Feature with an
+// *tds.Error (offset counted from the start of fe) and stops. Iterating
+// does not allocate.
+func (fe FeatureExt) All() iter.Seq2[Feature, error] {
+	return func(yield func(Feature, error) bool) {
+		c := featureCursor{rest: fe}
+		for {
+			f, ok, err := c.next()
+			if err != nil {
+				yield(Feature{}, err)
+				return
+			}
+			if !ok || !yield(f, nil) {
+				return
+			}
+		}
+	}
+}
 
-// Lookup returns the data of the first FeatureOpt with identifier id.
+// Lookup returns the data of the first FeatureOpt with identifier id. It
+// stops, reporting false, at a malformed entry.
 func (fe FeatureExt) Lookup(id FeatureID) (data []byte, ok bool) {
-	it := fe.Iter()
-	for f, more := it.Next(); more; f, more = it.Next() {
+	c := featureCursor{rest: fe}
+	for {
+		f, more, err := c.next()
+		if err != nil || !more {
+			return nil, false
+		}
 		if f.ID == id {
 			return f.Data, true
 		}
 	}
-	return nil, false
 }
 
 // Add appends a FeatureOpt with identifier id and data to fe and returns
@@ -148,45 +172,35 @@ func (fe FeatureExt) Add(id FeatureID, data []byte) FeatureExt {
 	return append(fe, data...)
 }
 
-// FeatureIter steps through a FeatureExt. The zero value is an empty
-// iterator. Next never allocates.
-type FeatureIter struct {
+// featureCursor steps through a FeatureExt for All and Lookup.
+type featureCursor struct {
 	rest []byte
 	off  int
-	err  error
 }
 
-// Next returns the next FeatureOpt and true, or false at the end of the
-// block. For a FeatureExt built by hand that is malformed, Next stops
-// early and Err reports why; a FeatureExt from Login7.Decode or
-// DecodeFeatureExt is always well formed.
-func (it *FeatureIter) Next() (Feature, bool) {
-	if len(it.rest) == 0 || it.err != nil {
-		return Feature{}, false
+// next returns the next FeatureOpt and true, false at the end of the
+// block, or the error of a malformed entry.
+func (c *featureCursor) next() (Feature, bool, error) {
+	b := c.rest
+	if len(b) == 0 {
+		return Feature{}, false, nil
 	}
-	b := it.rest
 	if FeatureID(b[0]) == FeatureTerminator {
-		it.err = tds.Errorf(layer, it.off, tds.ErrMalformed, "FeatureId 0xFF (TERMINATOR) inside the feature list")
-		return Feature{}, false
+		return Feature{}, false, tds.Errorf(layer, c.off, tds.ErrMalformed, "FeatureId 0xFF (TERMINATOR) inside the feature list")
 	}
 	if len(b) < featureHeaderLen {
-		it.err = tds.Errorf(layer, it.off, tds.ErrTruncated, "FeatureOpt header needs %d bytes, %d left", featureHeaderLen, len(b))
-		return Feature{}, false
+		return Feature{}, false, tds.Errorf(layer, c.off, tds.ErrTruncated, "FeatureOpt header needs %d bytes, %d left", featureHeaderLen, len(b))
 	}
 	n := binary.LittleEndian.Uint32(b[1:])
 	if uint64(n) > uint64(len(b)-featureHeaderLen) {
-		it.err = tds.Errorf(layer, it.off+1, tds.ErrTruncated, "FeatureDataLen %d runs past the end (%d bytes left)", n, len(b)-featureHeaderLen)
-		return Feature{}, false
+		return Feature{}, false, tds.Errorf(layer, c.off+1, tds.ErrTruncated, "FeatureDataLen %d runs past the end (%d bytes left)", n, len(b)-featureHeaderLen)
 	}
 	end := featureHeaderLen + int(n)
 	f := Feature{ID: FeatureID(b[0]), Data: b[featureHeaderLen:end:end]}
-	it.rest = b[end:]
-	it.off += end
-	return f, true
+	c.rest = b[end:]
+	c.off += end
+	return f, true, nil
 }
-
-// Err returns the error that stopped Next early, or nil.
-func (it *FeatureIter) Err() error { return it.err }
 
 // FedAuthLibrary is the 7-bit bFedAuthLibrary of the FEDAUTH feature,
 // [MS-TDS] 2.2.6.4: which federated authentication library produced the

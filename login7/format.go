@@ -68,12 +68,17 @@ func (l Login7) String() string {
 	}
 	if len(l.FeatureExt) != 0 {
 		sb.WriteString(" FeatureExt=[")
-		it := l.FeatureExt.Iter()
-		for f, ok := it.Next(); ok; {
-			sb.WriteString(f.String())
-			if f, ok = it.Next(); ok {
+		first := true
+		for f, err := range l.FeatureExt.All() {
+			if !first {
 				sb.WriteString(", ")
 			}
+			first = false
+			if err != nil {
+				sb.WriteString("malformed")
+				break
+			}
+			sb.WriteString(f.String())
 		}
 		sb.WriteString("]")
 	}

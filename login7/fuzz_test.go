@@ -82,8 +82,7 @@ func FuzzFeatureExt(f *testing.F) {
 	f.Add([]byte{0xFF})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fe, n, err := DecodeFeatureExt(b)
-		it := FeatureExt(b).Iter()
-		for _, ok := it.Next(); ok; _, ok = it.Next() {
+		for range FeatureExt(b).All() {
 		}
 		if err != nil {
 			return
@@ -92,12 +91,14 @@ func FuzzFeatureExt(f *testing.F) {
 			t.Fatalf("n %d for %d option bytes", n, len(fe))
 		}
 		var rebuilt FeatureExt
-		it = fe.Iter()
-		for f, ok := it.Next(); ok; f, ok = it.Next() {
+		for f, err := range fe.All() {
+			if err != nil {
+				t.Fatalf("iterating a decoded FeatureExt % x: %v", fe, err)
+			}
 			rebuilt = rebuilt.Add(f.ID, f.Data)
 		}
-		if it.Err() != nil || !bytes.Equal(rebuilt, fe) {
-			t.Fatalf("rebuilt % x from % x (%v)", rebuilt, fe, it.Err())
+		if !bytes.Equal(rebuilt, fe) {
+			t.Fatalf("rebuilt % x from % x", rebuilt, fe)
 		}
 	})
 }
@@ -110,8 +111,10 @@ func FuzzFeatureData(f *testing.F) {
 		if l.Decode(s) != nil {
 			continue
 		}
-		it := l.FeatureExt.Iter()
-		for ft, ok := it.Next(); ok; ft, ok = it.Next() {
+		for ft, err := range l.FeatureExt.All() {
+			if err != nil {
+				f.Fatal(err)
+			}
 			f.Add(ft.Data)
 		}
 	}

@@ -195,13 +195,19 @@ func TestSpec416SessionRecovery(t *testing.T) {
 	if l.Password.Len() != 8 || !l.Password.Equal("\u5A5A\u5A5A\u5A5A\u5A5A\u5A5A\u5A5A\u5A5A\u5A5A") {
 		t.Fatalf("Password of %d characters does not decode as the blanked value", l.Password.Len())
 	}
-	it := l.FeatureExt.Iter()
-	f, ok := it.Next()
-	if !ok || f.ID != FeatureSessionRecovery || len(f.Data) != 0x67 {
-		t.Fatalf("first feature %v", f)
+	var feats []Feature
+	for f, err := range l.FeatureExt.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		feats = append(feats, f)
 	}
-	if _, ok := it.Next(); ok || it.Err() != nil {
-		t.Fatalf("more than one feature, or error %v", it.Err())
+	if len(feats) != 1 {
+		t.Fatalf("%d features, want 1", len(feats))
+	}
+	f := feats[0]
+	if f.ID != FeatureSessionRecovery || len(f.Data) != 0x67 {
+		t.Fatalf("first feature %v", f)
 	}
 	var sr SessionRecovery
 	if err := sr.Decode(f.Data); err != nil {
@@ -255,8 +261,10 @@ func TestSpec420AzureSQLSupport(t *testing.T) {
 		n  int
 	}
 	var got []feat
-	it := l.FeatureExt.Iter()
-	for f, ok := it.Next(); ok; f, ok = it.Next() {
+	for f, err := range l.FeatureExt.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
 		got = append(got, feat{f.ID, len(f.Data)})
 		switch f.ID {
 		case FeatureSessionRecovery:
@@ -516,8 +524,10 @@ func TestRoundTripBuilt(t *testing.T) {
 		t.Fatalf("flags %v %v", tf, f3)
 	}
 	var ids []FeatureID
-	it := back.FeatureExt.Iter()
-	for f, ok := it.Next(); ok; f, ok = it.Next() {
+	for f, err := range back.FeatureExt.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
 		ids = append(ids, f.ID)
 	}
 	if fmt.Sprint(ids) != "[SESSIONRECOVERY FEDAUTH COLUMNENCRYPTION DATACLASSIFICATION UTF8_SUPPORT AZURESQLDNSCACHING FeatureID(0x42)]" {

@@ -1,6 +1,9 @@
 package ntlm
 
-import "strconv"
+import (
+	"iter"
+	"strconv"
+)
 
 // AVID is the AvId of an AV_PAIR ([MS-NLMP] 2.2.2.1): what kind of
 // information the Value holds.
@@ -82,15 +85,34 @@ func (p AVPair) FileTime() (uint64, bool) {
 // decoders in this package return lists that end exactly there.
 type AVPairs []byte
 
-// Iter returns an iterator over l. It does not allocate.
-func (l AVPairs) Iter() AVIterator { return AVIterator{b: l} }
+// All returns an iterator over the pairs of l before MsvAvEOL, each Value a
+// view into l. A list from this package's decoders is well formed and
+// yields no error; for a malformed one (a pair running past the end, no
+// MsvAvEOL, an MsvAvEOL with a value) the iterator yields a zero AVPair
+// with an *Error (offset counted from the start of l) and stops. The empty
+// list yields nothing. Iterating does not allocate.
+func (l AVPairs) All() iter.Seq2[AVPair, error] {
+	return func(yield func(AVPair, error) bool) {
+		c := avCursor{b: l}
+		for {
+			p, ok := c.next()
+			if c.err != nil {
+				yield(AVPair{}, c.err)
+				return
+			}
+			if !ok || !yield(p, nil) {
+				return
+			}
+		}
+	}
+}
 
 // Lookup returns the Value of the first pair with the given id, or false if
 // there is none before MsvAvEOL (or the list is malformed before it).
 func (l AVPairs) Lookup(id AVID) ([]byte, bool) {
-	it := l.Iter()
+	c := avCursor{b: l}
 	for {
-		p, ok := it.Next()
+		p, ok := c.next()
 		if !ok {
 			return nil, false
 		}
@@ -121,31 +143,31 @@ func (l AVPairs) Timestamp() (uint64, bool) {
 }
 
 // Validate checks that every pair lies inside l and that the list ends with
-// MsvAvEOL. The empty list (no TargetInfo at all) is valid and has length 0. It returns the length of the list up to and including MsvAvEOL;
-// bytes after it are not part of the list.
+// MsvAvEOL. The empty list (no TargetInfo at all) is valid and has length
+// 0. It returns the length of the list up to and including MsvAvEOL; bytes
+// after it are not part of the list.
 func (l AVPairs) Validate() (int, error) {
-	it := l.Iter()
+	c := avCursor{b: l}
 	for {
-		if _, ok := it.Next(); !ok {
-			return it.off, it.err
+		if _, ok := c.next(); !ok {
+			return c.off, c.err
 		}
 	}
 }
 
-// AVIterator walks an AVPairs list, in the manner of a dnsmessage.Parser:
-// a small copyable cursor over the caller's bytes.
-type AVIterator struct {
+// avCursor walks an AVPairs list: a small copyable cursor over the
+// caller's bytes.
+type avCursor struct {
 	b    []byte
 	off  int
 	done bool
 	err  error // nil, or an *Error
 }
 
-// Next returns the next pair before MsvAvEOL. It returns false at MsvAvEOL,
+// next returns the next pair before MsvAvEOL. It returns false at MsvAvEOL,
 // at the end of an empty list, or when the list is malformed, in which case
-// Err says why. It never
-// allocates except to build that error.
-func (it *AVIterator) Next() (AVPair, bool) {
+// err says why. It never allocates except to build that error.
+func (it *avCursor) next() (AVPair, bool) {
 	if it.done {
 		return AVPair{}, false
 	}
@@ -183,14 +205,6 @@ func (it *AVIterator) Next() (AVPair, bool) {
 	it.off = start + n
 	return AVPair{ID: id, Value: it.b[start:it.off:it.off]}, true
 }
-
-// Err returns the error that stopped the iteration, or nil if it stopped at
-// MsvAvEOL or has not stopped yet. Offsets count from the start of the list.
-func (it *AVIterator) Err() error { return it.err }
-
-// Offset returns the number of bytes consumed so far; after MsvAvEOL it is
-// the length of the list.
-func (it *AVIterator) Offset() int { return it.off }
 
 // maxValue is the largest length a 16-bit length field can carry.
 const maxValue = 0xFFFF

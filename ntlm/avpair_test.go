@@ -10,13 +10,15 @@ import (
 func TestAVPairsGolden(t *testing.T) {
 	// TargetInfo of the 4.2.4.3 CHALLENGE_MESSAGE, bytes 0x44..0x68.
 	info := AVPairs(readHex(t, "challenge-4.2.4.3.hex")[0x44:])
-	it := info.Iter()
 	var got []AVPair
-	for p, ok := it.Next(); ok; p, ok = it.Next() {
+	for p, err := range info.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
 		got = append(got, p)
 	}
-	if it.Err() != nil || it.Offset() != 36 {
-		t.Fatalf("Err %v Offset %d", it.Err(), it.Offset())
+	if n, err := info.Validate(); err != nil || n != 36 {
+		t.Fatalf("Validate: %d, %v", n, err)
 	}
 	if len(got) != 2 || got[0].ID != MsvAvNbDomainName || got[0].Text() != "Domain" ||
 		got[1].ID != MsvAvNbComputerName || got[1].Text() != "Server" {
@@ -101,7 +103,7 @@ func TestAVPairAppenders(t *testing.T) {
 	}
 }
 
-func TestAVIteratorErrors(t *testing.T) {
+func TestAVPairsErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		b    []byte
@@ -123,12 +125,15 @@ func TestAVIteratorErrors(t *testing.T) {
 		t.Errorf("empty list: %d %v", n, err)
 	}
 	// Iteration stops for good after an error.
-	it := AVPairs{1, 0, 9, 0}.Iter()
-	if _, ok := it.Next(); ok {
-		t.Error("Next succeeded on overrun")
+	n := 0
+	for p, err := range (AVPairs{1, 0, 9, 0}).All() {
+		n++
+		if err == nil {
+			t.Errorf("All yielded %v on overrun", p)
+		}
 	}
-	if _, ok := it.Next(); ok || it.Err() == nil {
-		t.Error("iterator resumed after an error")
+	if n != 1 {
+		t.Errorf("All yielded %d times on overrun, want once (the error)", n)
 	}
 }
 

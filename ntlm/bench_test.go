@@ -61,8 +61,10 @@ func BenchmarkAVIterate(b *testing.B) {
 	info := AVPairs(readHex(b, "server-challenge.hex")[0x46:])
 	b.ReportAllocs()
 	for b.Loop() {
-		it := info.Iter()
-		for _, ok := it.Next(); ok; _, ok = it.Next() {
+		for _, err := range info.All() {
+			if err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }

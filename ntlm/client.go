@@ -120,8 +120,11 @@ func (c *Client) Authenticate(dst, negotiate, challenge []byte) ([]byte, [16]byt
 	// ServerName: the server's pairs, then ours ([MS-NLMP] 3.1.5.1.2).
 	pairs := make([]byte, 0, len(ch.TargetInfo)+64+2*len(c.TargetName))
 	sawFlags := false
-	it := ch.TargetInfo.Iter()
-	for p, ok := it.Next(); ok; p, ok = it.Next() {
+	// Challenge.Decode validated TargetInfo: the iteration cannot fail.
+	for p, err := range ch.TargetInfo.All() {
+		if err != nil {
+			break
+		}
 		if p.ID == MsvAvFlags && haveTime {
 			f, _ := p.Uint32()
 			pairs = AppendAVPairUint32(pairs, MsvAvFlags, f|AvFlagMICPresent)

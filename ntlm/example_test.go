@@ -3,6 +3,7 @@ package ntlm_test
 import (
 	"errors"
 	"fmt"
+	"log"
 	"time"
 
 	"github.com/tdswire/tdswire/ntlm"
@@ -102,8 +103,10 @@ func ExampleServer_Challenge() {
 		return
 	}
 	fmt.Println(c.String())
-	it := c.TargetInfo.Iter()
-	for p, ok := it.Next(); ok; p, ok = it.Next() {
+	for p, err := range c.TargetInfo.All() {
+		if err != nil {
+			log.Fatal(err)
+		}
 		if p.ID == ntlm.MsvAvTimestamp {
 			fmt.Println(p.ID)
 			continue

@@ -44,11 +44,10 @@ func FuzzChallenge(f *testing.F) {
 		if !equalChallenge(&c, &c2) {
 			t.Fatalf("round trip changed the value:\n%+v\n%+v", c, c2)
 		}
-		it := c.TargetInfo.Iter()
-		for _, ok := it.Next(); ok; _, ok = it.Next() {
-		}
-		if it.Err() != nil {
-			t.Fatalf("decoded TargetInfo does not iterate: %v", it.Err())
+		for _, err := range c.TargetInfo.All() {
+			if err != nil {
+				t.Fatalf("decoded TargetInfo does not iterate: %v", err)
+			}
 		}
 		_ = c.String()
 	})
@@ -91,8 +90,10 @@ func FuzzAVPairs(f *testing.F) {
 		}
 		// Re-append the pairs: the list must come out byte for byte.
 		var out []byte
-		it := AVPairs(b).Iter()
-		for p, ok := it.Next(); ok; p, ok = it.Next() {
+		for p, err := range AVPairs(b).All() {
+			if err != nil {
+				t.Fatalf("Validate accepted % x but All fails: %v", b, err)
+			}
 			out = noErr(t)(AppendAVPair(out, p.ID, p.Value))
 		}
 		out = AppendAVEOL(out)

@@ -359,9 +359,8 @@ func TestDecodeAllocs(t *testing.T) {
 		{"Challenge", func() { _ = c.Decode(ch) }},
 		{"Authenticate", func() { _ = a.Decode(au) }},
 		{"NTLMv2Response", func() { _ = r.Decode(a.NtChallengeResponse) }},
-		{"AVIterator", func() {
-			it := c.TargetInfo.Iter()
-			for _, ok := it.Next(); ok; _, ok = it.Next() {
+		{"AVPairs.All", func() {
+			for range c.TargetInfo.All() {
 			}
 		}},
 		{"AVPairs.Lookup", func() { _, _ = r.AvPairs.Timestamp() }},

@@ -59,8 +59,10 @@ func checkLogin7(t *testing.T, cp capture, w wantLogin) *login7.Login7 {
 		t.Errorf("AtchDBFile %q, ChangePassword of %d bytes: no client was asked for either", l.AtchDBFile.String(), l.ChangePassword.Len())
 	}
 	var ids []login7.FeatureID
-	it := l.FeatureExt.Iter()
-	for f, ok := it.Next(); ok; f, ok = it.Next() {
+	for f, err := range l.FeatureExt.All() {
+		if err != nil {
+			t.Fatalf("FeatureExt iteration: %v", err)
+		}
 		ids = append(ids, f.ID)
 		if f.ID == login7.FeatureUTF8Support {
 			var u login7.UTF8Support
@@ -68,9 +70,6 @@ func checkLogin7(t *testing.T, cp capture, w wantLogin) *login7.Login7 {
 				t.Errorf("UTF8_SUPPORT data % x: supported %v, err %v", f.Data, u.Supported(), err)
 			}
 		}
-	}
-	if err := it.Err(); err != nil {
-		t.Errorf("FeatureExt iteration: %v", err)
 	}
 	if !slices.Equal(ids, w.Features) {
 		t.Errorf("FeatureExt IDs %v, want %v", ids, w.Features)

@@ -562,14 +562,13 @@ func decodeLogin7(b []byte, brief bool) (*Login7Info, error) {
 
 // login7Features appends the names of LOGIN7's feature extensions to dst.
 func login7Features(l login7.Login7, dst []string) []string {
-	it := l.FeatureExt.Iter()
-	for {
-		f, ok := it.Next()
-		if !ok {
-			return dst
+	for f, err := range l.FeatureExt.All() {
+		if err != nil {
+			break
 		}
 		dst = append(dst, featureName(f.ID))
 	}
+	return dst
 }
 
 func featureName(id login7.FeatureID) string {
