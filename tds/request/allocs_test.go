@@ -75,8 +75,7 @@ func TestTVPRowsAllocs(t *testing.T) {
 	cols := tvp.AppendColumns(make([]request.TVPColumn, 0, 3))
 	vals := make([]sqltype.Value, 3)
 	if a := testing.AllocsPerRun(100, func() {
-		rows := tvp.Rows()
-		for rows.Next(cols, vals) {
+		for range tvp.Rows(cols, vals) {
 		}
 		cols = tvp.AppendColumns(cols[:0])
 	}); a != 0 {

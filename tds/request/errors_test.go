@@ -196,14 +196,12 @@ func TestTVPVisitBound(t *testing.T) {
 			t.Fatalf("%d rows × %d columns", tvp.NumRows(), tvp.NumColumns())
 		}
 		cols := tvp.AppendColumns(nil)
-		vals := make([]sqltype.Value, ncols)
-		rows := tvp.Rows()
 		n := 0
-		for rows.Next(cols, vals) {
+		for range tvp.Rows(cols, make([]sqltype.Value, ncols)) {
 			n++
 		}
 		if n != tc.rows {
-			t.Errorf("Next gave %d rows, want %d", n, tc.rows)
+			t.Errorf("Rows gave %d rows, want %d", n, tc.rows)
 		}
 	}
 	// Up to 32 columns every TVP passes: one byte per row pays for 32

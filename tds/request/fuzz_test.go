@@ -108,9 +108,8 @@ func FuzzRPC(f *testing.F) {
 				if len(cols) != p.TVP.NumColumns() {
 					t.Fatalf("%d columns of %d", len(cols), p.TVP.NumColumns())
 				}
-				vals := make([]sqltype.Value, len(cols))
-				rows, n := p.TVP.Rows(), 0
-				for rows.Next(cols, vals) {
+				n := 0
+				for range p.TVP.Rows(cols, make([]sqltype.Value, len(cols))) {
 					n++
 				}
 				if n != p.TVP.NumRows() {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/tdswire/tdswire/tds"
@@ -399,16 +400,15 @@ func TestTVPSpec414(t *testing.T) {
 	if cols[0].Type.Type != sqltype.TypeIntN || cols[0].Type.MaxLen != 1 || cols[0].Flags != 0 || cols[0].UserType != 0 {
 		t.Errorf("column %+v", cols[0])
 	}
-	vals := make([]sqltype.Value, 1)
-	rows := p.TVP.Rows()
-	if !rows.Next(cols, vals) {
-		t.Fatal("no row")
+	var rows [][]sqltype.Value
+	for r := range p.TVP.Rows(cols, make([]sqltype.Value, 1)) {
+		rows = append(rows, slices.Clone(r))
 	}
-	if x, err := vals[0].Int64(); x != 2 || err != nil {
+	if len(rows) != 1 {
+		t.Fatalf("%d rows, want 1", len(rows))
+	}
+	if x, err := rows[0][0].Int64(); x != 2 || err != nil {
 		t.Errorf("row value %d, %v", x, err)
-	}
-	if rows.Next(cols, vals) {
-		t.Error("a second row")
 	}
 	if raw := p.TVP.Raw(); !bytes.Equal(raw, payload[34:]) {
 		t.Errorf("Raw %x, want the rest of the message from TVPTYPE", raw)
@@ -475,24 +475,23 @@ func TestTVPOrdered(t *testing.T) {
 	if !ok || co.Len() != 3 || co.At(0) != 2 || co.At(1) != 1 || co.At(2) != 3 || co.At(3) != 0 {
 		t.Errorf("TVP_COLUMN_ORDERING %v %x", ok, []byte(co))
 	}
-	vals := make([]sqltype.Value, 3)
-	rows := tvp.Rows()
-	if !rows.Next(cols, vals) {
-		t.Fatal("no row 1")
+	var rows [][]sqltype.Value
+	for r := range tvp.Rows(cols, make([]sqltype.Value, 3)) {
+		rows = append(rows, slices.Clone(r))
 	}
-	x, _ := vals[0].Int64()
-	s, _ := vals[1].UCS2()
-	if x != 7 || !s.Equal("ab") || !reflect.DeepEqual(vals[2], sqltype.Value{}) {
-		t.Errorf("row 1: %d %q %+v", x, s.String(), vals[2])
+	if len(rows) != 2 {
+		t.Fatalf("%d rows, want 2", len(rows))
 	}
-	if !rows.Next(cols, vals) || !vals[0].IsNull() || !vals[1].IsNull() {
-		t.Errorf("row 2: %+v", vals)
+	x, _ := rows[0][0].Int64()
+	s, _ := rows[0][1].UCS2()
+	if x != 7 || !s.Equal("ab") || !reflect.DeepEqual(rows[0][2], sqltype.Value{}) {
+		t.Errorf("row 1: %d %q %+v", x, s.String(), rows[0][2])
 	}
-	if rows.Next(cols, vals) {
-		t.Error("a third row")
+	if !rows[1][0].IsNull() || !rows[1][1].IsNull() {
+		t.Errorf("row 2: %+v", rows[1])
 	}
-	if rows := tvp.Rows(); rows.Next(cols[:2], vals) {
-		t.Error("Next with the wrong number of columns")
+	for range tvp.Rows(cols[:2], make([]sqltype.Value, 3)) {
+		t.Error("Rows with the wrong number of columns yielded a row")
 	}
 	if n := items[0].Params[1]; !n.Name.Equal("@n") {
 		t.Errorf("parameter after the TVP %+v", n)

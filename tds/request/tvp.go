@@ -2,6 +2,7 @@ package request
 
 import (
 	"encoding/binary"
+	"iter"
 
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tds/sqltype"
@@ -20,7 +21,7 @@ const (
 	// A TVP_ROW carries no bytes for an fDefault column (2.2.5.5.5.1:
 	// the client MUST NOT emit its TvpColumnData), so a valid row can be
 	// the single TVP_ROW_TOKEN byte whatever the column count, yet
-	// iterating the rows (TVPRows.Next, or a caller reading each row's
+	// iterating the rows (TVP.Rows, or a caller reading each row's
 	// values) visits every column of every row. To keep that work
 	// proportional to the input, a TVP whose rows × columns exceed
 	// tvpVisitsPerByte per byte of the whole TVP (its metadata and rows)
@@ -113,15 +114,27 @@ func (t *TVP) NumColumns() int { return t.ncols }
 // NumRows returns the number of TVP_ROW tokens.
 func (t *TVP) NumRows() int { return t.nrows }
 
-// Columns returns an iterator over the column metadata.
-func (t *TVP) Columns() TVPColumns { return TVPColumns{rest: t.cols, n: t.ncols} }
+// Columns returns an iterator over the column metadata, in
+// TVP_COLMETADATA order. The columns were checked when the parameter was
+// decoded, so the iteration cannot fail; it does not allocate.
+func (t *TVP) Columns() iter.Seq[TVPColumn] {
+	return func(yield func(TVPColumn) bool) {
+		rest := t.cols
+		for range t.ncols {
+			var c TVPColumn
+			n, err := decodeTVPColumn(rest, 0, &c)
+			if err != nil || !yield(c) {
+				return
+			}
+			rest = rest[n:]
+		}
+	}
+}
 
 // AppendColumns appends the columns of t, in TVP_COLMETADATA order, to dst
 // and returns the extended slice: what Rows needs.
 func (t *TVP) AppendColumns(dst []TVPColumn) []TVPColumn {
-	cs := t.Columns()
-	var c TVPColumn
-	for cs.Next(&c) {
+	for c := range t.Columns() {
 		dst = append(dst, c)
 	}
 	return dst
@@ -140,9 +153,50 @@ func (t *TVP) ColumnOrdering() (TVPColumnOrdering, bool) {
 	return TVPColumnOrdering(t.ordering), t.ordering != nil
 }
 
-// Rows returns an iterator over the TVP_ROW tokens.
-func (t *TVP) Rows() TVPRows {
-	return TVPRows{rest: t.rows, ordering: t.ordering, ncols: t.ncols}
+// Rows returns an iterator over the TVP_ROW tokens, which were checked
+// when the parameter was decoded. cols must be the TVP's columns in
+// TVP_COLMETADATA order (from AppendColumns) and vals at least as long.
+// For each row the iterator fills vals and yields vals[:NumColumns()]:
+// vals[i] receives the value of cols[i] (a view into the message),
+// whatever order TVP_COLUMN_ORDERING gave the row, and is overwritten by
+// the next row. A column with TVPDefault has no data in the row; its
+// vals entry is set to the zero sqltype.Value. If cols or vals have the
+// wrong length the iterator yields nothing. It does not allocate.
+//
+// Each row costs one step per column, even a row of only default columns
+// (a single byte); the decoder bounds the total by refusing a TVP whose
+// rows × columns exceed 32 per byte of the whole TVP.
+func (t *TVP) Rows(cols []TVPColumn, vals []sqltype.Value) iter.Seq[[]sqltype.Value] {
+	return func(yield func([]sqltype.Value) bool) {
+		rest, ncols := t.rows, t.ncols
+		if len(cols) != ncols || len(vals) < ncols {
+			return
+		}
+		vals = vals[:ncols]
+		for len(rest) != 0 && rest[0] == tvpRowToken {
+			off := 1
+			for i := range ncols {
+				k := i
+				if t.ordering != nil {
+					k = int(binary.LittleEndian.Uint16(t.ordering[2*i:])) - 1
+				}
+				if cols[k].Flags&TVPDefault != 0 {
+					vals[k] = sqltype.Value{}
+					continue
+				}
+				v, n, err := cols[k].Type.DecodeParamValue(rest[off:])
+				if err != nil {
+					return
+				}
+				vals[k] = v
+				off += n
+			}
+			rest = rest[off:]
+			if !yield(vals) {
+				return
+			}
+		}
+	}
 }
 
 // TVPOrderUnique is a view of the entries of TVP_ORDER_UNIQUE, [MS-TDS]
@@ -175,29 +229,6 @@ func (o TVPColumnOrdering) At(i int) uint16 {
 		return 0
 	}
 	return binary.LittleEndian.Uint16(o[2*i:])
-}
-
-// TVPColumns iterates over TvpColumnMetaData entries; they were checked
-// when the parameter was decoded.
-type TVPColumns struct {
-	rest []byte
-	n    int
-}
-
-// Next decodes the next column into c and returns true, or returns false
-// after the last one.
-func (cs *TVPColumns) Next(c *TVPColumn) bool {
-	if cs.n == 0 {
-		return false
-	}
-	n, err := decodeTVPColumn(cs.rest, 0, c)
-	if err != nil {
-		cs.n = 0
-		return false
-	}
-	cs.rest = cs.rest[n:]
-	cs.n--
-	return true
 }
 
 // decodeTVPColumn reads one TvpColumnMetaData at b[off:] and returns the
@@ -243,50 +274,6 @@ func tvpTypeAllowed(t sqltype.TypeID) bool {
 		sqltype.TypeNull, sqltype.TypeTVP:
 		return false
 	}
-	return true
-}
-
-// TVPRows iterates over the TVP_ROW tokens of a TVP.
-type TVPRows struct {
-	rest     []byte
-	ordering []byte
-	ncols    int
-}
-
-// Next decodes the next row and returns true, or returns false after the
-// last row. cols must be the TVP's columns in TVP_COLMETADATA order (from
-// AppendColumns) and vals at least as long; vals[i] receives the value of
-// cols[i] (a view), whatever order TVP_COLUMN_ORDERING gave the row. A
-// column with TVPDefault has no data in the row; its vals entry is set
-// to the zero sqltype.Value. Next returns false if cols or vals have the
-// wrong length.
-//
-// Each call costs one step per column, even for a row of only default
-// columns (a single byte); the decoder bounds the total by refusing a TVP
-// whose rows × columns exceed 32 per byte of the whole TVP.
-func (rs *TVPRows) Next(cols []TVPColumn, vals []sqltype.Value) bool {
-	if len(rs.rest) == 0 || len(cols) != rs.ncols || len(vals) < rs.ncols || rs.rest[0] != tvpRowToken {
-		return false
-	}
-	off := 1
-	for i := 0; i < rs.ncols; i++ {
-		k := i
-		if rs.ordering != nil {
-			k = int(binary.LittleEndian.Uint16(rs.ordering[2*i:])) - 1
-		}
-		if cols[k].Flags&TVPDefault != 0 {
-			vals[k] = sqltype.Value{}
-			continue
-		}
-		v, n, err := cols[k].Type.DecodeParamValue(rs.rest[off:])
-		if err != nil {
-			rs.rest = nil
-			return false
-		}
-		vals[k] = v
-		off += n
-	}
-	rs.rest = rs.rest[off:]
 	return true
 }
 
