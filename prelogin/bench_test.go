@@ -29,21 +29,14 @@ func BenchmarkDecode(b *testing.B) {
 	}
 }
 
-func BenchmarkParser(b *testing.B) {
+func BenchmarkEntries(b *testing.B) {
 	msg := readPacket(b, "client-request-tds74.hex", tds.PacketPrelogin)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(msg)))
-	var p Parser
 	for b.Loop() {
-		if err := p.Start(msg); err != nil {
-			b.Fatal(err)
-		}
-		for {
-			if _, _, err := p.Next(); err != nil {
-				if err != ErrDone {
-					b.Fatal(err)
-				}
-				break
+		for _, err := range Entries(msg) {
+			if err != nil {
+				b.Fatal(err)
 			}
 		}
 	}

@@ -11,7 +11,7 @@
 // models both with Message, which holds each defined option in a typed
 // field (fixed arrays for TRACEID and NONCEOPT) with a presence set, and
 // keeps options with undefined tokens as raw views so they survive a
-// decode and re-encode. Parser walks the raw table for tools that want
+// decode and re-encode. Entries walks the raw table for tools that want
 // every entry as it is. The input to both is the message itself: the packet
 // data after the 8-byte packet header (package tds reads packets).
 //

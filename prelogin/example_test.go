@@ -69,30 +69,21 @@ func ExampleMessage_Decode() {
 }
 
 // A trace tool lists the raw option table, undefined tokens included.
-func ExampleParser() {
+func ExampleEntries() {
 	data, _ := hex.DecodeString("" +
 		"0000100006" + "0900160002" + "0100180001" + "ff" +
 		"0e0000000000" + "abcd" + "02")
-	var p prelogin.Parser
-	if err := p.Start(data); err != nil {
-		fmt.Println(err)
-		return
-	}
-	for {
-		opt, entry, err := p.Next()
-		if err == prelogin.ErrDone {
-			break
-		}
+	for e, err := range prelogin.Entries(data) {
 		if err != nil {
 			fmt.Println(err)
 			return
 		}
-		fmt.Printf("entry at %2d: %-12v % x\n", entry, opt.Token, opt.Data)
+		fmt.Printf("entry at %2d: %-12v at %d: % x\n", e.At, e.Token, e.Offset, e.Data)
 	}
 	// Output:
-	// entry at  0: VERSION      0e 00 00 00 00 00
-	// entry at  5: Option(0x09) ab cd
-	// entry at 10: ENCRYPTION   02
+	// entry at  0: VERSION      at 16: 0e 00 00 00 00 00
+	// entry at  5: Option(0x09) at 22: ab cd
+	// entry at 10: ENCRYPTION   at 24: 02
 }
 
 // A server answers a client's ENCRYPTION according to its own setting.

@@ -156,7 +156,7 @@ type Message struct {
 // m.Unknown. Instance and Unknown's data are views into b. Decode does not
 // allocate, except to grow m.Unknown for options with undefined tokens.
 //
-// Besides the table rules of Parser, Decode enforces [MS-TDS] 2.2.6.5:
+// Besides the table rules of Entries, Decode enforces [MS-TDS] 2.2.6.5:
 // VERSION MUST be the first option; each defined option has its fixed
 // length (VERSION 6, ENCRYPTION 1, THREADID 4, MARS 1, TRACEID 36,
 // FEDAUTHREQUIRED 1, NONCEOPT 32) and INSTOPT at least one byte; B_MARS and
@@ -173,21 +173,22 @@ type Message struct {
 func (m *Message) Decode(b []byte) error {
 	unknown := m.Unknown[:0]
 	*m = Message{}
-	var p Parser
-	if err := p.Start(b); err != nil {
+	var p parser
+	if err := p.start(b); err != nil {
 		return err
 	}
 	for first := true; ; first = false {
-		opt, at, err := p.Next()
-		if err == ErrDone {
+		e, ok, err := p.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
 			if first {
 				return tds.Errorf(layer, 0, tds.ErrMalformed, "option table is empty; VERSION is required as the first option")
 			}
 			break
 		}
-		if err != nil {
-			return err
-		}
+		opt, at := RawOption{Token: e.Token, Data: e.Data}, e.At
 		if first && opt.Token != OptionVersion {
 			return tds.Errorf(layer, at, tds.ErrMalformed, "first option is %v; VERSION MUST be first", opt.Token)
 		}

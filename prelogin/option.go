@@ -2,7 +2,7 @@ package prelogin
 
 import (
 	"encoding/binary"
-	"errors"
+	"iter"
 	"strconv"
 
 	"github.com/tdswire/tdswire/tds"
@@ -110,33 +110,47 @@ func (s OptionSet) String() string {
 	return string(b)
 }
 
-// RawOption is one entry of the PRELOGIN option table with its
-// PL_OPTION_DATA, [MS-TDS] 2.2.6.5. As returned by Parser.Next and
-// Message.Decode, Data is a view into the decoded message (its capacity
-// ends with the option, so appending to it never writes into the input);
-// it is valid while the caller keeps that input unchanged.
+// RawOption is one option of a PRELOGIN message kept as its token and
+// PL_OPTION_DATA, [MS-TDS] 2.2.6.5: the undefined options of
+// Message.Unknown. As filled by Message.Decode, Data is a view into the
+// decoded message (its capacity ends with the option, so appending to it
+// never writes into the input); it is valid while the caller keeps that
+// input unchanged.
 type RawOption struct {
 	Token Option // PL_OPTION_TOKEN
 	Data  []byte // PL_OPTION_DATA: PL_OPTION_LENGTH bytes at PL_OFFSET
 }
 
-// ErrDone is returned by Parser.Next after the last option, when it reaches
-// the TERMINATOR. It is not a decoding failure.
-var ErrDone = errors.New("prelogin: end of option table")
+// Entry is one entry of the PRELOGIN option table as Entries yields it,
+// [MS-TDS] 2.2.6.5: where the entry lies, what it says, and a view of the
+// data it points at (capacity ending with the option).
+type Entry struct {
+	At     int    // byte offset of the 5-byte table entry in the message
+	Token  Option // PL_OPTION_TOKEN
+	Offset int    // PL_OFFSET, from the start of the message
+	Data   []byte // PL_OPTION_LENGTH bytes at PL_OFFSET
+}
 
-// Parser walks the option table of a PRELOGIN message, [MS-TDS] 2.2.6.5,
-// one entry at a time, in the manner of dnsmessage.Parser: Start checks the
-// table's framing, then each Next returns one option's token and a view of
-// its data, checked against the rules below. Tools that want the raw table
-// (trace printers, proxies) use a Parser; Message.Decode uses one to fill a
-// Message. A Parser is a small value; the zero value is ready for Start and
-// a Parser may be reused. It never allocates.
+// String formats e as "VERSION@0 -> 26+6".
+func (e Entry) String() string {
+	return e.Token.String() + "@" + strconv.Itoa(e.At) + " -> " + strconv.Itoa(e.Offset) + "+" + strconv.Itoa(len(e.Data))
+}
+
+// Entries returns an iterator over the option table of msg, the PRELOGIN
+// message without its packet header, one entry at a time in table order,
+// checked against the rules below. Tools that want the raw table (trace
+// printers, proxies) use it; Message.Decode applies the same rules. A
+// malformed table yields a zero Entry with a *tds.Error and stops: class
+// tds.ErrTruncated if the input ends inside the table or before a
+// TERMINATOR (offset of the unfinished entry), or an error at the
+// offending entry (tds.ErrMalformed, or tds.ErrTruncated for data that
+// runs past the end of the message). Iterating does not allocate.
 //
 // Rules. The specification gives the option table as a run of 5-byte
 // entries closed by TERMINATOR (0xFF), followed by the option data
 // (PRELOGIN = *PRELOGIN_OPTION *PL_OPTION_DATA), with PL_OFFSET and
 // PL_OPTION_LENGTH big-endian and PL_OFFSET counted from the start of the
-// message (the first byte after the packet header). Parser enforces:
+// message (the first byte after the packet header). Entries enforces:
 //
 //   - the table ends with TERMINATOR before the input does;
 //   - each option's data lies after the table and inside the message;
@@ -151,21 +165,39 @@ var ErrDone = errors.New("prelogin: end of option table")
 //     to be inside the message; it takes no part in the order rule;
 //   - no token appears twice, known or not.
 //
-// Parser does not check option lengths or values; Message.Decode does.
-type Parser struct {
+// Entries does not check option lengths or values; Message.Decode does.
+func Entries(msg []byte) iter.Seq2[Entry, error] {
+	return func(yield func(Entry, error) bool) {
+		var p parser
+		if err := p.start(msg); err != nil {
+			yield(Entry{}, err)
+			return
+		}
+		for {
+			e, ok, err := p.next()
+			if err != nil {
+				yield(Entry{}, err)
+				return
+			}
+			if !ok || !yield(e, nil) {
+				return
+			}
+		}
+	}
+}
+
+// parser walks an option table for Entries and Message.Decode.
+type parser struct {
 	msg      []byte
 	tableEnd int       // offset just past the TERMINATOR
-	next     int       // offset of the next table entry
+	nextAt   int       // offset of the next table entry
 	dataEnd  int       // end of the data of the last option that had data
 	seen     [4]uint64 // tokens returned so far, one bit per token value
 }
 
-// Start prepares p to walk the option table of msg, the PRELOGIN message
-// without its packet header. It fails with a *tds.Error (class
-// tds.ErrTruncated) if the input ends inside the table or before a
-// TERMINATOR. Views that Next returns point into msg.
-func (p *Parser) Start(msg []byte) error {
-	*p = Parser{msg: msg}
+// start prepares p to walk the option table of msg.
+func (p *parser) start(msg []byte) error {
+	*p = parser{msg: msg}
 	i := 0
 	for {
 		if i >= len(msg) {
@@ -186,49 +218,42 @@ func (p *Parser) Start(msg []byte) error {
 	return nil
 }
 
-// TableLen returns the length of the option table found by Start,
-// TERMINATOR included: the offset at which option data may begin.
-func (p *Parser) TableLen() int { return p.tableEnd }
-
-// Next returns the next option of the table, with entry, the byte offset of
-// its 5-byte table entry in the message. After the last option it returns
-// ErrDone. A malformed entry gives a *tds.Error whose Offset is that of
-// the entry (class tds.ErrMalformed, or tds.ErrTruncated for data that
-// runs past the end of the message); Next then keeps returning it.
-func (p *Parser) Next() (opt RawOption, entry int, err error) {
-	at := p.next
+// next returns the next entry of the table and true, false after the last
+// one, or the error of a malformed entry.
+func (p *parser) next() (Entry, bool, error) {
+	at := p.nextAt
 	if at+1 >= p.tableEnd {
-		return RawOption{}, at, ErrDone
+		return Entry{}, false, nil
 	}
 	e := p.msg[at : at+entryLen]
 	tok := Option(e[0])
 	off := int(binary.BigEndian.Uint16(e[1:3]))
 	n := int(binary.BigEndian.Uint16(e[3:5]))
 	if p.seen[tok>>6]&(1<<(tok&63)) != 0 {
-		return RawOption{}, at, tds.Errorf(layer, at, tds.ErrMalformed, "option %v appears twice in the option table", tok)
+		return Entry{}, false, tds.Errorf(layer, at, tds.ErrMalformed, "option %v appears twice in the option table", tok)
 	}
 	if n == 0 {
 		if off > len(p.msg) {
-			return RawOption{}, at, tds.Errorf(layer, at, tds.ErrMalformed,
+			return Entry{}, false, tds.Errorf(layer, at, tds.ErrMalformed,
 				"option %v: PL_OFFSET %d is past the end of the %d-byte message", tok, off, len(p.msg))
 		}
 	} else {
 		switch {
 		case off < p.tableEnd:
-			return RawOption{}, at, tds.Errorf(layer, at, tds.ErrMalformed,
+			return Entry{}, false, tds.Errorf(layer, at, tds.ErrMalformed,
 				"option %v: data at PL_OFFSET %d lies inside the option table, which ends at %d", tok, off, p.tableEnd)
 		case off < p.dataEnd:
-			return RawOption{}, at, tds.Errorf(layer, at, tds.ErrMalformed,
+			return Entry{}, false, tds.Errorf(layer, at, tds.ErrMalformed,
 				"option %v: data at PL_OFFSET %d overlaps or precedes the previous option's data, which ends at %d", tok, off, p.dataEnd)
 		case n > len(p.msg)-off:
-			return RawOption{}, at, tds.Errorf(layer, at, tds.ErrTruncated,
+			return Entry{}, false, tds.Errorf(layer, at, tds.ErrTruncated,
 				"option %v: %d bytes of data at PL_OFFSET %d run past the end of the %d-byte message", tok, n, off, len(p.msg))
 		}
 		p.dataEnd = off + n
 	}
 	p.seen[tok>>6] |= 1 << (tok & 63)
-	p.next = at + entryLen
-	return RawOption{Token: tok, Data: p.msg[off : off+n : off+n]}, at, nil
+	p.nextAt = at + entryLen
+	return Entry{At: at, Token: tok, Offset: off, Data: p.msg[off : off+n : off+n]}, true, nil
 }
 
 // putEntry writes a table entry for tok with data at off of length n into

@@ -13,58 +13,45 @@ import (
 // entry.
 func TestParserSpecExample(t *testing.T) {
 	msg := readPacket(t, "spec-4.1-request.hex", tds.PacketPrelogin)
-	var p Parser
-	if err := p.Start(msg); err != nil {
-		t.Fatal(err)
+	// The table is 26 bytes (five entries and TERMINATOR): data from 0x1A.
+	want := []Entry{
+		{0, OptionVersion, 0x1A, []byte{0x09, 0, 0, 0, 0, 0}},
+		{5, OptionEncryption, 0x20, []byte{0x01}},
+		{10, OptionInstOpt, 0x21, []byte{0x00}},
+		{15, OptionThreadID, 0x22, []byte{0xB8, 0x0D, 0, 0}},
+		{20, OptionMARS, 0x26, []byte{0x01}},
 	}
-	if p.TableLen() != 0x1A {
-		t.Errorf("TableLen = %d, want 26", p.TableLen())
-	}
-	want := []struct {
-		tok   Option
-		entry int
-		data  []byte
-	}{
-		{OptionVersion, 0, []byte{0x09, 0, 0, 0, 0, 0}},
-		{OptionEncryption, 5, []byte{0x01}},
-		{OptionInstOpt, 10, []byte{0x00}},
-		{OptionThreadID, 15, []byte{0xB8, 0x0D, 0, 0}},
-		{OptionMARS, 20, []byte{0x01}},
-	}
-	for _, w := range want {
-		opt, entry, err := p.Next()
+	var got []Entry
+	for e, err := range Entries(msg) {
 		if err != nil {
-			t.Fatalf("Next: %v", err)
+			t.Fatalf("Entries: %v", err)
 		}
-		if opt.Token != w.tok || entry != w.entry || !bytes.Equal(opt.Data, w.data) {
-			t.Errorf("Next = %v at %d % x, want %v at %d % x", opt.Token, entry, opt.Data, w.tok, w.entry, w.data)
+		got = append(got, e)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d entries, want %d: %v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		if g := got[i]; g.At != w.At || g.Token != w.Token || g.Offset != w.Offset || !bytes.Equal(g.Data, w.Data) {
+			t.Errorf("entry %d = %v % x, want %v % x", i, g, g.Data, w, w.Data)
 		}
 	}
-	for range 2 { // ErrDone, and again
-		if _, entry, err := p.Next(); err != ErrDone || entry != 25 {
-			t.Errorf("after the last option: %d, %v; want 25, ErrDone", entry, err)
-		}
+	if s := got[0].String(); s != "VERSION@0 -> 26+6" {
+		t.Errorf("String = %q", s)
 	}
 }
 
-func TestParserAllocs(t *testing.T) {
+func TestEntriesAllocs(t *testing.T) {
 	msg := readPacket(t, "client-request-tds74.hex", tds.PacketPrelogin)
-	var p Parser
 	n := testing.AllocsPerRun(100, func() {
-		if err := p.Start(msg); err != nil {
-			t.Fatal(err)
-		}
-		for {
-			if _, _, err := p.Next(); err != nil {
-				if err != ErrDone {
-					t.Fatal(err)
-				}
-				break
+		for _, err := range Entries(msg) {
+			if err != nil {
+				t.Fatal(err)
 			}
 		}
 	})
 	if n != 0 {
-		t.Errorf("Parser allocates %v times per message, want 0", n)
+		t.Errorf("Entries allocates %v times per message, want 0", n)
 	}
 }
 

@@ -414,30 +414,21 @@ func looksLikePrelogin(b []byte) bool {
 // table, the trace ID and the nonce (the option table is still walked, so
 // that it fails in the same way).
 func decodePrelogin(b []byte, brief bool) (*PreloginInfo, error) {
-	var p prelogin.Parser
-	if err := p.Start(b); err != nil {
-		return nil, err
-	}
 	info := &PreloginInfo{}
 	if !brief {
 		info.Options = make([]OptionInfo, 0, 8)
 	}
-	for {
-		opt, entry, err := p.Next()
-		if err == prelogin.ErrDone {
-			break
-		}
+	for e, err := range prelogin.Entries(b) {
 		if err != nil {
+			if len(info.Options) == 0 && !brief {
+				return nil, err
+			}
 			return info, err
 		}
 		if brief {
 			continue
 		}
-		off := 0
-		if e := entry; e+3 <= len(b) { // PL_OFFSET, big-endian, after the token
-			off = int(b[e+1])<<8 | int(b[e+2])
-		}
-		info.Options = append(info.Options, OptionInfo{Token: optionName(opt.Token), Offset: off, Length: len(opt.Data)})
+		info.Options = append(info.Options, OptionInfo{Token: optionName(e.Token), Offset: e.Offset, Length: len(e.Data)})
 	}
 	var msg prelogin.Message
 	if err := msg.Decode(b); err != nil {
