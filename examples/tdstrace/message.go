@@ -592,23 +592,27 @@ func decodeRPC(b []byte, v tds.Version, brief bool) ([]RPCInfo, error) {
 		return nil, err
 	}
 	var out []RPCInfo
-	var rpc request.RPC
-	var p request.Param
-	for r.NextRPC(&rpc) {
+	for rpc, err := range r.RPCs() {
+		if err != nil {
+			return out, err
+		}
 		ri := RPCInfo{Proc: rpc.ProcName.String(), ProcID: uint16(rpc.ProcID), Options: uint16(rpc.Options)}
 		if rpc.ProcID != 0 {
 			ri.Proc = rpc.ProcID.String()
 		}
-		for r.NextParam(&p) {
+		for p, err := range r.Params() {
+			if err != nil {
+				return append(out, ri), err
+			}
 			if brief {
 				ri.Params = append(ri.Params, ParamInfo{})
 				continue
 			}
-			ri.Params = append(ri.Params, ParamInfo{Name: p.Name.String(), Status: uint8(p.Status), Type: p.Type.Type.String(), Value: formatValue(p)})
+			ri.Params = append(ri.Params, ParamInfo{Name: p.Name.String(), Status: uint8(p.Status), Type: p.Type.Type.String(), Value: formatValue(*p)})
 		}
 		out = append(out, ri)
 	}
-	return out, r.Err()
+	return out, nil
 }
 
 // formatValue renders an RPC parameter value for people: the typed

@@ -37,19 +37,20 @@ func iterate(t *testing.T, r *request.RPCReader, payload []byte, v tds.Version) 
 	if err := r.Reset(payload, v); err != nil {
 		t.Fatal(err)
 	}
-	var rpc request.RPC
-	var p request.Param
 	n := 0
-	for r.NextRPC(&rpc) {
-		for r.NextParam(&p) {
+	for _, err := range r.RPCs() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p, err := range r.Params() {
+			if err != nil {
+				t.Fatal(err)
+			}
 			n += p.Value.Len()
 			if p.IsTVP() {
 				n += p.TVP.NumRows()
 			}
 		}
-	}
-	if err := r.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return n
 }
@@ -100,25 +101,27 @@ func TestTransMgrReqAllocs(t *testing.T) {
 }
 
 func TestRPCSkipParams(t *testing.T) {
-	// NextRPC skips (and checks) the parameters the caller did not read.
+	// RPCs skips (and checks) the parameters the caller did not read.
 	payload := golden(t, "rpc-batch.hex")
 	var r request.RPCReader
-	var rpc request.RPC
-	count := func() int {
+	count := func() (int, error) {
 		if err := r.Reset(payload, tds.Version74); err != nil {
 			t.Fatal(err)
 		}
 		n := 0
-		for r.NextRPC(&rpc) {
+		for _, err := range r.RPCs() {
+			if err != nil {
+				return n, err
+			}
 			n++
 		}
-		return n
+		return n, nil
 	}
 	if err := r.Reset(payload, tds.Version74); err != nil || r.Offset() != 22 {
 		t.Fatalf("Reset: offset %d, %v; want 22 (after ALL_HEADERS)", r.Offset(), err)
 	}
-	if n := count(); n != 3 || r.Err() != nil || r.Offset() != len(payload) {
-		t.Fatalf("%d RPCs, %v", n, r.Err())
+	if n, err := count(); n != 3 || err != nil || r.Offset() != len(payload) {
+		t.Fatalf("%d RPCs, %v", n, err)
 	}
 	if a := testing.AllocsPerRun(100, func() { count() }); a != 0 {
 		t.Errorf("skipping parameters: %v allocations, want 0", a)
@@ -127,15 +130,25 @@ func TestRPCSkipParams(t *testing.T) {
 	if err := r.Reset(bad, tds.Version74); err != nil {
 		t.Fatal(err)
 	}
-	for r.NextRPC(&rpc) {
+	var got error
+	for _, err := range r.RPCs() {
+		if got != nil {
+			t.Error("RPCs went on after yielding an error")
+		}
+		got = err
 	}
-	wantErr(t, r.Err(), 32, tds.ErrTruncated)
-	var p request.Param
-	if r.NextRPC(&rpc) || r.NextParam(&p) {
-		t.Error("iteration goes on after an error")
+	wantErr(t, got, 32, tds.ErrTruncated)
+	for range r.RPCs() {
+		t.Error("RPCs yields again after an error")
+	}
+	for range r.Params() {
+		t.Error("Params yields after an error")
 	}
 	var zero request.RPCReader
-	if zero.NextRPC(&rpc) || zero.NextParam(&p) || zero.Err() != nil {
+	for range zero.RPCs() {
 		t.Error("a zero RPCReader iterates")
+	}
+	for range zero.Params() {
+		t.Error("a zero RPCReader iterates parameters")
 	}
 }

@@ -61,20 +61,21 @@ func BenchmarkSQLBatchAppend(b *testing.B) {
 func benchRPC(b *testing.B, file string) {
 	payload := golden(b, file)
 	var r request.RPCReader
-	var rpc request.RPC
-	var p request.Param
 	b.ReportAllocs()
 	b.SetBytes(int64(len(payload)))
 	for b.Loop() {
 		if err := r.Reset(payload, tds.Version74); err != nil {
 			b.Fatal(err)
 		}
-		for r.NextRPC(&rpc) {
-			for r.NextParam(&p) {
+		for _, err := range r.RPCs() {
+			if err != nil {
+				b.Fatal(err)
 			}
-		}
-		if err := r.Err(); err != nil {
-			b.Fatal(err)
+			for _, err := range r.Params() {
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
 		}
 	}
 }

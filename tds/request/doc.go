@@ -18,14 +18,13 @@
 //
 //	var r request.RPCReader
 //	err := r.Reset(payload, tds.Version74) // reads ALL_HEADERS
-//	var rpc request.RPC
-//	var p request.Param
-//	for r.NextRPC(&rpc) {
-//		for r.NextParam(&p) {
+//	for rpc, err := range r.RPCs() {
+//		if err != nil { ... }
+//		for p, err := range r.Params() {
+//			if err != nil { ... }
 //			// p.Name, p.Status, p.Type (sqltype.TypeInfo), p.Value
 //		}
 //	}
-//	err = r.Err()
 //
 // Encoders append to the caller's slice and compute every length
 // (ALL_HEADERS TotalLength and HeaderLength are back-patched):

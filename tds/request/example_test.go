@@ -3,6 +3,7 @@ package request_test
 import (
 	"bytes"
 	"fmt"
+	"log"
 
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tds/request"
@@ -62,11 +63,15 @@ func ExampleRPCReader() {
 		fmt.Println(err)
 		return
 	}
-	var rpc request.RPC
-	var p request.Param
-	for r.NextRPC(&rpc) {
+	for rpc, err := range r.RPCs() {
+		if err != nil {
+			log.Fatal(err)
+		}
 		fmt.Println("call", rpc.ProcID)
-		for r.NextParam(&p) {
+		for p, err := range r.Params() {
+			if err != nil {
+				log.Fatal(err)
+			}
 			switch p.Type.Type {
 			case sqltype.TypeNVarChar:
 				s, _ := p.Value.UCS2()
@@ -76,9 +81,6 @@ func ExampleRPCReader() {
 				fmt.Printf("  %q %v = %d\n", p.Name.String(), p.Type.Type, x)
 			}
 		}
-	}
-	if err := r.Err(); err != nil {
-		fmt.Println(err)
 	}
 	// Output:
 	// call Sp_ExecuteSql

@@ -49,20 +49,21 @@ func walkRPC(b []byte, v tds.Version) (request.AllHeaders, []rpcItem, error) {
 		return request.AllHeaders{}, nil, err
 	}
 	var items []rpcItem
-	var rpc request.RPC
-	var p request.Param
-	for r.NextRPC(&rpc) {
-		it := rpcItem{RPC: rpc}
-		for r.NextParam(&p) {
-			it.Params = append(it.Params, p)
+	for rpc, err := range r.RPCs() {
+		if err != nil {
+			return r.Headers, items, err
 		}
-		if r.Err() != nil {
-			break
+		it := rpcItem{RPC: rpc}
+		for p, err := range r.Params() {
+			if err != nil {
+				return r.Headers, items, err
+			}
+			it.Params = append(it.Params, *p)
 		}
 		it.Sep = r.Separator()
 		items = append(items, it)
 	}
-	return r.Headers, items, r.Err()
+	return r.Headers, items, nil
 }
 
 // encodeRPC encodes what walkRPC decoded.
@@ -365,10 +366,25 @@ func TestRPCTDS71(t *testing.T) {
 	in = append(in, tds.AppendUCS2(nil, long)...)
 	in = append(in, 0x00, 0x26, 0x04, 0x00) // status 0, INTNTYPE(4), NULL
 	var r request.RPCReader
-	var rpc request.RPC
+	if err := r.Reset(in, tds.Version72); err != nil {
+		t.Fatal(err)
+	}
 	var p request.Param
-	if err := r.Reset(in, tds.Version72); err != nil || !r.NextRPC(&rpc) || !r.NextParam(&p) {
-		t.Fatalf("128-character name at 7.2: %v", r.Err())
+	n := 0
+	for _, err := range r.RPCs() {
+		if err != nil {
+			t.Fatalf("128-character name at 7.2: %v", err)
+		}
+		for q, err := range r.Params() {
+			if err != nil {
+				t.Fatalf("128-character name at 7.2: %v", err)
+			}
+			p = *q
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("128-character name at 7.2: %d parameters", n)
 	}
 	if !p.Name.Equal(long) {
 		t.Errorf("name %q", p.Name.String())

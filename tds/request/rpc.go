@@ -2,6 +2,7 @@ package request
 
 import (
 	"encoding/binary"
+	"iter"
 	"strconv"
 
 	"github.com/tdswire/tdswire/tds"
@@ -132,7 +133,7 @@ const procIDSwitch = 0xFFFF
 
 // RPC is the head of one RPCReqBatch, [MS-TDS] 2.2.6.6: the procedure,
 // by name (ProcName, a US_VARCHAR) or by number (ProcIDSwitch and
-// ProcID), and the OptionFlags. Its parameters follow; RPCReader.NextParam
+// ProcID), and the OptionFlags. Its parameters follow; RPCReader.Params
 // reads them.
 //
 // ProcID 0 means the name form; a decoded ProcName is a view into the
@@ -220,7 +221,7 @@ func AppendSeparator(dst []byte, v tds.Version, s Separator) ([]byte, error) {
 }
 
 // Param is one ParameterData of an RPC Request, [MS-TDS] 2.2.6.6, as
-// RPCReader.NextParam decodes it. Name, the UCS2 fields of Type, Value,
+// RPCReader.Params decodes it. Name, the UCS2 fields of Type, Value,
 // TVP and Cipher are views into the message, valid while the caller keeps
 // it unchanged.
 type Param struct {
@@ -416,19 +417,22 @@ func bVarchar(b []byte, off int, what string) (tds.UCS2, int, error) {
 
 // RPCReader decodes an RPC Request message, [MS-TDS] 2.2.6.6, as a
 // cursor over the caller's bytes in the manner of dnsmessage.Parser:
-// Reset reads ALL_HEADERS, NextRPC steps to each RPCReqBatch, NextParam
-// to each of its parameters; Err reports why iteration stopped. Nothing
-// is decoded twice and, except as noted for table-valued parameters,
-// nothing is allocated.
+// Reset reads ALL_HEADERS, RPCs iterates over each RPCReqBatch, Params
+// over the parameters of the current one. A decoding failure is yielded
+// once, by whichever iterator met it, and ends both. Nothing is decoded
+// twice and, except as noted for table-valued parameters, nothing is
+// allocated.
 //
 //	var r request.RPCReader
 //	if err := r.Reset(payload, version); err != nil { ... }
-//	var rpc request.RPC
-//	var p request.Param
-//	for r.NextRPC(&rpc) {
-//		for r.NextParam(&p) { ... }
+//	for rpc, err := range r.RPCs() {
+//		if err != nil { ... }
+//		for p, err := range r.Params() {
+//			if err != nil { ... }
+//			// p.Name, p.Type, p.Value
+//		}
+//		sep := r.Separator()
 //	}
-//	if err := r.Err(); err != nil { ... }
 //
 // Parameters are told from separators by their first byte: at TDS 7.2
 // and later 0xFF (BatchFlag) and 0xFE (NoExecFlag) end an RPC, before 7.2
@@ -470,6 +474,8 @@ type RPCReader struct {
 	inRPC bool      // parameters of the current RPC may follow
 	sep   Separator // what ended the last finished RPC
 	err   error
+	told  bool  // err has been yielded
+	param Param // the parameter Params yields
 	tvp   tvpScratch
 }
 
@@ -478,7 +484,7 @@ type RPCReader struct {
 // ALL_HEADERS into r.Headers. The previous message is forgotten; r's
 // scratch buffer is kept.
 func (r *RPCReader) Reset(b []byte, v tds.Version) error {
-	r.b, r.v, r.nRPC, r.inRPC, r.sep, r.err, r.ready = b, v, 0, false, NoSeparator, nil, true
+	r.b, r.v, r.nRPC, r.inRPC, r.sep, r.err, r.told, r.ready = b, v, 0, false, NoSeparator, nil, false, true
 	n, err := decodeHeaders(&r.Headers, b, v)
 	if err != nil {
 		r.err = err
@@ -488,30 +494,71 @@ func (r *RPCReader) Reset(b []byte, v tds.Version) error {
 	return nil
 }
 
-// Err returns the error that ended iteration, or nil if the message was
-// read to its end (or iteration is not finished).
-func (r *RPCReader) Err() error { return r.err }
+// RPCs returns an iterator over the RPCReqBatch entries of the message
+// given to Reset, each the head of one call (its name or ProcID and
+// OptionFlags). Parameters of an RPC that the loop body did not read with
+// Params are skipped (and checked) before the next one. A decoding
+// failure is yielded once (with a zero RPC) and ends the iteration; so
+// does a failure Params already yielded. Before Reset it yields nothing.
+func (r *RPCReader) RPCs() iter.Seq2[RPC, error] {
+	return func(yield func(RPC, error) bool) {
+		for {
+			var rpc RPC
+			if !r.nextRPC(&rpc) {
+				if r.err != nil && !r.told {
+					r.told = true
+					yield(RPC{}, r.err)
+				}
+				return
+			}
+			if !yield(rpc, nil) {
+				return
+			}
+		}
+	}
+}
 
-// Separator returns what ended the most recent RPC once its NextParam has
-// returned false: BatchFlag, NoExecFlag, BatchFlagTDS7, or NoSeparator at
-// the end of the message.
+// Params returns an iterator over the parameters of the current RPC (the
+// one RPCs last yielded). The yielded *Param is owned by r and overwritten
+// by the next step; its views point into the message. A decoding failure
+// is yielded once (with a nil *Param) and ends the iteration, and RPCs
+// after it. When the iteration ends, Separator says what ended the RPC.
+func (r *RPCReader) Params() iter.Seq2[*Param, error] {
+	return func(yield func(*Param, error) bool) {
+		for {
+			if !r.nextParam(&r.param) {
+				if r.err != nil && !r.told {
+					r.told = true
+					yield(nil, r.err)
+				}
+				return
+			}
+			if !yield(&r.param, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Separator returns what ended the most recent RPC once its Params
+// iteration has ended: BatchFlag, NoExecFlag, BatchFlagTDS7, or
+// NoSeparator at the end of the message.
 func (r *RPCReader) Separator() Separator { return r.sep }
 
 // Offset returns the offset in the message of the next byte the reader
 // will decode.
 func (r *RPCReader) Offset() int { return r.off }
 
-// NextRPC decodes the head of the next RPCReqBatch into rpc and returns
-// true, or returns false at the end of the message or on an error (see
-// Err). Parameters of the previous RPC that were not read are skipped
+// nextRPC decodes the head of the next RPCReqBatch into rpc and returns
+// true, or returns false at the end of the message or on an error (in
+// r.err). Parameters of the previous RPC that were not read are skipped
 // (and checked).
-func (r *RPCReader) NextRPC(rpc *RPC) bool {
+func (r *RPCReader) nextRPC(rpc *RPC) bool {
 	if r.err != nil || !r.ready {
 		return false
 	}
 	if r.inRPC {
-		var p Param
-		for r.NextParam(&p) {
+		for r.nextParam(&r.param) {
 		}
 		if r.err != nil {
 			return false
@@ -565,10 +612,10 @@ func (r *RPCReader) NextRPC(rpc *RPC) bool {
 	return true
 }
 
-// NextParam decodes the next parameter of the current RPC into p and
+// nextParam decodes the next parameter of the current RPC into p and
 // returns true, or returns false when the RPC has no more parameters (see
-// Separator) or on an error (see Err).
-func (r *RPCReader) NextParam(p *Param) bool {
+// Separator) or on an error (in r.err).
+func (r *RPCReader) nextParam(p *Param) bool {
 	if r.err != nil || !r.inRPC {
 		return false
 	}

@@ -88,11 +88,11 @@ func (rs *responder) handle(h tds.Header, msg []byte) error {
 // Parameter values are matched to @names in the statement by name
 // (case-insensitively). Any other procedure gets error 2812.
 func (rs *responder) rpcs(h tds.Header) error {
-	var (
-		rpc  request.RPC
-		prev = -1 // offset of the previous DONEPROC's Status
-	)
-	for rs.rpc.NextRPC(&rpc) {
+	prev := -1 // offset of the previous DONEPROC's Status
+	for rpc, err := range rs.rpc.RPCs() {
+		if err != nil {
+			return fmt.Errorf("decoding an RPC request: %w", err)
+		}
 		if prev >= 0 {
 			st := tokens.DoneStatus(uint16(rs.buf[prev]) | uint16(rs.buf[prev+1])<<8)
 			st |= tokens.DoneMore | tokens.DoneRPCInBatch
@@ -103,12 +103,11 @@ func (rs *responder) rpcs(h tds.Header) error {
 			name = rpc.ProcID.String()
 		}
 		rs.params = rs.params[:0]
-		var p request.Param
-		for rs.rpc.NextParam(&p) {
-			rs.params = append(rs.params, p)
-		}
-		if err := rs.rpc.Err(); err != nil {
-			return fmt.Errorf("decoding an RPC request: %w", err)
+		for p, err := range rs.rpc.Params() {
+			if err != nil {
+				return fmt.Errorf("decoding an RPC request: %w", err)
+			}
+			rs.params = append(rs.params, *p)
 		}
 		proc := procOf(&rpc)
 		var (
@@ -203,9 +202,6 @@ func (rs *responder) rpcs(h tds.Header) error {
 		}
 		prev = len(rs.buf) + 1
 		rs.buf = tokens.Done{Type: tokens.TokenDoneProc, Status: st}.Append(rs.buf, rs.v)
-	}
-	if err := rs.rpc.Err(); err != nil {
-		return fmt.Errorf("decoding an RPC request: %w", err)
 	}
 	return nil
 }
