@@ -67,20 +67,7 @@ func (l Login7) String() string {
 		sb.WriteString(" SSPI=" + strconv.Itoa(len(l.SSPI)) + " bytes")
 	}
 	if len(l.FeatureExt) != 0 {
-		sb.WriteString(" FeatureExt=[")
-		first := true
-		for f, err := range l.FeatureExt.All() {
-			if !first {
-				sb.WriteString(", ")
-			}
-			first = false
-			if err != nil {
-				sb.WriteString("malformed")
-				break
-			}
-			sb.WriteString(f.String())
-		}
-		sb.WriteString("]")
+		sb.WriteString(" FeatureExt=" + l.FeatureExt.String())
 	}
 	return sb.String()
 }

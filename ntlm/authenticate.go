@@ -159,7 +159,7 @@ func (a *Authenticate) IsNTLMv2() bool { return len(a.NtChallengeResponse) > 24 
 // NTLMv2_RESPONSE, or its NTProofStr alone, which tedious declares with
 // the client blob left uncounted), and "none" when there is no NT
 // response. It prints no response, key or MIC.
-func (a *Authenticate) String() string {
+func (a Authenticate) String() string {
 	u := a.NegotiateFlags&NegotiateUnicode != 0
 	var sb strings.Builder
 	sb.WriteString("NTLM AUTHENTICATE MESSAGE Version:")
