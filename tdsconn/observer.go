@@ -180,7 +180,7 @@ const (
 
 // TLSRecord is one TLS record (RFC 8446 5.1) seen by an Observer. Body is
 // a view of the fed bytes or of the Observer's buffer, valid until the
-// next call to Next or Feed.
+// iteration that yielded it moves on.
 type TLSRecord struct {
 	ContentType uint8  // TLSHandshake, TLSApplicationData, ...
 	Version     uint16 // legacy_record_version: 0x0301 to 0x0303
@@ -230,7 +230,7 @@ func appendTLSRecords(dst []TLSRecord, b []byte, st *tlsState) ([]TLSRecord, int
 // completes a message, what the message is.
 //
 // An Event and every slice and pointer in it are owned by the Observer
-// and valid until the next call to Next or Feed; views (Payload, SSPI,
+// and valid until the iteration that yielded it moves on; views (Payload, SSPI,
 // the UCS-2 fields of Login, LoginAck and LoginError) point into the fed
 // bytes or the Observer's buffers.
 type Event struct {
@@ -275,7 +275,7 @@ type Event struct {
 	// with success, LoginError the first ERROR of one that ends it with
 	// failure.
 	LoginAck   *tokens.LoginAck
-	LoginError *tokens.Error
+	LoginError *tokens.Message
 	// PacketSize is the packet size a login response's ENVCHANGE
 	// ([MS-TDS] 2.2.7.9, type 4) sets; zero when it sets none.
 	PacketSize int
@@ -285,7 +285,7 @@ type Event struct {
 	// Err says what in this unit could not be decoded (a malformed
 	// PRELOGIN, LOGIN7 or token stream, SMP DATA without a TDS packet).
 	// The Observer goes on; errors that stop a direction are returned
-	// by Next instead.
+	// by Events instead.
 	Err error
 }
 
@@ -387,10 +387,9 @@ type half struct {
 // session, and TDS 8.0 strict encryption. Where the traffic is encrypted
 // it says so (KindEncrypted) rather than guessing what it holds.
 //
-// Use: Feed one direction's bytes in order, then call Next until it
-// returns a nil Event; or range over Events. The directions may be fed
-// in any interleaving (the order of a capture); each must be fed in
-// order, with no bytes missing.
+// Use: range over Events with each run of bytes of one direction, in
+// order. The directions may be fed in any interleaving (the order of a
+// capture); each must be fed in order, with no bytes missing.
 //
 //	var o tdsconn.Observer
 //	for ev, err := range o.Events(tdsconn.ClientToServer, segment) {
@@ -404,7 +403,7 @@ type half struct {
 // at most twice the maximum message size (tds.DefaultMaxMessageSize
 // unless SetMaxMessageSize says otherwise) in partial messages of all
 // its MARS sessions. Past them, or on bytes that are neither TDS, SMP
-// nor TLS, Next returns an *ObserverError (class tds.ErrTooLarge or
+// nor TLS, Events yields an *ObserverError (class tds.ErrTooLarge or
 // tds.ErrMalformed) naming the phase, once, and the direction is not
 // decoded further. Decoding failures inside a message are reported in
 // Event.Err and do not stop it.
@@ -431,7 +430,7 @@ type Observer struct {
 	loginVer   tds.Version
 	ackVer     tds.Version
 	ack        tokens.LoginAck
-	lerr       tokens.Error
+	lerr       tokens.Message
 	scan       *tokens.Scanner
 	rounds     [2]int
 	attention  bool // an attention awaits its DONE_ATTN
@@ -441,7 +440,7 @@ type Observer struct {
 	ev         Event
 	recs       []TLSRecord
 	// The stream whose buffers the last event viewed, released by the
-	// next call to Next or Feed.
+	// next step of the iteration.
 	lastH  *half
 	lastSt *stream
 }
@@ -532,36 +531,47 @@ func (o *Observer) Buffered(d Direction) int {
 	return len(h.carry) - h.carryAt + h.held
 }
 
-// Feed hands the Observer the next bytes of direction d; Next then
-// returns the events they complete. The Observer reads b in place and
-// copies only the bytes of a unit that b leaves incomplete, so b must not
-// change until the next call to Feed. Bytes of the previous Feed that
-// Next did not reach are kept and decoded first.
-func (o *Observer) Feed(d Direction, b []byte) {
+// Events feeds b, the next bytes of direction d, and yields the events
+// they complete, in order. An error that stops the direction is yielded
+// once, as the last element; later calls for that direction yield
+// nothing, and Err reports it.
+//
+// The Observer reads b in place and copies only the bytes of a unit that
+// b leaves incomplete, so b must not change while the events it yields
+// are used. Each event is valid until the iteration moves on. Breaking
+// out of the loop keeps the bytes not yet decoded: the next call for any
+// direction decodes them first.
+//
+// Events allocates nothing when the loop ranges over it directly (the
+// closure stays on the stack); the Observer's buffers grow only for
+// messages spread over several calls.
+func (o *Observer) Events(d Direction, b []byte) iter.Seq2[*Event, error] {
+	return func(yield func(*Event, error) bool) { o.events(d, b, yield) }
+}
+
+func (o *Observer) events(d Direction, b []byte, yield func(*Event, error) bool) {
+	o.feed(d, b)
+	for {
+		ev, err := o.next()
+		if ev == nil && err == nil {
+			return
+		}
+		if !yield(ev, err) || err != nil {
+			return
+		}
+	}
+}
+
+// feed hands the Observer the next bytes of direction d; next then
+// returns the events they complete. Bytes of the previous feed that next
+// did not reach are kept and decoded first.
+func (o *Observer) feed(d Direction, b []byte) {
+	o.release()
+	o.stash()
 	if d > ServerToClient {
 		return
 	}
-	o.release()
-	o.stash()
 	o.cur, o.in = d, b
-}
-
-// Events feeds b as direction d and yields the events it completes, as
-// Next returns them. Breaking out of the loop keeps the bytes not yet
-// decoded for the next Feed.
-func (o *Observer) Events(d Direction, b []byte) iter.Seq2[*Event, error] {
-	return func(yield func(*Event, error) bool) {
-		o.Feed(d, b)
-		for {
-			ev, err := o.Next()
-			if ev == nil && err == nil {
-				return
-			}
-			if !yield(ev, err) {
-				return
-			}
-		}
-	}
 }
 
 // stash keeps the fed bytes not yet decoded in the direction's carry
@@ -586,11 +596,10 @@ func (o *Observer) fail(h *half, off int64, class error, format string, args ...
 	return h.err
 }
 
-// Next returns the next event of the bytes fed, or nil, nil when they
+// next returns the next event of the bytes fed, or nil, nil when they
 // are used up (the bytes of an incomplete unit are kept for the next
-// Feed). An error stops the direction being fed: it is returned once,
-// later Feeds of that direction yield nothing, and Err reports it.
-func (o *Observer) Next() (*Event, error) {
+// feed). An error stops the direction being fed: it is returned once.
+func (o *Observer) next() (*Event, error) {
 	o.release()
 	h := &o.half[o.cur]
 	for {

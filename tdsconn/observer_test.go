@@ -431,9 +431,9 @@ func TestHeldBytesBounded(t *testing.T) {
 	}
 }
 
-// TestFeedWithoutDraining: bytes Next did not reach are kept when Feed
-// is called again.
-func TestFeedWithoutDraining(t *testing.T) {
+// TestBreakKeepsBytes: bytes an iteration broken off did not reach are
+// decoded by the next one.
+func TestBreakKeepsBytes(t *testing.T) {
 	chunks := readConv(t, "sql-login-tds72.conv")
 	var o Observer
 	var all []byte
@@ -442,19 +442,16 @@ func TestFeedWithoutDraining(t *testing.T) {
 			all = append(all, c.b...)
 		}
 	}
-	o.Feed(ClientToServer, all[:50])
-	if ev, err := o.Next(); ev == nil || err != nil || ev.Kind != KindPreloginRequest {
-		t.Fatalf("Next = %v, %v", ev, err)
+	for ev, err := range o.Events(ClientToServer, all[:50]) {
+		if err != nil || ev.Kind != KindPreloginRequest {
+			t.Fatalf("first event %v, %v", ev, err)
+		}
+		break // the rest of the 50 bytes is not decoded yet
 	}
-	o.Feed(ClientToServer, all[50:]) // the first Feed's last bytes were not decoded
 	var kinds []Kind
-	for {
-		ev, err := o.Next()
+	for ev, err := range o.Events(ClientToServer, all[50:]) {
 		if err != nil {
 			t.Fatal(err)
-		}
-		if ev == nil {
-			break
 		}
 		kinds = append(kinds, ev.Kind)
 	}
@@ -489,10 +486,8 @@ func TestObserverAllocs(t *testing.T) {
 	batch, resp := chunks[4].b, chunks[5].b
 	n := testing.AllocsPerRun(100, func() {
 		for _, c := range []chunk{{ClientToServer, batch}, {ServerToClient, resp}} {
-			o.Feed(c.dir, c.b)
-			for {
-				ev, err := o.Next()
-				if ev == nil || err != nil {
+			for _, err := range o.Events(c.dir, c.b) {
+				if err != nil {
 					break
 				}
 			}
@@ -514,10 +509,8 @@ func BenchmarkObserverRequest(b *testing.B) {
 	b.SetBytes(int64(len(batch) + len(resp)))
 	for b.Loop() {
 		for _, c := range []chunk{{ClientToServer, batch}, {ServerToClient, resp}} {
-			o.Feed(c.dir, c.b)
-			for {
-				ev, err := o.Next()
-				if ev == nil || err != nil {
+			for _, err := range o.Events(c.dir, c.b) {
+				if err != nil {
 					break
 				}
 			}
@@ -533,10 +526,8 @@ func BenchmarkObserverConversation(b *testing.B) {
 	for b.Loop() {
 		var o Observer
 		for _, c := range chunks {
-			o.Feed(c.dir, c.b)
-			for {
-				ev, err := o.Next()
-				if ev == nil || err != nil {
+			for _, err := range o.Events(c.dir, c.b) {
+				if err != nil {
 					break
 				}
 			}
