@@ -1,7 +1,7 @@
 package tokens
 
 import (
-	"encoding/binary"
+	"iter"
 
 	"github.com/tdswire/tdswire/tds"
 )
@@ -29,7 +29,7 @@ type Label struct {
 }
 
 // LabelList is a view of the SensitivityLabels or InformationTypes of
-// DATACLASSIFICATION; iterate with Labels.
+// DATACLASSIFICATION; range over Labels.
 type LabelList struct {
 	n    int
 	data []byte
@@ -39,31 +39,7 @@ type LabelList struct {
 func (l LabelList) Len() int { return l.n }
 
 // Labels returns an iterator over the labels.
-func (l LabelList) Labels() LabelIter { return LabelIter{rest: l.data} }
-
-// LabelIter iterates over a LabelList.
-type LabelIter struct {
-	rest []byte
-	cur  Label
-}
-
-// Next moves to the next label and reports whether there is one.
-func (it *LabelIter) Next() bool {
-	if len(it.rest) == 0 {
-		return false
-	}
-	r := reader{b: it.rest}
-	it.cur = r.label()
-	if r.err != nil { // not reached for a decoded list
-		it.rest = nil
-		return false
-	}
-	it.rest = it.rest[r.off:]
-	return true
-}
-
-// Label returns the current label.
-func (it *LabelIter) Label() Label { return it.cur }
+func (l LabelList) Labels() iter.Seq[Label] { return seq(l.data, (*reader).label) }
 
 func (r *reader) label() Label {
 	var l Label
@@ -94,7 +70,7 @@ type SensitivityProperty struct {
 }
 
 // ColumnSensitivity is a view of the sensitivity properties of one result
-// column; iterate with Properties.
+// column; range over Properties.
 type ColumnSensitivity struct {
 	n    int
 	data []byte
@@ -105,39 +81,15 @@ type ColumnSensitivity struct {
 func (c ColumnSensitivity) Len() int { return c.n }
 
 // Properties returns an iterator over the properties.
-func (c ColumnSensitivity) Properties() PropertyIter {
-	return PropertyIter{rest: c.data, rank: c.rank}
+func (c ColumnSensitivity) Properties() iter.Seq[SensitivityProperty] {
+	return seq(c.data, func(r *reader) SensitivityProperty {
+		p := SensitivityProperty{LabelIndex: r.u16("LabelIndex"), InfoTypeIndex: r.u16("InfoTypeIndex")}
+		if c.rank {
+			p.Rank = int32(r.u32("Rank"))
+		}
+		return p
+	})
 }
-
-// PropertyIter iterates over the properties of a ColumnSensitivity.
-type PropertyIter struct {
-	rest []byte
-	rank bool
-	cur  SensitivityProperty
-}
-
-// Next moves to the next property and reports whether there is one.
-func (it *PropertyIter) Next() bool {
-	n := 4
-	if it.rank {
-		n = 8
-	}
-	if len(it.rest) < n {
-		return false
-	}
-	it.cur = SensitivityProperty{
-		LabelIndex:    binary.LittleEndian.Uint16(it.rest),
-		InfoTypeIndex: binary.LittleEndian.Uint16(it.rest[2:]),
-	}
-	if it.rank {
-		it.cur.Rank = int32(binary.LittleEndian.Uint32(it.rest[4:]))
-	}
-	it.rest = it.rest[n:]
-	return true
-}
-
-// Property returns the current property.
-func (it *PropertyIter) Property() SensitivityProperty { return it.cur }
 
 func (r *reader) columnSensitivity(rank bool) ColumnSensitivity {
 	n := int(r.u16("NumSensitivityProperties"))
@@ -171,35 +123,10 @@ type DataClassification struct {
 func (d DataClassification) NumColumns() int { return d.ncols }
 
 // Columns returns an iterator over the per-column data.
-func (d DataClassification) Columns() ColumnSensitivityIter {
-	return ColumnSensitivityIter{rest: d.columns, rank: d.Version >= 2}
+func (d DataClassification) Columns() iter.Seq[ColumnSensitivity] {
+	rank := d.Version >= 2
+	return seq(d.columns, func(r *reader) ColumnSensitivity { return r.columnSensitivity(rank) })
 }
-
-// ColumnSensitivityIter iterates over the per-column data of
-// DATACLASSIFICATION.
-type ColumnSensitivityIter struct {
-	rest []byte
-	rank bool
-	cur  ColumnSensitivity
-}
-
-// Next moves to the next column and reports whether there is one.
-func (it *ColumnSensitivityIter) Next() bool {
-	if len(it.rest) == 0 {
-		return false
-	}
-	r := reader{b: it.rest}
-	it.cur = r.columnSensitivity(it.rank)
-	if r.err != nil { // not reached for a decoded token
-		it.rest = nil
-		return false
-	}
-	it.rest = it.rest[r.off:]
-	return true
-}
-
-// Column returns the current column's properties.
-func (it *ColumnSensitivityIter) Column() ColumnSensitivity { return it.cur }
 
 // Decode reads a DATACLASSIFICATION token (type byte included) from the
 // start of b in the layout of d.Version (1 or 2; other values are

@@ -1,6 +1,8 @@
 package tokens
 
 import (
+	"iter"
+
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tds/sqltype"
 )
@@ -73,7 +75,7 @@ func (c *CryptoMetadata) append(dst []byte, ordinal bool) []byte {
 
 // CekTable is the table of column encryption keys at the start of an
 // encrypted COLMETADATA, [MS-TDS] 2.2.7.4 (EkValueCount and EK_INFO
-// entries, 2.2.5.7). It is a view; iterate with Entries.
+// entries, 2.2.5.7). It is a view; range over Entries.
 type CekTable struct {
 	n    int
 	data []byte // the EK_INFO entries
@@ -83,11 +85,11 @@ type CekTable struct {
 func (c CekTable) Len() int { return c.n }
 
 // Entries returns an iterator over the EK_INFO entries.
-func (c CekTable) Entries() EKInfoIter { return EKInfoIter{rest: c.data} }
+func (c CekTable) Entries() iter.Seq[EKInfo] { return seq(c.data, (*reader).ekInfo) }
 
 // EKInfo is one EK_INFO entry of a CekTable, [MS-TDS] 2.2.5.7: a column
 // encryption key, with its ciphertexts under one or more master keys
-// (iterate with Values).
+// (range over Values).
 type EKInfo struct {
 	DatabaseID   uint32
 	CekID        uint32
@@ -101,7 +103,7 @@ type EKInfo struct {
 func (e EKInfo) Count() int { return e.count }
 
 // Values returns an iterator over the encrypted values of the key.
-func (e EKInfo) Values() KeyValueIter { return KeyValueIter{rest: e.values} }
+func (e EKInfo) Values() iter.Seq[EncryptionKeyValue] { return seq(e.values, (*reader).keyValue) }
 
 // EncryptionKeyValue is one ciphertext of a column encryption key,
 // [MS-TDS] 2.2.5.7, with the location of the master key that protects it.
@@ -151,54 +153,6 @@ func (r *reader) cekTable() CekTable {
 	}
 	return CekTable{n: n, data: r.b[start:r.off:r.off]}
 }
-
-// EKInfoIter iterates over the entries of a CekTable.
-type EKInfoIter struct {
-	rest []byte
-	cur  EKInfo
-}
-
-// Next moves to the next entry and reports whether there is one.
-func (it *EKInfoIter) Next() bool {
-	if len(it.rest) == 0 {
-		return false
-	}
-	r := reader{b: it.rest}
-	it.cur = r.ekInfo()
-	if r.err != nil { // not reached for a decoded CekTable
-		it.rest = nil
-		return false
-	}
-	it.rest = it.rest[r.off:]
-	return true
-}
-
-// Entry returns the current entry.
-func (it *EKInfoIter) Entry() EKInfo { return it.cur }
-
-// KeyValueIter iterates over the EncryptionKeyValues of an EKInfo.
-type KeyValueIter struct {
-	rest []byte
-	cur  EncryptionKeyValue
-}
-
-// Next moves to the next value and reports whether there is one.
-func (it *KeyValueIter) Next() bool {
-	if len(it.rest) == 0 {
-		return false
-	}
-	r := reader{b: it.rest}
-	it.cur = r.keyValue()
-	if r.err != nil { // not reached for a decoded EKInfo
-		it.rest = nil
-		return false
-	}
-	it.rest = it.rest[r.off:]
-	return true
-}
-
-// Value returns the current value.
-func (it *KeyValueIter) Value() EncryptionKeyValue { return it.cur }
 
 // AppendEKInfo appends one EK_INFO entry, [MS-TDS] 2.2.5.7, built from
 // e's key identifiers (its Values are ignored) and values (at most 255).

@@ -125,16 +125,22 @@ func (e EnvChange) NewString() tds.UCS2 { return tds.UCS2(e.NewValue) }
 // OldString returns OldValue as text, for the string types.
 func (e EnvChange) OldString() tds.UCS2 { return tds.UCS2(e.OldValue) }
 
-// PacketSize returns the new packet size of an EnvPacketSize change,
-// parsing its decimal digits. It fails on another type, on characters
-// other than digits and on sizes outside 512..32767 ([MS-TDS] 2.2.7.9:
-// the server MUST send a size in that range).
-func (e EnvChange) PacketSize() (int, error) {
+// PacketSize returns the new packet size of an EnvPacketSize change, and
+// whether e is one. Decode has checked the digits and the range
+// ([MS-TDS] 2.2.7.9: the server MUST send a size in 512..32767); a
+// hand-built EnvChange whose value is not such a size reports false.
+func (e EnvChange) PacketSize() (int, bool) {
 	if e.Type != EnvPacketSize {
-		return 0, tds.Errorf(layer, 0, tds.ErrUnexpected, "%v is not a packet size change", e.Type)
+		return 0, false
 	}
+	n, err := parsePacketSize(e.NewValue)
+	return n, err == nil
+}
+
+// parsePacketSize parses the decimal digits of a packet size value.
+// Error offsets are relative to v.
+func parsePacketSize(s []byte) (int, error) {
 	n := 0
-	s := e.NewValue
 	if len(s) == 0 || len(s) > 10 {
 		return 0, tds.Errorf(layer, 0, tds.ErrMalformed, "packet size has %d characters", len(s)/2)
 	}
@@ -200,18 +206,27 @@ type Routing struct {
 	AlternateDatabase tds.UCS2 // US_VARCHAR, type 21 only
 }
 
-// Routing parses the routing data of a type 20 or 21 change. It enforces
-// the MUSTs of 2.2.7.9: Protocol 0 (TCP) and a non-zero port.
-func (e EnvChange) Routing() (Routing, error) {
+// Routing returns the routing data of a type 20 or 21 change, and
+// whether e is one. Decode has checked the MUSTs of 2.2.7.9 (Protocol 0,
+// TCP, and a non-zero port); a hand-built EnvChange whose value breaks
+// them reports false.
+func (e EnvChange) Routing() (Routing, bool) {
 	if e.Type != EnvRouting && e.Type != EnvEnhancedRouting {
-		return Routing{}, tds.Errorf(layer, 0, tds.ErrUnexpected, "%v is not a routing change", e.Type)
+		return Routing{}, false
 	}
-	r := reader{b: e.NewValue}
+	r, err := parseRouting(e.Type, e.NewValue)
+	return r, err == nil
+}
+
+// parseRouting parses a RoutingDataValue. Error offsets are relative to
+// v.
+func parseRouting(t EnvChangeType, v []byte) (Routing, error) {
+	r := reader{b: v}
 	var x Routing
 	x.Protocol = r.u8("Protocol")
 	x.Port = r.u16("ProtocolProperty")
 	x.AlternateServer = r.usVarchar("AlternateServer")
-	if e.Type == EnvEnhancedRouting {
+	if t == EnvEnhancedRouting {
 		x.AlternateDatabase = r.usVarchar("AlternateDatabase")
 	}
 	r.expectEnd("RoutingDataValue")
@@ -263,7 +278,9 @@ func envChangeLen(b []byte) (int, error) {
 
 // Decode reads an ENVCHANGE token (type byte included) from the start of b
 // and returns the number of bytes it used. The values must fill Length
-// exactly.
+// exactly, and the values PacketSize and Routing read must be well
+// formed (decimal digits of a size in 512..32767; a RoutingDataValue with
+// Protocol 0 and a non-zero port, [MS-TDS] 2.2.7.9).
 func (e *EnvChange) Decode(b []byte) (int, error) {
 	r := reader{b: b}
 	r.tokenType(TokenEnvChange)
@@ -296,6 +313,16 @@ func (e *EnvChange) Decode(b []byte) (int, error) {
 	body.expectEnd("ENVCHANGE")
 	if body.err != nil {
 		return 0, body.err
+	}
+	switch x.Type {
+	case EnvPacketSize:
+		if _, err := parsePacketSize(x.NewValue); err != nil {
+			return 0, rebase(err, 5) // type, Length, Type, B_VARCHAR length
+		}
+	case EnvRouting, EnvEnhancedRouting:
+		if _, err := parseRouting(x.Type, x.NewValue); err != nil {
+			return 0, rebase(err, 6) // type, Length, Type, USHORT length
+		}
 	}
 	*e = x
 	return n, nil

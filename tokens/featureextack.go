@@ -1,5 +1,7 @@
 package tokens
 
+import "iter"
+
 // FeatureID identifies a feature in FEATUREEXTACK, [MS-TDS] 2.2.7.11 (the
 // same numbers as LOGIN7's FeatureExt, 2.2.6.4).
 type FeatureID uint8
@@ -29,39 +31,19 @@ type FeatureAck struct {
 
 // FeatureExtAck is the FEATUREEXTACK token, [MS-TDS] 2.2.7.11 (TDS 7.4):
 // the server's acknowledgement of the features the client asked for in
-// LOGIN7. It is a view of the options before the terminator; iterate with
+// LOGIN7. It is a view of the options before the terminator; range over
 // Options.
 type FeatureExtAck struct {
 	opts []byte
 }
 
-// Options returns an iterator over the acknowledged features.
-func (a FeatureExtAck) Options() FeatureAckIter { return FeatureAckIter{rest: a.opts} }
-
-// FeatureAckIter iterates over the options of a FEATUREEXTACK token.
-type FeatureAckIter struct {
-	rest []byte
-	cur  FeatureAck
+// Options returns an iterator over the acknowledged features, in the
+// order sent.
+func (a FeatureExtAck) Options() iter.Seq[FeatureAck] {
+	return seq(a.opts, func(r *reader) FeatureAck {
+		return FeatureAck{ID: FeatureID(r.u8("FeatureId")), Data: r.lVarbyte("FeatureAckData")}
+	})
 }
-
-// Next moves to the next option and reports whether there is one.
-func (it *FeatureAckIter) Next() bool {
-	if len(it.rest) == 0 {
-		return false
-	}
-	r := reader{b: it.rest}
-	it.cur.ID = FeatureID(r.u8("FeatureId"))
-	it.cur.Data = r.lVarbyte("FeatureAckData")
-	if r.err != nil { // not reached for a decoded FeatureExtAck
-		it.rest = nil
-		return false
-	}
-	it.rest = it.rest[r.off:]
-	return true
-}
-
-// Option returns the current option.
-func (it *FeatureAckIter) Option() FeatureAck { return it.cur }
 
 // featureExtAckLen measures the FEATUREEXTACK token at the start of b: the
 // options up to and including the 0xFF terminator.

@@ -2,7 +2,11 @@ package tokens
 
 import (
 	"bytes"
+	"slices"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/require"
 
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tds/sqltype"
@@ -62,8 +66,8 @@ func TestSpecLoginResponse(t *testing.T) {
 	if err := s.EnvChange(&ec); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := ec.PacketSize(); err != nil || n != 4096 {
-		t.Errorf("PacketSize = %d, %v", n, err)
+	if n, ok := ec.PacketSize(); !ok || n != 4096 {
+		t.Errorf("PacketSize = %d, %v", n, ok)
 	}
 	reencode(t, &s, ec.Append(nil))
 
@@ -173,8 +177,8 @@ func TestSeedLoginResponses(t *testing.T) {
 						t.Fatal(err)
 					}
 					if ec.Type == EnvPacketSize {
-						if n, err := ec.PacketSize(); n != 8000 || err != nil {
-							t.Errorf("PacketSize = %d, %v", n, err)
+						if n, ok := ec.PacketSize(); n != 8000 || !ok {
+							t.Errorf("PacketSize = %d, %v", n, ok)
 						}
 						wantUCS2(t, "old packet size", ec.OldString(), "4096")
 					}
@@ -184,9 +188,8 @@ func TestSeedLoginResponses(t *testing.T) {
 					if err := s.FeatureExtAck(&a); err != nil {
 						t.Fatal(err)
 					}
-					it := a.Options()
-					if !it.Next() || it.Option().ID != FeatureUTF8Support || !bytes.Equal(it.Option().Data, []byte{1}) || it.Next() {
-						t.Errorf("FEATUREEXTACK options wrong: %+v", it.Option())
+					if diff := cmp.Diff([]FeatureAck{{FeatureUTF8Support, []byte{1}}}, slices.Collect(a.Options())); diff != "" {
+						t.Errorf("FEATUREEXTACK options (-want +got):\n%s", diff)
 					}
 					reencode(t, &s, AppendFeatureExtAck(nil, FeatureAck{FeatureUTF8Support, []byte{1}}))
 				case TokenDone:
@@ -286,9 +289,10 @@ func TestSpecSessionState(t *testing.T) {
 	if ss.SeqNo != 1 || !ss.Recoverable() {
 		t.Errorf("SESSIONSTATE = %+v", ss)
 	}
-	it := ss.States.States()
-	if !it.Next() || it.State().ID != 9 || !bytes.Equal(it.State().Value, []byte{0xFF, 0xFF, 0xFF, 0xFF}) || it.Next() {
-		t.Errorf("state data wrong")
+	states, err := collect2(ss.States.States())
+	require.NoError(t, err)
+	if diff := cmp.Diff([]StateData{{ID: 9, Value: []byte{0xFF, 0xFF, 0xFF, 0xFF}}}, states); diff != "" {
+		t.Errorf("state data (-want +got):\n%s", diff)
 	}
 	reencode(t, &s, ss.Append(nil))
 	mustNext(t, &s, TokenDone)
@@ -318,11 +322,9 @@ func TestSpecFeatureExtAckSessionRecovery(t *testing.T) {
 	if err := s.FeatureExtAck(&a); err != nil {
 		t.Fatal(err)
 	}
-	it := a.Options()
-	if !it.Next() {
-		t.Fatal("no feature ack option")
-	}
-	opt := it.Option()
+	opts := slices.Collect(a.Options())
+	require.Len(t, opts, 1, "feature ack options")
+	opt := opts[0]
 	if opt.ID != FeatureSessionRecovery || len(opt.Data) != 0x2E {
 		t.Fatalf("option = %v, %d bytes", opt.ID, len(opt.Data))
 	}
@@ -332,23 +334,23 @@ func TestSpecFeatureExtAckSessionRecovery(t *testing.T) {
 	}
 	wantIDs := []uint8{0, 2, 4, 5, 6, 7, 8, 9}
 	wantLens := []int{9, 2, 1, 4, 1, 1, 8, 4}
-	st := set.States()
-	for i := range wantIDs {
-		if !st.Next() {
-			t.Fatalf("only %d states", i)
-		}
-		if st.State().ID != wantIDs[i] || len(st.State().Value) != wantLens[i] {
-			t.Errorf("state %d = %d (%d bytes), want %d (%d bytes)", i, st.State().ID, len(st.State().Value), wantIDs[i], wantLens[i])
-		}
+	states, err := collect2(set.States())
+	require.NoError(t, err)
+	var gotIDs []uint8
+	var gotLens []int
+	for _, st := range states {
+		gotIDs, gotLens = append(gotIDs, st.ID), append(gotLens, len(st.Value))
 	}
-	if st.Next() || it.Next() {
-		t.Error("extra states or options")
+	if diff := cmp.Diff(wantIDs, gotIDs); diff != "" {
+		t.Errorf("state IDs (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantLens, gotLens); diff != "" {
+		t.Errorf("state lengths (-want +got):\n%s", diff)
 	}
 	// Rebuild the option from its parts.
 	var data []byte
-	st = set.States()
-	for st.Next() {
-		data = AppendStateData(data, st.State())
+	for _, st := range states {
+		data = AppendStateData(data, st)
 	}
 	reencode(t, &s, AppendFeatureExtAck(nil, FeatureAck{FeatureSessionRecovery, data}))
 	reencode(t, &s, a.Append(nil))

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"iter"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tds/tdstest"
@@ -51,10 +54,10 @@ func mustNext(t testing.TB, s *Scanner, want TokenType) {
 	t.Helper()
 	got, err := s.Next()
 	if err != nil {
-		t.Fatalf("Next at offset %d (want %v): %v", s.Offset(), want, err)
+		t.Fatalf("Next at offset %d (want %v): %v", start(s), want, err)
 	}
 	if got != want {
-		t.Fatalf("Next at offset %d = %v, want %v", s.Offset(), got, want)
+		t.Fatalf("Next at offset %d = %v, want %v", start(s), got, want)
 	}
 }
 
@@ -92,8 +95,41 @@ func wantTDSError(t testing.TB, err error, class error, offset int) {
 func reencode(t testing.TB, s *Scanner, enc []byte) {
 	t.Helper()
 	if !bytes.Equal(enc, s.Bytes()) {
-		t.Errorf("%v at %d re-encodes as\n% X\nwant\n% X", s.Type(), s.Offset(), enc, s.Bytes())
+		t.Errorf("%v at %d re-encodes as\n% X\nwant\n% X", s.Type(), start(s), enc, s.Bytes())
 	}
 }
 
 func ucs2(s string) tds.UCS2 { return tds.UCS2(tds.AppendUCS2(nil, s)) }
+
+// cmpViews compares the views of decoded values by content: a nil and an
+// empty byte slice or UCS-2 string (tds.UCS2 is assignable to []byte, so
+// the comparer covers it) are the same value.
+var cmpViews = cmp.Comparer(func(a, b []byte) bool { return bytes.Equal(a, b) })
+
+// collect2 gathers the elements of a fallible iterator, stopping at its
+// error.
+func collect2[T any](seq iter.Seq2[T, error]) ([]T, error) {
+	var out []T
+	for x, err := range seq {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// tableNames lists the names of a TABNAME as dotted strings.
+func tableNames(t TabName) []string {
+	var out []string
+	for n := range t.Names() {
+		out = append(out, n.String())
+	}
+	return out
+}
+
+// start returns the offset of the current token of s.
+func start(s *Scanner) int {
+	at, _ := s.Span()
+	return at
+}

@@ -2,6 +2,7 @@ package tokens
 
 import (
 	"encoding/binary"
+	"iter"
 
 	"github.com/tdswire/tdswire/tds"
 )
@@ -96,39 +97,17 @@ func appendTableName(dst []byte, t TableName, multi bool) []byte {
 func multiPartTabName(v tds.Version) bool { return v.AtLeast(tds.Version71Rev1) }
 
 // TabName is the TABNAME token, [MS-TDS] 2.2.7.23: the base tables of a
-// browse-mode or cursor query. It is a view; iterate with Names.
+// browse-mode or cursor query. It is a view; range over Names.
 type TabName struct {
 	data  []byte
 	multi bool
 }
 
 // Names returns an iterator over the table names.
-func (t TabName) Names() TableNameIter { return TableNameIter{rest: t.data, multi: t.multi} }
-
-// TableNameIter iterates over the names of a TABNAME token.
-type TableNameIter struct {
-	rest  []byte
-	multi bool
-	cur   TableName
+func (t TabName) Names() iter.Seq[TableName] {
+	multi := t.multi
+	return seq(t.data, func(r *reader) TableName { return r.tableName(multi) })
 }
-
-// Next moves to the next name and reports whether there is one.
-func (it *TableNameIter) Next() bool {
-	if len(it.rest) == 0 {
-		return false
-	}
-	r := reader{b: it.rest}
-	it.cur = r.tableName(it.multi)
-	if r.err != nil { // not reached for a decoded TabName
-		it.rest = nil
-		return false
-	}
-	it.rest = it.rest[r.off:]
-	return true
-}
-
-// Name returns the current name.
-func (it *TableNameIter) Name() TableName { return it.cur }
 
 // Decode reads a TABNAME token (type byte included) from the start of b
 // with the layout of version v, and returns the number of bytes it used.
@@ -174,9 +153,8 @@ func (t TabName) Append(dst []byte, v tds.Version) []byte {
 	if t.multi == multiPartTabName(v) {
 		return endUSHORT(append(dst, t.data...), at)
 	}
-	it := t.Names()
-	for it.Next() {
-		dst = appendTableName(dst, it.Name(), multiPartTabName(v))
+	for n := range t.Names() {
+		dst = appendTableName(dst, n, multiPartTabName(v))
 	}
 	return endUSHORT(dst, at)
 }
@@ -212,19 +190,13 @@ type ColProperty struct {
 }
 
 // ColInfo is the COLINFO token, [MS-TDS] 2.2.7.3: browse-mode column
-// information. It is a view; iterate with Properties.
+// information. It is a view; range over Properties.
 type ColInfo struct {
 	data []byte
 }
 
 // Properties returns an iterator over the column properties.
-func (c ColInfo) Properties() ColPropertyIter { return ColPropertyIter{rest: c.data} }
-
-// ColPropertyIter iterates over the column properties of a COLINFO token.
-type ColPropertyIter struct {
-	rest []byte
-	cur  ColProperty
-}
+func (c ColInfo) Properties() iter.Seq[ColProperty] { return seq(c.data, (*reader).colProperty) }
 
 func (r *reader) colProperty() ColProperty {
 	var p ColProperty
@@ -236,24 +208,6 @@ func (r *reader) colProperty() ColProperty {
 	}
 	return p
 }
-
-// Next moves to the next property and reports whether there is one.
-func (it *ColPropertyIter) Next() bool {
-	if len(it.rest) == 0 {
-		return false
-	}
-	r := reader{b: it.rest}
-	it.cur = r.colProperty()
-	if r.err != nil { // not reached for a decoded ColInfo
-		it.rest = nil
-		return false
-	}
-	it.rest = it.rest[r.off:]
-	return true
-}
-
-// Property returns the current property.
-func (it *ColPropertyIter) Property() ColProperty { return it.cur }
 
 // Decode reads a COLINFO token (type byte included) from the start of b
 // and returns the number of bytes it used.

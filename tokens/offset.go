@@ -26,9 +26,9 @@ func (o Offset) Append(dst []byte) []byte {
 	return appendU16(appendU16(append(dst, byte(TokenOffset)), o.Identifier), o.OffsetLen)
 }
 
-// OffsetToken decodes the current token, which must be OFFSET, into o.
-// (The Scanner's Offset method reports the token's position instead.)
-func (s *Scanner) OffsetToken(o *Offset) error {
+// Offset decodes the current token, which must be OFFSET, into o. (The
+// token's position in the buffer is given by Span.)
+func (s *Scanner) Offset(o *Offset) error {
 	b, err := s.current(TokenOffset)
 	if err != nil {
 		return err

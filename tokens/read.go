@@ -2,6 +2,7 @@ package tokens
 
 import (
 	"encoding/binary"
+	"iter"
 
 	"github.com/tdswire/tdswire/tds"
 )
@@ -209,4 +210,19 @@ func beginUSHORT(dst []byte, t TokenType) ([]byte, int) {
 func endUSHORT(dst []byte, at int) []byte {
 	binary.LittleEndian.PutUint16(dst[at:], uint16(len(dst)-at-2))
 	return dst
+}
+
+// seq returns an iterator over the entries of b, a list this package has
+// already validated, decoding each with entry. A decoding error (not
+// reached for a validated list) ends the iteration.
+func seq[T any](b []byte, entry func(r *reader) T) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		r := reader{b: b}
+		for r.off < len(b) {
+			x := entry(&r)
+			if r.err != nil || !yield(x) {
+				return
+			}
+		}
+	}
 }

@@ -181,10 +181,6 @@ func (s *Scanner) stop() (TokenType, error) {
 // Type returns the type of the current token.
 func (s *Scanner) Type() TokenType { return s.typ }
 
-// Offset returns the offset in the buffer of the current token's type
-// byte.
-func (s *Scanner) Offset() int { return s.cur }
-
 // Span returns the byte span of the current token in the buffer: its
 // type byte is at start, and end is just past its last byte.
 func (s *Scanner) Span() (start, end int) { return s.cur, s.end }

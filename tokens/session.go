@@ -1,6 +1,9 @@
 package tokens
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"iter"
+)
 
 // StateData is one SessionStateData entry, [MS-TDS] 2.2.7.21: a state
 // identifier and its opaque value (a view).
@@ -13,36 +16,28 @@ type StateData struct {
 // 2.2.7.21: StateData entries back to back, each with a one-byte StateLen
 // (0 to 254) or 0xFF and a DWORD length. SESSIONSTATE carries one, and the
 // SESSIONRECOVERY feature acknowledgement of FEATUREEXTACK (2.2.7.11)
-// holds one as its data. Iterate with States.
+// holds one as its data. Range over States.
 type SessionStateDataSet []byte
 
-// States returns an iterator over the entries of d.
-func (d SessionStateDataSet) States() StateDataIter { return StateDataIter{rest: d} }
-
-// StateDataIter iterates over a SessionStateDataSet.
-type StateDataIter struct {
-	rest []byte
-	cur  StateData
-}
-
-// Next moves to the next entry and reports whether there is one. It stops
-// at the first malformed entry; ParseSessionStateDataSet reports those.
-func (it *StateDataIter) Next() bool {
-	if len(it.rest) == 0 {
-		return false
+// States returns an iterator over the entries of d. A set that was not
+// checked (by ParseSessionStateDataSet or by decoding the token that
+// holds it) may be malformed: the iteration then yields the error, a
+// *tds.Error with its offset in d, as its last element.
+func (d SessionStateDataSet) States() iter.Seq2[StateData, error] {
+	return func(yield func(StateData, error) bool) {
+		r := reader{b: d}
+		for r.off < len(d) {
+			x := r.stateData()
+			if r.err != nil {
+				yield(StateData{}, r.err)
+				return
+			}
+			if !yield(x, nil) {
+				return
+			}
+		}
 	}
-	r := reader{b: it.rest}
-	it.cur = r.stateData()
-	if r.err != nil {
-		it.rest = nil
-		return false
-	}
-	it.rest = it.rest[r.off:]
-	return true
 }
-
-// State returns the current entry.
-func (it *StateDataIter) State() StateData { return it.cur }
 
 func (r *reader) stateData() StateData {
 	var d StateData

@@ -61,7 +61,7 @@ func reencodeStream(b []byte, c streamConfig) (out []byte, types []TokenType, er
 			enc = rs.Append(nil)
 		case TokenOffset:
 			var o Offset
-			err = s.OffsetToken(&o)
+			err = s.Offset(&o)
 			enc = o.Append(nil)
 		case TokenSSPI:
 			var x SSPI

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/require"
 
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tds/sqltype"
@@ -199,18 +203,18 @@ func TestEnvChangeTypes(t *testing.T) {
 		}},
 		{EnvUserInstance, "UserInstance", str("INST", "")},
 		{EnvRouting, "Routing", func(t *testing.T, e EnvChange) {
-			r, err := e.Routing()
-			if err != nil || r.Protocol != 0 || r.Port != 1433 || !r.AlternateServer.Equal("srv2") || r.AlternateDatabase != nil {
-				t.Errorf("Routing = %+v, %v", r, err)
+			r, ok := e.Routing()
+			if !ok || r.Protocol != 0 || r.Port != 1433 || !r.AlternateServer.Equal("srv2") || r.AlternateDatabase != nil {
+				t.Errorf("Routing = %+v, %v", r, ok)
 			}
 			if got := (EnvChange{Type: EnvRouting, NewValue: r.AppendValue(nil, false)}).Append(nil); !bytes.Equal(got, s.Bytes()) {
 				t.Errorf("routing rebuilt as % X", got)
 			}
 		}},
 		{EnvEnhancedRouting, "EnhancedRouting", func(t *testing.T, e EnvChange) {
-			r, err := e.Routing()
-			if err != nil || r.Port != 1433 || !r.AlternateServer.Equal("srv2") || !r.AlternateDatabase.Equal("db2") {
-				t.Errorf("Routing = %+v, %v", r, err)
+			r, ok := e.Routing()
+			if !ok || r.Port != 1433 || !r.AlternateServer.Equal("srv2") || !r.AlternateDatabase.Equal("db2") {
+				t.Errorf("Routing = %+v, %v", r, ok)
 			}
 			if got := (EnvChange{Type: EnvEnhancedRouting, NewValue: r.AppendValue(nil, true)}).Append(nil); !bytes.Equal(got, s.Bytes()) {
 				t.Errorf("routing rebuilt as % X", got)
@@ -244,23 +248,35 @@ func TestEnvChangeTypes(t *testing.T) {
 
 func TestEnvChangeErrors(t *testing.T) {
 	// PacketSize on other types and with bad digits.
-	if _, err := (EnvChange{Type: EnvDatabase}).PacketSize(); !errors.Is(err, tds.ErrUnexpected) {
-		t.Errorf("PacketSize on Database: %v", err)
+	if _, ok := (EnvChange{Type: EnvDatabase}).PacketSize(); ok {
+		t.Error("PacketSize on Database reports ok")
 	}
 	for _, v := range []string{"40a6", "", "100", "99999", "12345678901"} {
-		if _, err := (EnvChange{Type: EnvPacketSize, NewValue: ucs2(v)}).PacketSize(); !errors.Is(err, tds.ErrMalformed) {
-			t.Errorf("PacketSize(%q): %v", v, err)
+		e := EnvChange{Type: EnvPacketSize, NewValue: ucs2(v), OldValue: ucs2("4096")}
+		if _, ok := e.PacketSize(); ok {
+			t.Errorf("PacketSize(%q) reports ok", v)
+		}
+		// Decode rejects the token, at the value.
+		var d EnvChange
+		_, err := d.Decode(e.Append(nil))
+		wantTDSError(t, err, tds.ErrMalformed, -1)
+		var te *tds.Error
+		if errors.As(err, &te) && (te.Offset < 5 || te.Offset > 5+int64(len(v))*2) {
+			t.Errorf("PacketSize(%q) decode error at offset %d, not in the value", v, te.Offset)
 		}
 	}
 	// Routing MUSTs: Protocol 0, port not 0.
 	for _, r := range []Routing{{Protocol: 1, Port: 1433}, {Protocol: 0, Port: 0}} {
 		e := EnvChange{Type: EnvRouting, NewValue: r.AppendValue(nil, false)}
-		if _, err := e.Routing(); !errors.Is(err, tds.ErrMalformed) {
-			t.Errorf("Routing(%+v): %v", r, err)
+		if _, ok := e.Routing(); ok {
+			t.Errorf("Routing(%+v) reports ok", r)
 		}
+		var d EnvChange
+		_, err := d.Decode(e.Append(nil))
+		wantTDSError(t, err, tds.ErrMalformed, -1)
 	}
-	if _, err := (EnvChange{Type: EnvDatabase}).Routing(); !errors.Is(err, tds.ErrUnexpected) {
-		t.Errorf("Routing on Database: %v", err)
+	if _, ok := (EnvChange{Type: EnvDatabase}).Routing(); ok {
+		t.Error("Routing on Database reports ok")
 	}
 	// A Length longer than the values it holds is malformed.
 	var e EnvChange
@@ -288,9 +304,8 @@ func TestBrowseTokens(t *testing.T) {
 	if err := s.TabName(&tn); err != nil {
 		t.Fatal(err)
 	}
-	it := tn.Names()
-	if !it.Next() || it.Name().NumParts() != 2 || it.Name().String() != "dbo.t1" || it.Next() {
-		t.Errorf("TABNAME names wrong")
+	if diff := cmp.Diff([]string{"dbo.t1"}, tableNames(tn)); diff != "" {
+		t.Errorf("TABNAME names (-want +got):\n%s", diff)
 	}
 	_, name := AppendTableName(nil, "dbo", "t1")
 	reencode(t, &s, AppendTabName(nil, tds.Version74, name))
@@ -310,18 +325,8 @@ func TestBrowseTokens(t *testing.T) {
 		{ColNum: 2, TableNum: 1, Status: ColInfoDifferentName, ColName: ucs2("val")},
 		{ColNum: 3, Status: ColInfoExpression},
 	}
-	pi := ci.Properties()
-	for i, w := range want {
-		if !pi.Next() {
-			t.Fatalf("only %d properties", i)
-		}
-		p := pi.Property()
-		if p.ColNum != w.ColNum || p.TableNum != w.TableNum || p.Status != w.Status || !bytes.Equal(p.ColName, w.ColName) {
-			t.Errorf("property %d = %+v, want %+v", i, p, w)
-		}
-	}
-	if pi.Next() {
-		t.Error("extra property")
+	if diff := cmp.Diff(want, slices.Collect(ci.Properties()), cmpViews); diff != "" {
+		t.Errorf("COLINFO properties (-want +got):\n%s", diff)
 	}
 	reencode(t, &s, AppendColInfo(nil, want...))
 	reencode(t, &s, ci.Append(nil))
@@ -419,9 +424,9 @@ func TestSpecLoginResponseFedAuth(t *testing.T) {
 			if err := s.FeatureExtAck(&a); err != nil {
 				t.Fatal(err)
 			}
-			it := a.Options()
-			if !it.Next() || it.Option().ID != FeatureFedAuth || len(it.Option().Data) != 64 || it.Next() {
-				t.Error("FEDAUTH ack wrong")
+			opts := slices.Collect(a.Options())
+			if len(opts) != 1 || opts[0].ID != FeatureFedAuth || len(opts[0].Data) != 64 {
+				t.Errorf("FEDAUTH ack wrong: %v", opts)
 			}
 			reencode(t, &s, a.Append(nil))
 		}
@@ -477,7 +482,7 @@ func TestUnknownTokensSkippedByClass(t *testing.T) {
 		t.Errorf("Span = %d, %d", start, end)
 	}
 	var o Offset
-	if err := s.OffsetToken(&o); err != nil || o.Identifier != 1 || o.OffsetLen != 2 {
+	if err := s.Offset(&o); err != nil || o.Identifier != 1 || o.OffsetLen != 2 {
 		t.Errorf("OFFSET = %+v, %v", o, err)
 	}
 	reencode(t, &s, o.Append(nil))
@@ -622,7 +627,7 @@ func TestTruncatedGolden(t *testing.T) {
 			if _, err := s.Next(); err != nil {
 				break
 			}
-			bounds[s.Offset()+len(s.Bytes())] = true
+			bounds[start(&s)+len(s.Bytes())] = true
 		}
 		for n := 0; n < len(full); n++ {
 			s := NewScanner(full[:n], c.ver)
@@ -713,9 +718,10 @@ func TestEncoderLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	it := ps.States()
-	if !it.Next() || !bytes.Equal(it.State().Value, long2) {
-		t.Error("long state value lost")
+	states, err := collect2(ps.States())
+	require.NoError(t, err)
+	if diff := cmp.Diff([]StateData{{ID: 3, Value: long2}}, states); diff != "" {
+		t.Errorf("long state (-want +got):\n%s", diff)
 	}
 	if _, err := ParseSessionStateDataSet([]byte{1, 5, 0}); !errors.Is(err, tds.ErrTruncated) {
 		t.Errorf("short state: %v", err)
@@ -758,20 +764,16 @@ func TestColumnEncryption(t *testing.T) {
 	if md.CekTable.Len() != 1 || len(md.Columns) != 1 || !md.ColumnEncryption {
 		t.Fatalf("COLMETADATA = %+v", md)
 	}
-	ei := md.CekTable.Entries()
-	if !ei.Next() {
-		t.Fatal("no EK_INFO")
-	}
-	ek := ei.Entry()
-	if ek.DatabaseID != 5 || ek.CekID != 1 || ek.CekVersion != 1 || ek.CekMDVersion != 42 || ek.Count() != 1 || ei.Next() {
+	eks := slices.Collect(md.CekTable.Entries())
+	require.Len(t, eks, 1, "EK_INFO entries")
+	ek := eks[0]
+	if ek.DatabaseID != 5 || ek.CekID != 1 || ek.CekVersion != 1 || ek.CekMDVersion != 42 || ek.Count() != 1 {
 		t.Errorf("EK_INFO = %+v", ek)
 	}
-	vi := ek.Values()
-	if !vi.Next() {
-		t.Fatal("no EncryptionKeyValue")
-	}
-	kv := vi.Value()
-	if !bytes.Equal(kv.EncryptedKey, []byte{0xDE, 0xAD, 0xBE, 0xEF}) || vi.Next() {
+	kvs := slices.Collect(ek.Values())
+	require.Len(t, kvs, 1, "EncryptionKeyValues")
+	kv := kvs[0]
+	if !bytes.Equal(kv.EncryptedKey, []byte{0xDE, 0xAD, 0xBE, 0xEF}) {
 		t.Errorf("EncryptedKey = % X", kv.EncryptedKey)
 	}
 	wantUCS2(t, "KeyStoreName", kv.KeyStoreName, "KS")
@@ -841,14 +843,12 @@ func TestDataClassification(t *testing.T) {
 			if rank && d.Rank != RankMedium || !rank && d.Rank != 0 {
 				t.Errorf("Rank = %d", d.Rank)
 			}
-			li := d.Labels.Labels()
-			if !li.Next() || !li.Label().Name.Equal("Confidential") || !li.Label().ID.Equal("c1") || li.Next() {
-				t.Error("labels wrong")
+			if diff := cmp.Diff([]Label{{ucs2("Confidential"), ucs2("c1")}}, slices.Collect(d.Labels.Labels()), cmpViews); diff != "" {
+				t.Errorf("labels (-want +got):\n%s", diff)
 			}
 			var names []string
-			ti := d.InformationTypes.Labels()
-			for ti.Next() {
-				names = append(names, ti.Label().Name.String()+"/"+ti.Label().ID.String())
+			for l := range d.InformationTypes.Labels() {
+				names = append(names, l.Name.String()+"/"+l.ID.String())
 			}
 			if strings.Join(names, ",") != "Email/e,Name/n" {
 				t.Errorf("information types %v", names)
@@ -857,24 +857,21 @@ func TestDataClassification(t *testing.T) {
 				{{0, 1, 20}},
 				{{0, 0, 30}, {NoIndex, 1, RankNotDefined}},
 			}
-			ci := d.Columns()
+			gotCols := slices.Collect(d.Columns())
+			require.Len(t, gotCols, len(want), "per-column data")
 			var cols []byte
 			for i, w := range want {
-				if !ci.Next() {
-					t.Fatalf("only %d columns", i)
-				}
-				col := ci.Column()
+				col := gotCols[i]
 				if col.Len() != len(w) {
 					t.Fatalf("column %d: %d properties", i, col.Len())
 				}
-				pi := col.Properties()
 				for j := range w {
 					if !rank {
 						w[j].Rank = 0
 					}
-					if !pi.Next() || pi.Property() != w[j] {
-						t.Errorf("column %d property %d = %+v, want %+v", i, j, pi.Property(), w[j])
-					}
+				}
+				if diff := cmp.Diff(w, slices.Collect(col.Properties())); diff != "" {
+					t.Errorf("column %d properties (-want +got):\n%s", i, diff)
 				}
 				cols = AppendColumnSensitivity(cols, rank, w...)
 			}
@@ -948,8 +945,8 @@ func TestSpecFeatureExtAckAzure(t *testing.T) {
 	if err := s.EnvChange(&ec); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := ec.PacketSize(); n != 8000 || err != nil {
-		t.Errorf("PacketSize = %d, %v", n, err)
+	if n, ok := ec.PacketSize(); n != 8000 || !ok {
+		t.Errorf("PacketSize = %d, %v", n, ok)
 	}
 	mustNext(t, &s, TokenFeatureExtAck)
 	var a FeatureExtAck
@@ -957,9 +954,7 @@ func TestSpecFeatureExtAckAzure(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ids []FeatureID
-	it := a.Options()
-	for it.Next() {
-		o := it.Option()
+	for o := range a.Options() {
 		ids = append(ids, o.ID)
 		switch o.ID {
 		case FeatureSessionRecovery:
@@ -967,11 +962,9 @@ func TestSpecFeatureExtAckAzure(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			st := set.States()
-			n, last := 0, StateData{}
-			for st.Next() {
-				n, last = n+1, st.State()
-			}
+			states, err := collect2(set.States())
+			require.NoError(t, err)
+			n, last := len(states), states[len(states)-1]
 			if n != 9 || last.ID != 0x0B || len(last.Value) != 71 {
 				t.Errorf("%d states, last %d with %d bytes", n, last.ID, len(last.Value))
 			}
@@ -1073,9 +1066,8 @@ func TestTabNameVersionChange(t *testing.T) {
 	if _, err := tn71.Decode(old, tds.Version71); err != nil {
 		t.Fatal(err)
 	}
-	it := tn71.Names()
-	if !it.Next() || it.Name().String() != "dbo" || it.Next() {
-		t.Error("7.1 TABNAME names wrong")
+	if diff := cmp.Diff([]string{"dbo"}, tableNames(tn71)); diff != "" {
+		t.Errorf("7.1 TABNAME names (-want +got):\n%s", diff)
 	}
 	if !bytes.Equal(tn.Append(nil, tds.Version74), b[:n]) {
 		t.Error("7.4 TABNAME not re-encoded as read")

@@ -381,9 +381,9 @@ func (p *printer) response(res *Result, h tds.Header, msg []byte, v tds.Version,
 				c, _ := e.Collation()
 				p.line("ENVCHANGE %v: %v", e.Type, c)
 			case tokens.EnvPacketSize:
-				n, err := e.PacketSize()
-				if err != nil {
-					return err
+				n, ok := e.PacketSize()
+				if !ok {
+					return fmt.Errorf("ENVCHANGE packet size %q is not a size", e.NewString().String())
 				}
 				res.PacketSize = n
 				p.line("ENVCHANGE %v: %s -> %s", e.Type, e.OldString().String(), e.NewString().String())
