@@ -1069,11 +1069,8 @@ func (o *Observer) loginResponse(ev *Event, b []byte) {
 		case tokens.TokenEnvChange:
 			var e tokens.EnvChange
 			if derr = s.EnvChange(&e); derr == nil && e.Type == tokens.EnvPacketSize {
-				if n, perr := e.PacketSize(); perr == nil {
-					ev.PacketSize = n
-				} else {
-					derr = perr
-				}
+				// Decode has checked the value: PacketSize reports ok.
+				ev.PacketSize, _ = e.PacketSize()
 			}
 		}
 		if derr != nil {
