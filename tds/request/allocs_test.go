@@ -24,11 +24,11 @@ func TestSQLBatchAppendAllocs(t *testing.T) {
 	h := allHeaders74()
 	buf := make([]byte, 0, 256)
 	if a := testing.AllocsPerRun(100, func() {
-		if _, err := request.AppendSQLBatch(buf[:0], tds.Version74, &h, "select 1"); err != nil {
+		if _, err := appendSQL(buf[:0], tds.Version74, &h, "select 1"); err != nil {
 			t.Fatal(err)
 		}
 	}); a != 0 {
-		t.Errorf("AppendSQLBatch: %v allocations, want 0", a)
+		t.Errorf("headers and text: %v allocations, want 0", a)
 	}
 }
 

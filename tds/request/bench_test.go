@@ -10,11 +10,10 @@ import (
 
 func BenchmarkAllHeadersDecode(b *testing.B) {
 	payload := golden(b, "sqlbatch-headers-74.hex")
-	var h request.AllHeaders
 	b.ReportAllocs()
 	b.SetBytes(68)
 	for b.Loop() {
-		if _, err := h.Decode(payload, tds.Version74); err != nil {
+		if _, _, err := request.DecodeAllHeaders(payload, tds.Version74); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -51,7 +50,7 @@ func BenchmarkSQLBatchAppend(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		var err error
-		if buf, err = request.AppendSQLBatch(buf[:0], tds.Version74, &h, sql); err != nil {
+		if buf, err = appendSQL(buf[:0], tds.Version74, &h, sql); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -92,7 +91,7 @@ func BenchmarkRPCAppendSpExecuteSQL(b *testing.B) {
 	buf := make([]byte, 0, 256)
 	b.ReportAllocs()
 	for b.Loop() {
-		out, err := request.AppendHeaders(buf[:0], tds.Version74, &h)
+		out, err := h.Append(buf[:0], tds.Version74)
 		out = request.AppendProcID(out, request.ProcExecuteSQL, 0)
 		if err == nil {
 			out, err = request.AppendParam(out, tds.Version74, "", 0, &nv)

@@ -30,10 +30,11 @@
 // (ALL_HEADERS TotalLength and HeaderLength are back-patched):
 //
 //	h := request.AllHeaders{TransactionDescriptor: request.AutoCommit()}
-//	buf, err := request.AppendSQLBatch(buf[:0], tds.Version74, &h, "select 1")
+//	batch := request.SQLBatch{Headers: h, SQLText: text} // text: a tds.UCS2
+//	buf, err := batch.Append(buf[:0], tds.Version74)
 //	err = w.WriteMessage(tds.PacketSQLBatch, 0, buf)
 //
-// An RPC is built from AppendHeaders, AppendProcID or AppendProcName,
+// An RPC is built from AllHeaders.Append, AppendProcID or AppendProcName,
 // then for each parameter AppendParam followed by the value from the
 // parameter's sqltype.TypeInfo encoders, with AppendBatchFlag between
 // RPCs.

@@ -13,14 +13,17 @@ import (
 // Build a SQL Batch inside a transaction: the Transaction Descriptor
 // header carries the descriptor the server sent in its ENVCHANGE when the
 // transaction began, and tds.Writer frames the payload as packets.
-func ExampleAppendSQLBatch() {
-	h := request.AllHeaders{
-		TransactionDescriptor: request.TransactionDescriptor{
-			Descriptor:              0x0000000100000051, // from ENVCHANGE type 8 (Begin Transaction)
-			OutstandingRequestCount: 1,
+func ExampleSQLBatch_Append() {
+	batch := request.SQLBatch{
+		Headers: request.AllHeaders{
+			TransactionDescriptor: request.TransactionDescriptor{
+				Descriptor:              0x0000000100000051, // from ENVCHANGE type 8 (Begin Transaction)
+				OutstandingRequestCount: 1,
+			},
 		},
+		SQLText: tds.UCS2(tds.AppendUCS2(nil, "select 1")),
 	}
-	payload, err := request.AppendSQLBatch(nil, tds.Version74, &h, "select 1")
+	payload, err := batch.Append(nil, tds.Version74)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -49,7 +52,7 @@ func ExampleRPCReader() {
 	h := request.AllHeaders{TransactionDescriptor: request.AutoCommit()}
 	nv := sqltype.TypeInfo{Type: sqltype.TypeNVarChar, MaxLen: 8000}
 	in := sqltype.TypeInfo{Type: sqltype.TypeIntN, MaxLen: 4}
-	payload, _ := request.AppendHeaders(nil, tds.Version74, &h)
+	payload, _ := h.Append(nil, tds.Version74)
 	payload = request.AppendProcID(payload, request.ProcExecuteSQL, 0)
 	payload, _ = request.AppendParam(payload, tds.Version74, "", 0, &nv)
 	payload, _ = nv.AppendString(payload, "select @a + 1")

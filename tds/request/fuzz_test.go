@@ -39,9 +39,14 @@ func FuzzAllHeaders(f *testing.F) {
 	seed(f, "tm-commit-begin.hex", false, sel73)
 	f.Fuzz(func(t *testing.T, b []byte, sel uint8) {
 		v := fuzzVersion(sel)
-		var h request.AllHeaders
-		n, err := h.Decode(b, v)
+		h, n, err := request.DecodeAllHeaders(b, v)
 		if err != nil {
+			return
+		}
+		if !v.AtLeast(tds.Version72) {
+			if n != 0 || !reflect.DeepEqual(h, request.AllHeaders{}) {
+				t.Fatalf("before TDS 7.2: %+v, %d bytes; want none", h, n)
+			}
 			return
 		}
 		if n < 22 || n > len(b) {
@@ -51,8 +56,7 @@ func FuzzAllHeaders(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-encoding %+v: %v", h, err)
 		}
-		var h2 request.AllHeaders
-		n2, err := h2.Decode(out, v)
+		h2, n2, err := request.DecodeAllHeaders(out, v)
 		if err != nil || n2 != len(out) || n2 != n || !reflect.DeepEqual(h, h2) {
 			t.Fatalf("round trip: %+v (%d bytes)\n-> %x\n-> %+v (%d), %v", h, n, out, h2, n2, err)
 		}

@@ -97,11 +97,12 @@ const (
 	traceDataSize   = 20 // 16-byte GUID + ULONG, 2.2.5.3.3
 )
 
-// Decode reads ALL_HEADERS at the start of b into h and returns the number
-// of bytes it occupies (TotalLength). v is the negotiated TDS version:
-// ALL_HEADERS exists from 7.2 (before that Decode returns tds.ErrUnexpected
-// and the message decoders do not call it), and the Trace Activity header
-// from 7.4.
+// DecodeAllHeaders reads ALL_HEADERS at the start of b and returns it with
+// the number of bytes it occupies (TotalLength). v is the negotiated TDS
+// version: ALL_HEADERS exists from 7.2 (before that a request has none,
+// and DecodeAllHeaders returns the zero AllHeaders and 0 without reading
+// b), and the Trace Activity header from 7.4. The Query Notifications
+// strings are views into b.
 //
 // Checked, as [MS-TDS] 2.2.5.3 requires: TotalLength covers at least one
 // header and lies within b; every HeaderLength is at least 6 and the
@@ -112,11 +113,20 @@ const (
 // before TDS 7.4 (the server MUST reject it); the Transaction Descriptor
 // header is present. Headers may come in any order.
 //
-// Decode does not allocate.
-func (h *AllHeaders) Decode(b []byte, v tds.Version) (n int, err error) {
+// DecodeAllHeaders does not allocate.
+func DecodeAllHeaders(b []byte, v tds.Version) (AllHeaders, int, error) {
+	var h AllHeaders
+	n, err := h.decode(b, v)
+	if err != nil {
+		return AllHeaders{}, 0, err
+	}
+	return h, n, nil
+}
+
+func (h *AllHeaders) decode(b []byte, v tds.Version) (n int, err error) {
 	*h = AllHeaders{}
 	if !v.AtLeast(tds.Version72) {
-		return 0, errf(0, tds.ErrUnexpected, "ALL_HEADERS does not exist before TDS 7.2 (version %v)", v)
+		return 0, nil
 	}
 	if len(b) < totalLenSize {
 		return 0, errf(0, tds.ErrTruncated, "ALL_HEADERS TotalLength: need 4 bytes, have %d", len(b))
@@ -231,13 +241,14 @@ func unicodeStream(data []byte, off, base int, what string) (tds.UCS2, int, erro
 // Append appends h as ALL_HEADERS for version v and returns the extended
 // slice. Headers are written in type order (Query Notifications,
 // Transaction Descriptor, Trace Activity); TotalLength and each
-// HeaderLength are computed. It fails with tds.ErrUnexpected before TDS
-// 7.2 (no ALL_HEADERS) or for a Trace Activity header before 7.4, and with
-// tds.ErrTooLarge for a Query Notifications string longer than a USHORT
-// byte count holds. On failure dst is returned unchanged.
+// HeaderLength are computed. Before TDS 7.2 requests have no ALL_HEADERS
+// and Append writes nothing. It fails with tds.ErrUnexpected for a Trace
+// Activity header before 7.4, and with tds.ErrTooLarge for a Query
+// Notifications string longer than a USHORT byte count holds. On failure
+// dst is returned unchanged.
 func (h *AllHeaders) Append(dst []byte, v tds.Version) ([]byte, error) {
 	if !v.AtLeast(tds.Version72) {
-		return dst, errf(0, tds.ErrUnexpected, "ALL_HEADERS does not exist before TDS 7.2 (version %v)", v)
+		return dst, nil
 	}
 	if h.HasTraceActivity && !v.AtLeast(tds.Version74) {
 		return dst, errf(0, tds.ErrUnexpected, "Trace Activity header before TDS 7.4 (version %v)", v)
@@ -275,23 +286,9 @@ func (h *AllHeaders) Append(dst []byte, v tds.Version) ([]byte, error) {
 	return dst, nil
 }
 
-// AppendHeaders appends h as ALL_HEADERS from TDS 7.2 on and nothing
-// before (where requests have no headers), as the start of a SQL Batch or
-// RPC Request payload. Errors are those of AllHeaders.Append.
-func AppendHeaders(dst []byte, v tds.Version, h *AllHeaders) ([]byte, error) {
-	if !v.AtLeast(tds.Version72) {
-		return dst, nil
-	}
-	return h.Append(dst, v)
-}
-
 // decodeHeaders reads ALL_HEADERS from TDS 7.2 on and nothing before.
 func decodeHeaders(h *AllHeaders, b []byte, v tds.Version) (int, error) {
-	if !v.AtLeast(tds.Version72) {
-		*h = AllHeaders{}
-		return 0, nil
-	}
-	return h.Decode(b, v)
+	return h.decode(b, v)
 }
 
 func hex4(x uint16) string {

@@ -68,7 +68,7 @@ func walkRPC(b []byte, v tds.Version) (request.AllHeaders, []rpcItem, error) {
 
 // encodeRPC encodes what walkRPC decoded.
 func encodeRPC(h *request.AllHeaders, items []rpcItem, v tds.Version) ([]byte, error) {
-	out, err := request.AppendHeaders(nil, v, h)
+	out, err := h.Append(nil, v)
 	if err != nil {
 		return nil, err
 	}
@@ -125,10 +125,20 @@ func TestSQLBatchSpec46(t *testing.T) {
 	if err != nil || !bytes.Equal(out, payload) {
 		t.Errorf("re-encoded %x, %v; want %x", out, err, payload)
 	}
-	out, err = request.AppendSQLBatch(nil, tds.Version72, &m.Headers, "\nselect 'foo' as 'bar'\n        ")
+	out, err = appendSQL(nil, tds.Version72, &m.Headers, "\nselect 'foo' as 'bar'\n        ")
 	if err != nil || !bytes.Equal(out, payload) {
-		t.Errorf("AppendSQLBatch %x, %v; want %x", out, err, payload)
+		t.Errorf("headers and text %x, %v; want %x", out, err, payload)
 	}
+}
+
+// appendSQL appends a SQL Batch payload for a Go string, as the SQLBatch
+// doc says: the headers, then the text.
+func appendSQL(dst []byte, v tds.Version, h *request.AllHeaders, sql string) ([]byte, error) {
+	dst, err := h.Append(dst, v)
+	if err != nil {
+		return dst, err
+	}
+	return tds.AppendUCS2(dst, sql), nil
 }
 
 func allHeaders74() request.AllHeaders {
@@ -154,15 +164,15 @@ func TestSQLBatchAllHeaders(t *testing.T) {
 	if !m.SQLText.Equal("select 1") {
 		t.Errorf("SQLText %q", m.SQLText.String())
 	}
-	out, err := request.AppendSQLBatch(nil, tds.Version74, &want, "select 1")
+	out, err := (&request.SQLBatch{Headers: want, SQLText: ucs2("select 1")}).Append(nil, tds.Version74)
 	if err != nil || !bytes.Equal(out, payload) {
-		t.Errorf("AppendSQLBatch %x, %v\nwant %x", out, err, payload)
+		t.Errorf("SQLBatch.Append %x, %v\nwant %x", out, err, payload)
 	}
 	// The Trace Activity header exists from TDS 7.4: at 7.3 the decoder
 	// refuses it (at its HeaderType) and the encoder will not write it.
 	err = m.Decode(payload, tds.Version73B)
 	wantErr(t, err, 4+20+18+4, tds.ErrUnexpected)
-	if _, err := request.AppendSQLBatch(nil, tds.Version73B, &want, "x"); !errors.Is(err, tds.ErrUnexpected) {
+	if _, err := appendSQL(nil, tds.Version73B, &want, "x"); !errors.Is(err, tds.ErrUnexpected) {
 		t.Errorf("encoding Trace Activity at 7.3: %v", err)
 	}
 	// Without the optional headers the stream is the 22-byte form of 4.6.
@@ -178,19 +188,19 @@ func TestSQLBatchAllHeaders(t *testing.T) {
 func TestSQLBatchBefore72(t *testing.T) {
 	// Before TDS 7.2 there is no ALL_HEADERS: the payload is the text.
 	h := allHeaders74()
-	out, err := request.AppendSQLBatch(nil, tds.Version71, &h, "go")
+	out, err := (&request.SQLBatch{Headers: h, SQLText: ucs2("go")}).Append(nil, tds.Version71)
 	if err != nil || !bytes.Equal(out, []byte{'g', 0, 'o', 0}) {
-		t.Fatalf("AppendSQLBatch at 7.1: %x, %v", out, err)
+		t.Fatalf("SQLBatch.Append at 7.1: %x, %v", out, err)
 	}
 	var m request.SQLBatch
 	if err := m.Decode(out, tds.Version71); err != nil || !m.SQLText.Equal("go") {
 		t.Fatalf("decode at 7.1: %q, %v", m.SQLText.String(), err)
 	}
-	if _, err := h.Append(nil, tds.Version71); !errors.Is(err, tds.ErrUnexpected) {
-		t.Errorf("AllHeaders.Append at 7.1: %v", err)
+	if b, err := h.Append(nil, tds.Version71); err != nil || len(b) != 0 {
+		t.Errorf("AllHeaders.Append at 7.1: % x, %v; want nothing", b, err)
 	}
-	if _, err := h.Decode(out, tds.Version71); !errors.Is(err, tds.ErrUnexpected) {
-		t.Errorf("AllHeaders.Decode at 7.1: %v", err)
+	if got, n, err := request.DecodeAllHeaders(out, tds.Version71); err != nil || n != 0 || !reflect.DeepEqual(got, request.AllHeaders{}) {
+		t.Errorf("DecodeAllHeaders at 7.1: %+v, %d, %v; want none", got, n, err)
 	}
 }
 
@@ -251,7 +261,7 @@ func TestRPCSpExecuteSQL(t *testing.T) {
 	nv := sqltype.TypeInfo{Type: sqltype.TypeNVarChar, MaxLen: 8000, Collation: coll}
 	in := sqltype.TypeInfo{Type: sqltype.TypeIntN, MaxLen: 4}
 	hh := request.AllHeaders{TransactionDescriptor: request.AutoCommit()}
-	out, err := request.AppendHeaders(nil, tds.Version74, &hh)
+	out, err := hh.Append(nil, tds.Version74)
 	must(t, err)
 	out = request.AppendProcID(out, request.ProcExecuteSQL, 0)
 	out, err = request.AppendParam(out, tds.Version74, "", 0, &nv)
@@ -444,7 +454,7 @@ func TestTVPSpec414(t *testing.T) {
 	wantErr(t, err, 34, tds.ErrUnexpected)
 
 	// Built from scratch.
-	out, err = request.AppendHeaders(nil, tds.Version73A, &h)
+	out, err = h.Append(nil, tds.Version73A)
 	must(t, err)
 	out, err = request.AppendProcName(out, "foo", 0)
 	must(t, err)

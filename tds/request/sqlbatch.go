@@ -22,7 +22,7 @@ type SQLBatch struct {
 
 // Decode reads a whole SQL Batch message payload (the data of all its
 // packets, without packet headers) from b into m, for the negotiated
-// version v. It checks ALL_HEADERS (see AllHeaders.Decode) and that
+// version v. It checks ALL_HEADERS (see DecodeAllHeaders) and that
 // SQLText holds whole UTF-16 code units (an even number of bytes). An
 // empty SQLText is accepted and decoded as nil. Decode does not allocate.
 func (m *SQLBatch) Decode(b []byte, v tds.Version) error {
@@ -45,27 +45,15 @@ func (m *SQLBatch) Decode(b []byte, v tds.Version) error {
 
 // Append appends m as a SQL Batch message payload for version v
 // (ALL_HEADERS from 7.2 on, then SQLText as it is) and returns the
-// extended slice. Send it with tds.Writer.WriteMessage(tds.PacketSQLBatch,
+// extended slice. To send a Go string without converting it first, append
+// the same two parts: m.Headers.Append(dst, v), then tds.AppendUCS2. Send it with tds.Writer.WriteMessage(tds.PacketSQLBatch,
 // ...). Errors are those of AllHeaders.Append; on failure dst is returned
 // unchanged.
 func (m *SQLBatch) Append(dst []byte, v tds.Version) ([]byte, error) {
 	start := len(dst)
-	dst, err := AppendHeaders(dst, v, &m.Headers)
+	dst, err := m.Headers.Append(dst, v)
 	if err != nil {
 		return dst[:start], err
 	}
 	return append(dst, m.SQLText...), nil
-}
-
-// AppendSQLBatch appends a SQL Batch message payload carrying the Go
-// string sql, encoded as UTF-16LE, after the headers h (ignored before
-// TDS 7.2). It is SQLBatch.Append without building a UCS2 value first and
-// does not allocate beyond growing dst.
-func AppendSQLBatch(dst []byte, v tds.Version, h *AllHeaders, sql string) ([]byte, error) {
-	start := len(dst)
-	dst, err := AppendHeaders(dst, v, h)
-	if err != nil {
-		return dst[:start], err
-	}
-	return tds.AppendUCS2(dst, sql), nil
 }

@@ -105,7 +105,7 @@ type TransMgrReq struct {
 // for the negotiated version v. From TDS 7.2 the payload starts with
 // ALL_HEADERS; before 7.2 it has no headers and only types 0 and 1 exist.
 //
-// Checked: ALL_HEADERS (see AllHeaders.Decode) without a Query
+// Checked: ALL_HEADERS (see DecodeAllHeaders) without a Query
 // Notifications header; RequestType is one the specification defines (an
 // unknown type SHOULD make the receiver disconnect) and, for types 5 to
 // 9, the version is at least 7.2; every length against the bytes present;
@@ -208,7 +208,7 @@ func (m *TransMgrReq) Append(dst []byte, v tds.Version) ([]byte, error) {
 	if len(m.Data) > 0xFFFF || len(m.Name) > 0xFF || len(m.BeginName) > 0xFF {
 		return dst, errf(0, tds.ErrTooLarge, "payload field longer than its length prefix holds")
 	}
-	dst, err := AppendHeaders(dst, v, &m.Headers)
+	dst, err := m.Headers.Append(dst, v)
 	if err != nil {
 		return dst[:start], err
 	}

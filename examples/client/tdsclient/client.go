@@ -286,7 +286,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Query != "" {
 		// Execute a command and read the response, [MS-TDS] 2.2.6.7.
 		p.step("Execute a command and read the response")
-		payload, err := request.AppendSQLBatch(nil, res.Version, &request.AllHeaders{TransactionDescriptor: request.AutoCommit()}, cfg.Query)
+		batch := request.SQLBatch{Headers: request.AllHeaders{TransactionDescriptor: request.AutoCommit()}, SQLText: tds.UCS2(tds.AppendUCS2(nil, cfg.Query))}
+		payload, err := batch.Append(nil, res.Version)
 		if err != nil {
 			return res, err
 		}

@@ -44,7 +44,8 @@ func clientStream(t testing.TB, mars bool, msgs ...func([]byte) (tds.PacketType,
 
 func sqlBatch(sql string) func([]byte) (tds.PacketType, []byte) {
 	return func(b []byte) (tds.PacketType, []byte) {
-		b, _ = request.AppendSQLBatch(b, tds.Version74, &request.AllHeaders{TransactionDescriptor: request.AutoCommit()}, sql)
+		m := request.SQLBatch{Headers: request.AllHeaders{TransactionDescriptor: request.AutoCommit()}, SQLText: tds.UCS2(tds.AppendUCS2(nil, sql))}
+		b, _ = m.Append(b, tds.Version74)
 		return tds.PacketSQLBatch, b
 	}
 }

@@ -143,7 +143,8 @@ func login(t testing.TB, s stream) string {
 }
 
 func batch(t testing.TB, sql string) []byte {
-	b, err := request.AppendSQLBatch(nil, tds.Version74, &request.AllHeaders{TransactionDescriptor: request.AutoCommit()}, sql)
+	m := request.SQLBatch{Headers: request.AllHeaders{TransactionDescriptor: request.AutoCommit()}, SQLText: tds.UCS2(tds.AppendUCS2(nil, sql))}
+	b, err := m.Append(nil, tds.Version74)
 	if err != nil {
 		t.Fatal(err)
 	}
