@@ -227,7 +227,7 @@ func AppendAVPair(dst []byte, id AVID, value []byte) ([]byte, error) {
 // unchanged, when UNICODE(s) is longer than 65535 bytes (more than 32767
 // UTF-16 code units); the error's offset is len(dst).
 func AppendAVPairString(dst []byte, id AVID, s string) ([]byte, error) {
-	n := utf16Len(s)
+	n := utf16ByteLen(s)
 	if n > maxValue {
 		return dst, errorf(LayerAVPair, len(dst), ErrTooLarge, "%s name of %d UTF-16 bytes does not fit AvLen (at most %d)", id, n, maxValue)
 	}

@@ -21,7 +21,7 @@ type NTHash [16]byte
 // HashPassword returns the NT hash of password: MD4 of its UTF-16LE form.
 func HashPassword(password string) NTHash {
 	h := md4.New()
-	h.Write(appendUTF16(make([]byte, 0, utf16Len(password)), password))
+	h.Write(appendUTF16(make([]byte, 0, utf16ByteLen(password)), password))
 	var out NTHash
 	h.Sum(out[:0])
 	return out
@@ -47,7 +47,7 @@ func LMOWFv2(password, user, domain string) [16]byte { return NTOWFv2(password, 
 // bytes exactly as an AUTHENTICATE_MESSAGE carries it.
 func ntowfv2(h NTHash, upperUser string, domainUTF16 []byte) [16]byte {
 	m := hmac.New(md5.New, h[:])
-	m.Write(appendUTF16(make([]byte, 0, utf16Len(upperUser)), upperUser))
+	m.Write(appendUTF16(make([]byte, 0, utf16ByteLen(upperUser)), upperUser))
 	m.Write(domainUTF16)
 	var out [16]byte
 	m.Sum(out[:0])

@@ -47,8 +47,8 @@ func appendUTF16(dst []byte, s string) []byte {
 	return dst
 }
 
-// utf16Len returns the number of bytes appendUTF16 writes for s.
-func utf16Len(s string) int {
+// utf16ByteLen returns the number of bytes appendUTF16 writes for s.
+func utf16ByteLen(s string) int {
 	n := 0
 	for _, r := range s {
 		n += 2

@@ -101,3 +101,20 @@ func ExampleServerResponse() {
 	// ENCRYPT_NOT_SUP -> ENCRYPT_REQ, terminate true
 	// ENCRYPT_CLIENT_CERT|ENCRYPT_ON -> ENCRYPT_ON, terminate false
 }
+
+// A Message prints one line for traces, and every field under %+v.
+func ExampleMessage_String() {
+	data, _ := hex.DecodeString("" +
+		"00001a0006" + "0100200001" + "0200210001" + "0300220004" + "0400260001" + "ff" +
+		"090000000000" + "01" + "00" + "b80d0000" + "01")
+	var m prelogin.Message
+	if err := m.Decode(data); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(m)
+	fmt.Printf("%+v\n", m)
+	// Output:
+	// PRELOGIN Version=9.0.0.0 Encryption=ENCRYPT_ON Instance="" ThreadID=3512 MARS=true
+	// PRELOGIN{Present=VERSION|ENCRYPTION|INSTOPT|THREADID|MARS Version=9.0.0.0 Encryption=ENCRYPT_ON Instance=00 ThreadID=3512 ThreadIDEmpty=false MARS=true TraceID={ConnectionID=00000000000000000000000000000000 ActivityID=00000000000000000000000000000000 ActivitySequence=0} FedAuthRequired=false Nonce=0000000000000000000000000000000000000000000000000000000000000000 Unknown=nil}
+}
