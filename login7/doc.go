@@ -35,10 +35,10 @@
 //	l := login7.Login7{
 //		TDSVersion: tds.Version74,
 //		PacketSize: 4096,
-//		UserName:   tds.UCS2(tds.AppendUCS2(nil, "sa")),
 //		Password:   login7.NewPassword("secret"),
 //		...
 //	}
+//	l.SetNames(login7.Names{UserName: "sa", AppName: "app", Database: "db"})
 //	msg, err := l.Append(buf[:0])
 //
 // The decoder is lenient where real clients (SqlClient, go-mssqldb,

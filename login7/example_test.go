@@ -8,10 +8,10 @@ import (
 	"github.com/tdswire/tdswire/tds"
 )
 
-func ucs2(s string) tds.UCS2 { return tds.UCS2(tds.AppendUCS2(nil, s)) }
 
-// Build a LOGIN7 for SQL Server authentication. Append computes Length
-// and every offset; the password is obfuscated by NewPassword.
+// Build a LOGIN7 for SQL Server authentication. SetNames encodes the
+// strings, Append computes Length and every offset; the password is
+// obfuscated by NewPassword.
 func ExampleLogin7_Append() {
 	l := login7.Login7{
 		TDSVersion:   tds.Version74,
@@ -20,16 +20,18 @@ func ExampleLogin7_Append() {
 		OptionFlags1: login7.FUseDB | login7.FDatabase | login7.FSetLang,
 		OptionFlags2: login7.FLanguage | login7.FODBC,
 		OptionFlags3: login7.FExtension,
-		HostName:     ucs2("app-server-1"),
-		UserName:     ucs2("sa"),
 		Password:     login7.NewPassword("Passw0rd!"),
-		AppName:      ucs2("inventory"),
-		ServerName:   ucs2("db.example.com"),
-		CltIntName:   ucs2("tdswire"),
-		Database:     ucs2("inventory"),
 		FeatureExt: login7.FeatureExt(nil).
 			Add(login7.FeatureUTF8Support, login7.UTF8Support{Flags: 1}.Append(nil)),
 	}
+	l.SetNames(login7.Names{
+		HostName:   "app-server-1",
+		UserName:   "sa",
+		AppName:    "inventory",
+		ServerName: "db.example.com",
+		CltIntName: "tdswire",
+		Database:   "inventory",
+	})
 	msg, err := l.Append(nil)
 	if err != nil {
 		log.Fatal(err)

@@ -795,3 +795,35 @@ func TestUTF8SupportNoData(t *testing.T) {
 		}
 	}
 }
+
+func TestSetNames(t *testing.T) {
+	var l Login7
+	l.SetNames(Names{HostName: "h", UserName: "sa", AppName: "app", ServerName: "srv", CltIntName: "lib", Language: "", Database: "db", AtchDBFile: "f.mdf"})
+	for _, c := range []struct {
+		name string
+		got  tds.UCS2
+		want string
+	}{
+		{"HostName", l.HostName, "h"}, {"UserName", l.UserName, "sa"}, {"AppName", l.AppName, "app"},
+		{"ServerName", l.ServerName, "srv"}, {"CltIntName", l.CltIntName, "lib"}, {"Language", l.Language, ""},
+		{"Database", l.Database, "db"}, {"AtchDBFile", l.AtchDBFile, "f.mdf"},
+	} {
+		if !c.got.Equal(c.want) || len(c.got) != cap(c.got) {
+			t.Errorf("%s = %q (cap %d), want %q", c.name, c.got.String(), cap(c.got), c.want)
+		}
+	}
+	if l.Language != nil {
+		t.Error("empty Language is not nil")
+	}
+	if n := testing.AllocsPerRun(10, func() { l.SetNames(Names{UserName: "sa", Database: "db"}) }); n != 1 {
+		t.Errorf("SetNames: %v allocations, want 1", n)
+	}
+	msg, err := l.Append(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Login7
+	if err := back.Decode(msg); err != nil || !back.UserName.Equal("sa") || !back.Database.Equal("db") {
+		t.Fatalf("round trip: %v %v", err, back)
+	}
+}
