@@ -1,0 +1,187 @@
+package request
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/tdswire/tdswire/internal/textfmt"
+)
+
+// String names the flags set in o ("fWithRecomp|fNoMetaData"), "0" for
+// none; undefined bits print in hex.
+func (o OptionFlags) String() string {
+	return flagNames(uint64(o), []flagName{
+		{uint64(OptionWithRecomp), "fWithRecomp"}, {uint64(OptionNoMetaData), "fNoMetaData"}, {uint64(OptionReuseMetaData), "fReuseMetaData"},
+	})
+}
+
+// String names the flags set in s ("fByRefValue|fEncrypted"), "0" for
+// none; undefined bits print in hex.
+func (s StatusFlags) String() string {
+	return flagNames(uint64(s), []flagName{
+		{uint64(StatusByRefValue), "fByRefValue"}, {uint64(StatusDefaultValue), "fDefaultValue"}, {uint64(StatusEncrypted), "fEncrypted"},
+	})
+}
+
+type flagName struct {
+	bit  uint64
+	name string
+}
+
+func flagNames(v uint64, names []flagName) string {
+	if v == 0 {
+		return "0"
+	}
+	var sb strings.Builder
+	for _, n := range names {
+		if v&n.bit != 0 {
+			if sb.Len() > 0 {
+				sb.WriteByte('|')
+			}
+			sb.WriteString(n.name)
+			v &^= n.bit
+		}
+	}
+	if v != 0 {
+		if sb.Len() > 0 {
+			sb.WriteByte('|')
+		}
+		sb.WriteString("0x" + strconv.FormatUint(v, 16))
+	}
+	return sb.String()
+}
+
+// String formats h on one line: "ALL_HEADERS TransactionDescriptor=0x51
+// OutstandingRequestCount=1", with the Query Notifications and Trace
+// Activity headers when present.
+func (h AllHeaders) String() string {
+	var sb strings.Builder
+	sb.WriteString("ALL_HEADERS TransactionDescriptor=0x" + strconv.FormatUint(h.TransactionDescriptor.Descriptor, 16) +
+		" OutstandingRequestCount=" + strconv.FormatUint(uint64(h.TransactionDescriptor.OutstandingRequestCount), 10))
+	if h.HasQueryNotifications {
+		q := h.QueryNotifications
+		sb.WriteString(" NotifyId=" + strconv.Quote(q.NotifyID.String()) + " SSBDeployment=" + strconv.Quote(q.SSBDeployment.String()))
+		if q.HasTimeout {
+			sb.WriteString(" NotifyTimeout=" + strconv.FormatUint(uint64(q.NotifyTimeout), 10))
+		}
+	}
+	if h.HasTraceActivity {
+		sb.WriteString(" ActivityID=" + hexString(h.TraceActivity.ActivityID[:]) + " ActivitySequence=" + strconv.FormatUint(uint64(h.TraceActivity.Sequence), 10))
+	}
+	return sb.String()
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v every
+// field.
+func (h AllHeaders) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "request.AllHeaders", h.String(), func() string { return textfmt.Fields("ALL_HEADERS", h) })
+}
+
+// String formats m on one line: "SQLBatch Text=\"select 1\"", the text cut
+// after 64 characters.
+func (m SQLBatch) String() string {
+	return "SQLBatch Text=" + quoteCut(m.SQLText.String())
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v every
+// field, headers included.
+func (m SQLBatch) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "request.SQLBatch", m.String(), func() string { return textfmt.Fields("SQLBatch", m) })
+}
+
+// String formats m on one line: "TransMgrReq TM_BEGIN_XACT Isolation=2
+// Name=\"t1\"" and so on, with the fields the request type uses.
+func (m TransMgrReq) String() string {
+	var sb strings.Builder
+	sb.WriteString("TransMgrReq " + m.Type.String())
+	switch {
+	case m.NoPayload:
+	case m.Type == TMBeginXact:
+		sb.WriteString(" Isolation=" + strconv.Itoa(int(m.Isolation)) + " Name=" + strconv.Quote(string(m.Name)))
+	case m.Type == TMCommitXact || m.Type == TMRollbackXact:
+		sb.WriteString(" Name=" + strconv.Quote(string(m.Name)) + " Flags=0x" + strconv.FormatUint(uint64(m.Flags), 16))
+		if m.HasBegin {
+			sb.WriteString(" BeginIsolation=" + strconv.Itoa(int(m.Isolation)) + " BeginName=" + strconv.Quote(string(m.BeginName)))
+		}
+	case m.Type == TMSaveXact:
+		sb.WriteString(" Name=" + strconv.Quote(string(m.Name)))
+	default:
+		sb.WriteString(" Data=" + strconv.Itoa(len(m.Data)) + " bytes")
+	}
+	return sb.String()
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v every
+// field.
+func (m TransMgrReq) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "request.TransMgrReq", m.String(), func() string { return textfmt.Fields("TransMgrReq", m) })
+}
+
+// String formats rpc on one line: "RPC Sp_ExecuteSql Options=0" or "RPC
+// \"dbo.proc\" Options=fWithRecomp".
+func (rpc RPC) String() string {
+	name := strconv.Quote(rpc.ProcName.String())
+	if rpc.ProcID != 0 {
+		name = rpc.ProcID.String()
+	}
+	return "RPC " + name + " Options=" + rpc.Options.String()
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v every
+// field.
+func (rpc RPC) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "request.RPC", rpc.String(), func() string { return textfmt.Fields("RPC", rpc) })
+}
+
+// String formats p on one line: its name, status and type, and for a
+// table-valued parameter its type name and size.
+func (p Param) String() string {
+	s := "PARAM " + strconv.Quote(p.Name.String()) + " Status=" + p.Status.String() + " Type=" + p.Type.Type.String()
+	if p.IsTVP() {
+		s += " TVP=" + p.TVP.String()
+	} else if p.Value.IsNull() {
+		s += " Value=NULL"
+	} else {
+		s += " Value=" + strconv.Itoa(p.Value.Len()) + " bytes"
+	}
+	return s
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v every
+// field.
+func (p Param) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "request.Param", p.String(), func() string { return textfmt.Fields("PARAM", p) })
+}
+
+// String formats t on one line: "\"dbo\".\"tt\" columns=3 rows=2".
+func (t TVP) String() string {
+	return strconv.Quote(t.OwningSchema.String()) + "." + strconv.Quote(t.TypeName.String()) +
+		" columns=" + strconv.Itoa(t.ncols) + " rows=" + strconv.Itoa(t.nrows)
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v every
+// exported field and the counts.
+func (t TVP) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "request.TVP", t.String(), func() string {
+		s := textfmt.Fields("TVP", t)
+		return s[:len(s)-1] + " NumColumns=" + strconv.Itoa(t.ncols) + " NumRows=" + strconv.Itoa(t.nrows) + "}"
+	})
+}
+
+func quoteCut(s string) string {
+	const max = 64
+	if r := []rune(s); len(r) > max {
+		return strconv.Quote(string(r[:max])) + "…"
+	}
+	return strconv.Quote(s)
+}
+
+func hexString(b []byte) string {
+	const digits = "0123456789abcdef"
+	out := make([]byte, 2*len(b))
+	for i, c := range b {
+		out[2*i], out[2*i+1] = digits[c>>4], digits[c&15]
+	}
+	return string(out)
+}

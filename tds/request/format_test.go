@@ -1,0 +1,48 @@
+package request_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/tdswire/tdswire/tds"
+	"github.com/tdswire/tdswire/tds/request"
+)
+
+func TestPrinting(t *testing.T) {
+	payload := golden(t, "sqlbatch-headers-74.hex")
+	var m request.SQLBatch
+	if err := m.Decode(payload, tds.Version74); err != nil {
+		t.Fatal(err)
+	}
+	_, items, err := walkRPC(golden(t, "rpc-tvp-ordered.hex"), tds.Version74)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tm request.TransMgrReq
+	if err := tm.Decode(golden(t, "tm-commit-begin.hex"), tds.Version74); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name      string
+		v         any
+		line, det string // want String, and a part of %+v
+	}{
+		{"SQLBatch", m, `SQLBatch Text="select 1"`, `SQLText="select 1"`},
+		{"AllHeaders", m.Headers, `ALL_HEADERS TransactionDescriptor=0x12345678 OutstandingRequestCount=2 NotifyId="n1" SSBDeployment="s" NotifyTimeout=60000 ActivityID=00112233445566778899aabbccddeeff ActivitySequence=1`, `TraceActivity={ActivityID=00112233445566778899aabbccddeeff Sequence=1}`},
+		{"RPC", items[0].RPC, `RPC "p" Options=0`, `RPC{ProcName="p" ProcID=ProcID(0) Options=0}`},
+		{"Param", items[0].Params[0], `PARAM "@t" Status=0 Type=TVPTYPE TVP="dbo"."tt" columns=3 rows=2`, `TVP=`},
+		{"TVP", items[0].Params[0].TVP, `"dbo"."tt" columns=3 rows=2`, `NumColumns=3 NumRows=2}`},
+		{"TransMgrReq", tm, `TransMgrReq TM_COMMIT_XACT`, `TransMgrReq{`},
+	} {
+		if got := fmt.Sprint(c.v); !strings.HasPrefix(got, c.line) {
+			t.Errorf("%s: String %q, want prefix %q", c.name, got, c.line)
+		}
+		if got := fmt.Sprintf("%+v", c.v); !strings.Contains(got, c.det) {
+			t.Errorf("%s: %%+v %q lacks %q", c.name, got, c.det)
+		}
+	}
+	if got := (request.StatusByRefValue | request.StatusEncrypted | 0x40).String(); got != "fByRefValue|fEncrypted|0x40" {
+		t.Errorf("StatusFlags %q", got)
+	}
+}
