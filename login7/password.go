@@ -1,6 +1,7 @@
 package login7
 
 import (
+	"crypto/subtle"
 	"fmt"
 	"io"
 	"unicode/utf16"
@@ -102,8 +103,17 @@ func (p Password) Clear() string {
 
 // Equal reports whether p is the obfuscated form of the clear password,
 // without allocating and without building the clear text.
+//
+// It runs in constant time with respect to p: every code unit of clear is
+// compared (with crypto/subtle's primitives) whatever the earlier ones
+// gave, a p shorter or longer than clear costs the same as one of the
+// right length, and the result is folded without an early return. Its
+// time depends only on the length of clear, the server's own secret, so a
+// client that varies the Password it sends learns nothing from it.
 func (p Password) Equal(clear string) bool {
 	b := p.Bytes()
+	var diff uint16
+	var pad [2]byte
 	i := 0
 	for _, r := range clear {
 		var units [2]uint16
@@ -114,17 +124,20 @@ func (p Password) Equal(clear string) bool {
 			units[0], units[1], n = uint16(r1), uint16(r2), 2
 		}
 		for k := 0; k < n; k++ {
-			if i+2 > len(b) {
-				return false
+			// Past the end of p, compare against padding instead of
+			// stopping; the length check below fails the result.
+			src := pad[:]
+			if i+2 <= len(b) {
+				src = b[i : i+2]
 			}
-			u := uint16(deobfuscate(b[i])) | uint16(deobfuscate(b[i+1]))<<8
-			if u != units[k] {
-				return false
-			}
+			u := uint16(deobfuscate(src[0])) | uint16(deobfuscate(src[1]))<<8
+			diff |= u ^ units[k]
 			i += 2
 		}
 	}
-	return i == len(b)
+	x := uint64(i ^ len(b))
+	sameLen := subtle.ConstantTimeEq(int32(uint32(x|x>>32)), 0)
+	return subtle.ConstantTimeEq(int32(diff), 0)&sameLen == 1
 }
 
 // String returns "[REDACTED]", never the password.

@@ -24,12 +24,23 @@ var (
 	// implement: NTLM v1 responses, anonymous logons, OEM strings.
 	ErrUnsupported = errors.New("unsupported")
 
+	// ErrLogonFailed is the class of the error Server.Verify returns both
+	// for an unknown user and for a wrong password: the same *Error (same
+	// text, offset and class) either way, so that a server which forwards
+	// it, or its message, to the client does not tell which user names
+	// exist. errors.Is(err, ErrUnknownUser) and errors.Is(err,
+	// ErrWrongPassword) still tell them apart for the server's own log.
+	ErrLogonFailed = errors.New("logon failed")
 	// ErrUnknownUser means the server's account look-up did not know the
-	// user named in the AUTHENTICATE_MESSAGE.
+	// user named in the AUTHENTICATE_MESSAGE. Verify reports it only as
+	// the hidden cause of an ErrLogonFailed error (reachable with
+	// errors.Is, absent from the error text), except when the Server has
+	// no Lookup at all.
 	ErrUnknownUser = errors.New("unknown user")
 	// ErrWrongPassword means the NTProofStr of the client's NTLMv2 response
 	// did not match the one computed from the account's NT hash
-	// ([MS-NLMP] 3.2.5.1.2).
+	// ([MS-NLMP] 3.2.5.1.2). Verify reports it only as the hidden cause of
+	// an ErrLogonFailed error, like ErrUnknownUser.
 	ErrWrongPassword = errors.New("wrong password")
 	// ErrBadMIC means the MIC of the AUTHENTICATE_MESSAGE did not match
 	// the one computed over the three messages ([MS-NLMP] 3.1.5.1.2).
@@ -57,7 +68,15 @@ type Error struct {
 	Offset int64  // byte offset of the offending field
 	Msg    string // what was wrong, in the specification's terms
 	Err    error  // the class: one of the sentinels above, or an underlying error
+
+	// cause is a finer class kept out of Error's text (ErrUnknownUser or
+	// ErrWrongPassword under ErrLogonFailed), matched by Is.
+	cause error
 }
+
+// Is reports whether target is the hidden cause of e (see ErrLogonFailed);
+// errors.Is reaches Err through Unwrap as usual.
+func (e *Error) Is(target error) bool { return e.cause != nil && target == e.cause }
 
 // Error formats the failure as "layer: at offset N: message: class".
 func (e *Error) Error() string {

@@ -34,13 +34,17 @@ type AccountList []Account
 
 // Lookup finds user in domain, comparing both case-insensitively ([MS-NLMP]
 // 3.2.5.1.2: user names MUST be case-insensitive).
+// It reads the whole list whether or not, and wherever, the user is
+// found, so its time does not depend on the answer.
 func (l AccountList) Lookup(user, domain string) (NTHash, bool) {
+	var hash NTHash
+	found := false
 	for _, a := range l {
-		if strings.EqualFold(a.User, user) && (a.Domain == "" || strings.EqualFold(a.Domain, domain)) {
-			return a.Hash, true
+		if strings.EqualFold(a.User, user) && (a.Domain == "" || strings.EqualFold(a.Domain, domain)) && !found {
+			hash, found = a.Hash, true
 		}
 	}
-	return NTHash{}, false
+	return hash, found
 }
 
 // Server is the NTLMv2 server role of [MS-NLMP] 3.2: it issues
@@ -167,7 +171,11 @@ type Result struct {
 // describes for NTLM v2:
 //
 //   - the NTProofStr is recomputed from the account's NT hash and compared
-//     in constant time (ErrUnknownUser, ErrWrongPassword);
+//     in constant time; an unknown user and a wrong password give the same
+//     error (ErrLogonFailed) after the same work, a placeholder hash
+//     standing in for an unknown user's, and errors.Is(err,
+//     ErrUnknownUser) or errors.Is(err, ErrWrongPassword) tells them apart
+//     for the server's log only (never forward that distinction);
 //   - the exchange must lie within MaxLifetime of Now (ErrExpired): the
 //     MsvAvTimestamp of the CHALLENGE_MESSAGE, which the server wrote, or
 //     when it has none, the client's NTLMv2 TimeStamp (3.2.5.1.2);
@@ -237,13 +245,21 @@ func (s *Server) Verify(negotiate, challenge, authenticate []byte) (*Result, err
 	if s.Lookup == nil {
 		return nil, errorf(LayerServer, 36, ErrUnknownUser, "server has no account look-up")
 	}
-	hash, ok := s.Lookup(user, domain)
-	if !ok {
-		return nil, errorf(LayerServer, 36, ErrUnknownUser, "no account for the user")
+	hash, known := s.Lookup(user, domain)
+	if !known {
+		hash = NTHash{}
 	}
+	// An unknown user costs the same NTOWFv2 and HMAC-MD5 work as a wrong
+	// password (with a placeholder hash whose result is ignored), and
+	// both end in the same error: neither the time nor the text of the
+	// answer tells which user names exist.
 	responseKey, viaLM, ok := checkResponses(&a, &ch, hash, strings.ToUpper(user))
-	if !ok {
-		return nil, errorf(LayerServer, 20, ErrWrongPassword, "neither NTProofStr nor the LMv2 response matches")
+	if !known || !ok {
+		cause := ErrWrongPassword
+		if !known {
+			cause = ErrUnknownUser
+		}
+		return nil, logonFailed(cause)
 	}
 	var proof [16]byte
 	copy(proof[:], a.NtChallengeResponse[:16])
@@ -306,6 +322,13 @@ func (s *Server) Verify(negotiate, challenge, authenticate []byte) (*Result, err
 		res.MIC = true
 	}
 	return res, nil
+}
+
+// logonFailed is Verify's error for an unknown user and a wrong password
+// alike: offset 20 (NtChallengeResponseFields), class ErrLogonFailed, and
+// cause, which only errors.Is sees.
+func logonFailed(cause error) error {
+	return &Error{Layer: LayerServer, Offset: 20, Msg: "the user name and the response do not verify", Err: ErrLogonFailed, cause: cause}
 }
 
 // checkResponses verifies the client's proof of the password ([MS-NLMP]
