@@ -1,0 +1,29 @@
+package spnego
+
+import "github.com/tdswire/tdswire/internal/der"
+
+// Error describes a failure to decode a token: the decoder (Layer), the
+// byte offset of the offending element counted from the start of the
+// buffer given to the decoder (Offset), what was wrong (Msg) and the class
+// (Err). It is the same type as krb5.Error.
+type Error = der.Error
+
+// Sentinel errors classify every failure; test for them with errors.Is.
+// They are the same values as krb5's.
+var (
+	// ErrTruncated means the input ended before an element it announced.
+	ErrTruncated = der.ErrTruncated
+	// ErrMalformed means the bytes are not the DER the specification asks
+	// for (wrong tag, non-minimal length, value out of range, trailing bytes).
+	ErrMalformed = der.ErrMalformed
+	// ErrUnexpected means a well-formed token of another kind arrived (for
+	// example a GSS-API token of another mechanism where SPNEGO was asked for).
+	ErrUnexpected = der.ErrUnexpected
+)
+
+const (
+	layerGSS   = "gss-api token"
+	layerInit  = "spnego negTokenInit"
+	layerResp  = "spnego negTokenResp"
+	layerClass = "sspi blob"
+)
