@@ -25,11 +25,23 @@ var (
 	ErrUnexpected = der.ErrUnexpected
 )
 
+// Layer names the decoder that reported an *Error (the same type as
+// spnego.Layer).
+type Layer = der.Layer
+
+// The layers of this package's decoders.
 const (
-	layerToken = "krb5 gss-api token"
-	layerAPReq = "krb5 ap-req"
-	layerAPRep = "krb5 ap-rep"
-	layerError = "krb5 krb-error"
+	LayerKerberosToken = der.LayerKerberosToken // the GSS-API token ([RFC 4121] 4.1)
+	LayerAPReq         = der.LayerAPReq         // KRB_AP_REQ ([RFC 4120] 5.5.1)
+	LayerAPRep         = der.LayerAPRep         // KRB_AP_REP ([RFC 4120] 5.5.2)
+	LayerKRBError      = der.LayerKRBError      // KRB_ERROR ([RFC 4120] 5.9.1)
+)
+
+const (
+	layerToken = LayerKerberosToken
+	layerAPReq = LayerAPReq
+	layerAPRep = LayerAPRep
+	layerError = LayerKRBError
 )
 
 // Cipher is an EncryptedData's cipher text ([RFC 4120] 5.2.9): a ticket's

@@ -43,9 +43,10 @@ func ExampleAPReq_Decode() {
 		PVNO: 5, MsgType: krb5.MsgAPReq, Options: krb5.APOptionMutualRequired,
 		Ticket: krb5.Ticket{TktVNO: 5, Realm: []byte("CONTOSO.COM"),
 			SName:   krb5.NewPrincipalName(krb5.NTSrvInst, "MSSQLSvc", "sql1.contoso.com:1433"),
-			EncPart: krb5.EncryptedData{EType: krb5.AES256CTSHMACSHA196, KVNO: 3, HasKVNO: true, Cipher: make([]byte, 300)}},
+			EncPart: krb5.EncryptedData{EType: krb5.AES256CTSHMACSHA196, Cipher: make([]byte, 300)}},
 		Authenticator: krb5.EncryptedData{EType: krb5.AES256CTSHMACSHA196, Cipher: make([]byte, 180)},
 	}
+	req.Ticket.EncPart.SetKVNO(3)
 	var m krb5.APReq
 	if err := m.Decode(req.Append(nil)); err != nil {
 		fmt.Println(err)

@@ -3,6 +3,8 @@ package krb5
 import (
 	"bytes"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // seeds adds every golden, framed and bare.
@@ -17,17 +19,15 @@ func seeds(f *testing.F) {
 	}
 }
 
-// roundTrip checks that a decoded value encodes to bytes that decode to a
-// value encoding to the same bytes (the encoders write DER, so the first
-// encoding is canonical).
+// roundTrip checks that a decoded value encodes to bytes that decode to
+// the same value.
 func roundTrip[T interface{ Append([]byte) []byte }](t *testing.T, v T, decode func([]byte) (T, error)) {
-	enc := v.Append(nil)
-	w, err := decode(enc)
+	w, err := decode(v.Append(nil))
 	if err != nil {
 		t.Fatalf("re-decoding: %v", err)
 	}
-	if !bytes.Equal(w.Append(nil), enc) {
-		t.Fatalf("round trip changed the value")
+	if diff := cmp.Diff(v, w, cmpOpts...); diff != "" {
+		t.Fatalf("round trip (-decoded +re-decoded):\n%s", diff)
 	}
 }
 
@@ -37,9 +37,6 @@ func FuzzAPReq(f *testing.F) {
 		var m APReq
 		if m.Decode(b) == nil {
 			roundTrip(t, m, func(b []byte) (APReq, error) { var x APReq; return x, x.Decode(b) })
-			if !bytes.Equal(m.Append(nil), b) && len(b) < 4 {
-				t.Fatal("short AP-REQ")
-			}
 		}
 	})
 }

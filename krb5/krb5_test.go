@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/require"
+
 	"github.com/tdswire/tdswire/spnego"
 )
 
@@ -24,9 +27,7 @@ func components(p PrincipalName) []string {
 func TestAPReqFreeTDSCapture(t *testing.T) {
 	b := readHex(t, "apreq-freetds.hex")
 	var tok GSSToken
-	if err := tok.Decode(b); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, tok.Decode(b))
 	if tok.Mech.Mech() != spnego.MechKerberos || tok.ID != TokAPReq || len(tok.Message) != 702 || tok.ID.String() != "AP-REQ" {
 		t.Fatalf("token: mech %v id %v message %d bytes", tok.Mech, tok.ID, len(tok.Message))
 	}
@@ -34,8 +35,20 @@ func TestAPReqFreeTDSCapture(t *testing.T) {
 		t.Errorf("PeekMsgType = %v", PeekMsgType(tok.Message))
 	}
 	var req APReq
-	if err := req.Decode(tok.Message); err != nil {
-		t.Fatal(err)
+	require.NoError(t, req.Decode(tok.Message))
+	m := tok.Message
+	want := APReq{
+		PVNO: 5, MsgType: MsgAPReq, Options: APOptionMutualRequired,
+		Ticket: Ticket{
+			TktVNO: 5, Realm: []byte("TDSWIRE.TEST"),
+			SName:   NewPrincipalName(NTPrincipal, "MSSQLSvc", "localhost:14331"),
+			EncPart: EncryptedData{EType: AES256CTSHMACSHA196, Cipher: m[126 : 126+368]},
+		},
+		Authenticator: EncryptedData{EType: AES256CTSHMACSHA196, Cipher: m[702-191:]},
+	}
+	want.Ticket.EncPart.SetKVNO(2)
+	if diff := cmp.Diff(want, req, cmpOpts...); diff != "" {
+		t.Errorf("Decode mismatch (-want +got):\n%s", diff)
 	}
 	if req.PVNO != 5 || req.MsgType != MsgAPReq || req.Options != APOptionMutualRequired || !req.Options.MutualRequired() {
 		t.Errorf("pvno %d msg-type %v ap-options %v", req.PVNO, req.MsgType, req.Options)
@@ -48,11 +61,11 @@ func TestAPReqFreeTDSCapture(t *testing.T) {
 	if tk.SPN() != "MSSQLSvc/localhost:14331@TDSWIRE.TEST" {
 		t.Errorf("SPN %q", tk.SPN())
 	}
-	if e := tk.EncPart; e.EType != AES256CTSHMACSHA196 || !e.HasKVNO || e.KVNO != 2 || len(e.Cipher) != 368 || e.Cipher[0] != 0x17 {
-		t.Errorf("ticket enc-part %v", e)
+	if kvno, ok := tk.EncPart.KVNO(); !ok || kvno != 2 || tk.EncPart.Cipher[0] != 0x17 {
+		t.Errorf("ticket enc-part %v", tk.EncPart)
 	}
-	if a := req.Authenticator; a.EType != AES256CTSHMACSHA196 || a.HasKVNO || len(a.Cipher) != 191 {
-		t.Errorf("authenticator %v", a)
+	if _, ok := req.Authenticator.KVNO(); ok {
+		t.Errorf("authenticator has a kvno: %v", req.Authenticator)
 	}
 	if got := req.Append(nil); !bytes.Equal(got, tok.Message) {
 		t.Error("AP-REQ does not re-encode to the captured bytes")
@@ -60,10 +73,10 @@ func TestAPReqFreeTDSCapture(t *testing.T) {
 	if got := tok.Append(nil); !bytes.Equal(got, b) {
 		t.Error("GSS token does not re-encode to the captured bytes")
 	}
-	want := "AP-REQ ap-options=mutual-required ticket: sname=MSSQLSvc/localhost:14331 realm=TDSWIRE.TEST " +
+	wantStr := "AP-REQ ap-options=mutual-required ticket: sname=MSSQLSvc/localhost:14331 realm=TDSWIRE.TEST " +
 		"etype=aes256-cts-hmac-sha1-96 kvno=2 cipher=<368 bytes> authenticator: etype=aes256-cts-hmac-sha1-96 cipher=<191 bytes>"
-	if req.String() != want {
-		t.Errorf("String:\n got %s\nwant %s", req.String(), want)
+	if req.String() != wantStr {
+		t.Errorf("String:\n got %s\nwant %s", req.String(), wantStr)
 	}
 	c, err := spnego.Classify(b)
 	if err != nil || c.Kind != spnego.KindKerberos || c.TokenID != spnego.TokIDAPReq {
@@ -74,18 +87,23 @@ func TestAPReqFreeTDSCapture(t *testing.T) {
 func TestKRBErrorGolden(t *testing.T) {
 	b := readHex(t, "krberror-skew.hex")
 	var tok GSSToken
-	if err := tok.Decode(b); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, tok.Decode(b))
 	if tok.ID != TokKRBError {
 		t.Fatalf("TOK_ID %v", tok.ID)
 	}
 	var e KRBError
-	if err := e.Decode(tok.Message); err != nil {
-		t.Fatal(err)
+	require.NoError(t, e.Decode(tok.Message))
+	want := KRBError{PVNO: 5, MsgType: MsgKRBError, STime: KerberosTime("20261207024500Z"), SUSec: 123456,
+		ErrorCode: KRBAPErrSkew, Realm: []byte("TDSWIRE.TEST"), SName: NewPrincipalName(NTSrvInst, "MSSQLSvc", "localhost:14331"),
+		EText: []byte("clock skew")}
+	if diff := cmp.Diff(want, e, cmpOpts...); diff != "" {
+		t.Errorf("Decode mismatch (-want +got):\n%s", diff)
 	}
-	if e.PVNO != 5 || e.MsgType != MsgKRBError || e.CTime != nil || e.HasCUSec || e.CRealm != nil || e.HasCName || e.EData != nil {
-		t.Errorf("header or optional fields: %+v", e)
+	if _, ok := e.CUSec(); ok {
+		t.Error("cusec present")
+	}
+	if _, ok := e.CName(); ok {
+		t.Error("cname present")
 	}
 	if e.STime.String() != "20261207024500Z" || !e.STime.Time().Equal(time.Date(2026, 12, 7, 2, 45, 0, 0, time.UTC)) || e.SUSec != 123456 {
 		t.Errorf("stime %v susec %d", e.STime, e.SUSec)
@@ -108,20 +126,19 @@ func TestKRBErrorGolden(t *testing.T) {
 	if !built.SName.Equal(e.SName) {
 		t.Error("PrincipalName.Equal")
 	}
-	want := `KRB-ERROR KRB_AP_ERR_SKEW (Clock skew too great) stime=20261207024500Z realm=TDSWIRE.TEST sname=MSSQLSvc/localhost:14331 e-text="clock skew"`
-	if e.String() != want {
-		t.Errorf("String:\n got %s\nwant %s", e.String(), want)
+	wantStr := `KRB-ERROR KRB_AP_ERR_SKEW (Clock skew too great) stime=20261207024500Z realm=TDSWIRE.TEST sname=MSSQLSvc/localhost:14331 e-text="clock skew"`
+	if e.String() != wantStr {
+		t.Errorf("String:\n got %s\nwant %s", e.String(), wantStr)
 	}
 }
 
 func TestAPRepGolden(t *testing.T) {
 	b := readHex(t, "aprep.hex")
 	var r APRep
-	if err := r.Decode(b); err != nil {
-		t.Fatal(err)
-	}
-	if r.PVNO != 5 || r.MsgType != MsgAPRep || r.EncPart.EType != AES256CTSHMACSHA196 || r.EncPart.HasKVNO || len(r.EncPart.Cipher) != 16 {
-		t.Errorf("%+v", r)
+	require.NoError(t, r.Decode(b))
+	want := APRep{PVNO: 5, MsgType: MsgAPRep, EncPart: EncryptedData{EType: AES256CTSHMACSHA196, Cipher: b[27:]}}
+	if diff := cmp.Diff(want, r, cmpOpts...); diff != "" {
+		t.Errorf("Decode mismatch (-want +got):\n%s", diff)
 	}
 	if got := r.Append(nil); !bytes.Equal(got, b) {
 		t.Errorf("Append % x", got)
@@ -211,9 +228,7 @@ func TestNames(t *testing.T) {
 func TestCipherNeverPrints(t *testing.T) {
 	b := readHex(t, "apreq-freetds.hex")[17:]
 	var req APReq
-	if err := req.Decode(b); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, req.Decode(b))
 	secret := fmt.Sprintf("%x", []byte(req.Ticket.EncPart.Cipher[:8]))
 	for _, v := range []any{req, &req, req.Ticket, req.Authenticator, req.Ticket.EncPart.Cipher} {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%X", "%q"} {
@@ -241,5 +256,29 @@ func TestDecodeAllocs(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("decoding allocates %.0f times, want 0", allocs)
+	}
+}
+
+func TestDetailedFormat(t *testing.T) {
+	b := readHex(t, "apreq-freetds.hex")
+	var tok GSSToken
+	require.NoError(t, tok.Decode(b))
+	var req APReq
+	require.NoError(t, req.Decode(tok.Message))
+	got := fmt.Sprintf("%+v", req)
+	want := `AP-REQ{pvno: 5, msg-type: 14 AP-REQ, ap-options: 0x20000000 mutual-required, ticket: Ticket{tkt-vno: 5, realm: "TDSWIRE.TEST", ` +
+		`sname: NT-PRINCIPAL "MSSQLSvc/localhost:14331", enc-part: EncryptedData{etype: 18 aes256-cts-hmac-sha1-96, kvno: 2, cipher: <368 bytes>}}, ` +
+		`authenticator: EncryptedData{etype: 18 aes256-cts-hmac-sha1-96, kvno: absent, cipher: <191 bytes>}}`
+	if got != want {
+		t.Errorf("%%+v:\n got %s\nwant %s", got, want)
+	}
+	if s := fmt.Sprintf("%v|%+v", tok, tok); s != "Kerberos AP-REQ (702 bytes)|GSSToken{mech: 1.2.840.113554.1.2.2 Kerberos, tok-id: 0x0100 AP-REQ, message: 702 bytes AP-REQ}" {
+		t.Errorf("GSSToken: %s", s)
+	}
+	var e KRBError
+	require.NoError(t, tok.Decode(readHex(t, "krberror-skew.hex")))
+	require.NoError(t, e.Decode(tok.Message))
+	if s := fmt.Sprintf("%+v", e); !strings.Contains(s, "error-code: 37 KRB_AP_ERR_SKEW (Clock skew too great)") || !strings.Contains(s, "cusec: absent") {
+		t.Errorf("KRBError %%+v: %s", s)
 	}
 }

@@ -359,19 +359,32 @@ type KRBError struct {
 	PVNO      int64
 	MsgType   MsgType
 	CTime     KerberosTime // nil if absent
-	CUSec     int32        // when HasCUSec
-	HasCUSec  bool
 	STime     KerberosTime
 	SUSec     int32
 	ErrorCode ErrorCode
-	CRealm    []byte        // nil if absent
-	CName     PrincipalName // when HasCName
-	HasCName  bool
+	CRealm    []byte // nil if absent
 	Realm     []byte
 	SName     PrincipalName
 	EText     []byte // nil if absent
 	EData     []byte // nil if absent
+
+	cusec    int32
+	hasCUSec bool
+	cname    PrincipalName
+	hasCName bool
 }
+
+// CUSec returns cusec; ok is false when it is absent.
+func (m KRBError) CUSec() (us int32, ok bool) { return m.cusec, m.hasCUSec }
+
+// SetCUSec sets cusec (present from now on).
+func (m *KRBError) SetCUSec(us int32) { m.cusec, m.hasCUSec = us, true }
+
+// CName returns cname, the client's name; ok is false when it is absent.
+func (m KRBError) CName() (p PrincipalName, ok bool) { return m.cname, m.hasCName }
+
+// SetCName sets cname (present from now on).
+func (m *KRBError) SetCName(p PrincipalName) { m.cname, m.hasCName = p, true }
 
 // Decode reads a KRB-ERROR, the whole of b.
 func (m *KRBError) Decode(b []byte) error {
@@ -399,7 +412,7 @@ func (m *KRBError) Decode(b []byte) error {
 		if err != nil {
 			return err
 		}
-		v.CUSec, v.HasCUSec = int32(us), true
+		v.cusec, v.hasCUSec = int32(us), true
 	}
 	if v.STime, err = decodeTime(&s, 4, "stime"); err != nil {
 		return err
@@ -420,10 +433,10 @@ func (m *KRBError) Decode(b []byte) error {
 		}
 	}
 	if next(&s, 8) {
-		if v.CName, err = decodePrincipalName(&s, 8, "cname"); err != nil {
+		if v.cname, err = decodePrincipalName(&s, 8, "cname"); err != nil {
 			return err
 		}
-		v.HasCName = true
+		v.hasCName = true
 	}
 	if v.Realm, err = decodeString(&s, 9, "realm"); err != nil {
 		return err
@@ -467,8 +480,8 @@ func (m KRBError) Append(dst []byte) []byte {
 			if m.CTime != nil {
 				addTime(b, 2, m.CTime)
 			}
-			if m.HasCUSec {
-				der.AddExplicitInt(b, 3, int64(m.CUSec))
+			if m.hasCUSec {
+				der.AddExplicitInt(b, 3, int64(m.cusec))
 			}
 			addTime(b, 4, m.STime)
 			der.AddExplicitInt(b, 5, int64(m.SUSec))
@@ -476,8 +489,8 @@ func (m KRBError) Append(dst []byte) []byte {
 			if m.CRealm != nil {
 				der.AddExplicitString(b, 7, m.CRealm)
 			}
-			if m.HasCName {
-				addPrincipalName(b, 8, m.CName)
+			if m.hasCName {
+				addPrincipalName(b, 8, m.cname)
 			}
 			der.AddExplicitString(b, 9, m.Realm)
 			addPrincipalName(b, 10, m.SName)

@@ -277,16 +277,24 @@ func addTime(b *cryptobyte.Builder, n uint8, t KerberosTime) {
 //
 // The cipher text is a view into the decoded input and prints as its length.
 type EncryptedData struct {
-	EType   EType
-	KVNO    uint32 // the key version number, when HasKVNO
-	HasKVNO bool
-	Cipher  Cipher
+	EType  EType
+	Cipher Cipher
+
+	kvno    uint32
+	hasKVNO bool
 }
+
+// KVNO returns the key version number; ok is false when kvno is absent
+// (an authenticator's or an AP-REP's part, in the session key, has none).
+func (e EncryptedData) KVNO() (kvno uint32, ok bool) { return e.kvno, e.hasKVNO }
+
+// SetKVNO sets kvno (present from now on).
+func (e *EncryptedData) SetKVNO(kvno uint32) { e.kvno, e.hasKVNO = kvno, true }
 
 // String describes the part: "etype=aes256-cts-hmac-sha1-96 kvno=3 cipher=<274 bytes>".
 func (e EncryptedData) String() string {
-	if e.HasKVNO {
-		return fmt.Sprintf("etype=%s kvno=%d cipher=%s", e.EType, e.KVNO, e.Cipher)
+	if e.hasKVNO {
+		return fmt.Sprintf("etype=%s kvno=%d cipher=%s", e.EType, e.kvno, e.Cipher)
 	}
 	return fmt.Sprintf("etype=%s cipher=%s", e.EType, e.Cipher)
 }
@@ -314,7 +322,7 @@ func decodeEncryptedData(r *der.Reader, n uint8, what string) (EncryptedData, er
 		if err != nil {
 			return EncryptedData{}, err
 		}
-		e.KVNO, e.HasKVNO = uint32(v), true
+		e.kvno, e.hasKVNO = uint32(v), true
 	}
 	c, err := s.Element(der.Context(2), "cipher")
 	if err != nil {
@@ -335,8 +343,8 @@ func addEncryptedData(b *cryptobyte.Builder, n uint8, e EncryptedData) {
 	b.AddASN1(der.Context(n), func(b *cryptobyte.Builder) {
 		b.AddASN1(asn1.SEQUENCE, func(b *cryptobyte.Builder) {
 			der.AddExplicitInt(b, 0, int64(e.EType))
-			if e.HasKVNO {
-				der.AddExplicitInt(b, 1, int64(e.KVNO))
+			if e.hasKVNO {
+				der.AddExplicitInt(b, 1, int64(e.kvno))
 			}
 			der.AddExplicitOctets(b, 2, e.Cipher)
 		})

@@ -14,7 +14,8 @@ func BenchmarkClassify(b *testing.B) {
 }
 
 func BenchmarkNegTokenRespAppend(b *testing.B) {
-	r := NegTokenResp{NegState: AcceptCompleted, HasNegState: true, SupportedMech: MechKerberos.OID(), ResponseToken: make(Opaque, 160)}
+	r := NegTokenResp{SupportedMech: MechKerberos.OID(), ResponseToken: make(Opaque, 160)}
+	r.SetNegState(AcceptCompleted)
 	buf := make([]byte, 0, 256)
 	b.ReportAllocs()
 	for b.Loop() {

@@ -21,9 +21,19 @@ var (
 	ErrUnexpected = der.ErrUnexpected
 )
 
+// Layer names the decoder that reported an *Error (the same type as
+// krb5.Layer).
+type Layer = der.Layer
+
+// The layers of this package's decoders.
 const (
-	layerGSS   = "gss-api token"
-	layerInit  = "spnego negTokenInit"
-	layerResp  = "spnego negTokenResp"
-	layerClass = "sspi blob"
+	LayerGSS          = der.LayerGSS          // InitialContextToken ([RFC 2743] 3.1)
+	LayerNegTokenInit = der.LayerNegTokenInit // NegTokenInit ([RFC 4178] 4.2.1)
+	LayerNegTokenResp = der.LayerNegTokenResp // NegTokenResp ([RFC 4178] 4.2.2)
+)
+
+const (
+	layerGSS  = LayerGSS
+	layerInit = LayerNegTokenInit
+	layerResp = LayerNegTokenResp
 )

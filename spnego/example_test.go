@@ -36,11 +36,10 @@ func ExampleClassify() {
 func ExampleNegTokenResp_Append() {
 	apRep := []byte{0x60, 0x0d /* ... a Kerberos GSS-API token ... */}
 	resp := spnego.NegTokenResp{
-		NegState:      spnego.AcceptCompleted,
-		HasNegState:   true,
 		SupportedMech: spnego.MechKerberos.OID(),
 		ResponseToken: apRep,
 	}
+	resp.SetNegState(spnego.AcceptCompleted)
 	b := resp.Append(nil)
 	fmt.Printf("% x\n", b[:8])
 	var back spnego.NegTokenResp

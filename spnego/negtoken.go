@@ -206,16 +206,30 @@ type NegHints struct {
 // mechListMIC. Decode accepts an absent mechTypes in both forms (as
 // NegTokenInit2 allows). Byte fields are views into the decoded input.
 type NegTokenInit struct {
-	MechTypes    MechTypeList
-	ReqFlags     ContextFlags
-	HasReqFlags  bool   // reqFlags was present
-	MechToken    Opaque // the optimistic token for MechTypes' first mechanism, nil if absent
-	NegHints     NegHints
-	HasNegHints  bool   // negHints was present
-	MechListMIC  Opaque // nil if absent
-	Init2        bool   // the NegTokenInit2 form: negHints present or mechListMIC at [4]
+	MechTypes   MechTypeList
+	MechToken   Opaque // the optimistic token for MechTypes' first mechanism, nil if absent
+	MechListMIC Opaque // nil if absent
+	Init2       bool   // the NegTokenInit2 form: negHints present or mechListMIC at [4]
+
+	reqFlags     ContextFlags
+	hasReqFlags  bool
+	negHints     NegHints
+	hasNegHints  bool
 	hasMechTypes bool
 }
+
+// ReqFlags returns reqFlags; ok is false when the field is absent.
+func (t NegTokenInit) ReqFlags() (f ContextFlags, ok bool) { return t.reqFlags, t.hasReqFlags }
+
+// SetReqFlags sets reqFlags (present from now on).
+func (t *NegTokenInit) SetReqFlags(f ContextFlags) { t.reqFlags, t.hasReqFlags = f, true }
+
+// NegHints returns negHints ([MS-SPNG] 2.2.1); ok is false when absent.
+func (t NegTokenInit) NegHints() (h NegHints, ok bool) { return t.negHints, t.hasNegHints }
+
+// SetNegHints sets negHints (present from now on), which makes t a
+// NegTokenInit2.
+func (t *NegTokenInit) SetNegHints(h NegHints) { t.negHints, t.hasNegHints, t.Init2 = h, true, true }
 
 // Decode reads a NegTokenInit framed as a GSS-API initial context token:
 // 0x60 ... 06 06 2b 06 01 05 05 02 a0 ... (the whole of b).
@@ -272,10 +286,10 @@ func (t *NegTokenInit) decodeChoice(r der.Reader) error {
 		if err := f.Done("reqFlags"); err != nil {
 			return err
 		}
-		if t.ReqFlags, err = decodeContextFlags(bs); err != nil {
+		if t.reqFlags, err = decodeContextFlags(bs); err != nil {
 			return err
 		}
-		t.HasReqFlags = true
+		t.hasReqFlags = true
 	}
 	if f, ok, err := s.Optional(der.Context(2), "mechToken"); err != nil {
 		return err
@@ -329,7 +343,7 @@ func (t *NegTokenInit) decodeNegHints(f der.Reader) error {
 	if err := f.Done("negHints"); err != nil {
 		return err
 	}
-	t.HasNegHints = true
+	t.hasNegHints = true
 	if n, ok, err := h.Optional(der.Context(0), "hintName"); err != nil {
 		return err
 	} else if ok {
@@ -340,12 +354,12 @@ func (t *NegTokenInit) decodeNegHints(f der.Reader) error {
 		if err := n.Done("hintName"); err != nil {
 			return err
 		}
-		t.NegHints.HintName = s.Bytes()
+		t.negHints.HintName = s.Bytes()
 	}
 	if a, ok, err := h.Optional(der.Context(1), "hintAddress"); err != nil {
 		return err
 	} else if ok {
-		if t.NegHints.HintAddress, err = octets(a, "hintAddress"); err != nil {
+		if t.negHints.HintAddress, err = octets(a, "hintAddress"); err != nil {
 			return err
 		}
 	}
@@ -378,7 +392,7 @@ func (t NegTokenInit) Append(dst []byte) []byte {
 }
 
 func (t NegTokenInit) addChoice(b *cryptobyte.Builder) {
-	init2 := t.Init2 || t.HasNegHints
+	init2 := t.Init2 || t.hasNegHints
 	b.AddASN1(der.Context(0), func(b *cryptobyte.Builder) {
 		b.AddASN1(asn1.SEQUENCE, func(b *cryptobyte.Builder) {
 			if len(t.MechTypes.der) > 0 || !init2 || t.hasMechTypes {
@@ -386,20 +400,20 @@ func (t NegTokenInit) addChoice(b *cryptobyte.Builder) {
 					b.AddASN1(asn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddBytes(t.MechTypes.der) })
 				})
 			}
-			if t.HasReqFlags {
-				b.AddASN1(der.Context(1), func(b *cryptobyte.Builder) { addContextFlags(b, t.ReqFlags) })
+			if t.hasReqFlags {
+				b.AddASN1(der.Context(1), func(b *cryptobyte.Builder) { addContextFlags(b, t.reqFlags) })
 			}
 			if t.MechToken != nil {
 				der.AddExplicitOctets(b, 2, t.MechToken)
 			}
-			if t.HasNegHints {
+			if t.hasNegHints {
 				b.AddASN1(der.Context(3), func(b *cryptobyte.Builder) {
 					b.AddASN1(asn1.SEQUENCE, func(b *cryptobyte.Builder) {
-						if t.NegHints.HintName != nil {
-							der.AddExplicitString(b, 0, t.NegHints.HintName)
+						if t.negHints.HintName != nil {
+							der.AddExplicitString(b, 0, t.negHints.HintName)
 						}
-						if t.NegHints.HintAddress != nil {
-							der.AddExplicitOctets(b, 1, t.NegHints.HintAddress)
+						if t.negHints.HintAddress != nil {
+							der.AddExplicitOctets(b, 1, t.negHints.HintAddress)
 						}
 					})
 				})
@@ -425,14 +439,14 @@ func (t NegTokenInit) String() string {
 		sb.WriteString("NegTokenInit")
 	}
 	fmt.Fprintf(&sb, " mechTypes=%s", t.MechTypes)
-	if t.HasReqFlags {
-		fmt.Fprintf(&sb, " reqFlags=%s", t.ReqFlags)
+	if t.hasReqFlags {
+		fmt.Fprintf(&sb, " reqFlags=%s", t.reqFlags)
 	}
 	if t.MechToken != nil {
 		fmt.Fprintf(&sb, " mechToken=%s", t.MechToken)
 	}
-	if t.HasNegHints {
-		fmt.Fprintf(&sb, " negHints.hintName=%q", t.NegHints.HintName)
+	if t.hasNegHints {
+		fmt.Fprintf(&sb, " negHints.hintName=%q", t.negHints.HintName)
 	}
 	if t.MechListMIC != nil {
 		fmt.Fprintf(&sb, " mechListMIC=%s", t.MechListMIC)
@@ -479,12 +493,20 @@ func (s NegState) String() string {
 // On the wire it is the CHOICE tag [1] of NegotiationToken (0xa1), with no
 // GSS-API framing. Byte fields are views into the decoded input.
 type NegTokenResp struct {
-	NegState      NegState
-	HasNegState   bool   // negState was present (the initiator's later tokens omit it)
 	SupportedMech OID    // the mechanism the acceptor chose (its first token only), nil if absent
 	ResponseToken Opaque // the mechanism's token, nil if absent
 	MechListMIC   Opaque // nil if absent
+
+	negState    NegState
+	hasNegState bool
 }
+
+// NegState returns negState; ok is false when it is absent (as in the
+// initiator's tokens after its first).
+func (t NegTokenResp) NegState() (s NegState, ok bool) { return t.negState, t.hasNegState }
+
+// SetNegState sets negState (present from now on).
+func (t *NegTokenResp) SetNegState(s NegState) { t.negState, t.hasNegState = s, true }
 
 // Decode reads a NegTokenResp, the whole of b: a1 ... 30 ....
 func (t *NegTokenResp) Decode(b []byte) error {
@@ -518,7 +540,7 @@ func (t *NegTokenResp) Decode(b []byte) error {
 		if err := f.Done("negState"); err != nil {
 			return err
 		}
-		t.NegState, t.HasNegState = NegState(v), true
+		t.negState, t.hasNegState = NegState(v), true
 	}
 	if f, ok, err := s.Optional(der.Context(1), "supportedMech"); err != nil {
 		return err
@@ -563,8 +585,8 @@ func (t NegTokenResp) Append(dst []byte) []byte {
 	b := cryptobyte.NewBuilder(dst)
 	b.AddASN1(der.Context(1), func(b *cryptobyte.Builder) {
 		b.AddASN1(asn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			if t.HasNegState {
-				b.AddASN1(der.Context(0), func(b *cryptobyte.Builder) { b.AddASN1Enum(int64(t.NegState)) })
+			if t.hasNegState {
+				b.AddASN1(der.Context(0), func(b *cryptobyte.Builder) { b.AddASN1Enum(int64(t.negState)) })
 			}
 			if t.SupportedMech != nil {
 				b.AddASN1(der.Context(1), func(b *cryptobyte.Builder) {
@@ -587,8 +609,8 @@ func (t NegTokenResp) Append(dst []byte) []byte {
 func (t NegTokenResp) String() string {
 	var sb strings.Builder
 	sb.WriteString("NegTokenResp")
-	if t.HasNegState {
-		fmt.Fprintf(&sb, " negState=%s", t.NegState)
+	if t.hasNegState {
+		fmt.Fprintf(&sb, " negState=%s", t.negState)
 	}
 	if t.SupportedMech != nil {
 		if m := t.SupportedMech.Mech(); m != MechUnknown {

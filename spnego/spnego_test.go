@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/require"
 )
 
 func mechsOf(l MechTypeList) []Mech {
@@ -20,8 +23,14 @@ func mechsOf(l MechTypeList) []Mech {
 func TestNegTokenInitGolden(t *testing.T) {
 	b := readHex(t, "negtokeninit-ntlm.hex")
 	var n NegTokenInit
-	if err := n.Decode(b); err != nil {
-		t.Fatal(err)
+	require.NoError(t, n.Decode(b))
+	want := NegTokenInit{
+		MechTypes:    MechTypeList{der: b[18:64]},
+		MechToken:    Opaque(b[68:100]),
+		hasMechTypes: true,
+	}
+	if diff := cmp.Diff(want, n, cmpOpts...); diff != "" {
+		t.Errorf("Decode mismatch (-want +got):\n%s", diff)
 	}
 	if got, want := mechsOf(n.MechTypes), []Mech{MechMSKerberos, MechKerberos, MechNegoEx, MechNTLM}; !slices.Equal(got, want) {
 		t.Errorf("mechTypes = %v, want %v", got, want)
@@ -29,8 +38,11 @@ func TestNegTokenInitGolden(t *testing.T) {
 	if n.MechTypes.Len() != 4 || n.MechTypes.First().String() != "1.2.840.48018.1.2.2" {
 		t.Errorf("Len %d First %v", n.MechTypes.Len(), n.MechTypes.First())
 	}
-	if n.HasReqFlags || n.HasNegHints || n.Init2 || n.MechListMIC != nil {
-		t.Errorf("unexpected optional fields: %+v", n)
+	if _, ok := n.ReqFlags(); ok {
+		t.Error("reqFlags present")
+	}
+	if _, ok := n.NegHints(); ok {
+		t.Error("negHints present")
 	}
 	if len(n.MechToken) != 32 || !bytes.HasPrefix(n.MechToken, []byte("NTLMSSP\x00\x01")) {
 		t.Errorf("mechToken % x", []byte(n.MechToken))
@@ -41,9 +53,9 @@ func TestNegTokenInitGolden(t *testing.T) {
 	if got := n.Append(nil); !bytes.Equal(got, b) {
 		t.Errorf("Append:\n got % x\nwant % x", got, b)
 	}
-	want := "NegTokenInit mechTypes=[MS Kerberos, Kerberos, NegoEx, NTLM] mechToken=<32 bytes>"
-	if n.String() != want {
-		t.Errorf("String = %q, want %q", n.String(), want)
+	wantStr := "NegTokenInit mechTypes=[MS Kerberos, Kerberos, NegoEx, NTLM] mechToken=<32 bytes>"
+	if n.String() != wantStr {
+		t.Errorf("String = %q, want %q", n.String(), wantStr)
 	}
 	// The encoder builds the same bytes from a value made by hand.
 	n2 := NegTokenInit{
@@ -58,11 +70,13 @@ func TestNegTokenInitGolden(t *testing.T) {
 func TestNegTokenInit2Golden(t *testing.T) {
 	b := readHex(t, "negtokeninit2-hints.hex")
 	var n NegTokenInit
-	if err := n.Decode(b); err != nil {
-		t.Fatal(err)
-	}
-	if !n.Init2 || !n.HasNegHints || string(n.NegHints.HintName) != "not_defined_in_RFC4178@please_ignore" || n.NegHints.HintAddress != nil {
-		t.Errorf("negHints: %+v", n)
+	require.NoError(t, n.Decode(b))
+	var want NegTokenInit
+	want.MechTypes = MechTypeList{der: b[18:52]}
+	want.hasMechTypes = true
+	want.SetNegHints(NegHints{HintName: []byte("not_defined_in_RFC4178@please_ignore")})
+	if diff := cmp.Diff(want, n, cmpOpts...); diff != "" {
+		t.Errorf("Decode mismatch (-want +got):\n%s", diff)
 	}
 	if got, want := mechsOf(n.MechTypes), []Mech{MechMSKerberos, MechKerberos, MechNTLM}; !slices.Equal(got, want) {
 		t.Errorf("mechTypes = %v, want %v", got, want)
@@ -83,22 +97,20 @@ func TestNegTokenInitForms(t *testing.T) {
 	for _, init2 := range []bool{false, true} {
 		n := NegTokenInit{
 			MechTypes:   NewMechTypeList(MechKerberos),
-			ReqFlags:    MutualFlag | IntegFlag,
-			HasReqFlags: true,
 			MechToken:   Opaque("tok"),
 			MechListMIC: Opaque("mic"),
 			Init2:       init2,
 		}
+		n.SetReqFlags(MutualFlag | IntegFlag)
 		b := n.Append(nil)
 		var d NegTokenInit
-		if err := d.Decode(b); err != nil {
-			t.Fatal(err)
+		require.NoError(t, d.Decode(b))
+		n.hasMechTypes = true
+		if diff := cmp.Diff(n, d, cmpOpts...); diff != "" {
+			t.Errorf("init2=%v: round trip (-want +got):\n%s", init2, diff)
 		}
-		if d.ReqFlags != MutualFlag|IntegFlag || !d.HasReqFlags || string(d.MechListMIC) != "mic" || d.Init2 != init2 {
-			t.Errorf("init2=%v: decoded %+v", init2, d)
-		}
-		if d.ReqFlags.String() != "mutual|integ" {
-			t.Errorf("flags %q", d.ReqFlags)
+		if f, _ := d.ReqFlags(); f.String() != "mutual|integ" {
+			t.Errorf("flags %q", f)
 		}
 		// The BIT STRING has its trailing zero bits removed (X.690 11.2.2):
 		// bits 1 and 6 set is 0x42 with 1 unused bit.
@@ -111,11 +123,14 @@ func TestNegTokenInitForms(t *testing.T) {
 func TestNegTokenRespGolden(t *testing.T) {
 	b := readHex(t, "negtokenresp-completed.hex")
 	var r NegTokenResp
-	if err := r.Decode(b); err != nil {
-		t.Fatal(err)
+	require.NoError(t, r.Decode(b))
+	want := NegTokenResp{SupportedMech: OID(b[13:22]), ResponseToken: Opaque(b[26:84])}
+	want.SetNegState(AcceptCompleted)
+	if diff := cmp.Diff(want, r, cmpOpts...); diff != "" {
+		t.Errorf("Decode mismatch (-want +got):\n%s", diff)
 	}
-	if !r.HasNegState || r.NegState != AcceptCompleted || r.SupportedMech.Mech() != MechKerberos || r.MechListMIC != nil {
-		t.Errorf("decoded %+v", r)
+	if r.SupportedMech.Mech() != MechKerberos {
+		t.Errorf("supportedMech %v", r.SupportedMech)
 	}
 	if len(r.ResponseToken) != 58 || r.ResponseToken[0] != 0x60 {
 		t.Errorf("responseToken % x", []byte(r.ResponseToken))
@@ -126,19 +141,20 @@ func TestNegTokenRespGolden(t *testing.T) {
 	if s := r.String(); s != "NegTokenResp negState=accept-completed supportedMech=Kerberos responseToken=<58 bytes>" {
 		t.Errorf("String = %q", s)
 	}
-	built := NegTokenResp{NegState: AcceptCompleted, HasNegState: true, SupportedMech: MechKerberos.OID(), ResponseToken: r.ResponseToken}
+	built := NegTokenResp{SupportedMech: MechKerberos.OID(), ResponseToken: r.ResponseToken}
+	built.SetNegState(AcceptCompleted)
 	if got := built.Append(nil); !bytes.Equal(got, b) {
 		t.Errorf("Append from a new value:\n got % x\nwant % x", got, b)
 	}
 
 	rej := readHex(t, "negtokenresp-reject.hex")
-	if err := r.Decode(rej); err != nil {
-		t.Fatal(err)
+	require.NoError(t, r.Decode(rej))
+	var wantRej NegTokenResp
+	wantRej.SetNegState(Reject)
+	if diff := cmp.Diff(wantRej, r, cmpOpts...); diff != "" {
+		t.Errorf("reject Decode mismatch (-want +got):\n%s", diff)
 	}
-	if r.NegState != Reject || r.SupportedMech != nil || r.ResponseToken != nil {
-		t.Errorf("reject decoded %+v", r)
-	}
-	if got := (NegTokenResp{NegState: Reject, HasNegState: true}).Append(nil); !bytes.Equal(got, rej) {
+	if got := wantRej.Append(nil); !bytes.Equal(got, rej) {
 		t.Errorf("reject Append % x, want % x", got, rej)
 	}
 }
@@ -288,5 +304,22 @@ func TestDecodeAllocs(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("decoding allocates %.0f times, want 0", allocs)
+	}
+}
+
+func TestDetailedFormat(t *testing.T) {
+	c, err := Classify(readHex(t, "negtokeninit-ntlm.hex"))
+	require.NoError(t, err)
+	got := fmt.Sprintf("%+v", c.Init)
+	want := `NegTokenInit{init2: false, mechTypes: ["1.2.840.48018.1.2.2 MS Kerberos" "1.2.840.113554.1.2.2 Kerberos" ` +
+		`"1.3.6.1.4.1.311.2.2.30 NegoEx" "1.3.6.1.4.1.311.2.2.10 NTLM"], reqFlags: absent, mechToken: <32 bytes> (NTLM), negHints: absent, mechListMIC: absent}`
+	if got != want {
+		t.Errorf("%%+v:\n got %s\nwant %s", got, want)
+	}
+	if s := fmt.Sprintf("%v", c.Init); s != c.Init.String() {
+		t.Errorf("%%v = %s", s)
+	}
+	if s := fmt.Sprintf("%+v", c); !strings.HasPrefix(s, "Blob{kind: SPNEGO NegTokenInit, mech: NTLM, token: <32 bytes>") {
+		t.Errorf("Blob %%+v: %s", s)
 	}
 }

@@ -33,7 +33,7 @@ var (
 // Offset is the byte offset of the offending element, counted from the
 // start of the buffer given to the decoder.
 type Error struct {
-	Layer  string // the decoder, e.g. "spnego negTokenInit", "krb5 ap-req"
+	Layer  Layer  // the decoder, e.g. LayerNegTokenInit, LayerAPReq
 	Offset int64  // byte offset of the offending element
 	Msg    string // what was wrong, in the specification's terms
 	Err    error  // the class: ErrTruncated, ErrMalformed or ErrUnexpected
@@ -48,8 +48,43 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf builds an *Error; call it only on failure paths.
-func Errorf(layer string, offset int, class error, format string, args ...any) *Error {
+func Errorf(layer Layer, offset int, class error, format string, args ...any) *Error {
 	return &Error{Layer: layer, Offset: int64(offset), Msg: fmt.Sprintf(format, args...), Err: class}
+}
+
+// Layer names the decoder that reported an *Error. Its String form is the
+// prefix of Error.Error ("spnego negTokenInit", "krb5 ap-req", ...).
+type Layer uint8
+
+// The layers of packages spnego and krb5.
+const (
+	LayerUnknown       Layer = iota // the zero Layer: not set
+	LayerGSS                        // spnego: InitialContextToken ([RFC 2743] 3.1)
+	LayerNegTokenInit               // spnego: NegTokenInit ([RFC 4178] 4.2.1)
+	LayerNegTokenResp               // spnego: NegTokenResp ([RFC 4178] 4.2.2)
+	LayerKerberosToken              // krb5: the Kerberos GSS-API token ([RFC 4121] 4.1)
+	LayerAPReq                      // krb5: KRB_AP_REQ ([RFC 4120] 5.5.1)
+	LayerAPRep                      // krb5: KRB_AP_REP ([RFC 4120] 5.5.2)
+	LayerKRBError                   // krb5: KRB_ERROR ([RFC 4120] 5.9.1)
+)
+
+var layerNames = [...]string{
+	LayerUnknown:       "der",
+	LayerGSS:           "gss-api token",
+	LayerNegTokenInit:  "spnego negTokenInit",
+	LayerNegTokenResp:  "spnego negTokenResp",
+	LayerKerberosToken: "krb5 gss-api token",
+	LayerAPReq:         "krb5 ap-req",
+	LayerAPRep:         "krb5 ap-rep",
+	LayerKRBError:      "krb5 krb-error",
+}
+
+// String returns the layer's name as Error.Error prints it, or "Layer(N)".
+func (l Layer) String() string {
+	if int(l) < len(layerNames) {
+		return layerNames[l]
+	}
+	return fmt.Sprintf("Layer(%d)", uint8(l))
 }
 
 // Tag helpers: the identifier octets of X.690 8.1.2 for tag numbers below 31.
@@ -69,13 +104,13 @@ const GeneralString = asn1.Tag(27)
 // the whole input.
 type Reader struct {
 	s     cryptobyte.String
-	end   int    // offset just past the last byte of s in the whole input
-	Layer string // the decoder named in errors
+	end   int   // offset just past the last byte of s in the whole input
+	Layer Layer // the decoder named in errors
 }
 
 // NewReader returns a Reader over b, whose first byte is at offset base of
 // the whole input, naming layer in its errors.
-func NewReader(b []byte, base int, layer string) Reader {
+func NewReader(b []byte, base int, layer Layer) Reader {
 	return Reader{s: b, end: base + len(b), Layer: layer}
 }
 
