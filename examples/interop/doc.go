@@ -32,7 +32,7 @@
 // tedious with its sp_executesql path (TestTediousQueries,
 // TestTediousLoginFailed), and MARS through the FreeTDS ODBC driver and
 // isql (TestMARSISQL): logins with and without TLS, SQL and NTLM, every
-// value of the sample table, the errors 18456 and 102, and what the server
+// value of the sample table, the errors 18456 and 3701, and what the server
 // counted (Server.Stats: TLS handshakes, NTLM logins, batches, RPCs, SMP
 // SYN and DATA packets).
 //

@@ -84,8 +84,8 @@ func TestGoMSSQLQueries(t *testing.T) {
 			// A statement the server does not know is an ERROR token.
 			_, err := db.ExecContext(ctx, "DROP TABLE nothing")
 			var me mssql.Error
-			if !errors.As(err, &me) || me.Number != 102 || me.Class != 15 {
-				t.Fatalf("bad statement: %v (%#v), want error 102 class 15", err, err)
+			if !errors.As(err, &me) || me.Number != 3701 || me.Class != 11 {
+				t.Fatalf("bad statement: %v (%#v), want error 3701 class 11", err, err)
 			}
 
 			big := 0

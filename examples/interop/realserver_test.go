@@ -32,10 +32,11 @@ type exampleServer struct {
 
 // startExampleServer starts the example server with the test logins, the
 // given encryption mode and MARS on; it stops when the test ends.
-func startExampleServer(t *testing.T, mode tdsserver.TLSMode) *exampleServer {
+// opts adjust the configuration before the server starts.
+func startExampleServer(t *testing.T, mode tdsserver.TLSMode, opts ...func(*tdsserver.Config)) *exampleServer {
 	t.Helper()
 	es := &exampleServer{}
-	srv, err := tdsserver.New(tdsserver.Config{
+	cfg := tdsserver.Config{
 		Users: []tdsserver.User{
 			{Name: sqlUser, Password: sqlPassword},
 			{Domain: ntlmDomain, Name: ntlmUser, Password: ntlmPass},
@@ -48,8 +49,13 @@ func startExampleServer(t *testing.T, mode tdsserver.TLSMode) *exampleServer {
 			es.log = append(es.log, fmt.Sprintf(format, args...))
 			es.mu.Unlock()
 		},
-		Timeout: clientTimeout,
-	})
+		Timeout:   clientTimeout,
+		Databases: []string{"master", "tempdb", database},
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv, err := tdsserver.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

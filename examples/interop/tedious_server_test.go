@@ -210,8 +210,8 @@ func TestTediousQueries(t *testing.T) {
 			if e := reqs[2]; e.Error != nil || fmt.Sprint(e.Rows) != fmt.Sprint([][]any{{42.0, "héllo", nil}}) {
 				t.Errorf("%q: error %v, rows %v", e.SQL, e.Error, e.Rows)
 			}
-			if e := reqs[3]; e.Error == nil || fmt.Sprint(e.Error.(map[string]any)["number"]) != "102" {
-				t.Errorf("%q: error %v, want number 102", e.SQL, e.Error)
+			if e := reqs[3]; e.Error == nil || fmt.Sprint(e.Error.(map[string]any)["number"]) != "3701" {
+				t.Errorf("%q: error %v, want number 3701", e.SQL, e.Error)
 			}
 			if e := reqs[4]; e.Error != nil || fmt.Sprint(e.Rows) != "[[1]]" {
 				t.Errorf("%q: error %v, rows %v", e.SQL, e.Error, e.Rows)

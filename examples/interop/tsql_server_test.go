@@ -82,7 +82,7 @@ func TestTSQLQueries(t *testing.T) {
 							t.Errorf("tsql output lacks %q:\n%s", want, r.Output())
 						}
 					}
-					if !strings.Contains(r.Output(), "Msg 102 (severity 15, state 1)") {
+					if !strings.Contains(r.Output(), "Msg 3701 (severity 11, state 5)") {
 						t.Errorf("tsql output lacks the error of the unknown statement:\n%s", r.Output())
 					}
 					st := s.Stats()

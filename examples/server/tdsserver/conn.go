@@ -65,70 +65,53 @@ type conn struct {
 	s    *Server
 	id   int64
 	spid uint16
+	raw  net.Conn // the TCP connection
 	nc   net.Conn // the TCP connection, with deadlines
 	log  func(format string, args ...any)
+	ctx  context.Context // ends with the connection or the server
 
 	mars bool // granted in PRELOGIN
 
-	mu         sync.Mutex
-	loggedIn   bool
-	version    tds.Version
-	packetSize int
-	user       string
-	database   string
-	statements map[int32]string // prepared by sp_prepexec
-	nextHandle int32
-}
-
-// maxPrepared bounds the statements one connection may keep prepared, so
-// that a client that never unprepares cannot grow the server without end.
-const maxPrepared = 1024
-
-// prepare keeps stmt for sp_execute and returns its handle, or false when
-// the connection already holds maxPrepared statements.
-func (c *conn) prepare(stmt string) (int32, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.statements == nil {
-		c.statements = map[int32]string{}
-	}
-	if len(c.statements) >= maxPrepared {
-		return 0, false
-	}
-	c.nextHandle++
-	c.statements[c.nextHandle] = stmt
-	return c.nextHandle, true
-}
-
-// prepared returns the statement of handle h, forgetting it if drop is set.
-func (c *conn) prepared(h int32, drop bool) (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, ok := c.statements[h]
-	if drop {
-		delete(c.statements, h)
-	}
-	return s, ok
+	mu       sync.Mutex
+	loggedIn bool
+	sess     *Session
 }
 
 func (s *Server) serveConn(raw net.Conn) {
 	defer raw.Close()
 	s.st.conns.Add(1)
 	id := s.next.Add(1)
+	ctx, cancel := context.WithCancel(s.ctx)
+	defer cancel()
 	c := &conn{
-		s:          s,
-		id:         id,
-		spid:       uint16(50 + id%30000),
-		nc:         timeoutConn{Conn: raw, d: s.cfg.Timeout},
-		packetSize: tds.DefaultPacketSize,
+		s:    s,
+		id:   id,
+		spid: uint16(50 + id%30000),
+		raw:  raw,
+		nc:   timeoutConn{Conn: raw, d: s.cfg.Timeout},
+		ctx:  ctx,
 	}
 	c.log = func(format string, args ...any) {
 		s.logf("conn %d %s: "+format, append([]any{id, raw.RemoteAddr()}, args...)...)
 	}
 	c.log("TCP connection accepted")
+	if s.cfg.LoginTimeout > 0 {
+		// One deadline for the whole login, not renewed by reads.
+		t := time.AfterFunc(s.cfg.LoginTimeout, func() {
+			c.mu.Lock()
+			in := c.loggedIn
+			c.mu.Unlock()
+			if !in {
+				s.st.loginTimeout.Add(1)
+				c.log("login not done in %v: closing", s.cfg.LoginTimeout)
+				raw.Close()
+			}
+		})
+		defer t.Stop()
+	}
 	err := c.run()
 	switch {
-	case err == nil, errors.Is(err, io.EOF), errors.Is(err, errLoginFailed):
+	case err == nil, errors.Is(err, io.EOF), errors.Is(err, errLoginFailed), errors.Is(err, errFault), errors.Is(err, errRouted):
 		c.log("closed")
 	default:
 		s.mu.Lock()
@@ -159,6 +142,12 @@ func (c *conn) run() error {
 		return fmt.Errorf("decoding PRELOGIN: %w", err)
 	}
 	c.log("TDS:Prelogin received: %v; client VERSION %v, ENCRYPTION %v, MARS %v", h, pm.Version, pm.Encryption, pm.MARS)
+	c.s.record(Received{Conn: c.id, Time: time.Now(), Type: h.Type, Payload: bytes.Clone(msg), Decoded: &pm})
+	if f := c.s.faults.find(PhasePrelogin, c.id, ""); f != nil {
+		if err := c.connFault(f); err != nil {
+			return err
+		}
+	}
 	resp, terminate := prelogin.ServerResponse(pm.Encryption, c.s.cfg.TLS.setting())
 	if c.s.tls == nil && resp != prelogin.EncryptNotSup {
 		resp, terminate = prelogin.EncryptNotSup, true
@@ -196,6 +185,11 @@ func (c *conn) run() error {
 	case prelogin.OutcomeNoEncryption:
 		c.log("no encryption")
 	case prelogin.OutcomeLoginOnly, prelogin.OutcomeEntireConnection:
+		if f := c.s.faults.find(PhaseTLS, c.id, ""); f != nil {
+			if err := c.connFault(f); err != nil {
+				return err
+			}
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), c.s.cfg.Timeout)
 		tc, err := tds.ServerHandshake(ctx, c.nc, c.s.tls)
 		cancel()
@@ -213,7 +207,7 @@ func (c *conn) run() error {
 		// ([MS-TDS] 3.2.5.3), switched by the Reader at that packet.
 		lr := tds.NewReader(tc)
 		lr.ResetAfterFirstPacket(c.nc)
-		return c.session(lr, w, c.nc, nil)
+		return c.session(lr, w, c.nc, nil, nil)
 	default:
 		return fmt.Errorf("PRELOGIN outcome %v", outcome)
 	}
@@ -236,7 +230,7 @@ func (c *conn) run() error {
 	if err := w.Reset(stream); err != nil {
 		return err
 	}
-	return c.session(r, w, stream, nil)
+	return c.session(r, w, stream, nil, nil)
 }
 
 type readWriter struct {
@@ -255,7 +249,7 @@ func peekByte(r io.Reader) (byte, error) {
 // the stream the connection continues on once logged in (for a MARS
 // connection that has not started SMP yet); mux is the SMP Mux the
 // session belongs to, or nil.
-func (c *conn) session(r *tds.Reader, w *tds.Writer, after io.ReadWriter, mux *smp.Mux) error {
+func (c *conn) session(r *tds.Reader, w *tds.Writer, after io.ReadWriter, mux *smp.Mux, stream io.Closer) error {
 	c.mu.Lock()
 	logged := c.loggedIn
 	c.mu.Unlock()
@@ -277,9 +271,7 @@ func (c *conn) session(r *tds.Reader, w *tds.Writer, after io.ReadWriter, mux *s
 			r.Reset(after)
 		}
 	}
-	c.mu.Lock()
-	v, ps := c.version, c.packetSize
-	c.mu.Unlock()
+	ps := c.sess.PacketSize
 	if err := r.SetPacketSize(ps); err != nil {
 		return err
 	}
@@ -287,19 +279,11 @@ func (c *conn) session(r *tds.Reader, w *tds.Writer, after io.ReadWriter, mux *s
 		return err
 	}
 	w.SetSPID(c.spid)
-	rs := responder{c: c, w: w, v: v}
-	for {
-		h, msg, err := r.ReadMessage()
-		if err != nil {
-			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, smp.ErrClosed) {
-				return nil
-			}
-			return err
-		}
-		if err := rs.handle(h, msg); err != nil {
-			return err
-		}
+	closeStream := c.raw.Close
+	if mux != nil {
+		closeStream = stream.Close
 	}
+	return c.serveRequests(r, w, closeStream)
 }
 
 // login reads LOGIN7 (and for NTLM the SSPI message) and answers with the
@@ -315,6 +299,16 @@ func (c *conn) login(r *tds.Reader, w *tds.Writer) error {
 	var l login7.Login7
 	if err := l.Decode(msg); err != nil {
 		return fmt.Errorf("decoding LOGIN7: %w", err)
+	}
+	if c.s.cfg.Record {
+		cp := bytes.Clone(msg)
+		var rl login7.Login7
+		if rl.Decode(cp) == nil {
+			// The recording never holds a password, not even obfuscated.
+			clear(rl.Password.Bytes())
+			clear(rl.ChangePassword.Bytes())
+			c.s.record(Received{Conn: c.id, Time: time.Now(), Type: h.Type, Payload: cp, Decoded: &rl})
+		}
 	}
 	v := l.TDSVersion
 	if !v.AtLeast(tds.Version71) {
@@ -334,44 +328,167 @@ func (c *conn) login(r *tds.Reader, w *tds.Writer) error {
 	c.log("TDS:Login7 received: %v; TDS %v, user %q, app %q, host %q, database %q, packet size %d, integrated %v",
 		h, l.TDSVersion, l.UserName.String(), l.AppName.String(), l.HostName.String(), l.Database.String(), l.PacketSize, l.OptionFlags2.IntegratedSecurity())
 
+	if f := c.s.faults.find(PhaseLogin, c.id, ""); f != nil {
+		if err := c.connFault(f); err != nil {
+			return err
+		}
+		if f.Action == FaultError || f.Action == FaultFatal {
+			e := faultError(f, database)
+			return c.refuse(w, v, l.UserName.String(), &LoginError{Number: e.Number, Class: e.Class, State: e.State, Msg: e.Msg})
+		}
+	}
 	var user string
-	var ok, viaNTLM bool
-	if l.OptionFlags2.IntegratedSecurity() {
-		viaNTLM = true
+	var refusal error
+	viaSSPI := l.OptionFlags2.IntegratedSecurity()
+	switch {
+	case viaSSPI && c.s.cfg.NewSSPI != nil:
+		user, refusal, err = c.sspi(r, w, &l)
+		if err != nil {
+			return err
+		}
+	case viaSSPI:
+		var ok bool
 		user, ok, err = c.ntlm(r, w, bytes.Clone(l.SSPI))
 		if err != nil {
 			return err
 		}
-	} else {
+		if !ok {
+			refusal = errLoginFailed
+		}
+	case c.s.cfg.CheckSQLLogin != nil:
+		user = l.UserName.String()
+		refusal = c.s.cfg.CheckSQLLogin(c.ctx, user, l.Password)
+	default:
 		user = l.UserName.String()
 		u, found := c.s.users[strings.ToLower(user)]
-		ok = found && l.Password.Equal(u.Password)
-	}
-	if !ok {
-		c.s.st.failed.Add(1)
-		if err := w.WriteMessage(tds.PacketResponse, 0, loginFailed(nil, v, user)); err != nil {
-			return err
+		if !found || !l.Password.Equal(u.Password) {
+			refusal = errLoginFailed
 		}
-		c.log("login refused for %q (error 18456)", user)
-		return errLoginFailed
 	}
+	if refusal != nil {
+		return c.refuse(w, v, user, refusal)
+	}
+	canon, ok := c.s.database(database)
+	if !ok {
+		return c.refuse(w, v, user, &LoginError{Number: 4060, Class: 11, State: 1, Msg: fmt.Sprintf("Cannot open database \"%s\" requested by the login. The login failed.", database)})
+	}
+	database = canon
 
+	sess := &Session{
+		ID: c.id, SPID: c.spid, User: user, App: l.AppName.String(), Host: l.HostName.String(),
+		Database: database, Version: v, PacketSize: ps, server: c.s, textSize: 4096,
+	}
 	// The connection is logged in before the client can know it: another
 	// SMP session may be opened as soon as the response arrives.
 	c.mu.Lock()
-	c.loggedIn, c.version, c.packetSize, c.user, c.database = true, v, ps, user, database
+	c.loggedIn, c.sess = true, sess
 	c.mu.Unlock()
 	b := loginResponse(nil, v, database, ps)
+	b = b[:len(b)-tokens.DoneLen(v)] // the DONE goes after what follows LOGINACK
+	if acks := c.featureAcks(&l); len(acks) > 0 && v.AtLeast(tds.Version74) {
+		b = tokens.AppendFeatureExtAck(b, acks...)
+	}
+	if rt := c.s.cfg.Route; rt != nil {
+		b = tokens.EnvChange{Type: tokens.EnvRouting, NewValue: tokens.Routing{Port: rt.Port, AlternateServer: ucs2(rt.Server)}.AppendValue(nil, false)}.Append(b)
+	}
+	b = tokens.Done{Status: tokens.DoneFinal}.Append(b, v)
 	w.SetSPID(c.spid)
 	if err := w.WriteMessage(tds.PacketResponse, 0, b); err != nil {
 		return fmt.Errorf("writing the login response: %w", err)
 	}
 	c.s.st.logins.Add(1)
-	if viaNTLM {
+	if viaSSPI {
 		c.s.st.ntlm.Add(1)
 	}
 	c.log("TDS:Response sent: LOGINACK TDS %v, SPID %d, user %q, database %q, packet size %d", v, c.spid, user, database, ps)
+	if rt := c.s.cfg.Route; rt != nil {
+		c.log("routed to %s,%d: closing", rt.Server, rt.Port)
+		return errRouted
+	}
 	return nil
+}
+
+// errRouted ends a connection whose client was routed elsewhere.
+var errRouted = errors.New("client routed to another server")
+
+// refuse answers a refused login: ERROR 18456 (or the LoginError's own)
+// and DONE with DONE_ERROR, then the connection ends.
+func (c *conn) refuse(w *tds.Writer, v tds.Version, user string, why error) error {
+	c.s.st.failed.Add(1)
+	var le *LoginError
+	var b []byte
+	if errors.As(why, &le) {
+		b = tokens.Message{Number: le.Number, State: le.State, Class: le.Class, MsgText: ucs2(le.Msg), ServerName: ucs2(c.s.cfg.ServerName), LineNumber: 1}.Append(nil, v)
+		b = tokens.Done{Status: tokens.DoneError}.Append(b, v)
+	} else {
+		b = loginFailed(nil, v, user)
+	}
+	if err := w.WriteMessage(tds.PacketResponse, 0, b); err != nil {
+		return err
+	}
+	c.log("login refused for %q: %v", user, why)
+	return errLoginFailed
+}
+
+// featureAcks returns the Config.FeatureAcks the client's LOGIN7 asks for.
+func (c *conn) featureAcks(l *login7.Login7) []tokens.FeatureAck {
+	var out []tokens.FeatureAck
+	for _, a := range c.s.cfg.FeatureAcks {
+		if _, ok := l.FeatureExt.Lookup(login7.FeatureID(a.ID)); ok {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// sspi runs an integrated login through Config.NewSSPI: each token out
+// goes in an SSPI token (2.2.7.22), each client answer comes in an SSPI
+// message (2.2.6.8). It returns the user, or the refusal.
+func (c *conn) sspi(r *tds.Reader, w *tds.Writer, l *login7.Login7) (string, error, error) {
+	srv, err := c.s.cfg.NewSSPI(c.ctx, l)
+	if err != nil {
+		return l.UserName.String(), &LoginError{Number: 18452, Class: 14, State: 1, Msg: "Login failed. The login is from an untrusted domain and cannot be used with Integrated authentication."}, nil
+	}
+	in := bytes.Clone(l.SSPI)
+	for round := 0; ; round++ {
+		out, done, err := srv.Step(c.ctx, in)
+		if err != nil {
+			var le *LoginError
+			if errors.As(err, &le) {
+				return srv.User(), le, nil
+			}
+			return srv.User(), &LoginError{Number: 18452, Class: 14, State: 1, Msg: "Login failed. The login is from an untrusted domain and cannot be used with Integrated authentication."}, nil
+		}
+		if done {
+			if len(out) > 0 {
+				// The last token travels with the login response; send
+				// it first in its own message as SQL Server does not
+				// need a reply to it.
+				if err := w.WriteMessage(tds.PacketResponse, 0, tokens.SSPI{Buffer: out}.Append(nil)); err != nil {
+					return "", nil, err
+				}
+			}
+			return srv.User(), nil, nil
+		}
+		if round > 16 {
+			return srv.User(), &LoginError{Number: 18452, Class: 14, State: 1, Msg: "Login failed: too many SSPI rounds."}, nil
+		}
+		if err := w.WriteMessage(tds.PacketResponse, 0, tokens.SSPI{Buffer: out}.Append(nil)); err != nil {
+			return "", nil, err
+		}
+		h, msg, err := r.ReadMessage()
+		if err != nil {
+			return "", nil, fmt.Errorf("reading the SSPI message: %w", err)
+		}
+		if h.Type != tds.PacketSSPI {
+			return "", nil, fmt.Errorf("message in the SSPI exchange is %v, want SSPI", h.Type)
+		}
+		var m login7.SSPIMessage
+		if err := m.Decode(msg); err != nil {
+			return "", nil, err
+		}
+		in = bytes.Clone(m.Data)
+	}
 }
 
 // ntlm answers the NEGOTIATE_MESSAGE of LOGIN7 with a CHALLENGE_MESSAGE in
@@ -480,12 +597,15 @@ func (c *conn) serveSMP(in io.Reader, out io.Writer) error {
 		go func() {
 			defer wg.Done()
 			defer sess.Close()
+			ps := tds.DefaultPacketSize
 			c.mu.Lock()
-			ps := c.packetSize
+			if c.sess != nil {
+				ps = c.sess.PacketSize
+			}
 			c.mu.Unlock()
 			w, err := tds.NewWriter(sess, ps)
 			if err == nil {
-				err = c.session(tds.NewReader(sess), w, nil, mux)
+				err = c.session(tds.NewReader(sess), w, nil, mux, sess)
 			}
 			if err != nil {
 				c.log("SMP session %v: %v", sess.LocalAddr(), err)

@@ -1,57 +1,95 @@
-// Package tdsserver is a small TDS server built only from tdswire's codecs,
-// for trying real SQL Server drivers against the library. It answers:
+// Package tdsserver is a TDS server built only from tdswire's codecs, a
+// test server for driver authors in the manner of net/http/httptest: it
+// logs clients in, answers what drivers send on their default settings,
+// lets a test script its own answers with a Handler, plays faults, and
+// records every message it receives.
+//
+// # Connection
 //
 //   - PRELOGIN ([MS-TDS] 2.2.6.5) with its VERSION, the ENCRYPTION answer
 //     of the first table of 2.2.6.5 for its TLSMode, and MARS when the
 //     client asks and Config.MARS allows;
 //   - TLS inside PRELOGIN packets (tds.ServerHandshake, 3.3.5.1), for the
 //     login packet only or for the whole connection, as negotiated;
-//   - LOGIN7 (2.2.6.4) with SQL authentication against Config.Users, or
-//     NTLM (integrated security): the NEGOTIATE_MESSAGE in LOGIN7 gets a
-//     CHALLENGE_MESSAGE in an SSPI token (2.2.7.22) and the
-//     AUTHENTICATE_MESSAGE in the SSPI message (2.2.6.8) is verified by
-//     ntlm.Server;
-//   - a successful login with ENVCHANGE (database, collation, language,
-//     packet size), INFO 5701 "Changed database context to '...'." and
-//     5703, LOGINACK and DONE (the order of SQL Server, 4.3); a failed one
-//     with ERROR 18456, class 14, state 1, "Login failed for user '...'.";
-//   - SQL batches (2.2.6.7) and RPCs (2.2.6.6: sp_executesql,
-//     sp_prepexec, sp_execute, sp_unprepare) with the small statement
-//     table below (real COLMETADATA and ROW tokens with int, nvarchar,
-//     decimal, datetime2 and NULL values); anything else with an ERROR
-//     token;
-//   - attention signals with DONE_ATTN (3.3.5.5);
-//   - MARS over SMP ([MC-SMP]) with package smp: the FreeTDS ODBC driver
-//     starts SMP right after the login response; a client that starts it
-//     before LOGIN7 (carrying the login in its first session) is served
-//     too.
+//   - LOGIN7 (2.2.6.4): SQL logins against Config.Users or
+//     Config.CheckSQLLogin; integrated logins with the built-in NTLM check
+//     of Config.Users (the NEGOTIATE in LOGIN7, a CHALLENGE in an SSPI
+//     token, 2.2.7.22, the AUTHENTICATE in an SSPI message, 2.2.6.8) or
+//     any SSPIServer from Config.NewSSPI (SPNEGO, Kerberos); the login
+//     database must be one of Config.Databases (else 4060);
+//   - a successful login answered as SQL Server does (4.3): ENVCHANGE
+//     database, INFO 5701, collation, language, INFO 5703, LOGINACK, packet
+//     size, then FEATUREEXTACK for the Config.FeatureAcks the client asked
+//     for and ENVCHANGE 20 when Config.Route sends it elsewhere; a refused
+//     one with ERROR 18456, class 14, state 1;
+//   - MARS over SMP ([MC-SMP]) with package smp, started after the login
+//     response or before LOGIN7.
 //
-// The SQL "engine" is a table of recognised statements, not a parser. A
-// batch, or the statement of an RPC, is split at semicolons and line
-// breaks; each piece is trimmed, its runs of white space are folded to one
-// space, and it is compared case-insensitively with this list:
+// Limits: Config.LoginTimeout bounds the whole login (not renewed by
+// reads), Config.IdleTimeout closes a connection that sends no whole
+// message for that long (a byte now and then does not keep it open),
+// Config.MaxConns caps connections, Config.MaxMessageSize caps a message.
 //
-//	SELECT 1                  one int column, value 1
-//	SELECT @@VERSION          one nvarchar column: VersionString
-//	SELECT @@SPID             one smallint column: the connection's SPID
-//	SELECT * FROM sample      SampleRows: id int, name nvarchar(50),
-//	                          price decimal(10,2), created datetime2(7)
-//	SELECT * FROM big         Config.Rows rows of BigRow, same columns
-//	SELECT @a[, @b ...]       in an RPC only: the parameters' values as sent
-//	SET ...                   accepted and ignored (drivers set options at login)
+// # Requests
 //
-// Anything else is answered with ERROR 102, class 15, state 1 ("Incorrect
-// syntax near '...'.", what SQL Server says for text it cannot parse), and
-// an RPC to another procedure with ERROR 2812, class 16, state 62 ("Could
-// not find stored procedure '...'."). sp_prepexec returns its handle in a
-// RETURNVALUE (2.2.7.19).
+// Every SQL batch, RPC, transaction manager request and bulk load goes to
+// Config.Handler (DefaultHandler() when nil) with a ResponseWriter that
+// streams tokens in the client's TDS version and packet size, sets
+// DONE_MORE where more follows, completes a response the handler leaves
+// open, and ends it with DONE_ATTN when the client sends an attention
+// (3.3.5.5; the handler's context is cancelled).
 //
-// The server acknowledges no LOGIN7 feature extension (FEATUREEXTACK is
-// optional, 2.2.7.11), so clients go on without them.
+// # The default handler
 //
-// Clients speaking TDS 7.1 to 7.4 are served; the result sets follow the
-// client's version (datetime2 goes to clients before 7.3 as nvarchar text,
-// as SQL Server does).
+// A batch is split into statements (at ';' and before a statement
+// keyword; comments and white space anywhere), each answered with its own
+// DONE. It stops at the first error, which is SQL Server's error for it.
+// It answers:
+//
+//	SET ...                        accepted (NOCOUNT, IMPLICIT_TRANSACTIONS
+//	                               and TEXTSIZE are remembered)
+//	USE db                         ENVCHANGE 1, INFO 5701; 911 if unknown
+//	BEGIN TRAN[SACTION] [name]     ENVCHANGE 8 with a new descriptor
+//	COMMIT [TRAN|WORK]             ENVCHANGE 9 at the outermost; 3902
+//	ROLLBACK [TRAN|WORK] [name]    ENVCHANGE 10 (a savepoint name keeps it); 3903
+//	SAVE TRAN name                 a savepoint; 628 outside a transaction
+//	IF cond stmt [ELSE stmt]       comparisons of expressions, AND, OR, NOT, IS NULL
+//	SELECT expr [AS alias], ...    literals, @@variables, RPC parameters,
+//	                               CAST, CONVERT, SERVERPROPERTY, DB_NAME ...
+//	                               typed as SQL Server types them (int, numeric(p,s),
+//	                               varchar(n), nvarchar(n), float, sql_variant ...)
+//	SELECT [TOP n] cols|*|COUNT(*) FROM sample|big [WHERE cond]
+//	PRINT, RAISERROR, THROW        INFO or ERROR
+//	WAITFOR DELAY 'hh:mm:ss'       ended early by an attention
+//	DECLARE ...                    accepted
+//
+// and 102 (syntax), 105, 137, 195, 207, 208 (unknown table), 245, 2812
+// (unknown procedure), 3701 (DROP), 262 (CREATE, ALTER), 8134 and 8115
+// for what it cannot do. The tables:
+//
+//	sample    SampleRows: id int, name nvarchar(50), price decimal(10,2),
+//	          created datetime2(7)
+//	big       Config.Rows rows of BigRow, same columns
+//
+// RPCs: sp_executesql, sp_prepare (ProcID 11), sp_execute, sp_prepexec and
+// sp_unprepare by ProcID or name, with parameter values named or unnamed
+// (bound by position to the definition list, as SQL Server does);
+// others get 2812. Transaction manager requests (2.2.6.9): TM_BEGIN_XACT,
+// TM_COMMIT_XACT and TM_ROLLBACK_XACT (with fBeginXact), TM_SAVE_XACT;
+// the distributed ones get 8501 (MSDTC unavailable).
+//
+// Clients speaking TDS 7.1 to 7.4 are served; datetime2 goes to clients
+// before 7.3 as nvarchar text, as SQL Server does. Deviations: a batch
+// runs up to its first error (SQL Server refuses a batch with a syntax
+// error before running any of it); decimal arithmetic is done in float.
+//
+// # Faults
+//
+// Config.Faults scripts misbehaviour per connection (Fault.Conn), per
+// statement (Fault.Match) and for a number of strikes (Fault.Times):
+// delays, a close or reset at PRELOGIN, in the TLS handshake, at LOGIN7
+// or after N rows, the transient errors of TransientErrors at login or on
+// a statement, a fatal error then close, and malformed responses.
 //
 // Use:
 //
@@ -59,10 +97,9 @@
 //		Users: []tdsserver.User{{Name: "sa", Password: "Passw0rd!"}},
 //		TLS:   tdsserver.TLSLogin,
 //	})
-//	ln, err := net.Listen("tcp", "127.0.0.1:0")
-//	go srv.Serve(ln)
+//	addr, err := srv.Start("127.0.0.1:0")
 //	defer srv.Close()
 //
-// It is an example and a test peer, not a database: there is no storage,
-// no SQL parser, and every connection sees the same fixed tables.
+// It is a test peer, not a database: there is no storage and every
+// connection sees the same generated tables.
 package tdsserver

@@ -3,7 +3,6 @@ package tdsserver
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tdswire/tdswire/tds"
@@ -15,77 +14,6 @@ import (
 // engine holds what the statement table of the package comment needs.
 type engine struct {
 	rows int
-}
-
-// statement kinds.
-type stmtKind int
-
-const (
-	stmtEmpty stmtKind = iota
-	stmtSet
-	stmtSelect1
-	stmtVersion
-	stmtSPID
-	stmtSample
-	stmtBig
-	stmtParams
-	stmtUnknown
-)
-
-// splitBatch splits a batch into its statements (see engine).
-func splitBatch(sql string) []string {
-	parts := strings.FieldsFunc(sql, func(r rune) bool { return r == ';' || r == '\n' || r == '\r' })
-	out := parts[:0]
-	for _, p := range parts {
-		if p = normalize(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// normalize trims s and folds runs of white space to one space.
-func normalize(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// classify names the statement s (already normalized) and, for a
-// parameter echo, the parameter names it selects.
-func classify(s string, params map[string]param) (stmtKind, []string) {
-	l := strings.ToLower(s)
-	switch l {
-	case "":
-		return stmtEmpty, nil
-	case "select 1":
-		return stmtSelect1, nil
-	case "select @@version":
-		return stmtVersion, nil
-	case "select @@spid":
-		return stmtSPID, nil
-	case "select * from sample":
-		return stmtSample, nil
-	case "select * from big":
-		return stmtBig, nil
-	}
-	if strings.HasPrefix(l, "set ") {
-		return stmtSet, nil
-	}
-	if rest, ok := strings.CutPrefix(l, "select "); ok && params != nil {
-		var names []string
-		for _, n := range strings.Split(rest, ",") {
-			n = strings.TrimSpace(n)
-			if _, ok := params[n]; !ok {
-				return stmtUnknown, nil
-			}
-			names = append(names, n)
-		}
-		return stmtParams, names
-	}
-	return stmtUnknown, nil
-}
-
-// param is one sp_executesql parameter value.
-type param struct {
-	ti sqltype.TypeInfo
-	v  sqltype.Value
 }
 
 // VersionString is what SELECT @@VERSION returns.
@@ -248,35 +176,10 @@ func echoable(ti *sqltype.TypeInfo) bool {
 	return true
 }
 
-// procedures the server answers.
-type procKind int
-
-const (
-	procUnknown procKind = iota
-	procExecuteSQL
-	procPrepExec
-	procExecute
-	procUnprepare
-)
-
-// procOf names the procedure rpc calls, by number ([MS-TDS] 2.2.6.6
-// ProcIDs 10, 13, 12, 15) or by name.
-func procOf(rpc *request.RPC) procKind {
-	id := rpc.ProcID
-	if id == 0 {
-		name := strings.TrimPrefix(strings.ToLower(rpc.ProcName.String()), "sys.")
-		ids := map[string]request.ProcID{"sp_executesql": request.ProcExecuteSQL, "sp_prepexec": request.ProcPrepExec, "sp_execute": request.ProcExecute, "sp_unprepare": request.ProcUnprepare}
-		id = ids[name]
+// tail returns ps[i:], or nil when ps is shorter.
+func tail(ps []request.Param, i int) []request.Param {
+	if len(ps) <= i {
+		return nil
 	}
-	switch id {
-	case request.ProcExecuteSQL:
-		return procExecuteSQL
-	case request.ProcPrepExec:
-		return procPrepExec
-	case request.ProcExecute:
-		return procExecute
-	case request.ProcUnprepare:
-		return procUnprepare
-	}
-	return procUnknown
+	return ps[i:]
 }

@@ -1,6 +1,7 @@
 package tdsserver
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -11,8 +12,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tdswire/tdswire/login7"
 	"github.com/tdswire/tdswire/ntlm"
 	"github.com/tdswire/tdswire/prelogin"
+	"github.com/tdswire/tdswire/tds"
+	"github.com/tdswire/tdswire/tokens"
 )
 
 // TLSMode is the server's encryption setting, the ENCRYPTION option it
@@ -111,7 +115,7 @@ func (u User) String() string {
 }
 
 // Config configures a Server. The zero value is a server with no users,
-// no encryption and the default big table.
+// no encryption, the default handler and the default limits.
 type Config struct {
 	Users []User
 	TLS   TLSMode
@@ -131,6 +135,54 @@ type Config struct {
 	Timeout time.Duration
 	// Now is the clock for NTLM timestamps; nil means time.Now.
 	Now func() time.Time
+
+	// Handler answers the requests of logged-in clients; nil means
+	// DefaultHandler().
+	Handler Handler
+	// ServerName is @@SERVERNAME and the ServerName of ERROR and INFO
+	// tokens; "" means "TDSWIRE".
+	ServerName string
+	// Databases are the databases USE and LOGIN7 accept (case-folded);
+	// nil means master, tempdb, model, msdb and tdswire.
+	Databases []string
+
+	// CheckSQLLogin, when set, decides SQL logins instead of Users: nil
+	// accepts, an error refuses (ERROR 18456, or the error's own number
+	// when it is a *LoginError). It sees the password only as a
+	// login7.Password, which never prints.
+	CheckSQLLogin func(ctx context.Context, user string, password login7.Password) error
+	// NewSSPI, when set, starts the server side of an integrated login
+	// (LOGIN7 with fIntSecurity) instead of the built-in NTLM check of
+	// Users: raw NTLM, SPNEGO or Kerberos, whatever the SSPIServer speaks.
+	NewSSPI func(ctx context.Context, l *login7.Login7) (SSPIServer, error)
+	// FeatureAcks are acknowledged in FEATUREEXTACK ([MS-TDS] 2.2.7.11)
+	// when the client's LOGIN7 requests the feature (TDS 7.4).
+	FeatureAcks []tokens.FeatureAck
+	// Route, when set, sends every client elsewhere: the login response
+	// carries ENVCHANGE 20 (routing, 2.2.7.9) and the server closes.
+	Route *Route
+
+	// Faults are played on the connections (see Fault).
+	Faults []Fault
+	// Record keeps every message clients send, decoded (Server.Received),
+	// at most RecordLimit of them (0: DefaultRecordLimit).
+	Record      bool
+	RecordLimit int
+
+	// LoginTimeout bounds the whole login, from the TCP accept to the
+	// login response, whatever the client trickles in; 0 means
+	// DefaultLoginTimeout, negative none.
+	LoginTimeout time.Duration
+	// IdleTimeout closes a logged-in connection that sends no whole
+	// message for that long; bytes that do not complete a message do not
+	// count. 0 means DefaultIdleTimeout, negative none.
+	IdleTimeout time.Duration
+	// MaxConns caps the connections served at once; more are closed as
+	// soon as accepted. 0 means DefaultMaxConns, negative no cap.
+	MaxConns int
+	// MaxMessageSize caps a client message's reassembled payload; 0 means
+	// tds.DefaultMaxMessageSize.
+	MaxMessageSize int
 }
 
 // MaxBigRows is the largest big table: its price column, row number
@@ -143,6 +195,43 @@ const DefaultBigRows = 1000
 // DefaultTimeout bounds each read and write of a connection unless
 // Config.Timeout says otherwise.
 const DefaultTimeout = 2 * time.Minute
+
+// Route is where Config.Route sends clients.
+type Route struct {
+	Server string
+	Port   uint16
+}
+
+// SSPIServer runs the server side of one SSPI exchange (NTLM raw, SPNEGO,
+// Kerberos): Step is given each token the client sends (LOGIN7's SSPI
+// field first, then each SSPI message) and returns the token to send
+// back (nil if none) and done=true once the client is authenticated.
+// An error fails the login with ERROR 18452 (or the number of a
+// *LoginError). User is the authenticated principal once done.
+type SSPIServer interface {
+	Step(ctx context.Context, in []byte) (out []byte, done bool, err error)
+	User() string
+}
+
+// LoginError refuses a login with a given SQL Server error, from
+// CheckSQLLogin or an SSPIServer (e.g. 18456, or a transient 40613).
+type LoginError struct {
+	Number int32
+	Class  uint8
+	State  uint8
+	Msg    string
+}
+
+func (e *LoginError) Error() string {
+	return fmt.Sprintf("login refused: error %d, class %d, state %d: %s", e.Number, e.Class, e.State, e.Msg)
+}
+
+// The default limits.
+const (
+	DefaultLoginTimeout = 30 * time.Second
+	DefaultIdleTimeout  = 10 * time.Minute
+	DefaultMaxConns     = 1000
+)
 
 // Stats counts what a Server saw, for tests and logs.
 type Stats struct {
@@ -158,6 +247,11 @@ type Stats struct {
 	SMPSessions  int64 // SMP sessions accepted
 	Attentions   int64 // attention signals acknowledged
 	ClientErrors int64 // connections that ended with a protocol error
+	TMRequests   int64 // transaction manager requests answered
+	IdleClosed   int64 // connections closed by the idle timeout
+	LoginTimeout int64 // connections closed by the login deadline
+	Rejected     int64 // connections closed at once for MaxConns
+	Faults       int64 // scripted faults played
 }
 
 // Server is a small TDS server built from tdswire's codecs. Create it with
@@ -169,9 +263,22 @@ type Server struct {
 	users map[string]User // lower-cased SQL login name
 	eng   engine
 
+	handler Handler
+	faults  *faults
+	dbs     map[string]string // case-folded name: name
+	descr   atomic.Uint64     // transaction descriptors
+	active  atomic.Int64      // connections being served
+
+	ctx    context.Context // cancelled by Close and Shutdown
+	cancel context.CancelFunc
+
+	recMu sync.Mutex
+	rec   []Received
+
 	next atomic.Int64 // connection counter, for SPIDs and log prefixes
 	st   struct {
 		conns, tls, logins, ntlm, failed, batches, rpcs, syn, data, sessions, attn, errs atomic.Int64
+		tm, idle, loginTimeout, rejected, faults                                         atomic.Int64
 	}
 
 	mu     sync.Mutex
@@ -193,8 +300,43 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	s := &Server{cfg: cfg, users: map[string]User{}, conns: map[net.Conn]struct{}{}}
+	if cfg.ServerName == "" {
+		cfg.ServerName = serverName
+	}
+	switch {
+	case cfg.LoginTimeout == 0:
+		cfg.LoginTimeout = DefaultLoginTimeout
+	case cfg.LoginTimeout < 0:
+		cfg.LoginTimeout = 0
+	}
+	switch {
+	case cfg.IdleTimeout == 0:
+		cfg.IdleTimeout = DefaultIdleTimeout
+	case cfg.IdleTimeout < 0:
+		cfg.IdleTimeout = 0
+	}
+	if cfg.MaxConns == 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.MaxMessageSize <= 0 {
+		cfg.MaxMessageSize = tds.DefaultMaxMessageSize
+	}
+	if cfg.Databases == nil {
+		cfg.Databases = []string{"master", "tempdb", "model", "msdb", "tdswire"}
+	}
+	s := &Server{cfg: cfg, users: map[string]User{}, conns: map[net.Conn]struct{}{}, dbs: map[string]string{}}
 	s.eng = engine{rows: cfg.Rows}
+	s.handler = cfg.Handler
+	if s.handler == nil {
+		s.handler = DefaultHandler()
+	}
+	if len(cfg.Faults) > 0 {
+		s.faults = newFaults(append([]Fault(nil), cfg.Faults...))
+	}
+	for _, d := range cfg.Databases {
+		s.dbs[strings.ToLower(d)] = d
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	var accounts ntlm.AccountList
 	domain := ""
 	for _, u := range cfg.Users {
@@ -241,7 +383,20 @@ func (s *Server) Stats() Stats {
 		NTLMLogins: s.st.ntlm.Load(), LoginFailed: s.st.failed.Load(), Batches: s.st.batches.Load(),
 		RPCs: s.st.rpcs.Load(), SMPSyn: s.st.syn.Load(), SMPData: s.st.data.Load(),
 		SMPSessions: s.st.sessions.Load(), Attentions: s.st.attn.Load(), ClientErrors: s.st.errs.Load(),
+		TMRequests: s.st.tm.Load(), IdleClosed: s.st.idle.Load(), LoginTimeout: s.st.loginTimeout.Load(),
+		Rejected: s.st.rejected.Load(), Faults: s.st.faults.Load(),
 	}
+}
+
+// database returns the name of database db as configured, if it exists.
+func (s *Server) database(db string) (string, bool) {
+	d, ok := s.dbs[strings.ToLower(db)]
+	return d, ok
+}
+
+// nextDescriptor returns a new transaction descriptor, never 0.
+func (s *Server) nextDescriptor() uint64 {
+	return s.descr.Add(1)<<8 | 0x01
 }
 
 // ErrServerClosed is returned by Serve after Close.
@@ -280,6 +435,14 @@ func (s *Server) Serve(ln net.Listener) error {
 			c.Close()
 			return ErrServerClosed
 		}
+		if s.cfg.MaxConns > 0 && s.active.Load() >= int64(s.cfg.MaxConns) {
+			s.mu.Unlock()
+			s.st.rejected.Add(1)
+			s.logf("connection from %v refused: %d connections already (MaxConns)", c.RemoteAddr(), s.cfg.MaxConns)
+			c.Close()
+			continue
+		}
+		s.active.Add(1)
 		s.conns[c] = struct{}{}
 		s.wg.Add(1)
 		s.mu.Unlock()
@@ -289,6 +452,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			s.mu.Lock()
 			delete(s.conns, c)
 			s.mu.Unlock()
+			s.active.Add(-1)
 		}()
 	}
 }
@@ -314,6 +478,7 @@ func (s *Server) Start(addr string) (string, error) {
 func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closed = true
+	s.cancel()
 	for _, ln := range s.ln {
 		ln.Close()
 	}
@@ -323,6 +488,34 @@ func (s *Server) Close() error {
 	s.mu.Unlock()
 	s.wg.Wait()
 	return nil
+}
+
+// Shutdown stops the listeners, then waits for the connections to end
+// on their own (clients logging out) until ctx is done, when it closes
+// the rest as Close does. It returns ctx's error if it had to.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	for _, ln := range s.ln {
+		ln.Close()
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		for s.active.Load() > 0 {
+			select {
+			case <-ctx.Done():
+				close(done)
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		close(done)
+	}()
+	<-done
+	err := ctx.Err()
+	s.Close()
+	return err
 }
 
 func (s *Server) logf(format string, args ...any) {

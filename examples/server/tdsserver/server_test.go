@@ -268,10 +268,10 @@ func TestRPC(t *testing.T) {
 	two, _ = (&request.RPC{ProcName: ucs2("sp_who")}).Append(two)
 	two = request.AppendBatchFlag(two, tds.Version74)
 	two = execSQL(two, "SELECT * FROM nothing", &seven)
-	if got := summary(t, s.roundTrip(t, tds.PacketRPC, two)); got != "ERROR(2812) DONEPROC(MORE|ERROR|RPCINBATCH) ERROR(102) DONEPROC(ERROR) " {
+	if got := summary(t, s.roundTrip(t, tds.PacketRPC, two)); got != "ERROR(2812) DONEPROC(MORE|ERROR|RPCINBATCH) ERROR(208) DONEPROC(ERROR) " {
 		t.Errorf("two RPCs: %s", got)
 	}
-	if got := summary(t, s.roundTrip(t, tds.PacketSQLBatch, batch(t, "SET NOCOUNT ON; SELECT 1; SELECT @@SPID; nope"))); got != "DONE(MORE) COLMETADATA 1*ROW DONE(MORE|COUNT) COLMETADATA 1*ROW DONE(MORE|COUNT) ERROR(102) DONE(ERROR) " {
+	if got := summary(t, s.roundTrip(t, tds.PacketSQLBatch, batch(t, "SET NOCOUNT ON; SELECT 1; SELECT @@SPID; nope"))); got != "DONE(MORE) COLMETADATA 1*ROW DONE(MORE) COLMETADATA 1*ROW DONE(MORE) ERROR(102) DONE(ERROR) " {
 		t.Errorf("batch: %s", got)
 	}
 	if got := summary(t, s.roundTrip(t, tds.PacketAttention, nil)); got != "DONE(ATTN) " {

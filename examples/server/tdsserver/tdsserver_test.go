@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 	"testing/iotest"
 
@@ -123,37 +124,32 @@ func TestParseTLSMode(t *testing.T) {
 
 func normalizeMode(s string) string { return string(bytes.ToLower([]byte(s))) }
 
-// TestStatements pins the statement table of the engine.
-func TestStatements(t *testing.T) {
-	params := map[string]param{"@p1": {}, "@name": {}}
-	for _, c := range []struct {
-		in    string
-		kind  stmtKind
-		names []string
-	}{
-		{"SELECT 1", stmtSelect1, nil},
-		{"  select   1 ", stmtSelect1, nil},
-		{"SELECT @@VERSION", stmtVersion, nil},
-		{"select @@spid", stmtSPID, nil},
-		{"SELECT * FROM sample", stmtSample, nil},
-		{"select * from BIG", stmtBig, nil},
-		{"SET ANSI_NULLS ON", stmtSet, nil},
-		{"SELECT @p1, @NAME", stmtParams, []string{"@p1", "@name"}},
-		{"SELECT @p2", stmtUnknown, nil},
-		{"SELECT 2", stmtUnknown, nil},
-		{"DROP TABLE t", stmtUnknown, nil},
+// TestSplitStatements pins how a batch is cut into statements: at ';',
+// before a statement keyword when nothing separates them, never inside
+// parentheses, strings or comments.
+func TestSplitStatements(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"SELECT 1", "[SELECT 1]"},
+		{"select @@max_precision set textsize 2147483647 set ansi_nulls on", "[select @@max_precision|set textsize 2147483647|set ansi_nulls on]"},
+		{"set a on\r\nset b off;SELECT 1;\n\n ; select  * from sample ", "[set a on|set b off|SELECT 1|select * from sample]"},
+		{"BEGIN TRAN SELECT 1 COMMIT TRAN", "[BEGIN TRAN|SELECT 1|COMMIT TRAN]"},
+		{"IF @@TRANCOUNT > 0 COMMIT TRAN", "[IF @@TRANCOUNT > 0 COMMIT TRAN]"},
+		{"SELECT CAST(1 AS bigint), N'a;b' -- select 2\n/* select /* 3 */ */ SELECT 4", "[SELECT CAST ( 1 AS bigint ) , a;b|SELECT 4]"},
+		{"SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "[SET TRANSACTION ISOLATION LEVEL READ COMMITTED]"},
+		{"SELECT @P0 , @P1", "[SELECT @P0 , @P1]"},
+		{"USE [master]", "[USE master]"},
 	} {
-		kind, names := classify(normalize(c.in), params)
-		if kind != c.kind || fmt.Sprint(names) != fmt.Sprint(c.names) {
-			t.Errorf("classify(%q) = %v, %v; want %v, %v", c.in, kind, names, c.kind, c.names)
+		var parts []string
+		for _, st := range splitStatements(lex(c.in)) {
+			var ws []string
+			for _, tk := range st {
+				ws = append(ws, tk.s)
+			}
+			parts = append(parts, strings.Join(ws, " "))
 		}
-	}
-	if k, _ := classify("select @p1", nil); k != stmtUnknown {
-		t.Errorf("a parameter echo outside sp_executesql is %v", k)
-	}
-	got := splitBatch("set a on\r\nset b off;SELECT 1;\n\n ; select  * from sample ")
-	if fmt.Sprint(got) != "[set a on set b off SELECT 1 select * from sample]" {
-		t.Errorf("splitBatch = %q", got)
+		if got := "[" + strings.Join(parts, "|") + "]"; got != c.want {
+			t.Errorf("split(%q) = %s; want %s", c.in, got, c.want)
+		}
 	}
 }
 
@@ -247,10 +243,10 @@ func TestAppendRowNulls(t *testing.T) {
 // TestPreparedLimit: a client that prepares without unpreparing is
 // refused past maxPrepared statements, and unpreparing makes room again.
 func TestPreparedLimit(t *testing.T) {
-	var c conn
+	var c Session
 	var first int32
 	for i := 0; i < maxPrepared; i++ {
-		h, ok := c.prepare("SELECT 1")
+		h, ok := c.prepare(prepared{stmt: "SELECT 1"})
 		if !ok {
 			t.Fatalf("prepare %d refused", i)
 		}
@@ -258,13 +254,14 @@ func TestPreparedLimit(t *testing.T) {
 			first = h
 		}
 	}
-	if _, ok := c.prepare("SELECT 1"); ok {
+	if _, ok := c.prepare(prepared{stmt: "SELECT 1"}); ok {
 		t.Fatalf("prepare %d accepted, want refusal past %d", maxPrepared+1, maxPrepared)
 	}
-	if _, ok := c.prepared(first, true); !ok {
-		t.Fatal("unprepare of the first handle failed")
+	if _, ok := c.statements[first]; !ok {
+		t.Fatal("the first handle is not kept")
 	}
-	if _, ok := c.prepare("SELECT 1"); !ok {
+	delete(c.statements, first)
+	if _, ok := c.prepare(prepared{stmt: "SELECT 1"}); !ok {
 		t.Fatal("prepare refused after an unprepare made room")
 	}
 }
