@@ -134,7 +134,7 @@ func ExampleScanner_RowValues() {
 			fmt.Printf("statement done: %d rows\n", d.RowCount)
 		case tokens.TokenReturnStatus:
 			rs, _ := s.ReturnStatus()
-			fmt.Println("return status", rs)
+			fmt.Println(rs)
 		}
 	}
 	// Output:
@@ -146,7 +146,7 @@ func ExampleScanner_RowValues() {
 	//   Anna
 	//   NULL
 	// statement done: 2 rows
-	// return status 0
+	// RETURNSTATUS 0
 }
 
 // A server or test double builds a response with the Append encoders,
