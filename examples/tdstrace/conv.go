@@ -9,6 +9,7 @@ import (
 	"github.com/tdswire/tdswire/prelogin"
 	"github.com/tdswire/tdswire/smp"
 	"github.com/tdswire/tdswire/tds"
+	"github.com/tdswire/tdswire/tdsconn"
 	"github.com/tdswire/tdswire/tokens"
 )
 
@@ -22,6 +23,8 @@ type Conv struct {
 	clientBy string            // how the client side was told
 
 	half    [2]*half
+	obs     *tdsconn.Observer // the connection flow, fed in order by half
+	firsts  map[uint32]*mark  // the first frames of messages still arriving
 	tracer  *Tracer
 	pdus    int
 	anyData bool
@@ -31,7 +34,6 @@ type Conv struct {
 
 	preloginFirst, preloginReq, preloginResp *mark
 	clientPL, serverPL                       *PreloginInfo
-	preloginDone                             bool
 
 	tlsFirst, tlsLast *mark
 	tlsDirect         bool // TLS before any TDS: TDS 8.0 strict encryption
@@ -44,7 +46,6 @@ type Conv struct {
 	sspiFirst, sspiLast *mark
 	sspiKind            string
 	ntlmAuth            *NTLMInfo
-	ntlmNegotiate       bool
 
 	respFirst, respLast *mark // the response that ends the login
 	respEncrypted       bool
@@ -60,7 +61,6 @@ type Conv struct {
 
 	marsOpened, marsClosed []uint16
 	marsOpen               map[uint16]bool
-	smpFirst               *mark
 
 	versionText string // shownVersionString's cache
 	lost        bool   // the capture misses bytes of the connection
@@ -88,18 +88,6 @@ func (f *Frame) mark() *mark {
 
 func (c *Conv) closed() bool {
 	return c.rst[0] != nil || c.rst[1] != nil || (c.fin[0] != nil && c.fin[1] != nil)
-}
-
-// decodeVersion is the TDS version to read the next message with: the
-// one LOGINACK chose, else the one LOGIN7 asked for, else 7.4.
-func (c *Conv) decodeVersion() tds.Version {
-	switch {
-	case c.ackVersion != 0:
-		return c.ackVersion
-	case c.loginVersion != 0:
-		return c.loginVersion
-	}
-	return tds.Version74
 }
 
 // tcpEvents notes the handshake and closing segments.
@@ -130,16 +118,18 @@ func (c *Conv) tcpEvents(f *Frame) {
 			}
 			*h = half{started: h.started, next: h.next, dead: true}
 		}
+		c.obs, c.firsts = nil, nil
 	}
 }
 
-// tlsRecord notes a TLS record of content type typ; inTDS says it was
-// carried in a TDS packet (the TDS 7.x handshake) rather than on TCP.
-func (c *Conv) tlsRecord(f *Frame, typ byte, inTDS bool) {
-	if !inTDS && c.clientPL == nil && c.tlsFirst == nil {
+// tlsEvent notes TLS records: the handshake, or application data the
+// observer places in the flow ([MS-TDS] 3.2.5.2: LOGIN7 is the client's
+// first message after the handshake; 2.1: TDS 8.0 strict encrypts all).
+func (c *Conv) tlsEvent(f *Frame, ev *tdsconn.Event) {
+	if c.obs.Encryption() == tdsconn.EncryptionStrict {
 		c.tlsDirect = true
 	}
-	if typ != tlsApplicationData || inTDS {
+	if ev.Kind == tdsconn.KindTLSHandshake {
 		if c.tlsFirst == nil {
 			c.tlsFirst = f.mark()
 		}
@@ -151,15 +141,15 @@ func (c *Conv) tlsRecord(f *Frame, typ byte, inTDS bool) {
 		return
 	}
 	switch {
-	case f.FromClient() && c.login == nil && !c.loginEncrypted:
+	case ev.Phase == tdsconn.PhaseLogin && f.FromClient() && !c.loginEncrypted:
 		c.loginEncrypted = true
 		c.loginFirst, c.loginLast = f.mark(), f.mark()
-	case f.FromClient() && c.loginEncrypted && c.respFirst == nil:
+	case ev.Phase == tdsconn.PhaseLogin && f.FromClient():
 		c.loginLast = f.mark()
-	case !f.FromClient() && c.respFirst == nil && (c.loginEncrypted || c.login != nil):
+	case ev.Phase == tdsconn.PhaseLogin && !c.respEncrypted && (c.loginEncrypted || c.login != nil):
 		c.respFirst, c.respLast, c.respEncrypted = f.mark(), f.mark(), true
 		c.loginDone = true
-	case !f.FromClient() && c.respEncrypted && !c.encAfterLogin && c.cmdFirst == nil:
+	case ev.Phase == tdsconn.PhaseLogin && c.respEncrypted:
 		c.respLast = f.mark()
 	default:
 		c.encAfterLogin = true
@@ -182,10 +172,7 @@ func (c *Conv) count(kind string) {
 
 // smpEvent notes MARS sessions opening (SYN) and closing (FIN), [MC-SMP]
 // 2.2.1.1.
-func (c *Conv) smpEvent(f *Frame, sh smp.Header) {
-	if c.smpFirst == nil {
-		c.smpFirst = f.mark()
-	}
+func (c *Conv) smpEvent(sh smp.Header) {
 	// A session is closed by the first FIN of either side; the other
 	// side's FIN answers it ([MC-SMP] 2.2.4, 3.1.5.1.3).
 	if c.marsOpen == nil {
@@ -203,25 +190,21 @@ func (c *Conv) smpEvent(f *Frame, sh smp.Header) {
 	}
 }
 
-// message notes a whole message: first is the frame of its first packet,
-// f the frame of its last.
-func (c *Conv) message(f *Frame, first *mark, hdr tds.Header, m *Message, inSMP bool) {
-	fromClient := f.FromClient()
+// message notes a whole message, as the observer classified it: first is
+// the frame of its first packet, f the frame of its last.
+func (c *Conv) message(f *Frame, first *mark, ev *tdsconn.Event, m *Message) {
 	switch {
-	case m.Kind == "PRELOGIN" && fromClient:
+	case ev.Kind == tdsconn.KindPreloginRequest:
 		c.preloginFirst, c.preloginReq, c.clientPL = first, f.mark(), m.Prelogin
-	case m.Kind == "PRELOGIN":
-		c.preloginResp, c.serverPL, c.preloginDone = f.mark(), m.Prelogin, true
-	case m.Kind == "LOGIN7" && m.Login7 != nil:
+	case ev.Kind == tdsconn.KindPreloginResponse:
+		c.preloginResp, c.serverPL = f.mark(), m.Prelogin
+	case ev.Kind == tdsconn.KindLogin7 && m.Login7 != nil:
 		c.login, c.loginVersion = m.Login7, m.Login7.version
 		c.loginFirst, c.loginLast = first, f.mark()
 		if m.Login7.Integrated || m.Login7.SSPILen > 0 {
 			c.sspiKind = sspiKindOf(m.Login7)
 		}
-		if m.NTLM != nil && m.NTLM.Type == "NEGOTIATE" {
-			c.ntlmNegotiate = true
-		}
-	case m.Kind == "SSPI" && fromClient:
+	case ev.Kind == tdsconn.KindSSPI:
 		if c.sspiFirst == nil {
 			c.sspiFirst = first
 		}
@@ -232,11 +215,11 @@ func (c *Conv) message(f *Frame, first *mark, hdr tds.Header, m *Message, inSMP 
 		if m.NTLM != nil && m.NTLM.Type == "AUTHENTICATE" {
 			c.ntlmAuth = m.NTLM
 		}
-	case !fromClient && hdr.Type == tds.PacketResponse:
-		if !c.loginDone && (c.login != nil || c.loginEncrypted) {
+	case ev.Kind == tdsconn.KindLoginResponse:
+		if c.login != nil || c.loginEncrypted {
 			c.loginResponse(f, first, m)
-			return
 		}
+	case ev.Kind == tdsconn.KindResponse:
 		if c.loginDone {
 			c.clearAfterLogin = true
 			c.cmdLast = f.mark()
@@ -246,7 +229,7 @@ func (c *Conv) message(f *Frame, first *mark, hdr tds.Header, m *Message, inSMP 
 				}
 			}
 		}
-	case fromClient:
+	case f.FromClient():
 		if c.loginDone {
 			c.clearAfterLogin = true
 			if c.cmdFirst == nil {

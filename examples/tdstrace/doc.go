@@ -14,11 +14,13 @@
 // (Ethernet, Linux SLL, BSD loopback, raw IP), IP and TCP layers with a
 // gopacket DecodingLayerParser over preallocated layer values (capture.go;
 // nothing is allocated per frame), puts each direction of a TCP
-// connection back in order itself, and decodes what it carries with tdswire:
-// TDS packets and messages ([MS-TDS] 2.2.3, 2.2.6, 2.2.7), TLS records
-// inside PRELOGIN packets (2.2.6.5, 3.2.5.2) or on TCP, SMP packets of
-// MARS connections ([MC-SMP] 2.2) and NTLM messages in SSPI tokens
-// ([MS-NLMP] 2.2.1).
+// connection back in order itself, and hands it to a tdsconn.Observer,
+// which follows the connection flow: TDS packets and messages ([MS-TDS]
+// 2.2.3), TLS records inside PRELOGIN packets (2.2.6.5, 3.2.5.2) or on
+// TCP, the login and its SSPI rounds, SMP packets of MARS connections
+// ([MC-SMP] 2.2). tdstrace decodes each message the observer names with
+// tdswire (2.2.6, 2.2.7, NTLM messages in SSPI tokens, [MS-NLMP] 2.2.1)
+// and explains the conversation from what the observer says.
 //
 // The server side of a connection is the end using -port (1433 by
 // default). When -port is not given and a connection does not use 1433,

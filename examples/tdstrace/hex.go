@@ -13,6 +13,7 @@ import (
 	"github.com/tdswire/tdswire/ntlm"
 	"github.com/tdswire/tdswire/smp"
 	"github.com/tdswire/tdswire/tds"
+	"github.com/tdswire/tdswire/tdsconn"
 )
 
 // parseHex reads bytes written as hexadecimal, as copied out of Wireshark
@@ -100,9 +101,9 @@ func decodeHex(w *bufio.Writer, b []byte, fromClient *bool) error {
 		fmt.Fprintf(w, "NTLM message (%d bytes)\n", len(b))
 		printFields(w, reflect.ValueOf(n), 1)
 		return nil
-	case isTLS(b):
+	case tdsconn.IsTLSRecord(b):
 		fmt.Fprintf(w, "TLS records (%d bytes)\n", len(b))
-		for _, r := range describeTLS(b, nil) {
+		for _, r := range describeTLS(b) {
 			fmt.Fprintf(w, "  %s\n", r)
 		}
 		return nil

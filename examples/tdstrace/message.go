@@ -12,6 +12,7 @@ import (
 	"github.com/tdswire/tdswire/prelogin"
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tds/request"
+	"github.com/tdswire/tdswire/tdsconn"
 	"github.com/tdswire/tdswire/tokens"
 )
 
@@ -332,16 +333,16 @@ func decodeMessageAs(t tds.PacketType, fromClient bool, b []byte, v tds.Version,
 	var err error
 	switch t {
 	case tds.PacketPrelogin:
-		if isTLS(b) {
+		if tdsconn.IsTLSRecord(b) {
 			m.Kind = "TLS"
-			m.TLS = describeTLS(b, nil)
+			m.TLS = describeTLS(b)
 			return m
 		}
 		m.Prelogin, err = decodePrelogin(b, brief)
 	case tds.PacketResponse:
-		if !fromClient && isTLS(b) {
+		if !fromClient && tdsconn.IsTLSRecord(b) {
 			m.Kind = "TLS"
-			m.TLS = describeTLS(b, nil)
+			m.TLS = describeTLS(b)
 			return m
 		}
 		if looksLikePrelogin(b) {

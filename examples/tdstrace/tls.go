@@ -1,79 +1,71 @@
 package main
 
-import "strconv"
+import (
+	"strconv"
 
-// TLS record content types, RFC 5246 6.2.1 (and RFC 8446 5.1).
-const (
-	tlsChangeCipherSpec = 20
-	tlsAlert            = 21
-	tlsHandshake        = 22
-	tlsApplicationData  = 23
+	"github.com/tdswire/tdswire/tdsconn"
 )
 
-// isTLS reports whether b starts with a TLS record header: a content type
-// of 20 to 23 and a protocol version of 3.x (SSL 3.0 to TLS 1.3). TDS
-// packet types never take the values 20 to 23 ([MS-TDS] 2.2.3.1.1), so a
-// stream position that starts so holds TLS, not TDS.
-func isTLS(b []byte) bool {
-	return len(b) >= 5 && b[0] >= tlsChangeCipherSpec && b[0] <= tlsApplicationData && b[1] == 3 && b[2] <= 4
-}
-
-// tlsState follows one direction of a TLS connection far enough to tell
-// cleartext handshake messages from encrypted ones.
-type tlsState struct {
-	changedCipher bool // a ChangeCipherSpec was sent: later handshake records are encrypted
-	records       int  // records seen so far in this direction
-}
-
-// describeTLS names the records in b ("TLS Rec Layer-1 HandShake: Client
-// Hello.") in the style of the seeds; a record cut off at the end of b is
-// named from its header. It updates st when st is not nil.
-func describeTLS(b []byte, st *tlsState) []string {
-	var local tlsState
-	if st == nil {
-		st = &local
+// describeRecords names the TLS records the observer found in one unit
+// ("TLS Rec Layer-1 HandShake: Client Hello.") in the style of the seeds.
+func describeRecords(recs []tdsconn.TLSRecord) []string {
+	out := make([]string, 0, len(recs))
+	for i, r := range recs {
+		out = append(out, recordName(i+1, r.ContentType, r.Protected, r.Body))
 	}
+	return out
+}
+
+// describeTLS names the TLS records in b, a message of -hex; a record cut
+// off at the end of b is named from its header.
+func describeTLS(b []byte) []string {
 	var out []string
-	layer := 0
-	for len(b) >= 5 {
+	changed := false // a ChangeCipherSpec was seen: later records are protected
+	for layer := 1; len(b) >= 5; layer++ {
 		typ := b[0]
 		n := int(b[3])<<8 | int(b[4])
 		body := b[5:]
 		if len(body) > n {
 			body = body[:n]
 		}
-		layer++
-		st.records++
-		d := "TLS Rec Layer-" + strconv.Itoa(layer) + " "
-		switch typ {
-		case tlsChangeCipherSpec:
-			d += "Cipher Change Spec"
-			st.changedCipher = true
-		case tlsAlert:
-			if st.changedCipher {
-				d += "Encrypted Alert"
-			} else if len(body) >= 2 {
-				d += "Alert: level " + strconv.Itoa(int(body[0])) + ", description " + strconv.Itoa(int(body[1]))
-			} else {
-				d += "Alert"
-			}
-		case tlsHandshake:
-			d += "HandShake:"
-			if st.changedCipher {
-				d += " Encrypted Handshake Message."
-			} else {
-				d += handshakeNames(body)
-			}
-		case tlsApplicationData:
-			d += "SSL Application Data"
+		out = append(out, recordName(layer, typ, changed || typ == tdsconn.TLSApplicationData, body))
+		if typ == tdsconn.TLSChangeCipherSpec {
+			changed = true
 		}
-		out = append(out, d)
 		if len(b) < 5+n {
 			break
 		}
 		b = b[5+n:]
 	}
 	return out
+}
+
+// recordName names one record, the layer-th of its unit; protected says
+// the sender had changed cipher before it.
+func recordName(layer int, typ uint8, protected bool, body []byte) string {
+	d := "TLS Rec Layer-" + strconv.Itoa(layer) + " "
+	switch typ {
+	case tdsconn.TLSChangeCipherSpec:
+		d += "Cipher Change Spec"
+	case tdsconn.TLSAlert:
+		if protected {
+			d += "Encrypted Alert"
+		} else if len(body) >= 2 {
+			d += "Alert: level " + strconv.Itoa(int(body[0])) + ", description " + strconv.Itoa(int(body[1]))
+		} else {
+			d += "Alert"
+		}
+	case tdsconn.TLSHandshake:
+		d += "HandShake:"
+		if protected {
+			d += " Encrypted Handshake Message."
+		} else {
+			d += handshakeNames(body)
+		}
+	case tdsconn.TLSApplicationData:
+		d += "SSL Application Data"
+	}
+	return d
 }
 
 // handshakeNames lists the handshake messages in one record's body,

@@ -3,16 +3,19 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/netip"
 	"time"
 
 	"github.com/tdswire/tdswire/smp"
 	"github.com/tdswire/tdswire/tds"
+	"github.com/tdswire/tdswire/tdsconn"
 )
 
-// maxMessage bounds the bytes tdstrace buffers for one TDS message or one
-// direction of a stream; beyond it the stream is given up as not TDS
+// maxMessage bounds the bytes the observer of a conversation reassembles
+// for one TDS message (and, twice over, for all the partial messages of
+// one direction's MARS sessions); beyond it the direction is given up
 // (tds.DefaultMaxMessageSize is the library's own guard).
 const maxMessage = tds.DefaultMaxMessageSize
 
@@ -47,28 +50,13 @@ type PDU struct {
 	Message *Message // set on the last packet of a message
 }
 
-// tdsStream assembles TDS packets into messages for one direction of the
-// connection, or of one MARS session.
-type tdsStream struct {
-	buf    []byte // bytes of packets not yet complete (SMP sessions only)
-	msg    []byte // payloads of the message in progress
-	inMsg  bool
-	tlsBuf []byte // TLS records carried in PRELOGIN packets, not yet complete
-	tls    tlsState
-	first  *mark // frame of the message's first packet
-}
-
-// half is one direction of a TCP connection.
+// half is one direction of a TCP connection, put back in order before
+// its bytes go to the conversation's tdsconn.Observer.
 type half struct {
 	started bool
 	next    uint32
-	buf     []byte
-	off     int
 	pending []pendingSeg
 	dead    bool
-	tds     tdsStream
-	tls     tlsState // raw TLS on TCP
-	smp     map[uint16]*tdsStream
 }
 
 type pendingSeg struct {
@@ -295,7 +283,7 @@ func (c *Conv) segment(f *Frame, s *segment) {
 	if c.Client < 0 || c.clientBy == "SYN" {
 		// With no port to go by, the side that sends PRELOGIN (or, in
 		// TDS 8.0, a TLS ClientHello) first is the client.
-		if p := s.payload; p[0] == byte(tds.PacketPrelogin) || (len(p) > 5 && p[0] == tlsHandshake && p[5] == 1) {
+		if p := s.payload; p[0] == byte(tds.PacketPrelogin) || (len(p) > 5 && p[0] == tdsconn.TLSHandshake && p[5] == 1) {
 			if !c.anyData {
 				c.Client, c.clientBy = f.Side, "PRELOGIN"
 			}
@@ -307,8 +295,9 @@ func (c *Conv) segment(f *Frame, s *segment) {
 	c.reassemble(h, f, s.seq, s.payload)
 }
 
-// reassemble appends the in-order part of a segment to h.buf, keeps
-// segments that arrive ahead of a gap, and drops what was seen before.
+// reassemble hands the in-order part of a segment to the observer, keeps
+// segments that arrive ahead of a gap (and hands them on once the gap is
+// filled), and drops what was seen before.
 func (c *Conv) reassemble(h *half, f *Frame, seq uint32, p []byte) {
 	diff := int32(seq - h.next)
 	switch {
@@ -327,20 +316,9 @@ func (c *Conv) reassemble(h *half, f *Frame, seq uint32, p []byte) {
 		}
 		p = p[back:]
 	}
-	if h.off == len(h.buf) && len(h.pending) == 0 {
-		// Nothing is buffered or waiting: the units are taken from the
-		// segment where it lies (nothing decoded keeps a view of it), and
-		// only an incomplete unit at its end is copied.
-		h.next += uint32(len(p))
-		own := h.buf[:0]
-		h.buf, h.off = p, 0
-		c.units(h, f)
-		h.buf, h.off = append(own, h.buf[h.off:]...), 0
-		return
-	}
-	h.buf = append(h.buf, p...)
 	h.next += uint32(len(p))
-	for progress := true; progress && len(h.pending) > 0; {
+	c.observe(h, f, p)
+	for progress := true; progress && len(h.pending) > 0 && !h.dead; {
 		progress = false
 		for i := 0; i < len(h.pending); i++ {
 			ps := h.pending[i]
@@ -348,193 +326,124 @@ func (c *Conv) reassemble(h *half, f *Frame, seq uint32, p []byte) {
 			if d > 0 {
 				continue
 			}
-			if back := -int64(d); back < int64(len(ps.data)) {
-				h.buf = append(h.buf, ps.data[back:]...)
-				h.next += uint32(int64(len(ps.data)) - back)
-			}
 			h.pending = append(h.pending[:i], h.pending[i+1:]...)
+			if back := -int64(d); back < int64(len(ps.data)) {
+				h.next += uint32(int64(len(ps.data)) - back)
+				c.observe(h, f, ps.data[back:])
+			}
 			progress = true
 			i--
 		}
 	}
-	c.parse(h, f)
 }
 
-// parse takes every complete unit from the front of h.buf, then lets the
-// buffer's front go.
-func (c *Conv) parse(h *half, f *Frame) {
-	c.units(h, f)
-	if h.off > 0 && h.off == len(h.buf) {
-		h.buf, h.off = h.buf[:0], 0
-	} else if h.off > 1<<16 {
-		h.buf = append(h.buf[:0], h.buf[h.off:]...)
-		h.off = 0
+// observe feeds in-order bytes of one direction to the conversation's
+// observer and notes what it says of them.
+func (c *Conv) observe(h *half, f *Frame, p []byte) {
+	if h.dead {
+		return
+	}
+	if c.obs == nil {
+		c.obs = new(tdsconn.Observer)
+		c.obs.SetMaxMessageSize(maxMessage)
+	}
+	dir := tdsconn.ServerToClient
+	if f.FromClient() {
+		dir = tdsconn.ClientToServer
+	}
+	for ev, err := range c.obs.Events(dir, p) {
+		if err != nil {
+			c.giveUp(h, f, err)
+			return
+		}
+		c.event(f, ev)
 	}
 }
 
-// units takes every complete unit from the front of h.buf, advancing
-// h.off past them.
-func (c *Conv) units(h *half, f *Frame) {
-	for !h.dead {
-		b := h.buf[h.off:]
-		if len(b) == 0 {
-			break
-		}
-		n := 0
-		switch {
-		case b[0] == smp.SMID:
-			var sh smp.Header
-			if len(b) < smp.HeaderLen {
-				break
-			}
-			if err := sh.Decode(b[:smp.HeaderLen]); err != nil || sh.Length < smp.HeaderLen || sh.Length > maxMessage {
-				c.giveUp(h, f, "not an SMP header")
-				return
-			}
-			if len(b) < int(sh.Length) {
-				break
-			}
-			n = int(sh.Length)
-			c.smpPacket(h, f, sh, b[smp.HeaderLen:n])
-		case isTLS(b):
-			rl := 5 + (int(b[3])<<8 | int(b[4]))
-			if len(b) < rl {
-				break
-			}
-			n = rl
-			recs := describeTLS(b[:n], &h.tls)
-			f.PDUs = append(f.PDUs, PDU{TLS: recs})
-			// TLS alone makes a TDS conversation only on the server's
-			// port (TDS 8.0 starts with TLS; so does HTTPS).
-			if c.clientBy == "port" || c.pdus > 0 {
-				c.pdus++
-			}
-			c.tlsRecord(f, b[0], false)
-		default:
-			if len(b) < tds.HeaderLen {
-				break
-			}
-			var hdr tds.Header
-			if err := hdr.Decode(b); err != nil || hdr.Length < tds.HeaderLen || !hdr.Type.Known() {
-				c.giveUp(h, f, "not a TDS packet header")
-				return
-			}
-			if len(b) < int(hdr.Length) {
-				break
-			}
-			n = int(hdr.Length)
-			c.tdsPacket(h, &h.tds, f, hdr, b[:n], nil)
-		}
-		if n == 0 {
-			if len(b) > maxMessage {
-				c.giveUp(h, f, "unit larger than any TDS message")
-			}
-			break
-		}
-		h.off += n
-	}
-}
-
-func (c *Conv) giveUp(h *half, f *Frame, why string) {
+// giveUp stops decoding a direction the observer cannot follow.
+func (c *Conv) giveUp(h *half, f *Frame, err error) {
 	h.dead = true
-	h.buf, h.off = nil, 0
+	why := err.Error()
+	var oe *tdsconn.ObserverError
+	if errors.As(err, &oe) {
+		why = oe.Msg
+	}
 	if c.pdus > 0 || f.Note == "" {
 		f.Note = why + "; the rest of this direction is not decoded"
 	}
 }
 
-// smpPacket handles one SMP packet, [MC-SMP] 2.2.
-func (c *Conv) smpPacket(h *half, f *Frame, sh smp.Header, data []byte) {
-	c.smpEvent(f, sh)
-	if sh.Flags != smp.FlagDATA {
-		f.PDUs = append(f.PDUs, PDU{HasSMP: true, SMP: sh})
-		c.pdus++
-		return
-	}
-	if h.smp == nil {
-		h.smp = map[uint16]*tdsStream{}
-	}
-	st := h.smp[sh.SID]
-	if st == nil {
-		st = &tdsStream{}
-		h.smp[sh.SID] = st
-	}
-	st.buf = append(st.buf, data...)
-	for {
-		if len(st.buf) < tds.HeaderLen {
-			break
-		}
-		var hdr tds.Header
-		if err := hdr.Decode(st.buf); err != nil || hdr.Length < tds.HeaderLen || !hdr.Type.Known() {
-			f.PDUs = append(f.PDUs, PDU{HasSMP: true, SMP: sh})
+// event turns one unit the observer explained into the frame's PDU and
+// notes it in the conversation.
+func (c *Conv) event(f *Frame, ev *tdsconn.Event) {
+	switch ev.Unit {
+	case tdsconn.UnitSMP:
+		f.PDUs = append(f.PDUs, PDU{HasSMP: true, SMP: ev.SMP})
+		if ev.Err != nil {
 			f.Note = "SMP DATA that does not hold a TDS packet"
-			st.buf = st.buf[:0]
 			return
 		}
-		if len(st.buf) < int(hdr.Length) {
-			if len(st.buf) > maxMessage {
-				st.buf = st.buf[:0]
-			}
-			break
+		c.smpEvent(ev.SMP)
+		c.pdus++
+		return
+	case tdsconn.UnitTLS:
+		f.PDUs = append(f.PDUs, PDU{TLS: describeRecords(ev.TLS)})
+		// TLS alone makes a TDS conversation only on the server's
+		// port (TDS 8.0 starts with TLS; so does HTTPS).
+		if c.clientBy == "port" || c.pdus > 0 {
+			c.pdus++
 		}
-		n := int(hdr.Length)
-		shc := sh
-		c.tdsPacket(h, st, f, hdr, st.buf[:n], &shc)
-		st.buf = append(st.buf[:0], st.buf[n:]...)
+		c.tlsEvent(f, ev)
+		return
 	}
-}
-
-// tdsPacket handles one whole TDS packet pkt with header hdr.
-func (c *Conv) tdsPacket(h *half, st *tdsStream, f *Frame, hdr tds.Header, pkt []byte, sh *smp.Header) {
-	payload := pkt[tds.HeaderLen:]
-	p := PDU{HasTDS: true, TDS: hdr, First: !st.inMsg}
-	if sh != nil {
-		p.HasSMP, p.SMP = true, *sh
+	p := PDU{HasTDS: true, TDS: ev.Header, First: ev.First}
+	if ev.InSMP {
+		p.HasSMP, p.SMP = true, ev.SMP
 	}
 	c.pdus++
-	// The TLS handshake of TDS 7.x travels in the payload of PRELOGIN
-	// packets ([MS-TDS] 3.2.5.2, 2.2.6.5); some servers answer in
-	// tabular-result packets.
-	if !st.inMsg && (len(st.tlsBuf) > 0 || ((hdr.Type == tds.PacketPrelogin || (hdr.Type == tds.PacketResponse && c.preloginDone && !f.FromClient())) && isTLS(payload))) {
-		st.tlsBuf = append(st.tlsBuf, payload...)
-		b := st.tlsBuf
-		end := 0
-		for len(b)-end >= 5 {
-			rl := 5 + (int(b[end+3])<<8 | int(b[end+4]))
-			if len(b)-end < rl {
-				break
-			}
-			end += rl
-		}
-		if end > 0 {
-			p.TLS = describeTLS(b[:end], &st.tls)
-			c.tlsRecord(f, b[0], true)
+	if ev.Kind == tdsconn.KindTLSHandshake {
+		// The TLS handshake of TDS 7.x, in PRELOGIN packets.
+		if len(ev.TLS) > 0 {
+			p.TLS = describeRecords(ev.TLS)
+			c.tlsEvent(f, ev)
 		} else {
 			p.TLS = []string{"TLS continuation"}
-		}
-		st.tlsBuf = append(st.tlsBuf[:0], b[end:]...)
-		if len(st.tlsBuf) > maxMessage {
-			st.tlsBuf = st.tlsBuf[:0]
 		}
 		f.PDUs = append(f.PDUs, p)
 		return
 	}
-	if !st.inMsg {
-		st.first = f.mark()
-	}
-	st.inMsg = true
-	msg := payload // a message of one packet is decoded where it lies
-	if len(st.msg) > 0 || hdr.Status&tds.StatusEOM == 0 {
-		if len(st.msg)+len(payload) <= maxMessage {
-			st.msg = append(st.msg, payload...)
-		}
-		msg = st.msg
-	}
-	if hdr.Status&tds.StatusEOM != 0 {
-		m := decodeMessageAs(hdr.Type, f.FromClient(), msg, c.decodeVersion(), c.tracer.brief, &c.tracer.dec)
+	first := c.firstMark(f, ev)
+	if ev.Kind != tdsconn.KindNone {
+		m := decodeMessageAs(ev.Header.Type, f.FromClient(), ev.Payload, ev.Version, c.tracer.brief, &c.tracer.dec)
 		p.Message = m
-		c.message(f, st.first, hdr, m, sh != nil)
-		st.msg, st.inMsg = st.msg[:0], false
+		c.message(f, first, ev, m)
 	}
 	f.PDUs = append(f.PDUs, p)
+}
+
+// firstMark returns the mark of the frame that carried the first packet
+// of the message ev belongs to, keeping it while the message arrives.
+func (c *Conv) firstMark(f *Frame, ev *tdsconn.Event) *mark {
+	if ev.First && ev.Kind != tdsconn.KindNone {
+		return f.mark() // a message of one packet
+	}
+	key := uint32(f.Side) << 17
+	if ev.InSMP {
+		key |= 1<<16 | uint32(ev.SMP.SID)
+	}
+	if ev.First {
+		if c.firsts == nil {
+			c.firsts = map[uint32]*mark{}
+		}
+		c.firsts[key] = f.mark()
+		return nil
+	}
+	m := c.firsts[key]
+	if ev.Kind != tdsconn.KindNone {
+		delete(c.firsts, key)
+	}
+	if m == nil {
+		m = f.mark() // the capture began inside the message
+	}
+	return m
 }
