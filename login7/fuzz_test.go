@@ -31,9 +31,20 @@ func FuzzDecode(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		var ot OffsetTable
+		oterr := ot.Decode(b)
+		_ = fmt.Sprintf("%v %+v", ot, ot)
 		var l Login7
 		if err := l.Decode(b); err != nil {
 			return
+		}
+		if oterr != nil {
+			t.Fatalf("Login7.Decode accepts what OffsetTable.Decode refuses: %v", oterr)
+		}
+		for e := range ot.All() {
+			if e.Length != 0 && e.Name != "Extension" && (e.Offset < ot.FixedLen || e.Offset+e.Length > len(b)) {
+				t.Fatalf("decoded message has entry %v outside its %d bytes", e, len(b))
+			}
 		}
 		_ = fmt.Sprintf("%v %+v %#v %q", l, l, l, l)
 		enc, err := l.Append(nil)
