@@ -281,10 +281,34 @@ func TestDecodeErrors(t *testing.T) {
 		{"negotiate: domain past end", ng[:0x25], ErrTruncated, 16},
 		{"negotiate: workstation past end", ng[:0x29], ErrTruncated, 24},
 		{"negotiate: overlap", patch(ng, 20, 0x10), ErrMalformed, 0x10},
+		// Fields whose flag is clear are ignored, but not when they
+		// announce payload outside the message.
+		{"negotiate: unflagged domain past end", negotiateNoOEM(4, 0x1000, 0, 0), ErrTruncated, 16},
+		{"negotiate: unflagged workstation past end", negotiateNoOEM(0, 0, 2, 0xFFFFFFF0), ErrTruncated, 24},
+		{"negotiate: unflagged domain in fixed part", negotiateNoOEM(4, 8, 0, 0), ErrMalformed, 8},
 	} {
 		var n Negotiate
 		checkErr(t, tc, n.Decode(tc.b))
 	}
+	// An unflagged field inside the message is not exposed, but its
+	// payload at offset 32 says there is no Version.
+	var n Negotiate
+	b := append(negotiateNoOEM(8, 32, 0, 0)[:32], "CONTOSO!"...)
+	if err := n.Decode(b); err != nil || n.DomainName != nil || n.HeaderLen != 32 || n.Version != (Version{}) {
+		t.Errorf("unflagged domain at 32: %v, %+v", err, n)
+	}
+}
+
+// negotiateNoOEM writes a 40-byte NEGOTIATE_MESSAGE by hand ([MS-NLMP]
+// 2.2.1.1): NegotiateFlags NTLMSSP_NEGOTIATE_UNICODE|NTLMSSP_NEGOTIATE_NTLM
+// (0x00000201, neither OEM flag), the two Len/MaxLen/BufferOffset triples
+// given, and a zero Version.
+func negotiateNoOEM(domLen uint16, domOff uint32, wsLen uint16, wsOff uint32) []byte {
+	b := []byte("NTLMSSP\x00")
+	b = append(b, 1, 0, 0, 0, 0x01, 0x02, 0, 0)
+	b = append(b, byte(domLen), byte(domLen>>8), byte(domLen), byte(domLen>>8), byte(domOff), byte(domOff>>8), byte(domOff>>16), byte(domOff>>24))
+	b = append(b, byte(wsLen), byte(wsLen>>8), byte(wsLen), byte(wsLen>>8), byte(wsOff), byte(wsOff>>8), byte(wsOff>>16), byte(wsOff>>24))
+	return append(b, 0, 0, 0, 0, 0, 0, 0, 0)
 }
 
 func TestAuthenticateIgnoresKeyWithoutKeyExch(t *testing.T) {

@@ -36,6 +36,12 @@ type Negotiate struct {
 // Leniency: the short 16- and 32-byte forms some clients send are accepted;
 // the fixed-part length is taken from the lowest payload offset, since the
 // message has no length field of its own.
+//
+// Strict: every DomainNameFields or WorkstationFields with a non-zero Len,
+// its flag set or not, must designate bytes inside the message (ErrTruncated
+// at the field's triple otherwise) and after the fixed part
+// (ErrMalformed). A field whose flag is clear is not exposed, as 2.2.1.1
+// says, but its payload still bounds the fixed part.
 func (m *Negotiate) Decode(b []byte) error {
 	if err := checkPrefix(b, LayerNegotiate, NtLmNegotiate); err != nil {
 		return err
@@ -49,19 +55,28 @@ func (m *Negotiate) Decode(b []byte) error {
 		return nil
 	}
 	lay := layout{min: -1}
-	var off int
-	var err error
-	if m.NegotiateFlags&NegotiateOEMDomainSupplied != 0 {
-		if m.DomainName, off, err = payloadField(b, 16, LayerNegotiate, "DomainName"); err != nil {
+	for _, f := range [...]struct {
+		at   int
+		name string
+		flag NegotiateFlags
+		dst  *[]byte
+	}{
+		{16, "DomainName", NegotiateOEMDomainSupplied, &m.DomainName},
+		{24, "WorkstationName", NegotiateOEMWorkstationSupplied, &m.Workstation},
+	} {
+		// A field whose flag is clear MUST be ignored, but one that still
+		// announces payload bytes must find them inside the message: its
+		// payload tells where the fixed part ends, so ignoring a field
+		// that points past the end would decode payload bytes as Version.
+		v, off, err := payloadField(b, f.at, LayerNegotiate, f.name)
+		if err != nil {
+			*m = Negotiate{}
 			return err
 		}
-		lay.see(off, m.DomainName)
-	}
-	if m.NegotiateFlags&NegotiateOEMWorkstationSupplied != 0 {
-		if m.Workstation, off, err = payloadField(b, 24, LayerNegotiate, "WorkstationName"); err != nil {
-			return err
+		lay.see(off, v)
+		if m.NegotiateFlags&f.flag != 0 {
+			*f.dst = v
 		}
-		lay.see(off, m.Workstation)
 	}
 	h, ok := lay.headerLen(len(b), negotiateNoVersion, negotiateFullLen)
 	if !ok {
