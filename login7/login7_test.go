@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/tdswire/tdswire/tds"
@@ -825,5 +826,28 @@ func TestSetNames(t *testing.T) {
 	var back Login7
 	if err := back.Decode(msg); err != nil || !back.UserName.Equal("sa") || !back.Database.Equal("db") {
 		t.Fatalf("round trip: %v %v", err, back)
+	}
+}
+
+func TestFeatureStrings(t *testing.T) {
+	for _, c := range []struct {
+		v    fmt.Stringer
+		want string
+	}{
+		{ColumnEncryption{Version: 1}, "COLUMNENCRYPTION Version=1"},
+		{AzureSQLSupport{Flags: 1}, "AZURESQLSUPPORT Flags=0x01"},
+		{UTF8Support{Flags: 1}, "UTF8_SUPPORT Supported=true Flags=0x01"},
+		{UTF8Support{NoData: true}, "UTF8_SUPPORT Supported=true NoData"},
+		{DataClassification{Version: 2, VersionSpecific: []byte{1}}, "DATACLASSIFICATION Version=2 VersionSpecific=1 bytes"},
+		{SessionRecovery{Reconnect: true, Init: SessionRecoveryData{Database: tds.UCS2(tds.AppendUCS2(nil, "db"))}},
+			`SESSIONRECOVERY Reconnect=true Init={Database="db" Language="" Collation=0 bytes StateData=0 bytes} ToBe={Database="" Language="" Collation=0 bytes StateData=0 bytes}`},
+	} {
+		if got := c.v.String(); got != c.want {
+			t.Errorf("String %q, want %q", got, c.want)
+		}
+	}
+	sr := SessionRecovery{Init: SessionRecoveryData{Collation: []byte{9, 4, 0xd0, 0, 0x34}}}
+	if got := fmt.Sprintf("%+v", sr); !strings.Contains(got, "Collation=0904d00034") {
+		t.Errorf("%%+v %q", got)
 	}
 }

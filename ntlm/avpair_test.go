@@ -168,3 +168,19 @@ func TestSingleHostData(t *testing.T) {
 		t.Errorf("short: %v", err)
 	}
 }
+
+func TestAVPairString(t *testing.T) {
+	name := noErr(t)(AppendAVPairString(nil, MsvAvNbDomainName, "CONTOSO"))
+	for _, c := range []struct {
+		p    AVPair
+		want string
+	}{
+		{AVPair{ID: MsvAvNbDomainName, Value: name[4:]}, `MsvAvNbDomainName="CONTOSO"`},
+		{AVPair{ID: MsvAvFlags, Value: []byte{2, 0, 0, 0}}, "MsvAvFlags=0x00000002"},
+		{AVPair{ID: MsvAvTimestamp, Value: make([]byte, 8)}, "MsvAvTimestamp=8 bytes"},
+	} {
+		if got := c.p.String(); got != c.want {
+			t.Errorf("String %q, want %q", got, c.want)
+		}
+	}
+}

@@ -1,0 +1,52 @@
+package login7
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/tdswire/tdswire/internal/textfmt"
+)
+
+// String formats c as "COLUMNENCRYPTION Version=1".
+func (c ColumnEncryption) String() string {
+	return "COLUMNENCRYPTION Version=" + strconv.Itoa(int(c.Version))
+}
+
+// String formats a as "AZURESQLSUPPORT Flags=0x01".
+func (a AzureSQLSupport) String() string {
+	return "AZURESQLSUPPORT Flags=0x" + hex2(a.Flags)
+}
+
+// String formats u as "UTF8_SUPPORT Supported=true Flags=0x01", or with
+// NoData when the feature came without data.
+func (u UTF8Support) String() string {
+	if u.NoData {
+		return "UTF8_SUPPORT Supported=true NoData"
+	}
+	return "UTF8_SUPPORT Supported=" + strconv.FormatBool(u.Supported()) + " Flags=0x" + hex2(u.Flags)
+}
+
+// String formats d as "DATACLASSIFICATION Version=2 VersionSpecific=0
+// bytes".
+func (d DataClassification) String() string {
+	return "DATACLASSIFICATION Version=" + strconv.Itoa(int(d.Version)) + " VersionSpecific=" + strconv.Itoa(len(d.VersionSpecific)) + " bytes"
+}
+
+// String formats s on one line: whether it is a reconnection, and the
+// database and language of the initial and to-be states.
+func (s SessionRecovery) String() string {
+	return "SESSIONRECOVERY Reconnect=" + strconv.FormatBool(s.Reconnect) + " Init={" + s.Init.String() + "} ToBe={" + s.ToBe.String() + "}"
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v every
+// field (collations and state data in hex).
+func (s SessionRecovery) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "login7.SessionRecovery", s.String(), func() string { return textfmt.Fields("SESSIONRECOVERY", s) })
+}
+
+// String formats d as "Database=\"db\" Language=\"us_english\"
+// Collation=5 bytes StateData=12 bytes".
+func (d SessionRecoveryData) String() string {
+	return "Database=" + strconv.Quote(d.Database.String()) + " Language=" + strconv.Quote(d.Language.String()) +
+		" Collation=" + strconv.Itoa(len(d.Collation)) + " bytes StateData=" + strconv.Itoa(len(d.StateData)) + " bytes"
+}
