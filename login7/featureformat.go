@@ -35,7 +35,7 @@ func (d DataClassification) String() string {
 // String formats s on one line: whether it is a reconnection, and the
 // database and language of the initial and to-be states.
 func (s SessionRecovery) String() string {
-	return "SESSIONRECOVERY Reconnect=" + strconv.FormatBool(s.Reconnect) + " Init={" + s.Init.String() + "} ToBe={" + s.ToBe.String() + "}"
+	return "SESSIONRECOVERY Reconnect=" + strconv.FormatBool(s.Reconnect) + " Init={" + recoveryLine(s.Init) + "} ToBe={" + recoveryLine(s.ToBe) + "}"
 }
 
 // Format implements fmt.Formatter: %v and %s print String, %+v every
@@ -44,9 +44,9 @@ func (s SessionRecovery) Format(f fmt.State, verb rune) {
 	textfmt.Format(f, verb, "login7.SessionRecovery", s.String(), func() string { return textfmt.Fields("SESSIONRECOVERY", s) })
 }
 
-// String formats d as "Database=\"db\" Language=\"us_english\"
+// recoveryLine formats d as "Database=\"db\" Language=\"us_english\"
 // Collation=5 bytes StateData=12 bytes".
-func (d SessionRecoveryData) String() string {
+func recoveryLine(d SessionRecoveryData) string {
 	return "Database=" + strconv.Quote(d.Database.String()) + " Language=" + strconv.Quote(d.Language.String()) +
 		" Collation=" + strconv.Itoa(len(d.Collation)) + " bytes StateData=" + strconv.Itoa(len(d.StateData)) + " bytes"
 }
