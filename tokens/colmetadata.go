@@ -40,14 +40,18 @@ func (f ColumnFlags) Updateable() uint8 { return uint8(f&ColUpdateableMask) >> 2
 // TypeInfo.TableName is not used by this package and stays empty.
 //
 // Crypto is set for a column with ColEncrypted in Flags (TDS 7.4 with
-// column encryption): TypeInfo is then the type of the ciphertext and
-// Crypto.BaseTypeInfo the type of the plaintext.
+// column encryption), and nil otherwise: TypeInfo is then the type of the
+// ciphertext and Crypto.BaseTypeInfo the type of the plaintext. It is a
+// pointer so that the common, unencrypted column stays small (a Column
+// is 288 bytes on 64-bit targets, at most 36 times the 8 bytes of the
+// smallest ColumnData; see MaxColumns); decoding allocates it only for an
+// encrypted column, and reuses it when the Column slice is reused.
 type Column struct {
 	UserType  uint32 // USHORT before TDS 7.2, ULONG from 7.2
 	Flags     ColumnFlags
 	TypeInfo  sqltype.TypeInfo
 	TableName TableName
-	Crypto    CryptoMetadata
+	Crypto    *CryptoMetadata
 	ColName   tds.UCS2 // B_VARCHAR
 }
 
@@ -152,9 +156,12 @@ func decodeColumns(cols []Column, b []byte, v tds.Version, enc bool) ([]Column, 
 			c.TableName = r.tableName(wide(v))
 		}
 		if crypt {
-			r.cryptoMetadata(&c.Crypto, true)
+			if c.Crypto == nil {
+				c.Crypto = new(CryptoMetadata)
+			}
+			r.cryptoMetadata(c.Crypto, true)
 		} else {
-			c.Crypto = CryptoMetadata{}
+			c.Crypto = nil
 		}
 		c.ColName = r.bVarchar("ColName")
 		if r.err != nil {
@@ -184,7 +191,8 @@ func (m *ColMetadata) Decode(b []byte, v tds.Version) (int, error) {
 // 65534). TableName is written for text, ntext and image columns only
 // (its first part alone before TDS 7.2). With ColumnEncryption set, the
 // CekTable follows Count, and CryptoMetadata is written for each column
-// with ColEncrypted in Flags (TDS 7.4).
+// with ColEncrypted in Flags (TDS 7.4), which must have Crypto set (a nil
+// Crypto is written as a zero CryptoMetadata, which does not decode).
 func (m ColMetadata) Append(dst []byte, v tds.Version) []byte {
 	dst = append(dst, byte(TokenColMetadata))
 	if m.NoMetaData {
@@ -209,7 +217,11 @@ func (m ColMetadata) Append(dst []byte, v tds.Version) []byte {
 			dst = appendTableName(dst, c.TableName, wide(v))
 		}
 		if m.ColumnEncryption && c.Flags&ColEncrypted != 0 && v.AtLeast(tds.Version74) {
-			dst = c.Crypto.append(dst, true)
+			crypto := c.Crypto
+			if crypto == nil {
+				crypto = new(CryptoMetadata) // documented: Crypto must be set
+			}
+			dst = crypto.append(dst, true)
 		}
 		dst = appendBVarchar(dst, c.ColName)
 	}

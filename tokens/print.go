@@ -280,7 +280,7 @@ func (fl ColumnFlags) String() string {
 // when nullable.
 func (c Column) String() string {
 	s := c.ColName.String() + " "
-	if c.Flags&ColEncrypted != 0 && c.Crypto.BaseTypeInfo.Type != 0 {
+	if c.Crypto != nil {
 		s += c.Crypto.BaseTypeInfo.String() + " ENCRYPTED"
 	} else {
 		s += c.TypeInfo.String()
@@ -298,8 +298,8 @@ func (c Column) Format(f fmt.State, verb rune) {
 		if c.TableName.NumParts() > 0 {
 			s += " TableName=" + c.TableName.String()
 		}
-		if c.Flags&ColEncrypted != 0 {
-			s += fmt.Sprintf(" Crypto={%+v}", c.Crypto)
+		if c.Crypto != nil {
+			s += fmt.Sprintf(" Crypto={%+v}", *c.Crypto)
 		}
 		return s
 	})
