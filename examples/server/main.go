@@ -14,9 +14,16 @@
 //	                  default login
 //	-mars             grant MARS to clients that ask (default true)
 //	-rows N           rows of SELECT * FROM big (default 1000)
+//	-keytab FILE      accept Kerberos logins (raw, as FreeTDS and go-mssqldb
+//	                  send them, or inside SPNEGO) verified with the service
+//	                  keys in FILE (MSSQLSvc/host:port@REALM, from kadmin's
+//	                  ktadd); the AP-REP answers mutual authentication. NTLM
+//	                  logins of the DOMAIN\name users are then accepted raw
+//	                  and inside SPNEGO too
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,7 +34,10 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/tdswire/tdswire/examples/internal/krbauth"
 	"github.com/tdswire/tdswire/examples/server/tdsserver"
+	"github.com/tdswire/tdswire/login7"
+	"github.com/tdswire/tdswire/ntlm"
 )
 
 type userFlags []tdsserver.User
@@ -58,6 +68,7 @@ func main() {
 	tlsMode := flag.String("tls", "login", "encryption: off, login or required")
 	mars := flag.Bool("mars", true, "grant MARS (SMP) to clients that ask for it")
 	rows := flag.Int("rows", tdsserver.DefaultBigRows, "number of rows of SELECT * FROM big")
+	keytabPath := flag.String("keytab", "", "accept Kerberos logins verified with the service keys in this keytab `file` (and NTLM inside SPNEGO)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "server: unexpected arguments %q\n", flag.Args())
@@ -70,7 +81,19 @@ func main() {
 	if len(users) == 0 {
 		users = userFlags{{Name: "sa", Password: "Passw0rd!"}, {Domain: "CONTOSO", Name: "joe", Password: "Secret1!"}}
 	}
-	srv, err := tdsserver.New(tdsserver.Config{Users: users, TLS: mode, MARS: *mars, Rows: *rows, Logf: log.Printf})
+	cfg := tdsserver.Config{Users: users, TLS: mode, MARS: *mars, Rows: *rows, Logf: log.Printf}
+	if *keytabPath != "" {
+		kt, err := krbauth.LoadKeytab(*keytabPath)
+		if err != nil {
+			log.Fatal(err)
+		}
+		auth := &krbauth.Config{Keytab: kt, NTLM: ntlmServer(users), Logf: log.Printf}
+		cfg.NewSSPI = func(ctx context.Context, l *login7.Login7) (tdsserver.SSPIServer, error) {
+			return krbauth.New(auth), nil
+		}
+		log.Printf("Kerberos: %d keys in %s", len(kt.Entries), *keytabPath)
+	}
+	srv, err := tdsserver.New(cfg)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -90,4 +113,21 @@ func main() {
 		log.Fatal(err)
 	}
 	log.Printf("stopped")
+}
+
+// ntlmServer verifies the NTLM logins of the DOMAIN\name users, for
+// NTLM inside SPNEGO when Kerberos is on.
+func ntlmServer(users userFlags) *ntlm.Server {
+	var accounts ntlm.AccountList
+	domain := ""
+	for _, u := range users {
+		if u.Domain == "" {
+			continue
+		}
+		if domain == "" {
+			domain = strings.ToUpper(u.Domain)
+		}
+		accounts = append(accounts, ntlm.Account{Domain: u.Domain, User: u.Name, Hash: ntlm.HashPassword(u.Password)})
+	}
+	return &ntlm.Server{NbComputerName: "TDSWIRE", NbDomainName: domain, Lookup: accounts.Lookup}
 }
