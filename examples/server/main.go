@@ -20,6 +20,18 @@
 //	                  ktadd); the AP-REP answers mutual authentication. NTLM
 //	                  logins of the DOMAIN\name users are then accepted raw
 //	                  and inside SPNEGO too
+//	-database name    a database USE and LOGIN7 accept (repeatable; default
+//	                  master, tempdb, model, msdb, tdswire)
+//	-login-timeout d  deadline for the whole login (default 30s)
+//	-idle-timeout d   close a connection that sends no whole message for d
+//	                  (default 10m; a trickle of bytes does not renew it)
+//	-max-conns N      connections served at once; more are closed (default 1000)
+//	-max-message N    largest client message in bytes (default 4194304)
+//	-fault spec       a scripted fault, phase:action[:key=value,...]
+//	                  (repeatable; see tdsserver.ParseFault), e.g.
+//	                  login:error:error=40613,times=1  rows:reset:rows=500
+//	                  statement:delay:delay=2s,match=big
+//	-quiet            do not log connection steps
 package main
 
 import (
@@ -38,6 +50,7 @@ import (
 	"github.com/tdswire/tdswire/examples/server/tdsserver"
 	"github.com/tdswire/tdswire/login7"
 	"github.com/tdswire/tdswire/ntlm"
+	"github.com/tdswire/tdswire/tds"
 )
 
 type userFlags []tdsserver.User
@@ -59,6 +72,28 @@ func (u *userFlags) Set(v string) error {
 	return nil
 }
 
+type faultFlags []tdsserver.Fault
+
+func (f *faultFlags) String() string { return fmt.Sprint(len(*f), " faults") }
+
+func (f *faultFlags) Set(v string) error {
+	x, err := tdsserver.ParseFault(v)
+	if err != nil {
+		return err
+	}
+	*f = append(*f, x)
+	return nil
+}
+
+type listFlags []string
+
+func (l *listFlags) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlags) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
 func main() {
 	log.SetFlags(log.Ltime | log.Lmicroseconds)
 	log.SetPrefix("server: ")
@@ -69,6 +104,15 @@ func main() {
 	mars := flag.Bool("mars", true, "grant MARS (SMP) to clients that ask for it")
 	rows := flag.Int("rows", tdsserver.DefaultBigRows, "number of rows of SELECT * FROM big")
 	keytabPath := flag.String("keytab", "", "accept Kerberos logins verified with the service keys in this keytab `file` (and NTLM inside SPNEGO)")
+	var faults faultFlags
+	var dbs listFlags
+	flag.Var(&faults, "fault", "a scripted fault `phase:action[:key=value,...]` (repeatable)")
+	flag.Var(&dbs, "database", "a database `name` the server has (repeatable)")
+	loginTimeout := flag.Duration("login-timeout", tdsserver.DefaultLoginTimeout, "deadline for the whole login")
+	idleTimeout := flag.Duration("idle-timeout", tdsserver.DefaultIdleTimeout, "close a connection idle for this long")
+	maxConns := flag.Int("max-conns", tdsserver.DefaultMaxConns, "connections served at once")
+	maxMessage := flag.Int("max-message", tds.DefaultMaxMessageSize, "largest client message in `bytes`")
+	quiet := flag.Bool("quiet", false, "do not log connection steps")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "server: unexpected arguments %q\n", flag.Args())
@@ -81,7 +125,15 @@ func main() {
 	if len(users) == 0 {
 		users = userFlags{{Name: "sa", Password: "Passw0rd!"}, {Domain: "CONTOSO", Name: "joe", Password: "Secret1!"}}
 	}
-	cfg := tdsserver.Config{Users: users, TLS: mode, MARS: *mars, Rows: *rows, Logf: log.Printf}
+	logf := log.Printf
+	if *quiet {
+		logf = nil
+	}
+	cfg := tdsserver.Config{
+		Users: users, TLS: mode, MARS: *mars, Rows: *rows, Logf: logf,
+		Faults: faults, Databases: dbs,
+		LoginTimeout: *loginTimeout, IdleTimeout: *idleTimeout, MaxConns: *maxConns, MaxMessageSize: *maxMessage,
+	}
 	if *keytabPath != "" {
 		kt, err := krbauth.LoadKeytab(*keytabPath)
 		if err != nil {
