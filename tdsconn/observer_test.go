@@ -233,6 +233,46 @@ var goldenConvs = []struct {
 		"client tls: encrypted [encrypted] rec23p",
 	},
 	encryption: EncryptionFull, phase: PhaseEncrypted, version: tds.Version74,
+}, {
+	// Real traffic: the frame list of
+	// examples/testdata/captures/tsql-ntlm-login-tls.txt (checked against
+	// tshark) says what each frame is; the lengths are its PayloadLen
+	// less the 8-byte packet header.
+	file: "capture-tsql-ntlm-login-tls.conv",
+	want: []string{
+		"client packet Prelogin: PRELOGIN request [prelogin] enc ENCRYPT_OFF mars false len 50",                // frame 4
+		"server packet Response: PRELOGIN response [tls handshake] enc ENCRYPT_OFF mars false len 35",          // frame 6
+		"client packet Prelogin: TLS handshake [tls handshake] rec22",                                          // 8: Client Hello
+		"server packet Prelogin: TLS handshake [tls handshake] rec22 rec22 rec22 rec22",                        // 9: Server Hello, Certificate, Server Key Exchange, Server Hello Done
+		"client packet Prelogin: TLS handshake [tls handshake] rec22 rec20 rec22p",                             // 10: Client Key Exchange, Cipher Change Spec, encrypted Finished
+		"server packet Prelogin: TLS handshake [tls handshake] rec22 rec20 rec22p",                             // 11: New Session Ticket, Cipher Change Spec, encrypted Finished
+		"client tls: encrypted [login] rec23p",                                                                 // 12: LOGIN7 inside TLS
+		"server packet Response: login response [login] round 1 (122 bytes) len 125",                           // 13: NTLM CHALLENGE
+		"client packet SSPI: SSPI [login] round 2 (212 bytes) len 212",                                         // 14: NTLM AUTHENTICATE
+		"server packet Response: login response [logged in] loginack 7.4 (0x74000004) packetsize 4096 len 365", // 15
+		"client packet SQLBatch: SQL batch [logged in] len 40",                                                 // 16: "select 1"
+		"server packet Response: response [logged in] len 31",                                                  // 17
+	},
+	encryption: EncryptionLoginOnly, phase: PhaseLoggedIn, version: tds.Version74, packetSize: 4096,
+}, {
+	// Real traffic: examples/testdata/captures/odbc-mars.txt.
+	file: "capture-odbc-mars.conv",
+	want: []string{
+		"client packet Prelogin: PRELOGIN request [prelogin] enc ENCRYPT_NOT_SUP mars true len 50",             // frame 4
+		"server packet Response: PRELOGIN response [login] enc ENCRYPT_NOT_SUP mars true len 35",               // 6
+		`client packet Login7: LOGIN7 [login] user "sa" tds 7.4 (0x74000004) len 179`,                          // 8
+		"server packet Response: login response [logged in] loginack 7.4 (0x74000004) packetsize 4096 len 365", // 9
+		"client smp SYN sid 0: none [logged in]",                                                               // 10: SMP SYN, then
+		"client packet RPCRequest sid 0: RPC [logged in] len 81",                                               // 10: 121 - 16 - 16 - 8
+		"server packet Response sid 0: response [logged in] len 67",                                            // 11: 91 - 16 - 8
+		"client packet RPCRequest sid 0: RPC [logged in] len 37",                                               // 12: Sp_Unprepare
+		"server packet Response sid 0: response [logged in] len 18",                                            // 13
+		"client packet RPCRequest sid 0: RPC [logged in] len 105",                                              // 14: Sp_PrepExec
+		"server packet Response sid 0: response [logged in] len 236",                                           // 15
+		"client packet RPCRequest sid 0: RPC [logged in] len 37",                                               // 16
+		"server packet Response sid 0: response [logged in] len 18",                                            // 17
+	},
+	encryption: EncryptionNone, phase: PhaseLoggedIn, version: tds.Version74, packetSize: 4096,
 }}
 
 // TestGoldenConversations feeds the hand-written conversations whole, a
