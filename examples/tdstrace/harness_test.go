@@ -43,6 +43,8 @@ func startServer(t *testing.T, mode tdsserver.TLSMode) int {
 		MARS:    true,
 		Rows:    20,
 		Timeout: 20 * time.Second,
+		// The clients log in to "sales" (tsql -D, the DSNs).
+		Databases: []string{"master", "sales"},
 	})
 	if err != nil {
 		t.Fatal(err)
