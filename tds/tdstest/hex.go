@@ -1,5 +1,3 @@
-// Package tdstest holds helpers for tdswire's tests: reading the hand-written
-// golden vectors kept in testdata/*.hex files.
 package tdstest
 
 import (
