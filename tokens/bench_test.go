@@ -325,22 +325,15 @@ func decoders(tb testing.TB) []struct {
 	infoB := tokenOf(tb, "seed_login_response_74", TokenInfo)
 	doneB := tokenOf(tb, "seed_login_response_74", TokenDone)
 	errB := tokenOf(tb, "login_failed", TokenError)
-	var (
-		ack  LoginAck
-		env  EnvChange
-		info Message
-		done Done
-		e    Message
-	)
 	return []struct {
 		name string
 		f    func() error
 	}{
-		{"LOGINACK", func() error { _, err := ack.Decode(ackB); return err }},
-		{"ENVCHANGE", func() error { _, err := env.Decode(envB); return err }},
-		{"INFO", func() error { _, err := info.Decode(infoB, tds.Version74); return err }},
-		{"ERROR", func() error { _, err := e.Decode(errB, tds.Version74); return err }},
-		{"DONE", func() error { _, err := done.Decode(doneB, tds.Version74); return err }},
+		{"LOGINACK", func() error { _, _, err := DecodeLoginAck(ackB); return err }},
+		{"ENVCHANGE", func() error { _, _, err := DecodeEnvChange(envB); return err }},
+		{"INFO", func() error { _, _, err := DecodeMessage(infoB, tds.Version74); return err }},
+		{"ERROR", func() error { _, _, err := DecodeMessage(errB, tds.Version74); return err }},
+		{"DONE", func() error { _, _, err := DecodeDone(doneB, tds.Version74); return err }},
 	}
 }
 

@@ -108,7 +108,7 @@ func (r *reader) columnSensitivity(rank bool) ColumnSensitivity {
 // (TDS 7.4): the sensitivity classification of a result set's columns.
 // Its layout depends on the DATACLASSIFICATION_VERSION the server
 // acknowledged in FEATUREEXTACK (2.2.7.11): version 2 adds a rank for the
-// query and for each property. Version is an input to Decode and Append.
+// query and for each property. Version is an input to DecodeDataClassification and Append.
 type DataClassification struct {
 	Version          uint8 // DATACLASSIFICATION_VERSION: 1 or 2
 	Labels           LabelList
@@ -128,10 +128,19 @@ func (d DataClassification) Columns() iter.Seq[ColumnSensitivity] {
 	return seq(d.columns, func(r *reader) ColumnSensitivity { return r.columnSensitivity(rank) })
 }
 
-// Decode reads a DATACLASSIFICATION token (type byte included) from the
-// start of b in the layout of d.Version (1 or 2; other values are
-// rejected) and returns the number of bytes it used.
-func (d *DataClassification) Decode(b []byte) (int, error) {
+// DecodeDataClassification reads a DATACLASSIFICATION token (type byte
+// included) from the start of b in the layout of the negotiated
+// DATACLASSIFICATION_VERSION version (1 or 2; other values are rejected),
+// and returns it with the number of bytes it used.
+func DecodeDataClassification(b []byte, version uint8) (DataClassification, int, error) {
+	var d DataClassification
+	d.Version = version
+	n, err := d.decode(b)
+	return d, n, err
+}
+
+// decode is DecodeDataClassification on a value the caller owns.
+func (d *DataClassification) decode(b []byte) (int, error) {
 	if d.Version != 1 && d.Version != 2 {
 		return 0, tds.Errorf(layer, 0, tds.ErrUnexpected, "DATACLASSIFICATION_VERSION %d: only 1 and 2 are defined", d.Version)
 	}
@@ -235,7 +244,7 @@ func (s *Scanner) dataClassificationLen(b []byte) (int, error) {
 		return 0, tds.Errorf(layer, 0, tds.ErrUnexpected, "DATACLASSIFICATION without a negotiated DATACLASSIFICATION_VERSION (see SetDataClassificationVersion)")
 	}
 	d := DataClassification{Version: s.dcv}
-	return d.Decode(b)
+	return d.decode(b)
 }
 
 // DataClassification decodes the current token, which must be
@@ -247,6 +256,6 @@ func (s *Scanner) DataClassification(d *DataClassification) error {
 		return err
 	}
 	d.Version = s.dcv
-	_, err = d.Decode(b)
+	_, err = d.decode(b)
 	return rebase(err, s.cur)
 }

@@ -64,10 +64,10 @@ type Column struct {
 // as a second 0xFFFF after Count; the parameter table says Count itself
 // is 0xFFFF, which is what is decoded and encoded.)
 //
-// ColumnEncryption is an input to Decode and Append, not a field of the
-// token: set it when the COLUMNENCRYPTION feature was negotiated ([MS-TDS]
-// 2.2.6.4, 2.2.7.11), which puts a CekTable after Count. Without it a
-// column with fEncrypted cannot be decoded and is reported as an error
+// ColumnEncryption says whether the COLUMNENCRYPTION feature was
+// negotiated ([MS-TDS] 2.2.6.4, 2.2.7.11), which puts a CekTable after
+// Count; it is not a field of the token, and Append reads it. Without it
+// a column with fEncrypted cannot be decoded and is reported as an error
 // wrapping tds.ErrUnexpected.
 type ColMetadata struct {
 	Columns          []Column
@@ -171,11 +171,20 @@ func decodeColumns(cols []Column, b []byte, v tds.Version, enc bool) ([]Column, 
 	return cols, false, cek, r.off, nil
 }
 
-// Decode reads a COLMETADATA token (type byte included) from the start of
-// b with the layout of version v (and a CekTable if m.ColumnEncryption is
-// set), and returns the number of bytes it used. Columns is reused: its
-// capacity is kept and it grows only when the token has more columns.
-func (m *ColMetadata) Decode(b []byte, v tds.Version) (int, error) {
+// DecodeColMetadata reads a COLMETADATA token (type byte included) from
+// the start of b with the layout of version v, and a CekTable when
+// columnEncryption is set (the COLUMNENCRYPTION feature was negotiated),
+// and returns it with the number of bytes it used. Columns is a new slice;
+// Scanner, which decodes every COLMETADATA it passes, reuses one.
+func DecodeColMetadata(b []byte, v tds.Version, columnEncryption bool) (ColMetadata, int, error) {
+	var d ColMetadata
+	d.ColumnEncryption = columnEncryption
+	n, err := d.decode(b, v)
+	return d, n, err
+}
+
+// decode is DecodeColMetadata on a value the caller owns.
+func (m *ColMetadata) decode(b []byte, v tds.Version) (int, error) {
 	cols, none, cek, n, err := decodeColumns(m.Columns[:0], b, v, m.ColumnEncryption)
 	m.Columns = cols
 	if err != nil {

@@ -33,9 +33,15 @@
 //		}
 //	}
 //
-// Every token type also has a stand-alone Decode (reading a token, type
-// byte included, from the start of a []byte) and an Append encoder that
-// computes the token's length fields. Field widths that changed between
+// Every token type also has a stand-alone decoder, DecodeT (DecodeDone,
+// DecodeLoginAck, ...), which reads a token, type byte included, from the
+// start of a []byte and returns it with the number of bytes it used, and
+// an Append encoder that computes the token's length fields. Iterators
+// over the parts of a token (FeatureExtAck.Options, TabName.Names, ...)
+// are range-over-func iter.Seq values; Scanner.Next, the one exception,
+// keeps its allocation-free (TokenType, error) form with io.EOF at the end,
+// because it is the inner loop of every reader (BenchmarkScanDone) and is
+// pinned inline. Field widths that changed between
 // TDS versions take the version as a parameter: DONE, DONEPROC and
 // DONEINPROC row counts (LONG before 7.2, ULONGLONG from 7.2), ERROR and
 // INFO line numbers (USHORT before 7.2, LONG from 7.2), the UserType of

@@ -117,10 +117,17 @@ func decodeDone(d *Done, t TokenType, b []byte, v tds.Version) (int, error) {
 	return r.off, nil
 }
 
-// Decode reads a DONE, DONEPROC or DONEINPROC token (type byte included)
-// from the start of b with the widths of version v, sets Type to its
-// type, and returns the number of bytes it used.
-func (d *Done) Decode(b []byte, v tds.Version) (int, error) {
+// DecodeDone reads a DONE, DONEPROC or DONEINPROC token (type byte
+// included) from the start of b with the widths of version v, with Type
+// set to its type, and returns it with the number of bytes it used.
+func DecodeDone(b []byte, v tds.Version) (Done, int, error) {
+	var d Done
+	n, err := d.decode(b, v)
+	return d, n, err
+}
+
+// decode is DecodeDone on a value the caller owns.
+func (d *Done) decode(b []byte, v tds.Version) (int, error) {
 	t := TokenDone
 	if len(b) > 0 && TokenType(b[0]) >= TokenDoneProc {
 		t = TokenType(b[0])

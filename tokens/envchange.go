@@ -276,12 +276,19 @@ func envChangeLen(b []byte) (int, error) {
 	return r.off, nil
 }
 
-// Decode reads an ENVCHANGE token (type byte included) from the start of b
-// and returns the number of bytes it used. The values must fill Length
-// exactly, and the values PacketSize and Routing read must be well
-// formed (decimal digits of a size in 512..32767; a RoutingDataValue with
-// Protocol 0 and a non-zero port, [MS-TDS] 2.2.7.9).
-func (e *EnvChange) Decode(b []byte) (int, error) {
+// DecodeEnvChange reads an ENVCHANGE token (type byte included) from the
+// start of b and returns it with the number of bytes it used. The values
+// must fill Length exactly, and the values PacketSize and Routing read must
+// be well formed (decimal digits of a size in 512..32767; a
+// RoutingDataValue with Protocol 0 and a non-zero port, [MS-TDS] 2.2.7.9).
+func DecodeEnvChange(b []byte) (EnvChange, int, error) {
+	var d EnvChange
+	n, err := d.decode(b)
+	return d, n, err
+}
+
+// decode is DecodeEnvChange on a value the caller owns.
+func (e *EnvChange) decode(b []byte) (int, error) {
 	r := reader{b: b}
 	r.tokenType(TokenEnvChange)
 	if r.err != nil {
@@ -368,6 +375,6 @@ func (s *Scanner) EnvChange(e *EnvChange) error {
 	if err != nil {
 		return err
 	}
-	_, err = e.Decode(b)
+	_, err = e.decode(b)
 	return rebase(err, s.cur)
 }

@@ -61,9 +61,17 @@ func featureExtAckLen(b []byte) (int, error) {
 	return r.off, nil
 }
 
-// Decode reads a FEATUREEXTACK token (type byte included) from the start
-// of b, up to its terminator, and returns the number of bytes it used.
-func (a *FeatureExtAck) Decode(b []byte) (int, error) {
+// DecodeFeatureExtAck reads a FEATUREEXTACK token (type byte included) from
+// the start of b, up to its terminator, and returns it with the number of
+// bytes it used.
+func DecodeFeatureExtAck(b []byte) (FeatureExtAck, int, error) {
+	var d FeatureExtAck
+	n, err := d.decode(b)
+	return d, n, err
+}
+
+// decode is DecodeFeatureExtAck on a value the caller owns.
+func (a *FeatureExtAck) decode(b []byte) (int, error) {
 	r := reader{b: b}
 	r.tokenType(TokenFeatureExtAck)
 	if r.err != nil {
@@ -106,6 +114,6 @@ func (s *Scanner) FeatureExtAck(a *FeatureExtAck) error {
 	if err != nil {
 		return err
 	}
-	_, err = a.Decode(b)
+	_, err = a.decode(b)
 	return rebase(err, s.cur)
 }

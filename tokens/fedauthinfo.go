@@ -39,10 +39,17 @@ func (f FedAuthInfo) Option(i int) FedAuthInfoOpt {
 	return FedAuthInfoOpt{ID: e[0], Data: f.body[off : off+n : off+n]}
 }
 
-// Decode reads a FEDAUTHINFO token (type byte included) from the start of
-// b and returns the number of bytes it used. Every option's data must lie
-// within the token, after the option table.
-func (f *FedAuthInfo) Decode(b []byte) (int, error) {
+// DecodeFedAuthInfo reads a FEDAUTHINFO token (type byte included) from the
+// start of b and returns it with the number of bytes it used. Every
+// option's data must lie within the token, after the option table.
+func DecodeFedAuthInfo(b []byte) (FedAuthInfo, int, error) {
+	var d FedAuthInfo
+	n, err := d.decode(b)
+	return d, n, err
+}
+
+// decode is DecodeFedAuthInfo on a value the caller owns.
+func (f *FedAuthInfo) decode(b []byte) (int, error) {
 	r := reader{b: b}
 	r.tokenType(TokenFedAuthInfo)
 	if r.err != nil {
@@ -123,6 +130,6 @@ func (s *Scanner) FedAuthInfo(f *FedAuthInfo) error {
 	if err != nil {
 		return err
 	}
-	_, err = f.Decode(b)
+	_, err = f.decode(b)
 	return rebase(err, s.cur)
 }

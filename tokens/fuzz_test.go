@@ -133,7 +133,7 @@ func roundTrip(t *testing.T, s *Scanner) {
 		if !lengthOnly(t, s.EnvChange(&e)) {
 			return
 		}
-		if _, err := e2.Decode(e.Append(nil)); err != nil {
+		if _, err := e2.decode(e.Append(nil)); err != nil {
 			t.Fatalf("re-encoded ENVCHANGE: %v", err)
 		}
 		if e2.Type != e.Type || !bytes.Equal(e2.NewValue, e.NewValue) || !bytes.Equal(e2.OldValue, e.OldValue) {
@@ -144,7 +144,7 @@ func roundTrip(t *testing.T, s *Scanner) {
 		if !lengthOnly(t, s.SessionState(&x)) {
 			return
 		}
-		if _, err := y.Decode(x.Append(nil)); err != nil || !reflect.DeepEqual(x, y) {
+		if _, err := y.decode(x.Append(nil)); err != nil || !reflect.DeepEqual(x, y) {
 			t.Fatalf("SESSIONSTATE %+v came back as %+v, %v", x, y, err)
 		}
 	case TokenFedAuthInfo:
@@ -152,7 +152,7 @@ func roundTrip(t *testing.T, s *Scanner) {
 		if !lengthOnly(t, s.FedAuthInfo(&f)) {
 			return
 		}
-		if _, err := g.Decode(f.Append(nil)); err != nil || g.Len() != f.Len() {
+		if _, err := g.decode(f.Append(nil)); err != nil || g.Len() != f.Len() {
 			t.Fatalf("FEDAUTHINFO came back with %d options, %v", g.Len(), err)
 		}
 		for i := 0; i < f.Len(); i++ {
@@ -164,7 +164,7 @@ func roundTrip(t *testing.T, s *Scanner) {
 		var m ColMetadata
 		mustOK(t, s.ColMetadata(&m))
 		m2 := ColMetadata{ColumnEncryption: m.ColumnEncryption}
-		if _, err := m2.Decode(m.Append(nil, v), v); err != nil {
+		if _, err := m2.decode(m.Append(nil, v), v); err != nil {
 			t.Fatalf("re-encoded COLMETADATA: %v", err)
 		}
 		if m.NoMetaData != m2.NoMetaData || !reflect.DeepEqual(m.CekTable, m2.CekTable) ||
@@ -199,13 +199,13 @@ func roundTrip(t *testing.T, s *Scanner) {
 		mustOK(t, s.DataClassification(&d))
 		same(d.Append(nil))
 		d2.Version = d.Version
-		if _, err := d2.Decode(tok); err != nil || !reflect.DeepEqual(d, d2) {
+		if _, err := d2.decode(tok); err != nil || !reflect.DeepEqual(d, d2) {
 			t.Fatalf("DATACLASSIFICATION changed: %v", err)
 		}
 	case TokenReturnValue:
 		var rv, rv2 ReturnValue
 		mustOK(t, s.ReturnValue(&rv))
-		if _, err := rv2.Decode(rv.Append(nil, v), v); err != nil || !reflect.DeepEqual(rv, rv2) {
+		if _, err := rv2.decode(rv.Append(nil, v), v); err != nil || !reflect.DeepEqual(rv, rv2) {
 			t.Fatalf("RETURNVALUE changed: %v", err)
 		}
 	}

@@ -30,7 +30,7 @@ func TestSpecLoginResponse(t *testing.T) {
 
 	var info Message
 	mustNext(t, &s, TokenInfo)
-	if _, err := info.Decode(s.Bytes(), s.Version()); err != nil {
+	if _, err := info.decode(s.Bytes(), s.Version()); err != nil {
 		t.Fatal(err)
 	}
 	if info.Number != 5701 || info.State != 2 || info.Class != 0 || info.LineNumber != 0 {
@@ -266,7 +266,7 @@ func TestSpecRPCResponse(t *testing.T) {
 		t.Errorf("DONEPROC = %+v", d)
 	}
 	var dp Done
-	if _, err := dp.Decode(s.Bytes(), tds.Version72); err != nil || dp != d || dp.Type != TokenDoneProc {
+	if _, err := dp.decode(s.Bytes(), tds.Version72); err != nil || dp != d || dp.Type != TokenDoneProc {
 		t.Errorf("Done.Decode of DONEPROC = %+v, %v", dp, err)
 	}
 	reencode(t, &s, dp.Append(nil, tds.Version72))

@@ -48,7 +48,7 @@ func TestNullTypeColumnsRefused(t *testing.T) {
 	}
 
 	var md ColMetadata
-	if _, err := md.Decode(colMetadataNull74(1), tds.Version74); !errors.Is(err, tds.ErrUnexpected) {
+	if _, err := md.decode(colMetadataNull74(1), tds.Version74); !errors.Is(err, tds.ErrUnexpected) {
 		t.Errorf("ColMetadata.Decode = %v, want tds.ErrUnexpected", err)
 	}
 }
@@ -59,7 +59,7 @@ func TestColumnCountLimit(t *testing.T) {
 	n := MaxColumns + 1
 	b := []byte{0x81, byte(n), byte(n >> 8)}
 	var md ColMetadata
-	_, err := md.Decode(b, tds.Version74)
+	_, err := md.decode(b, tds.Version74)
 	if !errors.Is(err, tds.ErrTooLarge) {
 		t.Fatalf("Decode = %v, want tds.ErrTooLarge", err)
 	}

@@ -58,10 +58,17 @@ func (a LoginAck) Negotiated() tds.Version {
 	return a.TDSVersion
 }
 
-// Decode reads a LOGINACK token (type byte included) from the start of b
-// and returns the number of bytes it used. Length must cover exactly the
-// fields.
-func (a *LoginAck) Decode(b []byte) (int, error) {
+// DecodeLoginAck reads a LOGINACK token (type byte included) from the start
+// of b and returns it with the number of bytes it used. Length must cover
+// exactly the fields.
+func DecodeLoginAck(b []byte) (LoginAck, int, error) {
+	var d LoginAck
+	n, err := d.decode(b)
+	return d, n, err
+}
+
+// decode is DecodeLoginAck on a value the caller owns.
+func (a *LoginAck) decode(b []byte) (int, error) {
 	r := reader{b: b}
 	r.tokenType(TokenLoginAck)
 	body := r.ushortBody("Length")
@@ -105,6 +112,6 @@ func (s *Scanner) LoginAck(a *LoginAck) error {
 	if err != nil {
 		return err
 	}
-	_, err = a.Decode(b)
+	_, err = a.decode(b)
 	return rebase(err, s.cur)
 }

@@ -50,7 +50,7 @@ func retained(t *testing.T, b []byte, enc bool) (uint64, ColMetadata) {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	m := ColMetadata{ColumnEncryption: enc}
-	_, err := m.Decode(b, tds.Version74)
+	_, err := m.decode(b, tds.Version74)
 	require.NoError(t, err, "decoding the COLMETADATA")
 	runtime.GC()
 	runtime.ReadMemStats(&after)

@@ -80,11 +80,18 @@ func appendMessage(dst []byte, m Message, v tds.Version) []byte {
 	return endUSHORT(dst, at)
 }
 
-// Decode reads an ERROR or INFO token (type byte included) from the start
-// of b with the widths of version v, sets Type to its type, and returns
-// the number of bytes it used. The Length field must cover exactly the
-// fields.
-func (m *Message) Decode(b []byte, v tds.Version) (int, error) {
+// DecodeMessage reads an ERROR or INFO token (type byte included) from the
+// start of b with the widths of version v, sets Type to its type, and
+// returns the number of bytes it used. The Length field must cover exactly
+// the fields.
+func DecodeMessage(b []byte, v tds.Version) (Message, int, error) {
+	var d Message
+	n, err := d.decode(b, v)
+	return d, n, err
+}
+
+// decode is DecodeMessage on a value the caller owns.
+func (m *Message) decode(b []byte, v tds.Version) (int, error) {
 	t := TokenError
 	if len(b) > 0 && TokenType(b[0]) == TokenInfo {
 		t = TokenInfo

@@ -109,9 +109,17 @@ func (t TabName) Names() iter.Seq[TableName] {
 	return seq(t.data, func(r *reader) TableName { return r.tableName(multi) })
 }
 
-// Decode reads a TABNAME token (type byte included) from the start of b
-// with the layout of version v, and returns the number of bytes it used.
-func (t *TabName) Decode(b []byte, v tds.Version) (int, error) {
+// DecodeTabName reads a TABNAME token (type byte included) from the start
+// of b with the layout of version v, and returns it with the number of
+// bytes it used.
+func DecodeTabName(b []byte, v tds.Version) (TabName, int, error) {
+	var d TabName
+	n, err := d.decode(b, v)
+	return d, n, err
+}
+
+// decode is DecodeTabName on a value the caller owns.
+func (t *TabName) decode(b []byte, v tds.Version) (int, error) {
 	r := reader{b: b}
 	r.tokenType(TokenTabName)
 	body := r.ushortBody("Length")
@@ -165,7 +173,7 @@ func (s *Scanner) TabName(t *TabName) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.Decode(b, s.ver)
+	_, err = t.decode(b, s.ver)
 	return rebase(err, s.cur)
 }
 
@@ -209,9 +217,16 @@ func (r *reader) colProperty() ColProperty {
 	return p
 }
 
-// Decode reads a COLINFO token (type byte included) from the start of b
-// and returns the number of bytes it used.
-func (c *ColInfo) Decode(b []byte) (int, error) {
+// DecodeColInfo reads a COLINFO token (type byte included) from the start
+// of b and returns it with the number of bytes it used.
+func DecodeColInfo(b []byte) (ColInfo, int, error) {
+	var d ColInfo
+	n, err := d.decode(b)
+	return d, n, err
+}
+
+// decode is DecodeColInfo on a value the caller owns.
+func (c *ColInfo) decode(b []byte) (int, error) {
 	r := reader{b: b}
 	r.tokenType(TokenColInfo)
 	body := r.ushortBody("Length")
@@ -260,6 +275,6 @@ func (s *Scanner) ColInfo(c *ColInfo) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.Decode(b)
+	_, err = c.decode(b)
 	return rebase(err, s.cur)
 }

@@ -7,9 +7,16 @@ type Offset struct {
 	OffsetLen  uint16 // its offset in the SQL text, modulo 64 KiB
 }
 
-// Decode reads an OFFSET token (type byte included) from the start of b
-// and returns the number of bytes it used.
-func (o *Offset) Decode(b []byte) (int, error) {
+// DecodeOffset reads an OFFSET token (type byte included) from the start of b
+// and returns it with the number of bytes it used.
+func DecodeOffset(b []byte) (Offset, int, error) {
+	var d Offset
+	n, err := d.decode(b)
+	return d, n, err
+}
+
+// decode is DecodeOffset on a value the caller owns.
+func (o *Offset) decode(b []byte) (int, error) {
 	r := reader{b: b}
 	r.tokenType(TokenOffset)
 	id := r.u16("Identifier")
@@ -33,6 +40,6 @@ func (s *Scanner) Offset(o *Offset) error {
 	if err != nil {
 		return err
 	}
-	_, err = o.Decode(b)
+	_, err = o.decode(b)
 	return rebase(err, s.cur)
 }

@@ -34,9 +34,16 @@ func (o Order) Append(dst []byte) []byte {
 	return endUSHORT(append(dst, o.cols...), at)
 }
 
-// Decode reads an ORDER token (type byte included) from the start of b and
-// returns the number of bytes it used. Length must be even.
-func (o *Order) Decode(b []byte) (int, error) {
+// DecodeOrder reads an ORDER token (type byte included) from the start of b
+// and returns the number of bytes it used. Length must be even.
+func DecodeOrder(b []byte) (Order, int, error) {
+	var d Order
+	n, err := d.decode(b)
+	return d, n, err
+}
+
+// decode is DecodeOrder on a value the caller owns.
+func (o *Order) decode(b []byte) (int, error) {
 	r := reader{b: b}
 	r.tokenType(TokenOrder)
 	body := r.ushortBody("Length")
@@ -56,6 +63,6 @@ func (s *Scanner) Order(o *Order) error {
 	if err != nil {
 		return err
 	}
-	_, err = o.Decode(b)
+	_, err = o.decode(b)
 	return rebase(err, s.cur)
 }

@@ -155,7 +155,7 @@ func TestDetailedFormat(t *testing.T) {
 	// session state values, encrypted keys, SSPI blobs.
 	secret := []byte("NONCE-SIGNATURE-0123456789")
 	var a FeatureExtAck
-	_, err := a.Decode(AppendFeatureExtAck(nil, FeatureAck{FeatureFedAuth, secret}))
+	_, err := a.decode(AppendFeatureExtAck(nil, FeatureAck{FeatureFedAuth, secret}))
 	require.NoError(t, err)
 	ss := SessionState{SeqNo: 1, Status: 1, States: SessionStateDataSet(AppendStateData(nil, StateData{ID: 9, Value: secret}))}
 	kv := EncryptionKeyValue{EncryptedKey: secret, KeyStoreName: ucs2("KS"), KeyPath: ucs2("k/1"), AsymmetricAlgo: ucs2("RSA_OAEP")}

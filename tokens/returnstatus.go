@@ -7,9 +7,16 @@ type ReturnStatus int32
 // ReturnStatusLen is the size of a RETURNSTATUS token, type byte included.
 const ReturnStatusLen = 5
 
-// Decode reads a RETURNSTATUS token (type byte included) from the start of
-// b and returns the number of bytes it used.
-func (rs *ReturnStatus) Decode(b []byte) (int, error) {
+// DecodeReturnStatus reads a RETURNSTATUS token (type byte included) from
+// the start of b and returns it with the number of bytes it used.
+func DecodeReturnStatus(b []byte) (ReturnStatus, int, error) {
+	var d ReturnStatus
+	n, err := d.decode(b)
+	return d, n, err
+}
+
+// decode is DecodeReturnStatus on a value the caller owns.
+func (rs *ReturnStatus) decode(b []byte) (int, error) {
 	r := reader{b: b}
 	r.tokenType(TokenReturnStatus)
 	v := r.u32("Value")
@@ -32,6 +39,6 @@ func (s *Scanner) ReturnStatus() (ReturnStatus, error) {
 		return 0, err
 	}
 	var rs ReturnStatus
-	_, err = rs.Decode(b)
+	_, err = rs.decode(b)
 	return rs, rebase(err, s.cur)
 }

@@ -34,9 +34,17 @@ type ReturnValue struct {
 	Wire         []byte
 }
 
-// Decode reads a RETURNVALUE token (type byte included) from the start of
-// b with the layout of version v, and returns the number of bytes it used.
-func (rv *ReturnValue) Decode(b []byte, v tds.Version) (int, error) {
+// DecodeReturnValue reads a RETURNVALUE token (type byte included) from the
+// start of b with the layout of version v, and returns it with the number
+// of bytes it used.
+func DecodeReturnValue(b []byte, v tds.Version) (ReturnValue, int, error) {
+	var d ReturnValue
+	n, err := d.decode(b, v)
+	return d, n, err
+}
+
+// decode is DecodeReturnValue on a value the caller owns.
+func (rv *ReturnValue) decode(b []byte, v tds.Version) (int, error) {
 	r := reader{b: b}
 	r.tokenType(TokenReturnValue)
 	var x ReturnValue
@@ -109,6 +117,6 @@ func (s *Scanner) ReturnValue(rv *ReturnValue) error {
 	if err != nil {
 		return err
 	}
-	_, err = rv.Decode(b, s.ver)
+	_, err = rv.decode(b, s.ver)
 	return rebase(err, s.cur)
 }

@@ -289,7 +289,7 @@ func (s *Scanner) measure(b []byte) (int, error) {
 		return s.rowLen(b, true)
 	case TokenReturnValue:
 		var rv ReturnValue
-		return rv.Decode(b, s.ver)
+		return rv.decode(b, s.ver)
 	case TokenDataClassification:
 		return s.dataClassificationLen(b)
 	case TokenAltMetadata, TokenAltRow:

@@ -90,10 +90,17 @@ type SessionState struct {
 // Recoverable reports the fRecoverable bit of Status.
 func (x SessionState) Recoverable() bool { return x.Status&1 != 0 }
 
-// Decode reads a SESSIONSTATE token (type byte included) from the start of
-// b and returns the number of bytes it used. The entries must fill Length
-// exactly.
-func (x *SessionState) Decode(b []byte) (int, error) {
+// DecodeSessionState reads a SESSIONSTATE token (type byte included) from
+// the start of b and returns it with the number of bytes it used. The
+// entries must fill Length exactly.
+func DecodeSessionState(b []byte) (SessionState, int, error) {
+	var d SessionState
+	n, err := d.decode(b)
+	return d, n, err
+}
+
+// decode is DecodeSessionState on a value the caller owns.
+func (x *SessionState) decode(b []byte) (int, error) {
 	r := reader{b: b}
 	r.tokenType(TokenSessionState)
 	if r.err != nil {
@@ -138,6 +145,6 @@ func (s *Scanner) SessionState(x *SessionState) error {
 	if err != nil {
 		return err
 	}
-	_, err = x.Decode(b)
+	_, err = x.decode(b)
 	return rebase(err, s.cur)
 }

@@ -7,9 +7,16 @@ type SSPI struct {
 	Buffer []byte
 }
 
-// Decode reads an SSPI token (type byte included) from the start of b and
+// DecodeSSPI reads an SSPI token (type byte included) from the start of b and
 // returns the number of bytes it used.
-func (x *SSPI) Decode(b []byte) (int, error) {
+func DecodeSSPI(b []byte) (SSPI, int, error) {
+	var d SSPI
+	n, err := d.decode(b)
+	return d, n, err
+}
+
+// decode is DecodeSSPI on a value the caller owns.
+func (x *SSPI) decode(b []byte) (int, error) {
 	r := reader{b: b}
 	r.tokenType(TokenSSPI)
 	buf := r.usVarbyte("SSPIBuffer")
@@ -32,6 +39,6 @@ func (s *Scanner) SSPI(x *SSPI) error {
 	if err != nil {
 		return err
 	}
-	_, err = x.Decode(b)
+	_, err = x.decode(b)
 	return rebase(err, s.cur)
 }

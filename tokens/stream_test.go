@@ -2,7 +2,10 @@ package tokens
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -41,63 +44,78 @@ func reencodeStream(b []byte, c streamConfig) (out []byte, types []TokenType, er
 		}
 		v := s.Version()
 		var enc []byte
+		var val any // the value the Scanner decoded, compared with the stand-alone decoder's
 		switch tt {
 		case TokenDone, TokenDoneProc, TokenDoneInProc:
 			var d Done
 			err = s.Done(&d)
+			val = d
 			enc = d.Append(nil, v)
 		case TokenError, TokenInfo:
 			var m Message
 			err = s.Message(&m)
+			val = m
 			enc = m.Append(nil, v)
 		case TokenLoginAck:
 			var a LoginAck
 			err = s.LoginAck(&a)
+			val = a
 			enc = a.Append(nil)
 			s.SetVersion(a.Negotiated())
 		case TokenReturnStatus:
 			var rs ReturnStatus
 			rs, err = s.ReturnStatus()
+			val = rs
 			enc = rs.Append(nil)
 		case TokenOffset:
 			var o Offset
 			err = s.Offset(&o)
+			val = o
 			enc = o.Append(nil)
 		case TokenSSPI:
 			var x SSPI
 			err = s.SSPI(&x)
+			val = x
 			enc = x.Append(nil)
 		case TokenOrder:
 			var o Order
 			err = s.Order(&o)
+			val = o
 			enc = o.Append(nil)
 		case TokenColInfo:
 			var ci ColInfo
 			err = s.ColInfo(&ci)
+			val = ci
 			enc = ci.Append(nil)
 		case TokenTabName:
 			var tn TabName
 			err = s.TabName(&tn)
+			val = tn
 			enc = tn.Append(nil, v)
 		case TokenFeatureExtAck:
 			var a FeatureExtAck
 			err = s.FeatureExtAck(&a)
+			val = a
 			enc = a.Append(nil)
 		case TokenEnvChange:
 			var e EnvChange
 			err = s.EnvChange(&e)
+			val = e
 			enc = e.Append(nil)
 		case TokenSessionState:
 			var x SessionState
 			err = s.SessionState(&x)
+			val = x
 			enc = x.Append(nil)
 		case TokenFedAuthInfo:
 			var f FedAuthInfo
 			err = s.FedAuthInfo(&f)
+			val = f
 			enc = f.Append(nil)
 		case TokenColMetadata:
 			var m ColMetadata
 			err = s.ColMetadata(&m)
+			val = m
 			enc = m.Append(nil, v)
 		case TokenRow, TokenNBCRow:
 			var vals []ColumnValue
@@ -114,10 +132,12 @@ func reencodeStream(b []byte, c streamConfig) (out []byte, types []TokenType, er
 		case TokenDataClassification:
 			var d DataClassification
 			err = s.DataClassification(&d)
+			val = d
 			enc = d.Append(nil)
 		case TokenReturnValue:
 			var rv ReturnValue
 			err = s.ReturnValue(&rv)
+			val = rv
 			enc = rv.Append(nil, v)
 		default: // a token this package has no value for: kept as sent
 			enc = s.Bytes()
@@ -125,10 +145,76 @@ func reencodeStream(b []byte, c streamConfig) (out []byte, types []TokenType, er
 		if err != nil {
 			return out, types, err
 		}
+		if val != nil {
+			if err := sameAsStandalone(tt, s.Bytes(), v, c, val); err != nil {
+				return out, types, err
+			}
+		}
 		out = append(out, enc...)
 		types = append(types, tt)
 	}
 }
+
+// sameAsStandalone decodes tok with the stand-alone decoder of its type
+// (DecodeDone, DecodeMessage, ...) and checks that it gives the value the
+// Scanner gave.
+func sameAsStandalone(tt TokenType, tok []byte, v tds.Version, c streamConfig, scanned any) error {
+	var got any
+	var n int
+	var err error
+	switch tt {
+	case TokenDone, TokenDoneProc, TokenDoneInProc:
+		got, n, err = wrap(DecodeDone(tok, v))
+	case TokenError, TokenInfo:
+		got, n, err = wrap(DecodeMessage(tok, v))
+	case TokenLoginAck:
+		got, n, err = wrap(DecodeLoginAck(tok))
+	case TokenReturnStatus:
+		got, n, err = wrap(DecodeReturnStatus(tok))
+	case TokenOffset:
+		got, n, err = wrap(DecodeOffset(tok))
+	case TokenSSPI:
+		got, n, err = wrap(DecodeSSPI(tok))
+	case TokenOrder:
+		got, n, err = wrap(DecodeOrder(tok))
+	case TokenColInfo:
+		got, n, err = wrap(DecodeColInfo(tok))
+	case TokenTabName:
+		got, n, err = wrap(DecodeTabName(tok, v))
+	case TokenFeatureExtAck:
+		got, n, err = wrap(DecodeFeatureExtAck(tok))
+	case TokenEnvChange:
+		got, n, err = wrap(DecodeEnvChange(tok))
+	case TokenSessionState:
+		got, n, err = wrap(DecodeSessionState(tok))
+	case TokenFedAuthInfo:
+		got, n, err = wrap(DecodeFedAuthInfo(tok))
+	case TokenColMetadata:
+		if scanned.(ColMetadata).NoMetaData {
+			return nil // the Scanner reports the cached columns
+		}
+		got, n, err = wrap(DecodeColMetadata(tok, v, c.enc))
+	case TokenDataClassification:
+		got, n, err = wrap(DecodeDataClassification(tok, c.dcv))
+	case TokenReturnValue:
+		got, n, err = wrap(DecodeReturnValue(tok, v))
+	default:
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%v: stand-alone decoder: %w", tt, err)
+	}
+	if n != len(tok) {
+		return fmt.Errorf("%v: stand-alone decoder used %d of %d bytes", tt, n, len(tok))
+	}
+	if !reflect.DeepEqual(scanned, got) {
+		return fmt.Errorf("%v: Scanner gave %+v, stand-alone decoder %+v", tt, scanned, got)
+	}
+	return nil
+}
+
+// wrap turns a stand-alone decoder's result into an any.
+func wrap[T any](x T, n int, err error) (any, int, error) { return x, n, err }
 
 // goldenStreamConfig is the configuration a golden vector is scanned with.
 func goldenStreamConfig(file string, ver tds.Version) streamConfig {
@@ -158,7 +244,7 @@ func TestRoundTripKeepsKind(t *testing.T) {
 		in := Done{Type: tt, Status: DoneMore | DoneCount, CurCmd: 0xC1, RowCount: 3}.Append(nil, tds.Version74)
 		require.Equal(t, byte(tt), in[0])
 		var d Done
-		n, err := d.Decode(in, tds.Version74)
+		n, err := d.decode(in, tds.Version74)
 		require.NoError(t, err)
 		if diff := cmp.Diff(Done{Type: tt, Status: DoneMore | DoneCount, CurCmd: 0xC1, RowCount: 3}, d); diff != "" {
 			t.Errorf("%v decoded (-want +got):\n%s", tt, diff)
@@ -171,7 +257,7 @@ func TestRoundTripKeepsKind(t *testing.T) {
 		in := Message{Type: tt, Number: 5701, State: 2, MsgText: ucs2("x"), ServerName: ucs2("SQL01"), LineNumber: 1}.Append(nil, tds.Version74)
 		require.Equal(t, byte(tt), in[0])
 		var m Message
-		n, err := m.Decode(in, tds.Version74)
+		n, err := m.decode(in, tds.Version74)
 		require.NoError(t, err)
 		if m.Type != tt {
 			t.Errorf("%v decoded with Type %v", tt, m.Type)
@@ -216,8 +302,8 @@ func FuzzStreamRoundTrip(f *testing.F) {
 		out, types, err := reencodeStream(b, c)
 		if err != nil {
 			var e *tds.Error
-			if !errors.As(err, &e) {
-				t.Fatalf("error %v is %T, not *tds.Error", err, err)
+			if !errors.As(err, &e) || strings.Contains(err.Error(), "stand-alone decoder") {
+				t.Fatalf("%v (%T)", err, err)
 			}
 		}
 		out2, types2, err := reencodeStream(out, c)

@@ -80,11 +80,11 @@ func TestDoneWidths(t *testing.T) {
 		t.Error("DoneLen wrong")
 	}
 	var got Done
-	if n, err := got.Decode(old, tds.Version71); err != nil || n != 9 || got != d {
+	if n, err := got.decode(old, tds.Version71); err != nil || n != 9 || got != d {
 		t.Errorf("Decode 7.1 = %+v, %d, %v", got, n, err)
 	}
 	// The same bytes read as 7.4 are truncated: 12 data bytes are needed.
-	_, err := got.Decode(old, tds.Version74)
+	_, err := got.decode(old, tds.Version74)
 	wantTDSError(t, err, tds.ErrTruncated, 5)
 	// A 7.1 stream of two DONEs scanned with the wrong version fails.
 	two := append(append([]byte{}, old...), old...)
@@ -150,7 +150,7 @@ func TestTDS71Batch(t *testing.T) {
 	var e2 Message
 	tok := b[bytes.IndexByte(b, byte(TokenError)):]
 	tok = tok[:3+0x3C]
-	_, err = e2.Decode(tok, tds.Version72)
+	_, err = e2.decode(tok, tds.Version72)
 	wantTDSError(t, err, tds.ErrTruncated, -1)
 }
 
@@ -258,7 +258,7 @@ func TestEnvChangeErrors(t *testing.T) {
 		}
 		// Decode rejects the token, at the value.
 		var d EnvChange
-		_, err := d.Decode(e.Append(nil))
+		_, err := d.decode(e.Append(nil))
 		wantTDSError(t, err, tds.ErrMalformed, -1)
 		var te *tds.Error
 		if errors.As(err, &te) && (te.Offset < 5 || te.Offset > 5+int64(len(v))*2) {
@@ -272,7 +272,7 @@ func TestEnvChangeErrors(t *testing.T) {
 			t.Errorf("Routing(%+v) reports ok", r)
 		}
 		var d EnvChange
-		_, err := d.Decode(e.Append(nil))
+		_, err := d.decode(e.Append(nil))
 		wantTDSError(t, err, tds.ErrMalformed, -1)
 	}
 	if _, ok := (EnvChange{Type: EnvDatabase}).Routing(); ok {
@@ -280,18 +280,18 @@ func TestEnvChangeErrors(t *testing.T) {
 	}
 	// A Length longer than the values it holds is malformed.
 	var e EnvChange
-	_, err := e.Decode([]byte{0xE3, 0x06, 0x00, 0x01, 0x01, 0x41, 0x00, 0x00, 0xFF})
+	_, err := e.decode([]byte{0xE3, 0x06, 0x00, 0x01, 0x01, 0x41, 0x00, 0x00, 0xFF})
 	wantTDSError(t, err, tds.ErrMalformed, 8)
 	// A value running past Length is truncated, even if bytes follow.
-	_, err = e.Decode([]byte{0xE3, 0x05, 0x00, 0x01, 0x02, 0x41, 0x00, 0x00, 0x42, 0x00, 0x00})
+	_, err = e.decode([]byte{0xE3, 0x05, 0x00, 0x01, 0x02, 0x41, 0x00, 0x00, 0x42, 0x00, 0x00})
 	wantTDSError(t, err, tds.ErrTruncated, 4)
 	// Promote transaction with a Length covering the data is accepted too.
 	lenient := []byte{0xE3, 0x0A, 0x00, 0x0F, 0x04, 0, 0, 0, 1, 2, 3, 4, 0x00}
-	if n, err := e.Decode(lenient); err != nil || n != len(lenient) || !bytes.Equal(e.NewValue, []byte{1, 2, 3, 4}) {
+	if n, err := e.decode(lenient); err != nil || n != len(lenient) || !bytes.Equal(e.NewValue, []byte{1, 2, 3, 4}) {
 		t.Errorf("lenient promote: %d, %v, % X", n, err, e.NewValue)
 	}
 	// Promote with Length 1 and a DTC token longer than the input.
-	_, err = e.Decode([]byte{0xE3, 0x01, 0x00, 0x0F, 0xFF, 0xFF, 0xFF, 0x7F, 0x00})
+	_, err = e.decode([]byte{0xE3, 0x01, 0x00, 0x0F, 0xFF, 0xFF, 0xFF, 0x7F, 0x00})
 	wantTDSError(t, err, tds.ErrTruncated, 4)
 }
 
@@ -343,7 +343,7 @@ func TestBrowseTokens(t *testing.T) {
 	reencode(t, &s, o.Append(nil))
 	mustEOF(t, &s)
 
-	if _, err := o.Decode([]byte{0xA9, 0x03, 0x00, 1, 0, 2}); !errors.Is(err, tds.ErrMalformed) {
+	if _, err := o.decode([]byte{0xA9, 0x03, 0x00, 1, 0, 2}); !errors.Is(err, tds.ErrMalformed) {
 		t.Errorf("odd ORDER Length: %v", err)
 	}
 }
@@ -380,10 +380,10 @@ func TestSSPIAndFedAuthInfo(t *testing.T) {
 	// An offset that points into the option table is rejected.
 	bad := append([]byte{}, s.buf[15:]...)
 	bad[5+4+5] = 0x04
-	_, err := f.Decode(bad)
+	_, err := f.decode(bad)
 	wantTDSError(t, err, tds.ErrMalformed, 5+4+1)
 	// A count that cannot fit.
-	_, err = f.Decode([]byte{0xEE, 0x04, 0, 0, 0, 0xFF, 0, 0, 0})
+	_, err = f.decode([]byte{0xEE, 0x04, 0, 0, 0, 0xFF, 0, 0, 0})
 	wantTDSError(t, err, tds.ErrMalformed, 5)
 }
 
@@ -449,7 +449,7 @@ func TestLoginAckLegacyVersions(t *testing.T) {
 		b := append([]byte{0xAD, 0x0A, 0x00, 0x01}, c.wire...)
 		b = append(b, 0x00, 7, 0, 0x03, 0xDE)
 		var a LoginAck
-		if _, err := a.Decode(b); err != nil {
+		if _, err := a.decode(b); err != nil {
 			t.Fatal(err)
 		}
 		if a.TDSVersion != c.raw || a.Negotiated() != c.neg || a.ProgVersion.Build() != 990 {
@@ -556,10 +556,10 @@ func TestTypedDecodeWrongToken(t *testing.T) {
 		t.Errorf("RowValues on DONEINPROC: %v", err)
 	}
 	var d Done
-	if _, err := d.Decode(s.Bytes(), tds.Version74); err != nil || d.Type != TokenDoneInProc {
+	if _, err := d.decode(s.Bytes(), tds.Version74); err != nil || d.Type != TokenDoneInProc {
 		t.Errorf("Done.Decode of DONEINPROC: %+v, %v", d, err)
 	}
-	if _, err := e.Decode(s.Bytes(), tds.Version74); !errors.Is(err, tds.ErrUnexpected) {
+	if _, err := e.decode(s.Bytes(), tds.Version74); !errors.Is(err, tds.ErrUnexpected) {
 		t.Errorf("Message.Decode of DONEINPROC: %v", err)
 	}
 }
@@ -587,7 +587,7 @@ func TestNoMetaData(t *testing.T) {
 		t.Errorf("row = %+v, %v", vals, err)
 	}
 	var md2 ColMetadata
-	if n, err := md2.Decode(b, tds.Version74); err != nil || n != 3 || !md2.NoMetaData {
+	if n, err := md2.decode(b, tds.Version74); err != nil || n != 3 || !md2.NoMetaData {
 		t.Errorf("Decode NoMetaData = %d, %v", n, err)
 	}
 }
@@ -692,7 +692,7 @@ func TestEncoderLimits(t *testing.T) {
 	e := Message{Type: TokenError, Number: 50000, Class: 16, MsgText: long, ServerName: ucs2("s")}
 	b := e.Append(nil, tds.Version74)
 	var got Message
-	if n, err := got.Decode(b, tds.Version74); err != nil || n != len(b) || len(b) > 3+0xFFFF {
+	if n, err := got.decode(b, tds.Version74); err != nil || n != len(b) || len(b) > 3+0xFFFF {
 		t.Fatalf("long ERROR: %d of %d, %v", n, len(b), err)
 	}
 	if got.MsgText.Len() >= 40000 || !got.ServerName.Equal("s") {
@@ -701,7 +701,7 @@ func TestEncoderLimits(t *testing.T) {
 	// B_VARCHAR fields are cut at 255 code units.
 	a := LoginAck{ProgName: tds.UCS2(bytes.Repeat([]byte{'y', 0}, 300))}
 	var ga LoginAck
-	if _, err := ga.Decode(a.Append(nil)); err != nil || ga.ProgName.Len() != 255 {
+	if _, err := ga.decode(a.Append(nil)); err != nil || ga.ProgName.Len() != 255 {
 		t.Errorf("ProgName %d units, %v", ga.ProgName.Len(), err)
 	}
 	// FEATUREEXTACK drops a terminator-valued option.
@@ -892,7 +892,7 @@ func TestDataClassification(t *testing.T) {
 		})
 	}
 	var d DataClassification
-	if _, err := d.Decode([]byte{0xA3}); !errors.Is(err, tds.ErrUnexpected) {
+	if _, err := d.decode([]byte{0xA3}); !errors.Is(err, tds.ErrUnexpected) {
 		t.Errorf("version 0: %v", err)
 	}
 }
@@ -1041,10 +1041,10 @@ func TestNullsInEveryLengthClass(t *testing.T) {
 func TestDoneInProcDecode(t *testing.T) {
 	b := golden(t, "spec_rpc_response")
 	var d Done
-	if n, err := d.Decode(b, tds.Version72); err != nil || n != 13 || d.Type != TokenDoneInProc || d.Status != DoneMore|DoneCount || d.RowCount != 1 {
+	if n, err := d.decode(b, tds.Version72); err != nil || n != 13 || d.Type != TokenDoneInProc || d.Status != DoneMore|DoneCount || d.RowCount != 1 {
 		t.Errorf("Done.Decode of DONEINPROC = %+v, %d, %v", d, n, err)
 	}
-	if _, err := d.Decode(b[13:], tds.Version72); !errors.Is(err, tds.ErrUnexpected) {
+	if _, err := d.decode(b[13:], tds.Version72); !errors.Is(err, tds.ErrUnexpected) {
 		t.Errorf("Done.Decode of RETURNSTATUS: %v", err)
 	}
 }
@@ -1052,7 +1052,7 @@ func TestDoneInProcDecode(t *testing.T) {
 func TestTabNameVersionChange(t *testing.T) {
 	b := golden(t, "browse")
 	var tn TabName
-	n, err := tn.Decode(b, tds.Version74)
+	n, err := tn.decode(b, tds.Version74)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1063,7 +1063,7 @@ func TestTabNameVersionChange(t *testing.T) {
 		t.Errorf("7.1 TABNAME = % X, want % X", old, want)
 	}
 	var tn71 TabName
-	if _, err := tn71.Decode(old, tds.Version71); err != nil {
+	if _, err := tn71.decode(old, tds.Version71); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]string{"dbo"}, tableNames(tn71)); diff != "" {

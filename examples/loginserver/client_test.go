@@ -69,8 +69,8 @@ func (sc *scriptedClient) run(c net.Conn) error {
 	if _, msg, err = r.ReadMessage(); err != nil {
 		return err
 	}
-	var tok tokens.SSPI
-	if _, err := tok.Decode(msg); err != nil {
+	tok, _, err := tokens.DecodeSSPI(msg)
+	if err != nil {
 		return err
 	}
 	auth, _, err := sc.ntlm.Authenticate(nil, sc.login.SSPI, tok.Buffer)

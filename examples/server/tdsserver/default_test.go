@@ -93,8 +93,8 @@ func decode(t testing.TB, b []byte) result {
 			continue
 		case tokens.TokenEnvChange:
 			flush()
-			var e tokens.EnvChange
-			if _, err := e.Decode(s.Bytes()); err != nil {
+			e, _, err := tokens.DecodeEnvChange(s.Bytes())
+			if err != nil {
 				t.Fatal(err)
 			}
 			r.envs = append(r.envs, fmt.Sprintf("%d:% x:% x", e.Type, e.NewValue, e.OldValue))
@@ -102,8 +102,8 @@ func decode(t testing.TB, b []byte) result {
 			continue
 		case tokens.TokenReturnValue:
 			flush()
-			var rv tokens.ReturnValue
-			if _, err := rv.Decode(s.Bytes(), tds.Version74); err != nil {
+			rv, _, err := tokens.DecodeReturnValue(s.Bytes(), tds.Version74)
+			if err != nil {
 				t.Fatal(err)
 			}
 			r.retvals = append(r.retvals, rv.ParamName.String()+"="+valueText(rv.Value))
@@ -453,11 +453,10 @@ func TestAttentionMidResult(t *testing.T) {
 			}
 		}
 		n := len(last)
-		var d tokens.Done
 		if n < 13 || tokens.TokenType(last[n-13]) != tokens.TokenDone {
 			t.Fatalf("%s: message does not end with DONE: % x", sql, last)
 		}
-		if _, err := d.Decode(last[n-13:], tds.Version74); err != nil || d.Status&tokens.DoneAttn == 0 {
+		if d, _, err := tokens.DecodeDone(last[n-13:], tds.Version74); err != nil || d.Status&tokens.DoneAttn == 0 {
 			t.Errorf("%s: last DONE %v, %v; want DONE_ATTN", sql, d.Status, err)
 		}
 		if time.Since(start) > 5*time.Second {
