@@ -340,7 +340,11 @@ func (c *conn) applyStatementFault(ctx context.Context, w *ResponseWriter, r *Re
 		}
 		c.s.handler.ServeTDS(ctx, w, r)
 	case FaultClose, FaultReset:
-		w.flush(true)
+		// The rows so far reach the client (in a message that ends
+		// without its DONE), then the connection goes.
+		if w.flush(true) == nil && w.started {
+			w.w.EndMessage()
+		}
 		if f.Action == FaultReset {
 			resetConn(c.raw)
 		} else {
