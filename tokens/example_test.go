@@ -1,6 +1,7 @@
 package tokens_test
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -155,6 +156,7 @@ func ExampleDone_Append() {
 	v := tds.Version74
 	var b []byte
 	b = tokens.Message{
+		Type:       tokens.TokenError,
 		Number:     18456,
 		State:      1,
 		Class:      14,
@@ -167,4 +169,66 @@ func ExampleDone_Append() {
 	// Output:
 	// AA 44 00 18 48 00 00 01 0E
 	// FD 02 00 00 00 00 00 00 00 00 00 00 00
+}
+
+// A driver returns a server's ERROR token as a Go error; the caller finds
+// it with errors.As. The error owns its strings, so the response buffer
+// can be reused.
+func ExampleMessage_Err() {
+	v := tds.Version74
+	resp := tokens.Message{
+		Type:       tokens.TokenError,
+		Number:     208,
+		State:      1,
+		Class:      16,
+		MsgText:    tds.UCS2(tds.AppendUCS2(nil, "Invalid object name 'nope'.")),
+		ServerName: tds.UCS2(tds.AppendUCS2(nil, "SQL01")),
+		LineNumber: 1,
+	}.Append(nil, v)
+	resp = tokens.Done{Status: tokens.DoneError}.Append(resp, v)
+
+	query := func() error {
+		s := tokens.NewScanner(resp, v)
+		for {
+			t, err := s.Next()
+			if err != nil {
+				return err // io.EOF: no error token
+			}
+			if t == tokens.TokenError {
+				var m tokens.Message
+				if err := s.Message(&m); err != nil {
+					return err
+				}
+				return fmt.Errorf("query: %w", m.Err())
+			}
+		}
+	}
+	err := query()
+	var se *tokens.ServerError
+	if errors.As(err, &se) {
+		fmt.Println(se.Number, se.Class, se.Message)
+	}
+	fmt.Println(err)
+	// Output:
+	// 208 16 Invalid object name 'nope'.
+	// query: server error 208, class 16, state 1, server SQL01, line 1: Invalid object name 'nope'.
+}
+
+// Printing a response: every token value prints itself on one line, and
+// the Scanner prints its current token.
+func ExampleScanner_String() {
+	v := tds.Version74
+	var b []byte
+	b = tokens.EnvChange{Type: tokens.EnvDatabase, NewValue: tds.AppendUCS2(nil, "AdventureWorks"), OldValue: tds.AppendUCS2(nil, "master")}.Append(b)
+	b = tokens.Done{Type: tokens.TokenDoneProc, Status: tokens.DoneMore | tokens.DoneCount, RowCount: 1}.Append(b, v)
+	s := tokens.NewScanner(b, v)
+	for {
+		if _, err := s.Next(); err != nil {
+			break
+		}
+		fmt.Println(s.String())
+	}
+	// Output:
+	// ENVCHANGE Database master -> AdventureWorks
+	// DONEPROC(MORE|COUNT) rows=1
 }

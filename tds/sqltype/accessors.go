@@ -107,12 +107,11 @@ func (v Value) contiguous(what string) ([]byte, error) {
 	if !v.plp {
 		return v.data, nil
 	}
-	c := v.Chunks()
-	first, ok := c.Next()
+	first, rest, ok := nextChunk(v.data)
 	if !ok {
 		return v.data[:0], nil
 	}
-	if _, more := c.Next(); more {
+	if _, _, more := nextChunk(rest); more {
 		return nil, errf(0, tds.ErrUnexpected, "%s: the %v value spans several PLP chunks; use AppendBytes", what, v.typ)
 	}
 	return first, nil

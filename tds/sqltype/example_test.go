@@ -106,3 +106,23 @@ func ExampleGUID_String() {
 	fmt.Println(g)
 	// Output: 6f9619ff-8b86-d011-b42d-00c04fc964ff
 }
+
+// Reading a value without knowing its type: Any gives the natural Go
+// value, String a trace form, and TypeInfo.String the SQL type name.
+func ExampleValue_Any() {
+	ti := sqltype.TypeInfo{Type: sqltype.TypeDecimalN, MaxLen: 9, Precision: 10, Scale: 2}
+	// DECIMALN value ([MS-TDS] 2.2.5.5.1.6): BYTELEN 9 (precision 10 takes
+	// an 8-byte integer), sign 1 (positive), 12345 little-endian.
+	row := []byte{0x09, 0x01, 0x39, 0x30, 0, 0, 0, 0, 0, 0}
+	v, _, err := ti.DecodeValue(row)
+	if err != nil {
+		panic(err)
+	}
+	x, err := v.Any()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%v %T %v\n", ti, x, v)
+	// Output:
+	// decimal(10,2) sqltype.Decimal 123.45
+}

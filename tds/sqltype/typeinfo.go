@@ -443,9 +443,16 @@ func (tn TableName) Part(i int) tds.UCS2 {
 
 // AppendTableName appends the TableName of [MS-TDS] 2.2.7.4 built from
 // parts (at most 255, each at most 65535 UTF-16 code units; extra parts
-// and characters are dropped) and returns the extended slice. The appended
-// bytes, taken as a TableName, are a valid view.
-func AppendTableName(dst []byte, parts ...string) []byte {
+// and characters are dropped) and returns the extended slice and the
+// TableName viewing the appended bytes (the same shape as
+// tokens.AppendTableName).
+func AppendTableName(dst []byte, parts ...string) ([]byte, TableName) {
+	start := len(dst)
+	dst = appendTableNameParts(dst, parts)
+	return dst, TableName(dst[start:len(dst):len(dst)])
+}
+
+func appendTableNameParts(dst []byte, parts []string) []byte {
 	parts = parts[:min(len(parts), 0xFF)]
 	dst = append(dst, byte(len(parts)))
 	for _, p := range parts {

@@ -156,7 +156,7 @@ func TestTypeInfoGolden(t *testing.T) {
 }
 
 func TestTableNameParts(t *testing.T) {
-	tn := TableName(AppendTableName(nil, "master", "dbo", "t"))
+	_, tn := AppendTableName(nil, "master", "dbo", "t")
 	if tn.NumParts() != 3 || !tn.Part(0).Equal("master") || !tn.Part(1).Equal("dbo") || !tn.Part(2).Equal("t") || tn.Part(3) != nil || tn.Part(-1) != nil {
 		t.Errorf("parts of % x", []byte(tn))
 	}

@@ -3,6 +3,7 @@ package sqltype
 import (
 	"encoding/binary"
 	"errors"
+	"iter"
 
 	"github.com/tdswire/tdswire/tds"
 )
@@ -106,61 +107,69 @@ func (v Value) Len() int {
 		return len(v.data)
 	}
 	n := 0
-	c := v.Chunks()
-	for ch, ok := c.Next(); ok; ch, ok = c.Next() {
+	for rest := v.data; ; {
+		ch, next, ok := nextChunk(rest)
+		if !ok {
+			return n
+		}
 		n += len(ch)
+		rest = next
 	}
-	return n
 }
 
-// Chunks returns an iterator over the PLP_CHUNKs of a PLP value; for a
-// non-PLP, non-NULL value it yields Raw as a single chunk.
-func (v Value) Chunks() Chunks {
-	if v.null {
-		return Chunks{}
+// Chunks returns an iterator over the PLP_CHUNKs of a PLP value (views),
+// [MS-TDS] 2.2.5.2.3; for a non-PLP, non-NULL value it yields Raw as a
+// single chunk, and nothing for NULL. DecodeValue has checked the chunk
+// stream, so the iteration cannot fail.
+func (v Value) Chunks() iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		if v.null {
+			return
+		}
+		if !v.plp {
+			yield(v.data)
+			return
+		}
+		for rest := v.data; ; {
+			ch, next, ok := nextChunk(rest)
+			if !ok || !yield(ch) {
+				return
+			}
+			rest = next
+		}
 	}
-	if !v.plp {
-		return Chunks{single: v.data, one: true}
-	}
-	return Chunks{rest: v.data}
 }
 
 // AppendBytes appends the data of the value to dst (the chunks of a PLP
 // value concatenated) and returns the extended slice; NULL appends nothing.
 func (v Value) AppendBytes(dst []byte) []byte {
-	c := v.Chunks()
-	for ch, ok := c.Next(); ok; ch, ok = c.Next() {
+	if v.null {
+		return dst
+	}
+	if !v.plp {
+		return append(dst, v.data...)
+	}
+	for rest := v.data; ; {
+		ch, next, ok := nextChunk(rest)
+		if !ok {
+			return dst
+		}
 		dst = append(dst, ch...)
+		rest = next
 	}
-	return dst
 }
 
-// Chunks iterates over the PLP_CHUNKs of a value, [MS-TDS] 2.2.5.2.3.
-// The chunk stream was checked by DecodeValue, so iteration cannot fail.
-type Chunks struct {
-	rest   []byte
-	single []byte
-	one    bool
-}
-
-// Next returns the next chunk (a view) and true, or nil and false after
-// the last one.
-func (c *Chunks) Next() ([]byte, bool) {
-	if c.one {
-		c.one = false
-		return c.single, true
+// nextChunk splits the first PLP_CHUNK (a view) off a checked chunk
+// stream, and reports false at PLP_TERMINATOR or the end.
+func nextChunk(rest []byte) (chunk, next []byte, ok bool) {
+	if len(rest) < 4 {
+		return nil, nil, false
 	}
-	if len(c.rest) < 4 {
-		return nil, false
+	n := binary.LittleEndian.Uint32(rest)
+	if n == 0 || uint64(len(rest)-4) < uint64(n) {
+		return nil, nil, false
 	}
-	n := binary.LittleEndian.Uint32(c.rest)
-	if n == 0 || uint64(len(c.rest)-4) < uint64(n) {
-		c.rest = nil
-		return nil, false
-	}
-	ch := c.rest[4 : 4+n : 4+n]
-	c.rest = c.rest[4+n:]
-	return ch, true
+	return rest[4 : 4+n : 4+n], rest[4+n:], true
 }
 
 // ValueLen returns the size of the TYPE_VARBYTE of this type at the start

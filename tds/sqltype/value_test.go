@@ -86,9 +86,8 @@ func TestGoldenAccessors(t *testing.T) {
 		if n, known := v.PLPLen(); !known || n != 10 {
 			t.Errorf("PLPLen = %d, %v", n, known)
 		}
-		c := v.Chunks()
 		var lens []int
-		for ch, ok := c.Next(); ok; ch, ok = c.Next() {
+		for ch := range v.Chunks() {
 			lens = append(lens, len(ch))
 		}
 		if len(lens) != 2 || lens[0] != 4 || lens[1] != 6 {
@@ -927,8 +926,7 @@ func TestValueAllocs(t *testing.T) {
 		v, _, _ = xi.DecodeValue(xb)
 		x, _ := v.Bytes()
 		sink += len(x) + v.Len()
-		c := v.Chunks()
-		for ch, ok := c.Next(); ok; ch, ok = c.Next() {
+		for ch := range v.Chunks() {
 			sink += len(ch)
 		}
 		v, _, _ = dec.DecodeValue(db)
