@@ -138,6 +138,14 @@ func (s *Server) Step(ctx context.Context, in []byte) ([]byte, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}
+	out, done, err := s.step(in)
+	if err != nil {
+		s.logf("krbauth: refused: %v", err)
+	}
+	return out, done, err
+}
+
+func (s *Server) step(in []byte) ([]byte, bool, error) {
 	switch s.st {
 	case stateStart:
 		return s.first(in)
