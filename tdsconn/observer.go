@@ -348,7 +348,8 @@ func (e *ObserverError) Unwrap() []error { return []error{ErrObserver, e.Err} }
 // stream assembles the TDS packets of one direction, or of one MARS
 // session of it, into messages.
 type stream struct {
-	pkt     []byte // SMP sessions only: bytes of a TDS packet not yet complete
+	pkt     []byte // SMP sessions only: bytes of TDS packets not yet decoded, from pktAt
+	pktAt   int
 	msg     []byte // payloads of the message in progress
 	inMsg   bool
 	done    bool   // msg holds a message already given out: reset it before use
@@ -357,7 +358,7 @@ type stream struct {
 	tls     tlsState
 }
 
-func (st *stream) held() int { return len(st.pkt) + len(st.msg) + len(st.tlsBuf) }
+func (st *stream) held() int { return len(st.pkt) - st.pktAt + len(st.msg) + len(st.tlsBuf) }
 
 // half is one direction of the conversation.
 type half struct {
@@ -616,11 +617,14 @@ func (o *Observer) next() (*Event, error) {
 				continue
 			}
 		}
-		// Decode from the carry buffer when it holds bytes (with the fed
-		// bytes appended to it), else from the fed bytes in place.
+		// Decode from the carry buffer when it holds the start of a unit
+		// (completed from the fed bytes, no further than the unit's end),
+		// else from the fed bytes in place.
 		if h.carryAt < len(h.carry) && len(o.in) > 0 {
-			h.carry = append(h.carry, o.in...)
-			o.in = nil
+			k := min(o.unitNeed(h.carry[h.carryAt:])-(len(h.carry)-h.carryAt), len(o.in))
+			k = max(k, 1)
+			h.carry = append(h.carry, o.in[:k]...)
+			o.in = o.in[k:]
 		}
 		fromCarry := h.carryAt < len(h.carry)
 		b := o.in
@@ -642,6 +646,8 @@ func (o *Observer) next() (*Event, error) {
 				h.carry = append(h.carry[:0], b...)
 				h.carryAt = 0
 				o.in = nil
+			} else if len(o.in) > 0 {
+				continue // its header is complete now: take the rest of it
 			} else if h.carryAt > 0 {
 				h.carry = append(h.carry[:0], h.carry[h.carryAt:]...)
 				h.carryAt = 0
@@ -662,6 +668,30 @@ func (o *Observer) next() (*Event, error) {
 			return ev, nil
 		}
 	}
+}
+
+// unitNeed returns how many bytes the unit starting with b takes, as far
+// as b tells: the length its header gives, or, before the header is
+// complete, the length of the header.
+func (o *Observer) unitNeed(b []byte) int {
+	switch {
+	case b[0] == smp.SMID:
+		if len(b) < smp.HeaderLen {
+			return smp.HeaderLen
+		}
+		var sh smp.Header
+		if sh.Decode(b[:smp.HeaderLen]) != nil || int64(sh.Length) > int64(o.maxUnit()) {
+			return len(b) // unit reports the error
+		}
+		return max(int(sh.Length), smp.HeaderLen)
+	case len(b) < 5:
+		return 5 // enough to tell a TLS record from a TDS packet
+	case IsTLSRecord(b):
+		return 5 + (int(b[3])<<8 | int(b[4]))
+	case len(b) < tds.HeaderLen:
+		return tds.HeaderLen
+	}
+	return max(int(b[2])<<8|int(b[3]), tds.HeaderLen)
 }
 
 // maxUnit is the largest unit accepted on the wire: a TDS packet is at
@@ -784,6 +814,10 @@ func (o *Observer) smpPacket(h *half, sh smp.Header, data []byte, n int) (*Event
 	if h.held+len(data) > 2*o.maxMessage() {
 		return nil, o.fail(h, h.off, tds.ErrTooLarge, "MARS sessions hold more than %d bytes of partial messages", 2*o.maxMessage())
 	}
+	if st.pktAt > 0 { // what is left is less than a TDS packet
+		st.pkt = append(st.pkt[:0], st.pkt[st.pktAt:]...)
+		st.pktAt = 0
+	}
 	st.pkt = append(st.pkt, data...)
 	h.held += len(data)
 	h.smpSt, h.smpHdr, h.smpAt, h.smpLen = st, sh, h.off, n
@@ -794,26 +828,27 @@ func (o *Observer) smpPacket(h *half, sh smp.Header, data []byte, n int) (*Event
 // being split; more says whether to call it again.
 func (o *Observer) smpNext(h *half) (ev *Event, more bool, err error) {
 	st, sh := h.smpSt, h.smpHdr
-	if len(st.pkt) < tds.HeaderLen {
+	rest := st.pkt[st.pktAt:]
+	if len(rest) < tds.HeaderLen {
 		h.smpSt = nil
 		return nil, false, nil
 	}
 	var hdr tds.Header
-	if derr := hdr.Decode(st.pkt); derr != nil || hdr.Length < tds.HeaderLen || !hdr.Type.Known() {
-		h.held -= len(st.pkt)
-		st.pkt = st.pkt[:0]
+	if derr := hdr.Decode(rest); derr != nil || hdr.Length < tds.HeaderLen || !hdr.Type.Known() {
+		h.held -= len(rest)
+		st.pkt, st.pktAt = st.pkt[:0], 0
 		h.smpSt = nil
 		ev := o.newEvent(UnitSMP, h.smpAt, h.smpLen)
 		ev.InSMP, ev.SMP = true, sh
 		ev.Err = fmt.Errorf("%w: SMP DATA of session %d does not hold a TDS packet header", tds.ErrMalformed, sh.SID)
 		return ev, false, nil
 	}
-	if len(st.pkt) < int(hdr.Length) {
+	if len(rest) < int(hdr.Length) {
 		h.smpSt = nil
 		return nil, false, nil
 	}
 	n := int(hdr.Length)
-	ev, err = o.packet(h, st, hdr, st.pkt[:n], h.smpAt, &sh)
+	ev, err = o.packet(h, st, hdr, rest[:n], h.smpAt, &sh)
 	if err != nil {
 		return nil, false, err
 	}
@@ -826,15 +861,17 @@ func (o *Observer) smpNext(h *half) (ev *Event, more bool, err error) {
 func (o *Observer) packet(h *half, st *stream, hdr tds.Header, pkt []byte, off int64, sh *smp.Header) (*Event, error) {
 	payload := pkt[tds.HeaderLen:]
 	if sh != nil {
-		// Copy the payload out of the session's packet buffer, which is
-		// compacted now: the event's views must stay valid.
+		// The payload is copied to the message buffer below; the
+		// packet's bytes are done with.
 		defer func() {
 			if h.err != nil {
 				return
 			}
-			k := len(pkt)
-			h.held -= k
-			st.pkt = append(st.pkt[:0], st.pkt[k:]...)
+			h.held -= len(pkt)
+			st.pktAt += len(pkt)
+			if st.pktAt == len(st.pkt) {
+				st.pkt, st.pktAt = st.pkt[:0], 0
+			}
 		}()
 	}
 	o.lastH, o.lastSt = h, st

@@ -574,3 +574,28 @@ func BenchmarkObserverConversation(b *testing.B) {
 		}
 	}
 }
+
+// TestCarryBounded: a unit cut by the caller's pieces is completed from
+// the next piece without copying the rest of it.
+func TestCarryBounded(t *testing.T) {
+	var all []byte
+	for i := 0; i < 2000; i++ {
+		all = append(all, 0x06, 0x01, 0x00, 0x08, 0x00, 0x00, 0x01, 0x00) // [MS-TDS] 4.10 attention
+	}
+	var o Observer
+	n := 0
+	for _, piece := range [][]byte{all[:3], all[3:]} {
+		for _, err := range o.Events(ClientToServer, piece) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+	}
+	if n != 2000 {
+		t.Errorf("%d events, want 2000", n)
+	}
+	if c := cap(o.half[ClientToServer].carry); c > 64 {
+		t.Errorf("carry buffer grew to %d bytes for an 8-byte packet", c)
+	}
+}
