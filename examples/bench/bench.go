@@ -46,12 +46,13 @@ type Server struct {
 
 // StartServer starts tdsserver without encryption (PRELOGIN answers
 // ENCRYPT_NOT_SUP, so every byte after it travels in clear) with a big
-// table of rows rows, on 127.0.0.1.
+// table of rows rows and the wide tables of WideHandler, on 127.0.0.1.
 func StartServer(rows int) (*Server, error) {
 	srv, err := tdsserver.New(tdsserver.Config{
 		Users: []tdsserver.User{{Name: User, Password: Password}},
-		TLS:   tdsserver.TLSOff,
-		Rows:  rows,
+		TLS:     tdsserver.TLSOff,
+		Rows:    rows,
+		Handler: WideHandler(tdsserver.DefaultHandler()),
 	})
 	if err != nil {
 		return nil, err
