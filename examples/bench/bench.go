@@ -49,7 +49,7 @@ type Server struct {
 // table of rows rows and the wide tables of WideHandler, on 127.0.0.1.
 func StartServer(rows int) (*Server, error) {
 	srv, err := tdsserver.New(tdsserver.Config{
-		Users: []tdsserver.User{{Name: User, Password: Password}},
+		Users:   []tdsserver.User{{Name: User, Password: Password}},
 		TLS:     tdsserver.TLSOff,
 		Rows:    rows,
 		Handler: WideHandler(tdsserver.DefaultHandler()),
