@@ -1156,3 +1156,124 @@ func (o *Observer) scanAttention(ev *Event, b []byte) {
 		}
 	}
 }
+
+var unitNames = [...]string{"", "packet", "smp", "tls"}
+
+// String names the unit ("packet", "smp", "tls").
+func (u Unit) String() string {
+	if u != 0 && int(u) < len(unitNames) {
+		return unitNames[u]
+	}
+	return fmt.Sprintf("Unit(%d)", uint8(u))
+}
+
+var tlsTypeNames = map[uint8]string{TLSChangeCipherSpec: "change_cipher_spec", TLSAlert: "alert", TLSHandshake: "handshake", TLSApplicationData: "application_data"}
+
+// String gives a record's content type, length and protection, never its
+// body: "TLS handshake, 512 bytes" or "TLS application_data, 269 bytes,
+// protected".
+func (r TLSRecord) String() string {
+	name, ok := tlsTypeNames[r.ContentType]
+	if !ok {
+		name = fmt.Sprintf("type %d", r.ContentType)
+	}
+	s := fmt.Sprintf("TLS %s, %d bytes", name, len(r.Body))
+	if r.Protected {
+		s += ", protected"
+	}
+	return s
+}
+
+// Format prints String under every verb (%q quotes it): no verb dumps
+// the record's body.
+func (r TLSRecord) Format(f fmt.State, verb rune) { formatString(f, verb, r.String()) }
+
+// GoString is String, so that %#v does not dump the body either.
+func (r TLSRecord) GoString() string { return r.String() }
+
+// String gives a one-line account of the event: direction, kind (or the
+// unit, for one that completes no message), phase, and what the
+// Observer read of it: "client LOGIN7 [login] 136 bytes, TDS 7.4,
+// SSPI round 1 (40 bytes)". It never prints the payload, the SSPI token,
+// LOGIN7's fields or TLS bodies: they may hold secrets (passwords,
+// authentication tokens).
+func (e Event) String() string {
+	b := make([]byte, 0, 96)
+	b = append(b, e.Dir.String()...)
+	b = append(b, ' ')
+	if e.Kind == KindNone {
+		b = append(b, e.Unit.String()...)
+		switch {
+		case e.Unit == UnitSMP:
+			b = fmt.Appendf(b, " %v sid=%d", e.SMP.Flags, e.SMP.SID)
+		case e.Unit == UnitPacket:
+			b = fmt.Appendf(b, " %v", e.Header.Type)
+		}
+	} else {
+		b = append(b, e.Kind.String()...)
+	}
+	b = append(b, " ["...)
+	b = append(b, e.Phase.String()...)
+	b = append(b, ']')
+	if e.Kind != KindNone && e.Unit == UnitPacket && e.Kind != KindTLSHandshake {
+		b = fmt.Appendf(b, " %d bytes", len(e.Payload))
+	}
+	if len(e.TLS) > 0 {
+		b = fmt.Appendf(b, ", %d TLS records", len(e.TLS))
+	}
+	if e.Login != nil {
+		b = fmt.Appendf(b, ", TDS %v", e.Login.TDSVersion)
+	}
+	if e.Round > 0 {
+		b = fmt.Appendf(b, ", SSPI round %d (%d bytes)", e.Round, len(e.SSPI))
+	}
+	if e.LoginAck != nil {
+		b = fmt.Appendf(b, ", LOGINACK TDS %v", e.LoginAck.Negotiated())
+	}
+	if e.LoginError != nil {
+		b = fmt.Appendf(b, ", login failed: error %d", e.LoginError.Number)
+	}
+	if e.PacketSize > 0 {
+		b = fmt.Appendf(b, ", packet size %d", e.PacketSize)
+	}
+	if e.AttentionAck {
+		b = append(b, ", attention acknowledged"...)
+	}
+	if e.Err != nil {
+		b = fmt.Appendf(b, ", error: %v", e.Err)
+	}
+	return string(b)
+}
+
+// Format prints String for %v and %s, quotes it for %q, and adds the
+// unit's offset, length, packet and SMP headers and TLS records for %+v.
+// No verb (%x and %#v included) prints the payload, the SSPI token or
+// LOGIN7's fields.
+func (e Event) Format(f fmt.State, verb rune) {
+	s := e.String()
+	if verb == 'v' && f.Flag('+') {
+		s += fmt.Sprintf(" {offset %d, %d bytes on the wire", e.Offset, e.Len)
+		if e.Unit == UnitPacket {
+			s += fmt.Sprintf(", %v", e.Header)
+		}
+		if e.InSMP {
+			s += fmt.Sprintf(", %v", e.SMP)
+		}
+		for _, r := range e.TLS {
+			s += ", " + r.String()
+		}
+		s += "}"
+	}
+	formatString(f, verb, s)
+}
+
+// GoString is String, so that %#v does not dump the payload.
+func (e Event) GoString() string { return e.String() }
+
+func formatString(f fmt.State, verb rune, s string) {
+	if verb == 'q' {
+		fmt.Fprintf(f, "%q", s)
+		return
+	}
+	io.WriteString(f, s)
+}

@@ -599,3 +599,57 @@ func TestCarryBounded(t *testing.T) {
 		t.Errorf("carry buffer grew to %d bytes for an 8-byte packet", c)
 	}
 }
+
+// TestEventPrinting: an event prints what it is under every verb, and
+// never the bytes it carries (LOGIN7's obfuscated password, SSPI tokens).
+func TestEventPrinting(t *testing.T) {
+	chunks := readConv(t, "tls-login-only-sspi-mars.conv")
+	var o Observer
+	var lines []string
+	for _, c := range chunks {
+		for ev, err := range o.Events(c.dir, c.b) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, verb := range []string{"%v", "%+v", "%s", "%q", "%x", "%X", "%#v", "%d"} {
+				s := fmt.Sprintf(verb, ev)
+				if ev.SSPI != nil && strings.Contains(strings.ToLower(s), "4e544c4d") || strings.Contains(s, "NTLMSSP") {
+					t.Errorf("%s of %v prints the SSPI token: %s", verb, ev.Kind, s)
+				}
+				if strings.Contains(s, "Payload") || strings.Contains(s, "Body") {
+					t.Errorf("%s prints fields: %s", verb, s)
+				}
+			}
+			lines = append(lines, ev.String())
+		}
+	}
+	want := []string{
+		"client PRELOGIN request [prelogin] 39 bytes",
+		"server PRELOGIN response [tls handshake] 35 bytes",
+		"client TLS handshake [tls handshake], 1 TLS records",
+		"server TLS handshake [tls handshake]",
+		"server TLS handshake [tls handshake], 1 TLS records",
+		"client TLS handshake [tls handshake], 2 TLS records",
+		"server TLS handshake [tls handshake], 2 TLS records",
+		"client encrypted [login], 1 TLS records",
+		"server login response [login] 107 bytes, SSPI round 1 (104 bytes)",
+		"client SSPI [login] 86 bytes, SSPI round 2 (86 bytes)",
+		"server login response [logged in] 345 bytes, LOGINACK TDS 7.2 (0x72090002), packet size 4096",
+		"client smp SYN sid=0 [logged in]",
+		"client attention [logged in] 0 bytes",
+		"server response [logged in] 13 bytes, attention acknowledged",
+		"client smp FIN sid=0 [logged in]",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("String:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+	r := TLSRecord{ContentType: TLSApplicationData, Body: []byte("secret"), Protected: true}
+	for _, verb := range []string{"%v", "%+v", "%x", "%#v", "%q"} {
+		if s := fmt.Sprintf(verb, r); strings.Contains(s, "secret") || strings.Contains(s, "736563726574") {
+			t.Errorf("%s prints the body: %s", verb, s)
+		}
+	}
+	if s := r.String(); s != "TLS application_data, 6 bytes, protected" {
+		t.Errorf("TLSRecord.String() = %q", s)
+	}
+}
