@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"reflect"
 	"slices"
 	"testing"
 
@@ -78,8 +77,8 @@ func roundTrip(t *testing.T, s *Scanner) {
 	v := s.Version()
 	same := func(enc []byte) {
 		t.Helper()
-		if !bytes.Equal(enc, tok) {
-			t.Fatalf("%v (%v) re-encodes differently:\n% X\n% X", s.Type(), v, tok, enc)
+		if diff := cmp.Diff(tok, enc); diff != "" {
+			t.Fatalf("%v (%v) re-encodes differently (-decoded +re-encoded):\n%s", s.Type(), v, diff)
 		}
 	}
 	switch s.Type() {
@@ -144,8 +143,10 @@ func roundTrip(t *testing.T, s *Scanner) {
 		if !lengthOnly(t, s.SessionState(&x)) {
 			return
 		}
-		if _, err := y.decode(x.Append(nil)); err != nil || !reflect.DeepEqual(x, y) {
-			t.Fatalf("SESSIONSTATE %+v came back as %+v, %v", x, y, err)
+		_, err := y.decode(x.Append(nil))
+		mustOK(t, err)
+		if diff := cmp.Diff(x, y, cmpAll); diff != "" {
+			t.Fatalf("SESSIONSTATE changed (-first +second):\n%s", diff)
 		}
 	case TokenFedAuthInfo:
 		var f, g FedAuthInfo
@@ -156,8 +157,8 @@ func roundTrip(t *testing.T, s *Scanner) {
 			t.Fatalf("FEDAUTHINFO came back with %d options, %v", g.Len(), err)
 		}
 		for i := 0; i < f.Len(); i++ {
-			if !reflect.DeepEqual(f.Option(i), g.Option(i)) {
-				t.Fatalf("FEDAUTHINFO option %d changed", i)
+			if diff := cmp.Diff(f.Option(i), g.Option(i), cmpAll); diff != "" {
+				t.Fatalf("FEDAUTHINFO option %d changed (-first +second):\n%s", i, diff)
 			}
 		}
 	case TokenColMetadata:
@@ -167,9 +168,16 @@ func roundTrip(t *testing.T, s *Scanner) {
 		if _, err := m2.decode(m.Append(nil, v), v); err != nil {
 			t.Fatalf("re-encoded COLMETADATA: %v", err)
 		}
-		if m.NoMetaData != m2.NoMetaData || !reflect.DeepEqual(m.CekTable, m2.CekTable) ||
-			(!m.NoMetaData && len(m.Columns)+len(m2.Columns) > 0 && !reflect.DeepEqual(m.Columns, m2.Columns)) {
-			t.Fatalf("COLMETADATA changed:\n%+v\n%+v", m.Columns, m2.Columns)
+		if m.NoMetaData != m2.NoMetaData {
+			t.Fatalf("COLMETADATA NoMetaData %v came back as %v", m.NoMetaData, m2.NoMetaData)
+		}
+		if diff := cmp.Diff(m.CekTable, m2.CekTable, cmpAll); diff != "" {
+			t.Fatalf("COLMETADATA CekTable changed (-first +second):\n%s", diff)
+		}
+		if !m.NoMetaData && len(m.Columns)+len(m2.Columns) > 0 {
+			if diff := cmp.Diff(m.Columns, m2.Columns, cmpAll); diff != "" {
+				t.Fatalf("COLMETADATA columns changed (-first +second):\n%s", diff)
+			}
 		}
 	case TokenRow, TokenNBCRow:
 		vals, err := s.RowValues(nil)
@@ -191,22 +199,27 @@ func roundTrip(t *testing.T, s *Scanner) {
 			t.Fatalf("re-encoded row: %v", err)
 		}
 		vals2, err := s2.RowValues(nil)
-		if err != nil || !reflect.DeepEqual(vals, vals2) {
-			t.Fatalf("row changed: %v", err)
+		mustOK(t, err)
+		if diff := cmp.Diff(vals, vals2, cmpAll); diff != "" {
+			t.Fatalf("row changed (-first +second):\n%s", diff)
 		}
 	case TokenDataClassification:
 		var d, d2 DataClassification
 		mustOK(t, s.DataClassification(&d))
 		same(d.Append(nil))
 		d2.Version = d.Version
-		if _, err := d2.decode(tok); err != nil || !reflect.DeepEqual(d, d2) {
-			t.Fatalf("DATACLASSIFICATION changed: %v", err)
+		_, err := d2.decode(tok)
+		mustOK(t, err)
+		if diff := cmp.Diff(d, d2, cmpAll); diff != "" {
+			t.Fatalf("DATACLASSIFICATION changed (-first +second):\n%s", diff)
 		}
 	case TokenReturnValue:
 		var rv, rv2 ReturnValue
 		mustOK(t, s.ReturnValue(&rv))
-		if _, err := rv2.decode(rv.Append(nil, v), v); err != nil || !reflect.DeepEqual(rv, rv2) {
-			t.Fatalf("RETURNVALUE changed: %v", err)
+		_, err := rv2.decode(rv.Append(nil, v), v)
+		mustOK(t, err)
+		if diff := cmp.Diff(rv, rv2, cmpAll); diff != "" {
+			t.Fatalf("RETURNVALUE changed (-first +second):\n%s", diff)
 		}
 	}
 }

@@ -15,94 +15,76 @@ import (
 func TestSpecLoginResponse(t *testing.T) {
 	b := golden(t, "spec_login_response")
 	s := NewScanner(b, tds.Version72)
-
-	var ec EnvChange
-	mustNext(t, &s, TokenEnvChange)
-	if err := s.EnvChange(&ec); err != nil {
-		t.Fatal(err)
+	// The tokens of the [MS-TDS] 4.3 login response, as its text gives
+	// them, each compared whole and re-encoded byte for byte.
+	wantEnv := []EnvChange{
+		{Type: EnvDatabase, NewValue: ucs2("master"), OldValue: ucs2("master")},
+		{Type: EnvSQLCollation, NewValue: []byte{0x09, 0x04, 0xD0, 0x00, 0x34}},
+		{Type: EnvLanguage, NewValue: ucs2("us_english")},
+		{Type: EnvPacketSize, NewValue: ucs2("4096"), OldValue: ucs2("4096")},
 	}
-	if ec.Type != EnvDatabase {
-		t.Errorf("Type = %v, want Database", ec.Type)
+	wantInfo := []Message{
+		{Type: TokenInfo, Number: 5701, State: 2, MsgText: ucs2("Changed database context to 'master'.")},
+		{Type: TokenInfo, Number: 5703, State: 1, MsgText: ucs2("Changed language setting to us_english.")},
 	}
-	wantUCS2(t, "new database", ec.NewString(), "master")
-	wantUCS2(t, "old database", ec.OldString(), "master")
-	reencode(t, &s, ec.Append(nil))
+	envChange := func(want EnvChange) EnvChange {
+		t.Helper()
+		mustNext(t, &s, TokenEnvChange)
+		var ec EnvChange
+		require.NoError(t, s.EnvChange(&ec))
+		if diff := cmp.Diff(want, ec, cmpViews); diff != "" {
+			t.Errorf("ENVCHANGE (-want +got):\n%s", diff)
+		}
+		reencode(t, &s, ec.Append(nil))
+		return ec
+	}
 
-	var info Message
+	envChange(wantEnv[0])
+
 	mustNext(t, &s, TokenInfo)
-	if _, err := info.decode(s.Bytes(), s.Version()); err != nil {
-		t.Fatal(err)
+	info, n, err := DecodeMessage(s.Bytes(), s.Version())
+	require.NoError(t, err)
+	require.Equal(t, len(s.Bytes()), n)
+	if diff := cmp.Diff(wantInfo[0], info, cmpViews); diff != "" {
+		t.Errorf("INFO (-want +got):\n%s", diff)
 	}
-	if info.Number != 5701 || info.State != 2 || info.Class != 0 || info.LineNumber != 0 {
-		t.Errorf("INFO = %+v", info)
-	}
-	wantUCS2(t, "MsgText", info.MsgText, "Changed database context to 'master'.")
-	wantUCS2(t, "ServerName", info.ServerName, "")
 	reencode(t, &s, info.Append(nil, s.Version()))
 
-	mustNext(t, &s, TokenEnvChange)
-	if err := s.EnvChange(&ec); err != nil {
-		t.Fatal(err)
-	}
-	if ec.Type != EnvSQLCollation || !bytes.Equal(ec.NewValue, []byte{0x09, 0x04, 0xD0, 0x00, 0x34}) || len(ec.OldValue) != 0 {
-		t.Errorf("collation change = %v % X / % X", ec.Type, ec.NewValue, ec.OldValue)
-	}
+	ec := envChange(wantEnv[1])
 	if c, ok := ec.Collation(); !ok || c.LCID() != 0x0409 || c.SortID() != 0x34 {
 		t.Errorf("Collation() = %v, %v", c, ok)
 	}
-	reencode(t, &s, ec.Append(nil))
-
-	mustNext(t, &s, TokenEnvChange)
-	if err := s.EnvChange(&ec); err != nil {
-		t.Fatal(err)
-	}
-	if ec.Type != EnvLanguage {
-		t.Errorf("Type = %v", ec.Type)
-	}
-	wantUCS2(t, "language", ec.NewString(), "us_english")
-	reencode(t, &s, ec.Append(nil))
-
-	mustNext(t, &s, TokenEnvChange)
-	if err := s.EnvChange(&ec); err != nil {
-		t.Fatal(err)
-	}
+	envChange(wantEnv[2])
+	ec = envChange(wantEnv[3])
 	if n, ok := ec.PacketSize(); !ok || n != 4096 {
 		t.Errorf("PacketSize = %d, %v", n, ok)
 	}
-	reencode(t, &s, ec.Append(nil))
 
 	var m Message
 	mustNext(t, &s, TokenInfo)
-	if err := s.Message(&m); err != nil {
-		t.Fatal(err)
+	require.NoError(t, s.Message(&m))
+	if diff := cmp.Diff(wantInfo[1], m, cmpViews); diff != "" {
+		t.Errorf("INFO (-want +got):\n%s", diff)
 	}
-	if m.Number != 5703 || m.State != 1 {
-		t.Errorf("INFO = %+v", m)
-	}
-	wantUCS2(t, "MsgText", m.MsgText, "Changed language setting to us_english.")
 	reencode(t, &s, m.Append(nil, s.Version()))
 
 	var ack LoginAck
 	mustNext(t, &s, TokenLoginAck)
-	if err := s.LoginAck(&ack); err != nil {
-		t.Fatal(err)
+	require.NoError(t, s.LoginAck(&ack))
+	wantAck := LoginAck{Interface: InterfaceTSQL, TDSVersion: tds.Version72, ProgName: ucs2("Microsoft SQL Server\x00\x00")}
+	if diff := cmp.Diff(wantAck, ack, cmpViews); diff != "" {
+		t.Errorf("LOGINACK (-want +got):\n%s", diff)
 	}
-	if ack.Interface != InterfaceTSQL || ack.TDSVersion != tds.Version72 || ack.Negotiated() != tds.Version72 {
-		t.Errorf("LOGINACK = %+v", ack)
-	}
-	wantUCS2(t, "ProgName", ack.ProgName, "Microsoft SQL Server\x00\x00")
-	if ack.ProgVersion != (ProgVersion{}) {
-		t.Errorf("ProgVersion = %v", ack.ProgVersion)
+	if ack.Negotiated() != tds.Version72 || !ack.Program().Equal("Microsoft SQL Server") {
+		t.Errorf("Negotiated() = %v, Program() = %q", ack.Negotiated(), ack.Program().String())
 	}
 	reencode(t, &s, ack.Append(nil))
 
 	var d Done
 	mustNext(t, &s, TokenDone)
-	if err := s.Done(&d); err != nil {
-		t.Fatal(err)
-	}
-	if d != (Done{Type: TokenDone}) || d.Status.String() != "FINAL" {
-		t.Errorf("DONE = %+v", d)
+	require.NoError(t, s.Done(&d))
+	if diff := cmp.Diff(Done{Type: TokenDone}, d); diff != "" || d.Status.String() != "FINAL" {
+		t.Errorf("DONE %v (-want +got):\n%s", d.Status, diff)
 	}
 	reencode(t, &s, d.Append(nil, s.Version()))
 	mustEOF(t, &s)
@@ -213,24 +195,19 @@ func TestLoginFailed(t *testing.T) {
 	s := NewScanner(b, tds.Version74)
 	mustNext(t, &s, TokenError)
 	var e Message
-	if err := s.Message(&e); err != nil {
-		t.Fatal(err)
+	require.NoError(t, s.Message(&e))
+	want := Message{Type: TokenError, Number: 18456, State: 1, Class: 14,
+		MsgText: ucs2("Login failed for user 'sa'."), ServerName: ucs2("SQL01"), LineNumber: 1}
+	if diff := cmp.Diff(want, e, cmpViews); diff != "" {
+		t.Errorf("ERROR (-want +got):\n%s", diff)
 	}
-	if e.Number != 18456 || e.Class != 14 || e.State != 1 || e.LineNumber != 1 {
-		t.Errorf("ERROR = %+v", e)
-	}
-	wantUCS2(t, "MsgText", e.MsgText, "Login failed for user 'sa'.")
-	wantUCS2(t, "ServerName", e.ServerName, "SQL01")
-	wantUCS2(t, "ProcName", e.ProcName, "")
 	reencode(t, &s, e.Append(nil, tds.Version74))
 
 	mustNext(t, &s, TokenDone)
 	var d Done
-	if err := s.Done(&d); err != nil {
-		t.Fatal(err)
-	}
-	if d.Status != DoneError || d.Status.String() != "ERROR" {
-		t.Errorf("DONE status %v", d.Status)
+	require.NoError(t, s.Done(&d))
+	if diff := cmp.Diff(Done{Type: TokenDone, Status: DoneError}, d); diff != "" || d.Status.String() != "ERROR" {
+		t.Errorf("DONE %v (-want +got):\n%s", d.Status, diff)
 	}
 	mustEOF(t, &s)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"iter"
+	"reflect"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -105,6 +106,11 @@ func ucs2(s string) tds.UCS2 { return tds.UCS2(tds.AppendUCS2(nil, s)) }
 // empty byte slice or UCS-2 string (tds.UCS2 is assignable to []byte, so
 // the comparer covers it) are the same value.
 var cmpViews = cmp.Comparer(func(a, b []byte) bool { return bytes.Equal(a, b) })
+
+// cmpAll is cmpViews that also compares unexported fields (the views
+// inside TableName, FeatureExtAck, sqltype.Value, ...), for round trips of
+// whole decoded values.
+var cmpAll = cmp.Options{cmpViews, cmp.Exporter(func(reflect.Type) bool { return true })}
 
 // collect2 gathers the elements of a fallible iterator, stopping at its
 // error.
