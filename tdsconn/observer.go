@@ -66,9 +66,16 @@ const (
 	// encrypted after the login): the observer cannot tell the messages
 	// apart and does not guess.
 	PhaseEncrypted
+	// PhaseConnect: dialling the transport (errors of Dial only).
+	PhaseConnect
+	// PhaseSSPI: the SSPI rounds of an integrated login (2.2.6.8,
+	// 2.2.7.22), as the client and server roles report their errors.
+	PhaseSSPI
+	// PhaseMARS: the start and use of SMP sessions ([MC-SMP]).
+	PhaseMARS
 )
 
-var phaseNames = [...]string{"start", "prelogin", "tls handshake", "login", "logged in", "login failed", "encrypted"}
+var phaseNames = [...]string{"start", "prelogin", "tls handshake", "login", "logged in", "login failed", "encrypted", "connect", "sspi", "mars"}
 
 // String names the phase ("prelogin", "login", ...).
 func (p Phase) String() string {
