@@ -66,6 +66,7 @@ type conn struct {
 	id   int64
 	spid uint16
 	raw  net.Conn // the TCP connection
+	cs   *connState
 	nc   net.Conn // the TCP connection, with deadlines
 	log  func(format string, args ...any)
 	ctx  context.Context // ends with the connection or the server
@@ -77,7 +78,7 @@ type conn struct {
 	sess     *Session
 }
 
-func (s *Server) serveConn(raw net.Conn) {
+func (s *Server) serveConn(raw net.Conn, cs *connState) {
 	defer raw.Close()
 	s.st.conns.Add(1)
 	id := s.next.Add(1)
@@ -88,6 +89,7 @@ func (s *Server) serveConn(raw net.Conn) {
 		id:   id,
 		spid: uint16(50 + id%30000),
 		raw:  raw,
+		cs:   cs,
 		nc:   timeoutConn{Conn: raw, d: s.cfg.Timeout},
 		ctx:  ctx,
 	}

@@ -73,7 +73,7 @@ func serveBytes(t testing.TB, s *Server, data []byte) []byte {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.serveConn(server)
+		s.serveConn(server, &connState{})
 	}()
 	var out []byte
 	read := make(chan struct{})

@@ -290,6 +290,8 @@ func (c *conn) handle(rw *ResponseWriter, fl *inflight, h tds.Header, msg []byte
 	}
 	s.record(rec)
 
+	c.cs.busy.Add(1)
+	defer c.cs.busy.Add(-1)
 	ctx, cancel := context.WithCancel(c.ctx)
 	defer cancel()
 	fl.mu.Lock()

@@ -283,7 +283,7 @@ type Server struct {
 
 	mu     sync.Mutex
 	ln     []net.Listener
-	conns  map[net.Conn]struct{}
+	conns  map[net.Conn]*connState
 	closed bool
 	wg     sync.WaitGroup
 }
@@ -324,7 +324,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Databases == nil {
 		cfg.Databases = []string{"master", "tempdb", "model", "msdb", "tdswire"}
 	}
-	s := &Server{cfg: cfg, users: map[string]User{}, conns: map[net.Conn]struct{}{}, dbs: map[string]string{}}
+	s := &Server{cfg: cfg, users: map[string]User{}, conns: map[net.Conn]*connState{}, dbs: map[string]string{}}
 	s.eng = engine{rows: cfg.Rows}
 	s.handler = cfg.Handler
 	if s.handler == nil {
@@ -443,12 +443,13 @@ func (s *Server) Serve(ln net.Listener) error {
 			continue
 		}
 		s.active.Add(1)
-		s.conns[c] = struct{}{}
+		cs := &connState{}
+		s.conns[c] = cs
 		s.wg.Add(1)
 		s.mu.Unlock()
 		go func() {
 			defer s.wg.Done()
-			s.serveConn(c)
+			s.serveConn(c, cs)
 			s.mu.Lock()
 			delete(s.conns, c)
 			s.mu.Unlock()
@@ -490,9 +491,15 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// Shutdown stops the listeners, then waits for the connections to end
-// on their own (clients logging out) until ctx is done, when it closes
-// the rest as Close does. It returns ctx's error if it had to.
+// connState is what Shutdown needs to know of a connection.
+type connState struct {
+	busy atomic.Int32 // requests being answered
+}
+
+// Shutdown stops the listeners, closes every connection that is not
+// answering a request, and waits for the others to finish theirs (each
+// is closed once its response is sent), until ctx is done, when it
+// closes the rest as Close does and returns ctx's error.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
@@ -500,22 +507,28 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		ln.Close()
 	}
 	s.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		for s.active.Load() > 0 {
-			select {
-			case <-ctx.Done():
-				close(done)
-				return
-			case <-time.After(10 * time.Millisecond):
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	for {
+		s.mu.Lock()
+		for c, cs := range s.conns {
+			if cs.busy.Load() == 0 {
+				c.Close()
 			}
 		}
-		close(done)
-	}()
-	<-done
-	err := ctx.Err()
-	s.Close()
-	return err
+		n := len(s.conns)
+		s.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			s.Close()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return s.Close()
 }
 
 func (s *Server) logf(format string, args ...any) {
