@@ -468,3 +468,20 @@ func TestAttentionMidResult(t *testing.T) {
 		}
 	}
 }
+
+// TestNestingBound: deeply nested expressions get SQL Server's 191, not
+// a stack overflow.
+func TestNestingBound(t *testing.T) {
+	s, _ := session(t, tdsserver.Config{})
+	for _, sql := range []string{
+		"SELECT " + strings.Repeat("(", 100000) + "1" + strings.Repeat(")", 100000),
+		"SELECT " + strings.Repeat("- ", 100000) + "1",
+		"IF " + strings.Repeat("NOT ", 100000) + "1 = 1 SELECT 1",
+		"SELECT " + strings.Repeat("ABS(", 100000) + "1" + strings.Repeat(")", 100000),
+	} {
+		r := decode(t, s.roundTrip(t, tds.PacketSQLBatch, batch(t, sql)))
+		if len(r.errors) != 1 || !strings.HasPrefix(r.errors[0], "191/15/1") {
+			t.Errorf("%.20s...: %v", sql, r.errors)
+		}
+	}
+}

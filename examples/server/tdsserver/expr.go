@@ -310,9 +310,22 @@ type evalEnv struct {
 
 // parser reads an expression list from tokens.
 type parser struct {
-	toks []token
-	i    int
-	env  *evalEnv
+	toks  []token
+	i     int
+	env   *evalEnv
+	depth int // nesting of unary operators, parentheses and calls
+}
+
+// maxDepth bounds expression nesting, as SQL Server does (error 191), so
+// that hostile text cannot exhaust the stack.
+const maxDepth = 128
+
+func (p *parser) enter() error {
+	p.depth++
+	if p.depth > maxDepth {
+		return &sqlError{Number: 191, Class: 15, State: 1, Msg: "Some part of your SQL statement is nested too deeply. Rewrite the query or break it up into smaller queries."}
+	}
+	return nil
 }
 
 func (p *parser) peek() token {
@@ -389,6 +402,10 @@ func (p *parser) term() (sqlValue, error) {
 }
 
 func (p *parser) unary() (sqlValue, error) {
+	if err := p.enter(); err != nil {
+		return sqlValue{}, err
+	}
+	defer func() { p.depth-- }()
 	t := p.peek()
 	if t.isOp("-") || t.isOp("+") {
 		p.next()
@@ -597,6 +614,10 @@ func (p *parser) condition() (bool, error) {
 }
 
 func (p *parser) comparison() (bool, error) {
+	if err := p.enter(); err != nil {
+		return false, err
+	}
+	defer func() { p.depth-- }()
 	if p.peek().is("not") {
 		p.next()
 		r, err := p.comparison()

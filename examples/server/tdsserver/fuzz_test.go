@@ -2,6 +2,8 @@ package tdsserver
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -160,4 +162,38 @@ func TestMutatedConversations(t *testing.T) {
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("%d goroutines before, %d after", before, n)
 	}
+}
+
+// FuzzDefaultHandler runs arbitrary batch text through the default
+// handler (lexer, statement splitter, expression evaluator) with a
+// ResponseWriter that discards its packets: no text may panic or hang.
+func FuzzDefaultHandler(f *testing.F) {
+	for _, s := range []string{
+		"SELECT 42, N'héllo', NULL, 1.5, CAST(1 AS bigint), @@MAX_PRECISION, @@TRANCOUNT, SERVERPROPERTY('ProductVersion')",
+		"select @@max_precision\nset textsize 2147483647 set ansi_nulls on",
+		"BEGIN TRAN SAVE TRAN s ROLLBACK TRAN s IF @@TRANCOUNT > 0 COMMIT TRAN",
+		"SELECT TOP 3 id, name FROM big WHERE id > 1 AND price IS NOT NULL",
+		"USE [tempdb]; SELECT DB_NAME() /* c */ -- d",
+		"SELECT CONVERT(decimal(5,2), '12.345'), ISNULL(NULL, 'x'), LEN(N'abc '), UPPER('a') + LOWER(N'B')",
+		"RAISERROR('x', 16, 1) PRINT 'p' THROW 50001, 'm', 1",
+		"SELECT 1/0", "SELECT 'unterminated", "/* open", "SELECT ((((1", "SELECT -(-9223372036854775807 - 1)",
+	} {
+		f.Add(s)
+	}
+	srv, err := New(Config{Rows: 20})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, sql string) {
+		tw, _ := tds.NewWriter(io.Discard, tds.DefaultPacketSize)
+		w := newResponseWriter(tw, tds.Version74, "TDSWIRE")
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		w.reset(ctx, nil)
+		sess := &Session{SPID: 51, Database: "master", Version: tds.Version74, PacketSize: 4096, server: srv}
+		DefaultHandler().ServeTDS(ctx, w, &Request{Kind: SQLBatch, SQL: sql, Session: sess})
+		if err := w.finish(SQLBatch, false, true); err != nil && !errors.Is(err, ErrCancelled) {
+			t.Fatalf("finish: %v", err)
+		}
+	})
 }
