@@ -158,8 +158,14 @@ func (x *executor) statement(st []token, env *evalEnv, first bool) error {
 		if x.s.Values == nil {
 			x.s.Values = map[string]any{}
 		}
-		x.s.Values["savepoint:"+strings.ToLower(st[2].s)] = true
+		full := len(x.s.Values) >= maxValues
+		if !full {
+			x.s.Values["savepoint:"+strings.ToLower(st[2].s)] = true
+		}
 		x.s.Unlock()
+		if full {
+			return &sqlError{Number: 701, Class: 17, State: 123, Msg: fmt.Sprintf("There is insufficient system memory to run this query (the example server keeps at most %d savepoints and settings per connection).", maxValues)}
+		}
 		return x.done(tokens.DoneFinal, 0, false)
 	case "if":
 		return x.ifStmt(st, env)
@@ -1261,6 +1267,9 @@ func (s *Session) unprepare(p request.Param) {
 	delete(s.statements, int32(n))
 	s.Unlock()
 }
+
+// maxValues bounds the savepoints and settings a connection keeps.
+const maxValues = 1024
 
 // maxPrepared bounds the statements one connection may keep prepared, so
 // that a client that never unprepares cannot grow the server without end.

@@ -1,6 +1,7 @@
 package tdsserver_test
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -483,5 +484,33 @@ func TestNestingBound(t *testing.T) {
 		if len(r.errors) != 1 || !strings.HasPrefix(r.errors[0], "191/15/1") {
 			t.Errorf("%.20s...: %v", sql, r.errors)
 		}
+	}
+}
+
+// TestDisconnectCancels: a client that goes away during a WAITFOR does
+// not leave its handler waiting.
+func TestDisconnectCancels(t *testing.T) {
+	ended := make(chan struct{})
+	h := tdsserver.HandlerFunc(func(ctx context.Context, w *tdsserver.ResponseWriter, r *tdsserver.Request) {
+		tdsserver.DefaultHandler().ServeTDS(ctx, w, r)
+		close(ended)
+	})
+	srv, addr := start(t, tdsserver.Config{Handler: h})
+	_ = srv
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	s := newStream(t, nc)
+	preloginMARS(t, s)
+	login(t, s)
+	s.w.WriteMessage(tds.PacketSQLBatch, 0, batch(t, "WAITFOR DELAY '01:00:00'"))
+	time.Sleep(50 * time.Millisecond)
+	nc.Close()
+	select {
+	case <-ended:
+	case <-time.After(3 * time.Second):
+		t.Fatal("the handler still waits after the client left")
 	}
 }

@@ -133,6 +133,15 @@ func (c *conn) serveRequests(r *tds.Reader, w *tds.Writer, closeStream func() er
 				msg = bufs[k]
 				k = 1 - k
 			}
+			if err != nil {
+				// The client is gone: a handler still running (a WAITFOR,
+				// a long result) is cancelled rather than left waiting.
+				fl.mu.Lock()
+				if fl.running && fl.cancel != nil {
+					fl.cancel()
+				}
+				fl.mu.Unlock()
+			}
 			select {
 			case msgs <- inMsg{h, msg, err}:
 			case <-stop:
