@@ -441,7 +441,7 @@ type Observer struct {
 	lerr       tokens.Message
 	scan       *tokens.Scanner
 	rounds     [2]int
-	attention  bool // an attention awaits its DONE_ATTN
+	attention  int // attentions (of all MARS sessions) awaiting their DONE_ATTN
 	smpSeen    bool
 	packetSize int
 	tlsSeen    bool
@@ -1018,7 +1018,7 @@ func (o *Observer) clientMessage(ev *Event, t tds.PacketType, b []byte) {
 		ev.Kind = KindBulkLoad
 	case tds.PacketAttention:
 		ev.Kind = KindAttention
-		o.attention = true
+		o.attention = min(o.attention+1, 1<<16)
 	case tds.PacketFedAuthToken:
 		ev.Kind = KindFedAuthToken
 	case tds.PacketPreTDS7Login:
@@ -1055,7 +1055,7 @@ func (o *Observer) serverMessage(ev *Event, t tds.PacketType, b []byte) {
 		return
 	}
 	ev.Kind = KindResponse
-	if o.attention {
+	if o.attention > 0 {
 		o.scanAttention(ev, b)
 	}
 }
@@ -1158,7 +1158,7 @@ func (o *Observer) scanAttention(ev *Event, b []byte) {
 		}
 		if d.Status&tokens.DoneAttn != 0 {
 			ev.AttentionAck = true
-			o.attention = false
+			o.attention--
 			return
 		}
 	}
