@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -111,4 +112,54 @@ func TestObserverOnCaptures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// An observer over a capture: the TCP payloads of the shipped tsql
+// capture (NTLM login under login-only TLS), read with this command's
+// pcap reader and fed to a tdsconn.Observer by direction.
+func Example_observer() {
+	f, err := os.Open("../testdata/captures/tsql-ntlm-login-tls.pcap")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer f.Close()
+	const serverPort = 34047
+	var o tdsconn.Observer
+	err = readCapture(f, func(_ captureInfo, s *segment) {
+		if s == nil || len(s.payload) == 0 {
+			return
+		}
+		d := tdsconn.ClientToServer
+		if s.src.Port() == serverPort {
+			d = tdsconn.ServerToClient
+		}
+		for ev, err := range o.Events(d, s.payload) {
+			if err != nil {
+				fmt.Println(err)
+				return
+			}
+			if ev.Kind != tdsconn.KindNone {
+				fmt.Println(ev)
+			}
+		}
+	})
+	if err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println("encryption:", o.Encryption())
+	// Output:
+	// client PRELOGIN request [prelogin] 50 bytes
+	// server PRELOGIN response [tls handshake] 35 bytes
+	// client TLS handshake [tls handshake], 1 TLS records
+	// server TLS handshake [tls handshake], 4 TLS records
+	// client TLS handshake [tls handshake], 3 TLS records
+	// server TLS handshake [tls handshake], 3 TLS records
+	// client encrypted [login], 1 TLS records
+	// server login response [login] 125 bytes, SSPI round 1 (122 bytes)
+	// client SSPI [login] 212 bytes, SSPI round 2 (212 bytes)
+	// server login response [logged in] 365 bytes, LOGINACK TDS 7.4 (0x74000004), packet size 4096
+	// client SQL batch [logged in] 40 bytes
+	// server response [logged in] 31 bytes
+	// encryption: login only
 }
