@@ -71,7 +71,9 @@ func (n *ntlmServer) Result() *ntlm.Result { return n.res }
 
 // NTLMClient returns an SSPIClient that runs the client side of raw NTLM
 // with c: NEGOTIATE first, then the AUTHENTICATE computed from the
-// server's CHALLENGE ([MS-NLMP] 3.1.5).
+// server's CHALLENGE ([MS-NLMP] 3.1.5). A call with a nil token starts a
+// new exchange, so one NTLMClient serves successive logins (one at a
+// time) of a ClientConfig.
 func NTLMClient(c *ntlm.Client) SSPIClient { return &ntlmClient{c: c} }
 
 type ntlmClient struct {
@@ -80,12 +82,12 @@ type ntlmClient struct {
 }
 
 func (n *ntlmClient) Step(ctx context.Context, in []byte) ([]byte, bool, error) {
-	if n.negotiate == nil {
+	if in == nil {
 		n.negotiate = n.c.Negotiate(nil)
 		return n.negotiate, false, nil
 	}
-	if in == nil {
-		return nil, false, fmt.Errorf("%w: no NTLM CHALLENGE from the server", ErrProtocol)
+	if n.negotiate == nil {
+		return nil, false, fmt.Errorf("%w: NTLM CHALLENGE before NEGOTIATE", ErrProtocol)
 	}
 	auth, _, err := n.c.Authenticate(nil, n.negotiate, in)
 	if err != nil {

@@ -60,3 +60,8 @@ func tls12Name(v uint16) string {
 }
 
 func cipherName(id uint16) string { return tls.CipherSuiteName(id) }
+
+// SelfSignedCertificate makes a certificate like the one the server uses
+// when Config.Certificate is nil (ECDSA P-256, a day, "localhost",
+// 127.0.0.1, ::1), for other example programs (examples/proxy) and tests.
+func SelfSignedCertificate() (tls.Certificate, error) { return selfSigned(time.Now()) }
