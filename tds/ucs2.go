@@ -1,6 +1,7 @@
 package tds
 
 import (
+	"encoding/binary"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -61,6 +62,42 @@ func (s UCS2) String() string {
 	}
 	b.Write(c)
 	return b.String()
+}
+
+// AppendUTF8 appends s decoded to UTF-8 to dst, as String decodes it
+// (unpaired surrogates become U+FFFD), and returns the extended slice. It
+// allocates only when dst must grow, so that a caller can gather several
+// values into one buffer and make one string of them. Runs of ASCII are
+// copied four code units at a time.
+func (s UCS2) AppendUTF8(dst []byte) []byte {
+	n := len(s) &^ 1
+	for i := 0; i < n; {
+		if i+8 <= n {
+			if w := binary.LittleEndian.Uint64(s[i:]); w&0xFF80FF80FF80FF80 == 0 {
+				dst = append(dst, byte(w), byte(w>>16), byte(w>>32), byte(w>>48))
+				i += 8
+				continue
+			}
+		}
+		r := rune(uint16(s[i]) | uint16(s[i+1])<<8)
+		i += 2
+		if r < utf8.RuneSelf {
+			dst = append(dst, byte(r))
+			continue
+		}
+		if utf16.IsSurrogate(r) {
+			if r < 0xDC00 && i+2 <= n {
+				if d := utf16.DecodeRune(r, rune(uint16(s[i])|uint16(s[i+1])<<8)); d != utf8.RuneError {
+					dst = utf8.AppendRune(dst, d)
+					i += 2
+					continue
+				}
+			}
+			r = utf8.RuneError
+		}
+		dst = utf8.AppendRune(dst, r)
+	}
+	return dst
 }
 
 // Len returns the number of UTF-16 code units in s, the unit in which TDS
