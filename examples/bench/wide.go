@@ -80,33 +80,35 @@ const lorem = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do e
 // database/sql scan gives (decimal and money as their text, as
 // go-mssqldb scans them into a string). A false Valid field is NULL.
 type Wide25Row struct {
-	ID              int64
-	Qty             sql.NullInt64
-	Big             int64
-	BigN            sql.NullInt64
-	Flag            bool
-	FlagN           sql.NullBool
-	F               float64
-	FN              sql.NullFloat64
-	D               string
-	DN              sql.NullString
-	M               string
-	MN              sql.NullString
-	Name            string
-	NameN           sql.NullString
-	Note            string
-	Code            string
-	CodeN           sql.NullString
-	TS              time.Time
-	TSN             sql.NullTime
-	Day             time.Time
-	DayN            sql.NullTime
-	UID             [16]byte // the canonical (RFC 4122) byte order
-	UIDN            [16]byte
-	UIDNValid       bool
-	Blob            []byte
-	BlobN           []byte // nil: NULL
-	scratch, digits []byte
+	ID        int64
+	Qty       sql.NullInt64
+	Big       int64
+	BigN      sql.NullInt64
+	Flag      bool
+	FlagN     sql.NullBool
+	F         float64
+	FN        sql.NullFloat64
+	D         string
+	DN        sql.NullString
+	M         string
+	MN        sql.NullString
+	Name      string
+	NameN     sql.NullString
+	Note      string
+	Code      string
+	CodeN     sql.NullString
+	TS        time.Time
+	TSN       sql.NullTime
+	Day       time.Time
+	DayN      sql.NullTime
+	UID       [16]byte // the canonical (RFC 4122) byte order
+	UIDN      [16]byte
+	UIDNValid bool
+	Blob      []byte
+	BlobN     []byte // nil: NULL
+
+	text  []byte // the row's strings as UTF-8, for decode
+	blobN []byte // BlobN's buffer while BlobN is NULL
 }
 
 // wide25Values returns the values of row i (from 1) as the server writes
@@ -550,12 +552,15 @@ func (d *Decoder) ViewWide(packets []byte, cols int) (int, error) {
 
 // DecodeWide25 decodes a captured Wide25Query response into Wide25Row
 // values with tdswire, as QueryWide25 does with go-mssqldb.
-func (d *Decoder) DecodeWide25(packets []byte, hash bool) (WideSum, error) {
+//
+// With perValue every string is allocated on its own, as database/sql
+// does, rather than the strings of a row together.
+func (d *Decoder) DecodeWide25(packets []byte, hash, perValue bool) (WideSum, error) {
 	var r Wide25Row
 	var canon []byte
 	h := newCanonHash()
 	n, err := d.wideRows(packets, len(wide25), func(v []tokens.ColumnValue) error {
-		if err := r.decode(v); err != nil {
+		if err := r.decode(v, perValue); err != nil {
 			return err
 		}
 		if hash {
@@ -573,95 +578,113 @@ func (d *Decoder) DecodeWide25(packets []byte, hash bool) (WideSum, error) {
 	return WideSum{Rows: n}, nil
 }
 
-// decode fills r from one row's values.
-func (r *Wide25Row) decode(v []tokens.ColumnValue) error {
+// decode fills r from one row's values. The row's nine strings are
+// gathered as UTF-8 into one buffer and made Go strings with one
+// allocation for the row (with perValue, one allocation each, as a
+// database/sql scan makes them).
+func (r *Wide25Row) decode(v []tokens.ColumnValue, perValue bool) error {
 	var err error
-	nullInt := func(x *sql.NullInt64, v *tokens.ColumnValue) {
-		if x.Valid = !v.IsNull(); x.Valid && err == nil {
-			x.Int64, err = v.Int64()
+	keep := func(e error) {
+		if e != nil && err == nil {
+			err = e
 		}
 	}
-	text := func(v *tokens.ColumnValue) string {
+	r.text = r.text[:0]
+	var at [10]int
+	n := 0
+	mark := func() { n++; at[n] = len(r.text) }
+	text := func(v *tokens.ColumnValue) {
 		u, e := v.UCS2()
-		if e != nil && err == nil {
-			err = e
-		}
-		return u.String()
+		keep(e)
+		r.text = u.AppendUTF8(r.text)
+		mark()
 	}
-	chars := func(v *tokens.ColumnValue) string {
+	chars := func(v *tokens.ColumnValue) {
 		c, e := v.Chars()
-		if e != nil && err == nil {
-			err = e
-		}
-		return string(c) // the table's varchar values are ASCII
+		keep(e)
+		r.text = append(r.text, c...) // the table's varchar values are ASCII
+		mark()
 	}
-	dec := func(v *tokens.ColumnValue) string {
+	dec := func(v *tokens.ColumnValue) {
 		x, e := v.Decimal()
-		if e != nil && err == nil {
-			err = e
-		}
-		r.scratch = x.AppendText(r.scratch[:0])
-		return string(r.scratch)
+		keep(e)
+		r.text = x.AppendText(r.text)
+		mark()
 	}
-	mon := func(v *tokens.ColumnValue) string {
+	mon := func(v *tokens.ColumnValue) {
 		x, e := v.Money()
-		if e != nil && err == nil {
-			err = e
-		}
-		r.scratch = appendMoney(r.scratch[:0], x)
-		return string(r.scratch)
+		keep(e)
+		r.text = appendMoney(r.text, x)
+		mark()
 	}
+	skip := func() { mark() }
 	tm := func(v *tokens.ColumnValue) time.Time {
 		t, e := v.Time()
-		if e != nil && err == nil {
-			err = e
-		}
+		keep(e)
 		return t
 	}
 	uid := func(v *tokens.ColumnValue) [16]byte {
 		g, e := v.GUID()
-		if e != nil && err == nil {
-			err = e
-		}
+		keep(e)
 		return g.RFC4122()
 	}
-	if r.ID, err = v[0].Int64(); err != nil {
-		return err
+	var e error
+	r.ID, e = v[0].Int64()
+	keep(e)
+	if r.Qty.Valid = !v[1].IsNull(); r.Qty.Valid {
+		r.Qty.Int64, e = v[1].Int64()
+		keep(e)
 	}
-	nullInt(&r.Qty, &v[1])
-	if err == nil {
-		r.Big, err = v[2].Int64()
+	r.Big, e = v[2].Int64()
+	keep(e)
+	if r.BigN.Valid = !v[3].IsNull(); r.BigN.Valid {
+		r.BigN.Int64, e = v[3].Int64()
+		keep(e)
 	}
-	nullInt(&r.BigN, &v[3])
-	if err == nil {
-		r.Flag, err = v[4].Bool()
+	r.Flag, e = v[4].Bool()
+	keep(e)
+	if r.FlagN.Valid = !v[5].IsNull(); r.FlagN.Valid {
+		r.FlagN.Bool, e = v[5].Bool()
+		keep(e)
 	}
-	if r.FlagN.Valid = !v[5].IsNull(); r.FlagN.Valid && err == nil {
-		r.FlagN.Bool, err = v[5].Bool()
+	r.F, e = v[6].Float64()
+	keep(e)
+	if r.FN.Valid = !v[7].IsNull(); r.FN.Valid {
+		r.FN.Float64, e = v[7].Float64()
+		keep(e)
 	}
-	if err == nil {
-		r.F, err = v[6].Float64()
-	}
-	if r.FN.Valid = !v[7].IsNull(); r.FN.Valid && err == nil {
-		r.FN.Float64, err = v[7].Float64()
-	}
-	r.D = dec(&v[8])
+	dec(&v[8])
 	if r.DN.Valid = !v[9].IsNull(); r.DN.Valid {
-		r.DN.String = dec(&v[9])
+		dec(&v[9])
+	} else {
+		skip()
 	}
-	r.M = mon(&v[10])
+	mon(&v[10])
 	if r.MN.Valid = !v[11].IsNull(); r.MN.Valid {
-		r.MN.String = mon(&v[11])
+		mon(&v[11])
+	} else {
+		skip()
 	}
-	r.Name = text(&v[12])
+	text(&v[12])
 	if r.NameN.Valid = !v[13].IsNull(); r.NameN.Valid {
-		r.NameN.String = text(&v[13])
+		text(&v[13])
+	} else {
+		skip()
 	}
-	r.Note = text(&v[14])
-	r.Code = chars(&v[15])
+	text(&v[14])
+	chars(&v[15])
 	if r.CodeN.Valid = !v[16].IsNull(); r.CodeN.Valid {
-		r.CodeN.String = chars(&v[16])
+		chars(&v[16])
+	} else {
+		skip()
 	}
+	str := func(k int) string { return string(r.text[at[k]:at[k+1]]) }
+	if !perValue {
+		all := string(r.text)
+		str = func(k int) string { return all[at[k]:at[k+1]] }
+	}
+	r.D, r.DN.String, r.M, r.MN.String = str(0), str(1), str(2), str(3)
+	r.Name, r.NameN.String, r.Note, r.Code, r.CodeN.String = str(4), str(5), str(6), str(7), str(8)
 	r.TS = tm(&v[17])
 	if r.TSN.Valid = !v[18].IsNull(); r.TSN.Valid {
 		r.TSN.Time = tm(&v[18])
@@ -675,21 +698,15 @@ func (r *Wide25Row) decode(v []tokens.ColumnValue) error {
 		r.UIDN = uid(&v[22])
 	}
 	b, e := v[23].Bytes()
-	if e != nil && err == nil {
-		err = e
-	}
+	keep(e)
 	r.Blob = append(r.Blob[:0], b...)
 	if v[24].IsNull() {
 		r.BlobN = nil
 	} else {
 		b, e := v[24].Bytes()
-		if e != nil && err == nil {
-			err = e
-		}
-		r.BlobN = append(r.BlobN[:0:0], b...)
-		if r.BlobN == nil {
-			r.BlobN = []byte{}
-		}
+		keep(e)
+		r.BlobN = append(r.blobN[:0], b...)
+		r.blobN = r.BlobN
 	}
 	return err
 }
@@ -708,18 +725,33 @@ func appendMoney(dst []byte, x int64) []byte {
 }
 
 // DecodeWide64 decodes a captured Wide64Query response into 64 strings a
-// row with tdswire.
-func (d *Decoder) DecodeWide64(packets []byte, hash bool) (WideSum, error) {
+// row with tdswire: the row's values gathered as UTF-8 into one buffer
+// and made strings with one allocation for the row (with perValue, one
+// allocation each).
+func (d *Decoder) DecodeWide64(packets []byte, hash, perValue bool) (WideSum, error) {
 	var r [64]string
-	var canon []byte
+	var canon, text []byte
+	var at [65]int
 	h := newCanonHash()
 	n, err := d.wideRows(packets, 64, func(v []tokens.ColumnValue) error {
+		text = text[:0]
 		for k := range r {
 			u, err := v[k].UCS2()
 			if err != nil {
 				return err
 			}
-			r[k] = u.String()
+			text = u.AppendUTF8(text)
+			at[k+1] = len(text)
+		}
+		if perValue {
+			for k := range r {
+				r[k] = string(text[at[k]:at[k+1]])
+			}
+		} else {
+			all := string(text)
+			for k := range r {
+				r[k] = all[at[k]:at[k+1]]
+			}
 		}
 		if hash {
 			canon = appendCanon64(canon[:0], &r)

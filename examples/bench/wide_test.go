@@ -25,7 +25,7 @@ type wideCase struct {
 	cols  int
 	// decode is the tdswire reader of a captured response, mssql the
 	// go-mssqldb reader of the query.
-	decode func(*Decoder, []byte, bool) (WideSum, error)
+	decode func(d *Decoder, packets []byte, hash, perValue bool) (WideSum, error)
 	mssql  func(context.Context, *sql.DB, bool) (WideSum, error)
 }
 
@@ -52,12 +52,14 @@ func TestWideSameRows(t *testing.T) {
 			}
 			packets := msgs[len(msgs)-1]
 			d := NewDecoder()
-			got, err := c.decode(d, packets, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != want {
-				t.Errorf("tdswire %+v, go-mssqldb %+v", got, want)
+			for _, perValue := range []bool{false, true} {
+				got, err := c.decode(d, packets, true, perValue)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got != want {
+					t.Errorf("tdswire (perValue %v) %+v, go-mssqldb %+v", perValue, got, want)
+				}
 			}
 			if n, err := d.ViewWide(packets, c.cols); err != nil || n != WideRows {
 				t.Errorf("ViewWide: %d rows, %v", n, err)
@@ -81,7 +83,7 @@ func TestWideCanon(t *testing.T) {
 	var row7 string
 	if _, err := NewDecoder().wideRows(msgs[len(msgs)-1], len(wide25), func(v []tokens.ColumnValue) error {
 		var r Wide25Row
-		if err := r.decode(v); err != nil {
+		if err := r.decode(v, false); err != nil {
 			return err
 		}
 		if r.ID == 7 {
@@ -309,21 +311,23 @@ func BenchmarkWide(b *testing.B) {
 			reportRows(b, WideRows)
 		})
 		replay.Close()
-		b.Run("shape="+c.name+"/reader=tokens", func(b *testing.B) {
-			d := NewDecoder()
-			b.ReportAllocs()
-			b.SetBytes(int64(len(packets)))
-			for b.Loop() {
-				sum, err := c.decode(d, packets, false)
-				if err != nil {
-					b.Fatal(err)
+		for _, reader := range []string{"tokens", "tokens-strings"} {
+			b.Run("shape="+c.name+"/reader="+reader, func(b *testing.B) {
+				d := NewDecoder()
+				b.ReportAllocs()
+				b.SetBytes(int64(len(packets)))
+				for b.Loop() {
+					sum, err := c.decode(d, packets, false, reader == "tokens-strings")
+					if err != nil {
+						b.Fatal(err)
+					}
+					if sum != want {
+						b.Fatalf("read %+v, want %+v", sum, want)
+					}
 				}
-				if sum != want {
-					b.Fatalf("read %+v, want %+v", sum, want)
-				}
-			}
-			reportRows(b, WideRows)
-		})
+				reportRows(b, WideRows)
+			})
+		}
 		b.Run("shape="+c.name+"/reader=tokens-views", func(b *testing.B) {
 			d := NewDecoder()
 			b.ReportAllocs()
