@@ -139,7 +139,8 @@ func decodeColumns(cols []Column, b []byte, v tds.Version, enc bool) ([]Column, 
 		if crypt && !enc {
 			return cols[:0], false, CekTable{}, 0, tds.Errorf(layer, at, tds.ErrUnexpected, "column %d is encrypted, but column encryption is not enabled (its CekTable was not expected)", i)
 		}
-		n, err := c.TypeInfo.Decode(b[r.off:])
+		ti, n, err := sqltype.DecodeTypeInfo(b[r.off:])
+		c.TypeInfo = ti
 		if err != nil {
 			return cols[:0], false, CekTable{}, 0, rebase(err, r.off)
 		}

@@ -46,7 +46,8 @@ func (r *reader) cryptoMetadata(c *CryptoMetadata, ordinal bool) {
 	if r.err != nil {
 		return
 	}
-	n, err := c.BaseTypeInfo.Decode(r.b[r.off:])
+	ti, n, err := sqltype.DecodeTypeInfo(r.b[r.off:])
+	c.BaseTypeInfo = ti
 	if err != nil {
 		r.err = rebase(err, r.off)
 		return

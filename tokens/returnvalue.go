@@ -60,7 +60,8 @@ func (rv *ReturnValue) decode(b []byte, v tds.Version) (int, error) {
 	if r.err != nil {
 		return 0, r.err
 	}
-	n, err := x.TypeInfo.Decode(b[r.off:])
+	ti, n, err := sqltype.DecodeTypeInfo(b[r.off:])
+	x.TypeInfo = ti
 	if err != nil {
 		return 0, rebase(err, r.off)
 	}

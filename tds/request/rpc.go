@@ -353,7 +353,8 @@ const cipherTail = 1 + 4 + 4 + 4 + 8 + 1
 // checked (the field is reserved for future use; leniency).
 func (c *CipherInfo) decode(b []byte, off int) (int, error) {
 	*c = CipherInfo{}
-	n, err := c.Type.DecodeParam(b[off:])
+	ti, n, err := sqltype.DecodeParamTypeInfo(b[off:])
+	c.Type = ti
 	if err != nil {
 		return 0, wrapAt(off, "ParamCipherInfo TYPE_INFO", err)
 	}
@@ -677,7 +678,8 @@ func (r *RPCReader) decodeParam(p *Param, off int) (int, error) {
 			return 0, err
 		}
 	} else {
-		n, err := p.Type.DecodeParam(b[off:])
+		ti, n, err := sqltype.DecodeParamTypeInfo(b[off:])
+		p.Type = ti
 		if err != nil {
 			return 0, wrapAt(off, "parameter TYPE_INFO", err)
 		}

@@ -246,7 +246,8 @@ func decodeTVPColumn(b []byte, off int, c *TVPColumn) (int, error) {
 			return 0, errf(off, tds.ErrMalformed, "%v is not allowed in a TVP (2.2.5.5.5, TDS Type Restrictions)", sqltype.TypeID(b[off]))
 		}
 	}
-	n, err := c.Type.DecodeParam(b[off:])
+	ti, n, err := sqltype.DecodeParamTypeInfo(b[off:])
+	c.Type = ti
 	if err != nil {
 		return 0, wrapAt(off, "TvpColumnMetaData TYPE_INFO", err)
 	}

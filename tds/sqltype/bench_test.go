@@ -14,7 +14,7 @@ func BenchmarkTypeInfoDecode(b *testing.B) {
 			b.ReportAllocs()
 			var ti TypeInfo
 			for b.Loop() {
-				if _, err := ti.Decode(in); err != nil {
+				if _, err := ti.decode(in, false); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -25,7 +25,7 @@ func BenchmarkTypeInfoDecode(b *testing.B) {
 func BenchmarkTypeInfoAppend(b *testing.B) {
 	in := tdstest.ReadHex(b, "testdata/varchar_batch.hex")
 	var ti TypeInfo
-	if _, err := ti.Decode(in); err != nil {
+	if _, err := ti.decode(in, false); err != nil {
 		b.Fatal(err)
 	}
 	buf := make([]byte, 0, 64)
@@ -40,7 +40,7 @@ func BenchmarkTypeInfoAppend(b *testing.B) {
 func benchValue(b *testing.B, file string) (*TypeInfo, []byte) {
 	in := tdstest.ReadHex(b, "testdata/"+file)
 	ti := new(TypeInfo)
-	n, err := ti.Decode(in)
+	n, err := ti.decode(in, false)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -26,12 +26,12 @@ func TestDecodeValueTo(t *testing.T) {
 	} {
 		b := tdstest.ReadHex(t, "testdata/"+file)
 		ti := new(TypeInfo)
-		n, err := ti.Decode(b)
+		n, err := ti.decode(b, false)
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
 		if ti.HasTableName() {
-			m, err := ti.DecodeTableName(b[n:])
+			m, err := ti.decodeTableNameForTest(b[n:])
 			if err != nil {
 				t.Fatalf("%s: %v", file, err)
 			}
@@ -69,7 +69,7 @@ func TestDecodeValueTo(t *testing.T) {
 func TestDecodeValueToAllocs(t *testing.T) {
 	b := tdstest.ReadHex(t, "testdata/datetime2.hex")
 	ti := new(TypeInfo)
-	n, err := ti.Decode(b)
+	n, err := ti.decode(b, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestDecodeValueToAllocs(t *testing.T) {
 func TestAccessorTypeErrors(t *testing.T) {
 	b := tdstest.ReadHex(t, "testdata/datetime2.hex")
 	ti := new(TypeInfo)
-	n, err := ti.Decode(b)
+	n, err := ti.decode(b, false)
 	if err != nil {
 		t.Fatal(err)
 	}

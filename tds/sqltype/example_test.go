@@ -10,12 +10,11 @@ import (
 // Decoding the column of the [MS-TDS] 4.7 example (varchar(3)) and its
 // ROW value, as a token reader does after the COLMETADATA header and
 // before the ColName.
-func ExampleTypeInfo_Decode() {
+func ExampleDecodeTypeInfo() {
 	typeInfo := []byte{0xA7, 0x03, 0x00, 0x09, 0x04, 0xD0, 0x00, 0x34}
 	row := []byte{0x03, 0x00, 'f', 'o', 'o'}
 
-	var ti sqltype.TypeInfo
-	n, err := ti.Decode(typeInfo)
+	ti, n, err := sqltype.DecodeTypeInfo(typeInfo)
 	if err != nil {
 		panic(err)
 	}

@@ -67,9 +67,9 @@ func FuzzTypeInfo(f *testing.F) {
 		var n int
 		var err error
 		if param {
-			n, err = ti.DecodeParam(b)
+			ti, n, err = DecodeParamTypeInfo(b)
 		} else {
-			n, err = ti.Decode(b)
+			ti, n, err = DecodeTypeInfo(b)
 		}
 		if err != nil {
 			if n != 0 {
@@ -92,14 +92,14 @@ func FuzzTypeInfo(f *testing.F) {
 		}
 		var ti2 TypeInfo
 		if param {
-			_, err = ti2.DecodeParam(enc)
+			ti2, _, err = DecodeParamTypeInfo(enc)
 		} else {
-			_, err = ti2.Decode(enc)
+			ti2, _, err = DecodeTypeInfo(enc)
 		}
 		if err != nil || !sameTypeInfo(&ti, &ti2) {
 			t.Fatalf("re-decode: %v\n%+v\n%+v", err, ti, ti2)
 		}
-		if m, err := ti.DecodeTableName(b[n:]); err == nil {
+		if m, err := ti.decodeTableNameForTest(b[n:]); err == nil {
 			if !bytes.Equal(ti.AppendTableName(nil), b[n:n+m]) {
 				t.Fatalf("TableName does not round-trip")
 			}
@@ -117,12 +117,12 @@ func FuzzValue(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, param bool, b []byte) {
 		var ti TypeInfo
-		n, err := ti.Decode(b)
+		n, err := ti.decode(b, false)
 		if err != nil {
 			return
 		}
 		if ti.HasTableName() {
-			m, err := ti.DecodeTableName(b[n:])
+			m, err := ti.decodeTableNameForTest(b[n:])
 			if err != nil {
 				return
 			}
@@ -279,7 +279,7 @@ func FuzzEncoders(f *testing.F) {
 			ti = TypeInfo{Type: TypeVariant, MaxLen: variantMaxLen}
 		} else {
 			tb := built.Append(nil)
-			if n, err := ti.Decode(tb); err != nil || n != len(tb) {
+			if n, err := ti.decode(tb, false); err != nil || n != len(tb) {
 				return
 			}
 		}

@@ -44,7 +44,7 @@ type TypeInfo struct {
 	UDT UDTInfo
 	// TableName is the TableName COLMETADATA sends after the TYPE_INFO of
 	// a text, ntext or image column, 2.2.7.4. Decode does not read it;
-	// DecodeTableName does.
+	// DecodeTableName reads it.
 	TableName TableName
 }
 
@@ -91,24 +91,33 @@ func plpCapable(t TypeID) bool {
 	return t == TypeBigVarChar || t == TypeBigVarBinary || t == TypeNVarChar
 }
 
-// Decode parses one TYPE_INFO, [MS-TDS] 2.2.5.6, at the start of b, as a
-// server sends it in COLMETADATA, ALTMETADATA and RETURNVALUE (a UDT has
-// the UDT_INFO_IN_COLMETADATA form of 2.2.5.5.2). It overwrites ti and
-// returns the number of bytes consumed. It does not allocate; UCS2 fields
-// are views into b.
+// DecodeTypeInfo parses one TYPE_INFO, [MS-TDS] 2.2.5.6, at the start of
+// b, as a server sends it in COLMETADATA, ALTMETADATA and RETURNVALUE (a
+// UDT has the UDT_INFO_IN_COLMETADATA form of 2.2.5.5.2), and returns it
+// with the number of bytes consumed. It does not allocate; UCS2 fields are
+// views into b.
 //
-// Decode checks what 2.2.5.4 and 2.2.5.6 require: declared lengths of the
+// DecodeTypeInfo checks what 2.2.5.4 and 2.2.5.6 require: declared lengths of the
 // fixed-size nullable types are among those listed, PRECISION is 1 to 38
 // and SCALE at most PRECISION, a time scale is at most 7, only the three
 // PARTLENTYPE-capable types declare MaxLenMax, SCHEMA_PRESENT is 0 or 1.
 // TVPTYPE (2.2.5.5.5) is not a plain TYPE_INFO and is reported as
 // tds.ErrUnexpected.
-func (ti *TypeInfo) Decode(b []byte) (n int, err error) { return ti.decode(b, false) }
+func DecodeTypeInfo(b []byte) (TypeInfo, int, error) {
+	var ti TypeInfo
+	n, err := ti.decode(b, false)
+	return ti, n, err
+}
 
-// DecodeParam is Decode for the TYPE_INFO of an RPC parameter sent by a
-// client, [MS-TDS] 2.2.6.6: the same except that a UDT has the
-// UDT_INFO_IN_RPC form (no MAX_BYTE_SIZE, no assembly name), 2.2.5.5.2.
-func (ti *TypeInfo) DecodeParam(b []byte) (n int, err error) { return ti.decode(b, true) }
+// DecodeParamTypeInfo is DecodeTypeInfo for the TYPE_INFO of an RPC
+// parameter sent by a client, [MS-TDS] 2.2.6.6: the same except that a UDT
+// has the UDT_INFO_IN_RPC form (no MAX_BYTE_SIZE, no assembly name),
+// 2.2.5.5.2.
+func DecodeParamTypeInfo(b []byte) (TypeInfo, int, error) {
+	var ti TypeInfo
+	n, err := ti.decode(b, true)
+	return ti, n, err
+}
 
 func (ti *TypeInfo) decode(b []byte, param bool) (int, error) {
 	*ti = TypeInfo{}
@@ -472,23 +481,23 @@ func appendTableNameParts(dst []byte, parts []string) []byte {
 
 // DecodeTableName reads the TableName that COLMETADATA places after the
 // TYPE_INFO of a text, ntext or image column ([MS-TDS] 2.2.7.4, see
-// HasTableName) at the start of b into ti.TableName, a view into b, and
-// returns the bytes consumed. The rule is NumParts 1*PartName, the form
+// HasTableName; it goes in TypeInfo.TableName) at the start of b, and
+// returns it (a view into b) with the bytes consumed. The rule is NumParts 1*PartName, the form
 // since TDS 7.2 (before it, TableName was a single US_VARCHAR without
 // NumParts; callers speaking older versions read that themselves). A
 // NumParts of 0 is accepted (leniency: nothing is lost by it).
-func (ti *TypeInfo) DecodeTableName(b []byte) (n int, err error) {
+func DecodeTableName(b []byte) (TableName, int, error) {
 	if len(b) < 1 {
-		return 0, errf(0, tds.ErrTruncated, "TableName: missing NumParts")
+		return nil, 0, errf(0, tds.ErrTruncated, "TableName: missing NumParts")
 	}
 	off := 1
 	for i := 0; i < int(b[0]); i++ {
+		var err error
 		if _, off, err = usVarchar(b, off, "TableName PartName"); err != nil {
-			return 0, err
+			return nil, 0, err
 		}
 	}
-	ti.TableName = TableName(b[:off:off])
-	return off, nil
+	return TableName(b[:off:off]), off, nil
 }
 
 // AppendTableName appends ti.TableName as COLMETADATA carries it; an empty

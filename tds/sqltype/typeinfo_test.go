@@ -98,7 +98,7 @@ func TestTypeInfoGolden(t *testing.T) {
 		t.Run(g.file, func(t *testing.T) {
 			b := tdstest.ReadHex(t, "testdata/"+g.file)
 			var ti TypeInfo
-			n, err := ti.Decode(b)
+			n, err := ti.decode(b, false)
 			if err != nil {
 				t.Fatalf("Decode: %v", err)
 			}
@@ -124,7 +124,7 @@ func TestTypeInfoGolden(t *testing.T) {
 				t.Fatalf("HasTableName = %v", ti.HasTableName())
 			}
 			if g.tnLen > 0 {
-				m, err := ti.DecodeTableName(b[n:])
+				m, err := ti.decodeTableNameForTest(b[n:])
 				if err != nil || m != g.tnLen {
 					t.Fatalf("DecodeTableName = %d, %v; want %d", m, err, g.tnLen)
 				}
@@ -161,7 +161,7 @@ func TestTableNameParts(t *testing.T) {
 		t.Errorf("parts of % x", []byte(tn))
 	}
 	var ti TypeInfo
-	if n, err := ti.DecodeTableName(tn); err != nil || n != len(tn) || !bytes.Equal(ti.TableName, tn) {
+	if n, err := ti.decodeTableNameForTest(tn); err != nil || n != len(tn) || !bytes.Equal(ti.TableName, tn) {
 		t.Errorf("DecodeTableName = %d, %v", n, err)
 	}
 }
@@ -204,7 +204,7 @@ func TestDecodeParamUDT(t *testing.T) {
 	// UDT_INFO_IN_RPC, 2.2.5.5.2: no MAX_BYTE_SIZE and no assembly name.
 	b := []byte{0xF0, 0x01, 'd', 0, 0x00, 0x01, 'p', 0}
 	var ti TypeInfo
-	n, err := ti.DecodeParam(b)
+	n, err := ti.decode(b, true)
 	if err != nil || n != len(b) {
 		t.Fatalf("DecodeParam = %d, %v", n, err)
 	}
@@ -214,7 +214,7 @@ func TestDecodeParamUDT(t *testing.T) {
 	if enc := ti.AppendParam(nil); !bytes.Equal(enc, b) {
 		t.Errorf("AppendParam = % x", enc)
 	}
-	if _, err := ti.Decode(b); err == nil {
+	if _, err := ti.decode(b, false); err == nil {
 		t.Error("COLMETADATA form accepted the RPC form")
 	}
 }
@@ -253,7 +253,7 @@ func TestTypeInfoErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		var ti TypeInfo
-		n, err := ti.Decode(c.b)
+		n, err := ti.decode(c.b, false)
 		var te *tds.Error
 		if !errors.As(err, &te) || !errors.Is(err, c.want) || n != 0 {
 			t.Errorf("%s: n=%d err=%v, want %v", c.name, n, err, c.want)
@@ -264,10 +264,10 @@ func TestTypeInfoErrors(t *testing.T) {
 		}
 	}
 	var ti TypeInfo
-	if _, err := ti.DecodeTableName([]byte{2, 1, 0, 'a', 0}); !errors.Is(err, tds.ErrTruncated) {
+	if _, err := ti.decodeTableNameForTest([]byte{2, 1, 0, 'a', 0}); !errors.Is(err, tds.ErrTruncated) {
 		t.Errorf("DecodeTableName short: %v", err)
 	}
-	if _, err := ti.DecodeTableName(nil); !errors.Is(err, tds.ErrTruncated) {
+	if _, err := ti.decodeTableNameForTest(nil); !errors.Is(err, tds.ErrTruncated) {
 		t.Errorf("DecodeTableName empty: %v", err)
 	}
 }
@@ -276,14 +276,14 @@ func TestTypeInfoDecodeAllocs(t *testing.T) {
 	b := tdstest.ReadHex(t, "testdata/udt.hex")
 	var ti TypeInfo
 	if a := testing.AllocsPerRun(100, func() {
-		if _, err := ti.Decode(b); err != nil {
+		if _, err := ti.decode(b, false); err != nil {
 			t.Fatal(err)
 		}
 	}); a != 0 {
 		t.Errorf("Decode allocates %v times", a)
 	}
 	x := tdstest.ReadHex(t, "testdata/xml_sparse.hex")
-	if _, err := ti.Decode(x); err != nil {
+	if _, err := ti.decode(x, false); err != nil {
 		t.Fatal(err)
 	}
 	if a := testing.AllocsPerRun(100, func() {

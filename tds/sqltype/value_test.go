@@ -11,18 +11,28 @@ import (
 	"github.com/tdswire/tdswire/tds/tdstest"
 )
 
+// decodeTableNameForTest reads a TableName into ti.TableName with
+// DecodeTableName.
+func (ti *TypeInfo) decodeTableNameForTest(b []byte) (int, error) {
+	tn, n, err := DecodeTableName(b)
+	if err == nil {
+		ti.TableName = tn
+	}
+	return n, err
+}
+
 // goldenValue decodes the TYPE_INFO (and TableName) and the value of a
 // golden file.
 func goldenValue(t *testing.T, file string) (*TypeInfo, Value) {
 	t.Helper()
 	b := tdstest.ReadHex(t, "testdata/"+file)
 	ti := new(TypeInfo)
-	n, err := ti.Decode(b)
+	n, err := ti.decode(b, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ti.HasTableName() {
-		m, err := ti.DecodeTableName(b[n:])
+		m, err := ti.decodeTableNameForTest(b[n:])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,10 +209,10 @@ func rt(t *testing.T, ti *TypeInfo, param bool, enc func([]byte) ([]byte, error)
 	tb := ti.Append(nil)
 	if param {
 		tb = ti.AppendParam(nil)
-		if _, err := ti2.DecodeParam(tb); err != nil {
+		if _, err := ti2.decode(tb, true); err != nil {
 			t.Fatalf("%v: DecodeParam(Append): %v", ti.Type, err)
 		}
-	} else if _, err := ti2.Decode(tb); err != nil {
+	} else if _, err := ti2.decode(tb, false); err != nil {
 		t.Fatalf("%v: Decode(Append): %v", ti.Type, err)
 	}
 	if !bytes.Equal(ti2.Append(nil), ti.Append(nil)) {
