@@ -8,8 +8,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tds/tdstest"
+	"github.com/tdswire/tdswire/tds/tdstest/tdscmp"
 )
 
 // packet reads a golden packet (header + message), checks the header
@@ -34,110 +39,50 @@ func u(s string) tds.UCS2 {
 	return tds.UCS2(tds.AppendUCS2(nil, s))
 }
 
-// diffLogin7 compares every field of two Login7 values.
+// diffLogin7 compares two Login7 values whole, views by content and the
+// passwords by digest, and returns cmp's report (-a +b), or "".
 func diffLogin7(a, b *Login7) string {
-	type f struct {
-		name string
-		x, y any
-	}
-	fixed := []f{
-		{"TDSVersion", a.TDSVersion, b.TDSVersion},
-		{"PacketSize", a.PacketSize, b.PacketSize},
-		{"ClientProgVer", a.ClientProgVer, b.ClientProgVer},
-		{"ClientPID", a.ClientPID, b.ClientPID},
-		{"ConnectionID", a.ConnectionID, b.ConnectionID},
-		{"OptionFlags1", a.OptionFlags1, b.OptionFlags1},
-		{"OptionFlags2", a.OptionFlags2, b.OptionFlags2},
-		{"TypeFlags", a.TypeFlags, b.TypeFlags},
-		{"OptionFlags3", a.OptionFlags3, b.OptionFlags3},
-		{"ClientTimeZone", a.ClientTimeZone, b.ClientTimeZone},
-		{"ClientLCID", a.ClientLCID, b.ClientLCID},
-		{"ClientID", a.ClientID, b.ClientID},
-	}
-	for _, x := range fixed {
-		if x.x != x.y {
-			return fmt.Sprintf("%s: %v != %v", x.name, x.x, x.y)
-		}
-	}
-	views := []struct {
-		name string
-		x, y []byte
-	}{
-		{"HostName", a.HostName, b.HostName},
-		{"UserName", a.UserName, b.UserName},
-		{"Password", a.Password.Bytes(), b.Password.Bytes()},
-		{"AppName", a.AppName, b.AppName},
-		{"ServerName", a.ServerName, b.ServerName},
-		{"CltIntName", a.CltIntName, b.CltIntName},
-		{"Language", a.Language, b.Language},
-		{"Database", a.Database, b.Database},
-		{"SSPI", a.SSPI, b.SSPI},
-		{"AtchDBFile", a.AtchDBFile, b.AtchDBFile},
-		{"ChangePassword", a.ChangePassword.Bytes(), b.ChangePassword.Bytes()},
-		{"FeatureExt", a.FeatureExt, b.FeatureExt},
-	}
-	for _, v := range views {
-		if !bytes.Equal(v.x, v.y) {
-			return fmt.Sprintf("%s: % x != % x", v.name, v.x, v.y)
-		}
-	}
-	return ""
+	return cmp.Diff(*a, *b, tdscmp.Options())
 }
 
 func TestDecodeSpec42(t *testing.T) {
 	msg := packet(t, "login7-spec-4.2.hex", tds.PacketLogin7)
+	require.Len(t, msg, 0x88, "Length says 0x88")
 	var l Login7
-	if err := l.Decode(msg); err != nil {
-		t.Fatal(err)
+	require.NoError(t, l.Decode(msg))
+	// Every field as the golden file's comments give it ([MS-TDS] 4.2).
+	want := Login7{
+		TDSVersion:    tds.Version72,
+		PacketSize:    4096,
+		ClientProgVer: 0x07000000,
+		ClientPID:     256,
+		OptionFlags1:  0xE0,
+		OptionFlags2:  0x03,
+		ClientLCID:    0x0409,
+		HostName:      u("skostov1"),
+		UserName:      u("sa"),
+		AppName:       u("OSQL-32"),
+		CltIntName:    u("ODBC"),
+		ClientID:      [6]byte{0x00, 0x50, 0x8B, 0xE2, 0xB7, 0x8F},
 	}
-	if len(msg) != 0x88 {
-		t.Fatalf("message is %d bytes, Length says 0x88", len(msg))
-	}
-	if l.TDSVersion != tds.Version72 {
-		t.Errorf("TDSVersion = %v, want 7.2", l.TDSVersion)
-	}
-	if l.PacketSize != 4096 || l.ClientProgVer != 0x07000000 || l.ClientPID != 256 || l.ConnectionID != 0 {
-		t.Errorf("PacketSize %d ClientProgVer %#x ClientPID %d ConnectionID %d", l.PacketSize, l.ClientProgVer, l.ClientPID, l.ConnectionID)
-	}
-	if l.OptionFlags1 != 0xE0 || l.OptionFlags2 != 0x03 || l.TypeFlags != 0 || l.OptionFlags3 != 0 {
-		t.Errorf("flags %#x %#x %#x %#x", l.OptionFlags1, l.OptionFlags2, l.TypeFlags, l.OptionFlags3)
+	if diff := diffLogin7(&want, &l); diff != "" {
+		t.Errorf("Decode mismatch (-want +got):\n%s", diff)
 	}
 	f1 := l.OptionFlags1
-	if f1.ByteOrder() != OrderX86 || f1.CharSet() != CharsetASCII || f1.FloatFormat() != FloatIEEE754 ||
-		f1.DumpLoadOff() || !f1.UseDB() || !f1.InitDBFatal() || !f1.SetLang() {
-		t.Errorf("OptionFlags1 accessors wrong for %v", f1)
-	}
+	assert.Equal(t, OrderX86, f1.ByteOrder())
+	assert.Equal(t, CharsetASCII, f1.CharSet())
+	assert.Equal(t, FloatIEEE754, f1.FloatFormat())
+	assert.False(t, f1.DumpLoadOff())
+	assert.True(t, f1.UseDB())
+	assert.True(t, f1.InitDBFatal())
+	assert.True(t, f1.SetLang())
 	f2 := l.OptionFlags2
-	if !f2.InitLangFatal() || !f2.ODBC() || f2.TranBoundary() || f2.CacheConnect() || f2.UserType() != UserNormal || f2.IntegratedSecurity() {
-		t.Errorf("OptionFlags2 accessors wrong for %v", f2)
-	}
-	if l.ClientTimeZone != 0 || l.ClientLCID != 0x0409 {
-		t.Errorf("ClientTimeZone %d ClientLCID %#x", l.ClientTimeZone, l.ClientLCID)
-	}
-	for _, c := range []struct {
-		name string
-		v    tds.UCS2
-		want string
-	}{
-		{"HostName", l.HostName, "skostov1"},
-		{"UserName", l.UserName, "sa"},
-		{"AppName", l.AppName, "OSQL-32"},
-		{"ServerName", l.ServerName, ""},
-		{"CltIntName", l.CltIntName, "ODBC"},
-		{"Language", l.Language, ""},
-		{"Database", l.Database, ""},
-		{"AtchDBFile", l.AtchDBFile, ""},
-	} {
-		if !c.v.Equal(c.want) {
-			t.Errorf("%s = %q, want %q", c.name, c.v.String(), c.want)
-		}
-	}
-	if l.Password.Len() != 0 || l.ChangePassword.Len() != 0 || len(l.SSPI) != 0 || len(l.FeatureExt) != 0 {
-		t.Errorf("unexpected Password/ChangePassword/SSPI/FeatureExt")
-	}
-	if l.ClientID != [6]byte{0x00, 0x50, 0x8B, 0xE2, 0xB7, 0x8F} {
-		t.Errorf("ClientID = % x", l.ClientID)
-	}
+	assert.True(t, f2.InitLangFatal())
+	assert.True(t, f2.ODBC())
+	assert.False(t, f2.TranBoundary())
+	assert.False(t, f2.CacheConnect())
+	assert.Equal(t, UserNormal, f2.UserType())
+	assert.False(t, f2.IntegratedSecurity())
 }
 
 // TestEncodeSpec42 builds the 4.2 login from values and expects the
@@ -160,15 +105,14 @@ func TestEncodeSpec42(t *testing.T) {
 		ClientID:      [6]byte{0x00, 0x50, 0x8B, 0xE2, 0xB7, 0x8F},
 	}
 	got, err := l.Append(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("encoded\n% x\nwant\n% x", got, want)
+	require.NoError(t, err)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("Append mismatch (-want +got):\n%s", diff)
 	}
 	var back Login7
-	if err := back.Decode(want); err != nil {
-		t.Fatal(err)
+	require.NoError(t, back.Decode(want))
+	if diff := diffLogin7(&l, &back); diff != "" {
+		t.Errorf("round trip (-encoded +decoded):\n%s", diff)
 	}
 	again, err := back.Append([]byte{0xAA})
 	if err != nil {

@@ -6,8 +6,11 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tds/tdstest"
+	"github.com/tdswire/tdswire/tds/tdstest/tdscmp"
 )
 
 // FuzzDecode checks that Decode never panics and that every message it
@@ -75,8 +78,11 @@ func FuzzDecode(f *testing.F) {
 		if err := m2.Decode(out); err != nil {
 			t.Fatalf("Decode(Append(Decode(in))): %v\n% x", err, out)
 		}
+		if diff := cmp.Diff(m, m2, tdscmp.Options()); diff != "" {
+			t.Fatalf("round trip differs (-decoded +re-decoded):\n%s", diff)
+		}
 		if !m2.Equal(&m) {
-			t.Fatalf("round trip differs:\n got %+v\nwant %+v", m2, m)
+			t.Fatalf("Equal disagrees with cmp on a round trip:\n got %+v\nwant %+v", m2, m)
 		}
 		out2, err := m2.Append(nil)
 		if err != nil || string(out2) != string(out) {

@@ -6,8 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/require"
+
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tds/tdstest"
+	"github.com/tdswire/tdswire/tds/tdstest/tdscmp"
 )
 
 // readPacket reads a golden PRELOGIN packet from testdata, checks its
@@ -149,11 +153,12 @@ func TestGolden(t *testing.T) {
 		t.Run(g.file, func(t *testing.T) {
 			msg := readPacket(t, g.file, g.typ)
 			var m Message
-			if err := m.Decode(msg); err != nil {
-				t.Fatalf("Decode: %v", err)
+			require.NoError(t, m.Decode(msg))
+			if diff := cmp.Diff(g.want, m, tdscmp.Options()); diff != "" {
+				t.Errorf("Decode mismatch (-want +got):\n%s", diff)
 			}
 			if !m.Equal(&g.want) {
-				t.Fatalf("Decode:\n got %+v\nwant %+v", m, g.want)
+				t.Errorf("Equal reports a difference cmp does not see:\n got %+v\nwant %+v", m, g.want)
 			}
 			// Fields of absent options stay zero, and ThreadID is 0
 			// when THREADID is empty: Equal ignores both, so check.
@@ -164,11 +169,9 @@ func TestGolden(t *testing.T) {
 				t.Errorf("Nonce set without NONCEOPT")
 			}
 			out, err := m.Append(nil)
-			if err != nil {
-				t.Fatalf("Append: %v", err)
-			}
-			if !bytes.Equal(out, msg) {
-				t.Fatalf("Append:\n got % x\nwant % x", out, msg)
+			require.NoError(t, err)
+			if diff := cmp.Diff(msg, out); diff != "" {
+				t.Errorf("Append mismatch (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -11,6 +11,10 @@
 // tokens, authentication responses, keys) appear in a diff only as their
 // length and a SHA-256 digest prefix, never as bytes.
 //
+// It imports only go-cmp and the standard library, so that the tests of
+// every tdswire package can use it (login7.Password is recognised by its
+// type name).
+//
 // Importing this package pulls in go-cmp. Only tests should import it:
 // tdswire's library packages, tdstest and tdstest/tdsbuild do not, so a
 // program built on tdswire does not depend on go-cmp.
@@ -24,8 +28,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"github.com/tdswire/tdswire/login7"
 )
 
 // modulePath is the import path prefix of tdswire's packages.
@@ -57,10 +59,19 @@ var SecretFields = []string{
 func Options() cmp.Option {
 	return cmp.Options{
 		cmp.Exporter(func(t reflect.Type) bool { return strings.HasPrefix(t.PkgPath(), modulePath) }),
-		cmp.Transformer("tdscmp.Password", func(p login7.Password) Secret { return secretOf(p.Bytes()) }),
+		cmp.FilterPath(isPassword, cmp.Transformer("tdscmp.Password", func(v any) Secret {
+			return secretOf(reflect.ValueOf(v).MethodByName("Bytes").Call(nil)[0].Bytes())
+		})),
 		cmp.FilterPath(isSecretField, cmp.Transformer("tdscmp.Secret", func(v any) Secret { return secretOf(bytesOf(v)) })),
 		cmp.FilterPath(func(p cmp.Path) bool { return !isSecretField(p) }, cmpopts.EquateEmpty()),
 	}
+}
+
+// isPassword reports a login7.Password. The type is recognised by name,
+// not imported, so that every tdswire package's own tests can use Options.
+func isPassword(p cmp.Path) bool {
+	t := p.Last().Type()
+	return t != nil && t.PkgPath() == modulePath+"/login7" && t.Name() == "Password"
 }
 
 // isSecretField reports a struct field of a tdswire type named in
