@@ -2,12 +2,14 @@ package request_test
 
 import (
 	"bytes"
-	"reflect"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tds/request"
 	"github.com/tdswire/tdswire/tds/sqltype"
+	"github.com/tdswire/tdswire/tds/tdstest/tdscmp"
 )
 
 // fuzzVersions are the versions a fuzz input's selector byte picks from.
@@ -44,7 +46,7 @@ func FuzzAllHeaders(f *testing.F) {
 			return
 		}
 		if !v.AtLeast(tds.Version72) {
-			if n != 0 || !reflect.DeepEqual(h, request.AllHeaders{}) {
+			if n != 0 || !cmp.Equal(h, request.AllHeaders{}, tdscmp.Exact()) {
 				t.Fatalf("before TDS 7.2: %+v, %d bytes; want none", h, n)
 			}
 			return
@@ -57,8 +59,11 @@ func FuzzAllHeaders(f *testing.F) {
 			t.Fatalf("re-encoding %+v: %v", h, err)
 		}
 		h2, n2, err := request.DecodeAllHeaders(out, v)
-		if err != nil || n2 != len(out) || n2 != n || !reflect.DeepEqual(h, h2) {
+		if err != nil || n2 != len(out) || n2 != n {
 			t.Fatalf("round trip: %+v (%d bytes)\n-> %x\n-> %+v (%d), %v", h, n, out, h2, n2, err)
+		}
+		if diff := cmp.Diff(h, h2, tdscmp.Exact()); diff != "" {
+			t.Fatalf("round trip of %x (-decoded +re-decoded):\n%s", b, diff)
 		}
 	})
 }
@@ -81,7 +86,7 @@ func FuzzSQLBatch(f *testing.F) {
 			t.Fatalf("re-encoded %d bytes from %d", len(out), len(b))
 		}
 		var m2 request.SQLBatch
-		if err := m2.Decode(out, v); err != nil || !reflect.DeepEqual(m, m2) {
+		if err := m2.Decode(out, v); err != nil || !cmp.Equal(m, m2, tdscmp.Exact()) {
 			t.Fatalf("round trip: %+v -> %x -> %+v, %v", m, out, m2, err)
 		}
 	})
@@ -126,8 +131,11 @@ func FuzzRPC(f *testing.F) {
 			t.Fatalf("re-encoding: %v", err)
 		}
 		h2, items2, err := walkRPC(out, v)
-		if err != nil || !reflect.DeepEqual(h, h2) || !reflect.DeepEqual(items, items2) {
+		if err != nil {
 			t.Fatalf("round trip of %x\n-> %x: %v", b, out, err)
+		}
+		if diff := cmp.Diff(h, h2, tdscmp.Exact()) + cmp.Diff(items, items2, tdscmp.Exact()); diff != "" {
+			t.Fatalf("round trip of %x (-decoded +re-decoded):\n%s", b, diff)
 		}
 		if out2, err := encodeRPC(&h2, items2, v); err != nil || !bytes.Equal(out, out2) {
 			t.Fatalf("second encoding differs: %x, %v", out2, err)
@@ -151,7 +159,7 @@ func FuzzTransMgrReq(f *testing.F) {
 			t.Fatalf("re-encoding %+v: %v", m, err)
 		}
 		var m2 request.TransMgrReq
-		if err := m2.Decode(out, v); err != nil || !reflect.DeepEqual(m, m2) {
+		if err := m2.Decode(out, v); err != nil || !cmp.Equal(m, m2, tdscmp.Exact()) {
 			t.Fatalf("round trip: %+v -> %x -> %+v, %v", m, out, m2, err)
 		}
 	})

@@ -3,14 +3,16 @@ package request_test
 import (
 	"bytes"
 	"errors"
-	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tds/request"
 	"github.com/tdswire/tdswire/tds/sqltype"
 	"github.com/tdswire/tdswire/tds/tdstest"
+	"github.com/tdswire/tdswire/tds/tdstest/tdscmp"
 )
 
 // golden reads testdata/name.
@@ -158,8 +160,8 @@ func TestSQLBatchAllHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := allHeaders74()
-	if !reflect.DeepEqual(m.Headers, want) {
-		t.Errorf("headers %+v\nwant %+v", m.Headers, want)
+	if diff := cmp.Diff(want, m.Headers, tdscmp.Exact()); diff != "" {
+		t.Errorf("ALL_HEADERS mismatch (-want +got):\n%s", diff)
 	}
 	if !m.SQLText.Equal("select 1") {
 		t.Errorf("SQLText %q", m.SQLText.String())
@@ -199,7 +201,7 @@ func TestSQLBatchBefore72(t *testing.T) {
 	if b, err := h.Append(nil, tds.Version71); err != nil || len(b) != 0 {
 		t.Errorf("AllHeaders.Append at 7.1: % x, %v; want nothing", b, err)
 	}
-	if got, n, err := request.DecodeAllHeaders(out, tds.Version71); err != nil || n != 0 || !reflect.DeepEqual(got, request.AllHeaders{}) {
+	if got, n, err := request.DecodeAllHeaders(out, tds.Version71); err != nil || n != 0 || !cmp.Equal(got, request.AllHeaders{}, tdscmp.Exact()) {
 		t.Errorf("DecodeAllHeaders at 7.1: %+v, %d, %v; want none", got, n, err)
 	}
 }
@@ -510,7 +512,7 @@ func TestTVPOrdered(t *testing.T) {
 	}
 	x, _ := rows[0][0].Int64()
 	s, _ := rows[0][1].UCS2()
-	if x != 7 || !s.Equal("ab") || !reflect.DeepEqual(rows[0][2], sqltype.Value{}) {
+	if x != 7 || !s.Equal("ab") || !cmp.Equal(rows[0][2], sqltype.Value{}, tdscmp.Exact()) {
 		t.Errorf("row 1: %d %q %+v", x, s.String(), rows[0][2])
 	}
 	if !rows[1][0].IsNull() || !rows[1][1].IsNull() {
@@ -583,8 +585,8 @@ func TestTransMgrReq(t *testing.T) {
 			t.Errorf("%s: %v", tc.file, err)
 			continue
 		}
-		if !reflect.DeepEqual(m, tc.want) {
-			t.Errorf("%s: decoded %+v\nwant %+v", tc.file, m, tc.want)
+		if diff := cmp.Diff(tc.want, m, tdscmp.Exact()); diff != "" {
+			t.Errorf("%s: Decode mismatch (-want +got):\n%s", tc.file, diff)
 		}
 		out, err := tc.want.Append(nil, tds.Version74)
 		if err != nil || !bytes.Equal(out, payload) {

@@ -58,12 +58,21 @@ var SecretFields = []string{
 // result may be combined with others (cmp.Options{tdscmp.Options(), ...}).
 func Options() cmp.Option {
 	return cmp.Options{
+		Exact(),
+		cmp.FilterPath(func(p cmp.Path) bool { return !isSecretField(p) }, cmpopts.EquateEmpty()),
+	}
+}
+
+// Exact returns Options without the equating of empty and nil views: for
+// tests where a decoder's choice between an empty view and none matters
+// (an option present with no data, against an absent one).
+func Exact() cmp.Option {
+	return cmp.Options{
 		cmp.Exporter(func(t reflect.Type) bool { return strings.HasPrefix(t.PkgPath(), modulePath) }),
 		cmp.FilterPath(isPassword, cmp.Transformer("tdscmp.Password", func(v any) Secret {
 			return secretOf(reflect.ValueOf(v).MethodByName("Bytes").Call(nil)[0].Bytes())
 		})),
 		cmp.FilterPath(isSecretField, cmp.Transformer("tdscmp.Secret", func(v any) Secret { return secretOf(bytesOf(v)) })),
-		cmp.FilterPath(func(p cmp.Path) bool { return !isSecretField(p) }, cmpopts.EquateEmpty()),
 	}
 }
 

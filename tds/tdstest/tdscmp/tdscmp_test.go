@@ -87,6 +87,9 @@ func TestEmptyEqualsNil(t *testing.T) {
 	if diff := cmp.Diff(request.SQLBatch{SQLText: tds.UCS2{}}, request.SQLBatch{}, tdscmp.Options()); diff != "" {
 		t.Errorf("empty and nil views differ:\n%s", diff)
 	}
+	if cmp.Equal(request.SQLBatch{SQLText: tds.UCS2{}}, request.SQLBatch{}, tdscmp.Exact()) {
+		t.Error("Exact equates an empty view with nil")
+	}
 }
 
 // Compare two decoded LOGIN7 messages in one line. cmp's diff text is not
