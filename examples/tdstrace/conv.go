@@ -46,6 +46,7 @@ type Conv struct {
 	sspiFirst, sspiLast *mark
 	sspiKind            string
 	ntlmAuth            *NTLMInfo
+	sspis               []sspiSeen // the SSPI blobs of the login, in order
 
 	respFirst, respLast *mark // the response that ends the login
 	respEncrypted       bool
@@ -203,6 +204,7 @@ func (c *Conv) message(f *Frame, first *mark, ev *tdsconn.Event, m *Message) {
 		c.loginFirst, c.loginLast = first, f.mark()
 		if m.Login7.Integrated || m.Login7.SSPILen > 0 {
 			c.sspiKind = sspiKindOf(m.Login7)
+			c.noteSSPI(m.Login7.SSPI, true)
 		}
 	case ev.Kind == tdsconn.KindSSPI:
 		if c.sspiFirst == nil {
@@ -212,6 +214,7 @@ func (c *Conv) message(f *Frame, first *mark, ev *tdsconn.Event, m *Message) {
 		if m.SSPIKind != "" {
 			c.sspiKind = m.SSPIKind
 		}
+		c.noteSSPI(m.SSPI, true)
 		if m.NTLM != nil && m.NTLM.Type == "AUTHENTICATE" {
 			c.ntlmAuth = m.NTLM
 		}
@@ -262,6 +265,7 @@ func (c *Conv) loginResponse(f *Frame, first *mark, m *Message) {
 			if t.SSPIKind != "" && c.sspiKind == "" || t.NTLM != nil {
 				c.sspiKind = t.SSPIKind
 			}
+			c.noteSSPI(t.SSPI, false)
 		case tokens.TokenLoginAck:
 			ack = t
 		case tokens.TokenError:
@@ -304,41 +308,45 @@ type Step struct {
 // Summary explains one conversation; it is the "conversation" record of
 // the JSON output and the text after the frame list.
 type Summary struct {
-	Record           string         `json:"record"` // "conversation"
-	ID               int            `json:"id"`
-	Client           string         `json:"client"`
-	Server           string         `json:"server"`
-	ClientBy         string         `json:"client_by"` // port, PRELOGIN, SYN, first data
-	FirstFrame       int            `json:"first_frame"`
-	LastFrame        int            `json:"last_frame"`
-	Duration         float64        `json:"duration"`
-	TDSVersion       string         `json:"tds_version,omitempty"`           // from LOGINACK
-	RequestedVersion string         `json:"tds_version_requested,omitempty"` // from LOGIN7
-	Authentication   string         `json:"authentication"`                  // SQL, NTLM, Kerberos, ...
-	User             string         `json:"user,omitempty"`
-	Domain           string         `json:"domain,omitempty"`
-	Workstation      string         `json:"workstation,omitempty"`
-	AppName          string         `json:"app_name,omitempty"`
-	Database         string         `json:"database,omitempty"`
-	Encryption       string         `json:"encryption"` // none, login only, entire connection, strict (TDS 8.0)
-	ClientEncryption string         `json:"client_encryption,omitempty"`
-	ServerEncryption string         `json:"server_encryption,omitempty"`
-	Negotiated       string         `json:"negotiated,omitempty"` // what [MS-TDS] 2.2.6.5 says the two settings mean
-	MARSRequested    bool           `json:"mars_requested"`
-	MARSGranted      bool           `json:"mars_granted"`
-	MARSOpened       []uint16       `json:"mars_sessions_opened,omitempty"`
-	MARSClosed       []uint16       `json:"mars_sessions_closed,omitempty"`
-	Login            string         `json:"login"` // succeeded, failed, encrypted, no response, not seen
-	ErrorNumber      int32          `json:"error_number,omitempty"`
-	ErrorMessage     string         `json:"error_message,omitempty"`
-	ServerProgram    string         `json:"server_program,omitempty"`
-	Steps            []Step         `json:"steps"`
-	Commands         map[string]int `json:"commands,omitempty"`
-	CommandErrors    int            `json:"command_errors,omitempty"`
-	Ending           string         `json:"ending"`                 // client FIN, server FIN first, client RST, server RST, open
-	CaptureLoss      bool           `json:"capture_loss,omitempty"` // bytes of the connection are missing from the capture
-	Abnormal         bool           `json:"abnormal"`
-	Explanation      string         `json:"explanation"`
+	Record           string           `json:"record"` // "conversation"
+	ID               int              `json:"id"`
+	Client           string           `json:"client"`
+	Server           string           `json:"server"`
+	ClientBy         string           `json:"client_by"` // port, PRELOGIN, SYN, first data
+	FirstFrame       int              `json:"first_frame"`
+	LastFrame        int              `json:"last_frame"`
+	Duration         float64          `json:"duration"`
+	TDSVersion       string           `json:"tds_version,omitempty"`           // from LOGINACK
+	RequestedVersion string           `json:"tds_version_requested,omitempty"` // from LOGIN7
+	Authentication   string           `json:"authentication"`                  // SQL, NTLM, Kerberos, ...
+	AuthScheme       string           `json:"auth_scheme,omitempty"`           // SQL, NTLM, KERBEROS: as SQL Server's auth_scheme says
+	Kerberos         *KerberosSummary `json:"kerberos,omitempty"`              // the AP-REQ and the server's answer
+	SPNEGO           *SPNEGOSummary   `json:"spnego,omitempty"`                // the mechanisms offered and chosen
+	Diagnoses        []string         `json:"diagnoses,omitempty"`             // what went wrong with integrated authentication, and why
+	User             string           `json:"user,omitempty"`
+	Domain           string           `json:"domain,omitempty"`
+	Workstation      string           `json:"workstation,omitempty"`
+	AppName          string           `json:"app_name,omitempty"`
+	Database         string           `json:"database,omitempty"`
+	Encryption       string           `json:"encryption"` // none, login only, entire connection, strict (TDS 8.0)
+	ClientEncryption string           `json:"client_encryption,omitempty"`
+	ServerEncryption string           `json:"server_encryption,omitempty"`
+	Negotiated       string           `json:"negotiated,omitempty"` // what [MS-TDS] 2.2.6.5 says the two settings mean
+	MARSRequested    bool             `json:"mars_requested"`
+	MARSGranted      bool             `json:"mars_granted"`
+	MARSOpened       []uint16         `json:"mars_sessions_opened,omitempty"`
+	MARSClosed       []uint16         `json:"mars_sessions_closed,omitempty"`
+	Login            string           `json:"login"` // succeeded, failed, encrypted, no response, not seen
+	ErrorNumber      int32            `json:"error_number,omitempty"`
+	ErrorMessage     string           `json:"error_message,omitempty"`
+	ServerProgram    string           `json:"server_program,omitempty"`
+	Steps            []Step           `json:"steps"`
+	Commands         map[string]int   `json:"commands,omitempty"`
+	CommandErrors    int              `json:"command_errors,omitempty"`
+	Ending           string           `json:"ending"`                 // client FIN, server FIN first, client RST, server RST, open
+	CaptureLoss      bool             `json:"capture_loss,omitempty"` // bytes of the connection are missing from the capture
+	Abnormal         bool             `json:"abnormal"`
+	Explanation      string           `json:"explanation"`
 }
 
 func secs(d interface{ Seconds() float64 }) float64 { return d.Seconds() }
@@ -463,6 +471,8 @@ func (c *Conv) summarize(s *Summary, explanation bool) {
 		s.Login = "not seen"
 	}
 
+	c.summarizeSSPI(s)
+
 	// Steps.
 	add := func(name string, a, b *mark) {
 		if a == nil {
@@ -543,10 +553,8 @@ func hasFeature(l *Login7Info, name string) bool {
 
 func authName(kind string) string {
 	switch kind {
-	case "NTLM", "NTLM (SPNEGO)":
+	case "NTLM", "NTLM (SPNEGO)", "Kerberos", "Kerberos (SPNEGO)":
 		return kind
-	case "Kerberos":
-		return "Kerberos (SSPI)"
 	case "":
 		return "integrated (SSPI)"
 	}

@@ -101,6 +101,18 @@ func decodeHex(w *bufio.Writer, b []byte, fromClient *bool) error {
 		fmt.Fprintf(w, "NTLM message (%d bytes)\n", len(b))
 		printFields(w, reflect.ValueOf(n), 1)
 		return nil
+	case b[0] == 0x60 || b[0] == 0xa1:
+		// A GSS-API token (RFC 2743 3.1: raw Kerberos, SPNEGO's
+		// NegTokenInit) or SPNEGO's NegTokenResp (RFC 4178 4.2.2): no TDS
+		// packet type has these values.
+		info, kind, tok := decodeSSPI(b)
+		fmt.Fprintf(w, "SSPI blob (%d bytes): %s\n", len(b), kind)
+		printFields(w, reflect.ValueOf(info), 1)
+		if n := decodeNTLM(tok); n != nil {
+			fmt.Fprintf(w, "  NTLM message inside (%d bytes)\n", len(tok))
+			printFields(w, reflect.ValueOf(n), 2)
+		}
+		return nil
 	case tdsconn.IsTLSRecord(b):
 		fmt.Fprintf(w, "TLS records (%d bytes)\n", len(b))
 		for _, r := range describeTLS(b) {

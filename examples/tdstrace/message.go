@@ -27,6 +27,7 @@ type Message struct {
 	Login7   *Login7Info   `json:"login7,omitempty"`
 	NTLM     *NTLMInfo     `json:"ntlm,omitempty"`
 	SSPIKind string        `json:"sspi_kind,omitempty"`
+	SSPI     *SSPIInfo     `json:"sspi,omitempty"`
 	SQLBatch *BatchInfo    `json:"sql_batch,omitempty"`
 	RPC      []RPCInfo     `json:"rpc,omitempty"`
 	TransMgr *TransMgrInfo `json:"transaction_manager,omitempty"`
@@ -90,6 +91,7 @@ type Login7Info struct {
 	Features       []string  `json:"features,omitempty"`
 	NTLM           *NTLMInfo `json:"ntlm,omitempty"`
 	SSPIKind       string    `json:"sspi_kind,omitempty"`
+	SSPI           *SSPIInfo `json:"sspi,omitempty"`
 	version        tds.Version
 }
 
@@ -169,6 +171,7 @@ type TokenInfo struct {
 	SSPILen    *int      `json:"sspi_bytes,omitempty"`
 	NTLM       *NTLMInfo `json:"ntlm,omitempty"`
 	SSPIKind   string    `json:"sspi_kind,omitempty"`
+	SSPI       *SSPIInfo `json:"sspi,omitempty"`
 	version    tds.Version
 }
 
@@ -201,43 +204,12 @@ func packetKind(t tds.PacketType) string {
 	return fmt.Sprintf("Type(0x%02x)", uint8(t))
 }
 
-// sspiKind classifies an SSPI blob: a raw NTLM message, or a GSS-API
-// token (SPNEGO or Kerberos, RFC 2743 3.1) told apart by the mechanism OIDs
-// it carries.
-func sspiKind(b []byte) string {
-	switch {
-	case len(b) == 0:
-		return ""
-	case bytes.HasPrefix(b, []byte(ntlm.Signature)):
-		return "NTLM"
-	case bytes.Contains(b, oidKerberos) || bytes.Contains(b, oidKerberosMS):
-		if bytes.Contains(b, []byte(ntlm.Signature)) {
-			return "NTLM (SPNEGO)"
-		}
-		return "Kerberos"
-	case bytes.Contains(b, []byte(ntlm.Signature)):
-		return "NTLM (SPNEGO)"
-	case b[0] == 0x60 || b[0] == 0xa0 || b[0] == 0xa1:
-		return "Negotiate"
-	}
-	return "SSPI"
-}
-
-// DER encodings of the Kerberos V5 mechanism OIDs 1.2.840.113554.1.2.2
-// and Microsoft's 1.2.840.48018.1.2.2.
-var (
-	oidKerberos   = []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02}
-	oidKerberosMS = []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02}
-)
-
-// decodeNTLM describes the NTLM message inside b (raw, or wrapped in
-// SPNEGO: the message starts at its signature).
+// decodeNTLM describes the NTLM message b (as decodeSSPI found it, raw
+// or inside SPNEGO); nil when b is not one.
 func decodeNTLM(b []byte) *NTLMInfo {
-	i := bytes.Index(b, []byte(ntlm.Signature))
-	if i < 0 {
+	if !bytes.HasPrefix(b, []byte(ntlm.Signature)) {
 		return nil
 	}
-	b = b[i:]
 	t, err := ntlm.PeekMessageType(b)
 	if err != nil {
 		return &NTLMInfo{Type: "UNKNOWN", Error: err.Error()}
@@ -358,7 +330,7 @@ func decodeMessageAs(t tds.PacketType, fromClient bool, b []byte, v tds.Version,
 				m.NTLM = tk.NTLM
 			}
 			if tk.SSPIKind != "" {
-				m.SSPIKind = tk.SSPIKind
+				m.SSPIKind, m.SSPI = tk.SSPIKind, tk.SSPI
 			}
 		}
 	case tds.PacketLogin7:
@@ -369,8 +341,9 @@ func decodeMessageAs(t tds.PacketType, fromClient bool, b []byte, v tds.Version,
 	case tds.PacketSSPI:
 		var s login7.SSPIMessage
 		if err = s.Decode(b); err == nil {
-			m.SSPIKind = sspiKind(s.Data)
-			m.NTLM = decodeNTLM(s.Data)
+			var tok []byte
+			m.SSPI, m.SSPIKind, tok = decodeSSPI(s.Data)
+			m.NTLM = decodeNTLM(tok)
 		}
 	case tds.PacketSQLBatch:
 		var q request.SQLBatch
@@ -510,10 +483,11 @@ func decodeLogin7(b []byte, brief bool) (*Login7Info, error) {
 			Database:   l.Database.String(),
 			Integrated: l.OptionFlags2&login7.FIntSecurity != 0,
 			SSPILen:    len(l.SSPI),
-			NTLM:       decodeNTLM(l.SSPI),
-			SSPIKind:   sspiKind(l.SSPI),
 			version:    l.TDSVersion,
 		}
+		var tok []byte
+		info.SSPI, info.SSPIKind, tok = decodeSSPI(l.SSPI)
+		info.NTLM = decodeNTLM(tok)
 		info.Features = login7Features(l, nil)
 		return info, nil
 	}
@@ -541,10 +515,11 @@ func decodeLogin7(b []byte, brief bool) (*Login7Info, error) {
 		Integrated:     l.OptionFlags2&login7.FIntSecurity != 0,
 		SSPILen:        len(l.SSPI),
 		AtchDBFile:     l.AtchDBFile.String(),
-		NTLM:           decodeNTLM(l.SSPI),
-		SSPIKind:       sspiKind(l.SSPI),
 		version:        l.TDSVersion,
 	}
+	var tok []byte
+	info.SSPI, info.SSPIKind, tok = decodeSSPI(l.SSPI)
+	info.NTLM = decodeNTLM(tok)
 	if l.OptionFlags3&login7.FChangePassword != 0 {
 		info.ChangePassword = true
 	}
@@ -784,8 +759,9 @@ func describeToken(s *tokens.Scanner, tt tokens.TokenType, ti *TokenInfo) error 
 		}
 		n := len(x.Buffer)
 		ti.SSPILen = &n
-		ti.SSPIKind = sspiKind(x.Buffer)
-		ti.NTLM = decodeNTLM(x.Buffer)
+		var tok []byte
+		ti.SSPI, ti.SSPIKind, tok = decodeSSPI(x.Buffer)
+		ti.NTLM = decodeNTLM(tok)
 	case tokens.TokenColMetadata:
 		for _, c := range s.Columns() {
 			ti.Columns = append(ti.Columns, c.ColName.String()+" "+c.TypeInfo.Type.String())

@@ -403,6 +403,9 @@ func appendSummary(b []byte, m *Message) []byte {
 			if l.NTLM != nil {
 				b = append(b, ", NTLM "...)
 				b = append(b, l.NTLM.Type...)
+			} else if d := sspiBrief(l.SSPI); d != "" {
+				b = append(b, ", "...)
+				b = append(b, d...)
 			} else if l.SSPIKind != "" {
 				b = append(b, ", "...)
 				b = append(b, l.SSPIKind...)
@@ -492,6 +495,9 @@ func appendToken(b []byte, t *TokenInfo) []byte {
 		if t.NTLM != nil {
 			b = append(b, " NTLM "...)
 			b = append(b, t.NTLM.Type...)
+		} else if d := sspiBrief(t.SSPI); d != "" {
+			b = append(b, ' ')
+			b = append(b, d...)
 		} else if t.SSPIKind != "" {
 			b = append(b, ' ')
 			b = append(b, t.SSPIKind...)
@@ -549,7 +555,9 @@ func writeSummary(w *bufio.Writer, s *Summary, buf []byte) []byte {
 		b = append(b, ", workstation "...)
 		b = append(b, s.Workstation...)
 	}
-	b = append(b, "\n  Encryption:     "...)
+	b = append(b, '\n')
+	b = appendSSPISummary(b, s)
+	b = append(b, "  Encryption:     "...)
 	b = append(b, s.Encryption...)
 	if s.ClientEncryption != "" {
 		b = append(b, " (client "...)

@@ -383,7 +383,7 @@ func TestKerberos(t *testing.T) {
 		c.send(false, fPSH|fACK, packet(tds.PacketResponse, resp))
 	})
 	s := ss[0]
-	if s.Authentication != "Kerberos (SSPI)" || s.Login != "succeeded" || s.TDSVersion != "7.4 (0x74000004)" {
+	if s.Authentication != "Kerberos" || s.Login != "succeeded" || s.TDSVersion != "7.4 (0x74000004)" {
 		t.Fatalf("%+v", s)
 	}
 	if got := stepNames(s); got != "TCP handshake,Driver handshake (PRELOGIN),Login packet,SSPI,Login confirmation" {
