@@ -5,13 +5,11 @@ import (
 	"errors"
 	"io"
 	"iter"
-	"reflect"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tds/tdstest"
+	"github.com/tdswire/tdswire/tds/tdstest/tdscmp"
 )
 
 // golden reads testdata/name.hex.
@@ -102,15 +100,14 @@ func reencode(t testing.TB, s *Scanner, enc []byte) {
 
 func ucs2(s string) tds.UCS2 { return tds.UCS2(tds.AppendUCS2(nil, s)) }
 
-// cmpViews compares the views of decoded values by content: a nil and an
-// empty byte slice or UCS-2 string (tds.UCS2 is assignable to []byte, so
-// the comparer covers it) are the same value.
-var cmpViews = cmp.Comparer(func(a, b []byte) bool { return bytes.Equal(a, b) })
+// cmpViews compares decoded values as CONTRIBUTING.md says: views by
+// content (a nil and an empty view are equal), unexported fields of
+// tdswire's types included, secrets as digests (tdscmp.Options).
+var cmpViews = tdscmp.Options()
 
-// cmpAll is cmpViews that also compares unexported fields (the views
-// inside TableName, FeatureExtAck, sqltype.Value, ...), for round trips of
-// whole decoded values.
-var cmpAll = cmp.Options{cmpViews, cmp.Exporter(func(reflect.Type) bool { return true })}
+// cmpAll is cmpViews; the name says a whole value, unexported views
+// included, is compared.
+var cmpAll = cmpViews
 
 // collect2 gathers the elements of a fallible iterator, stopping at its
 // error.
