@@ -783,6 +783,10 @@ func (o *Observer) tlsUnit(h *half, rec []byte) *Event {
 		// server answers, carry the login.
 		o.loginInTLS = true
 		o.phase = PhaseLogin
+	case o.cur == ServerToClient && o.phase == PhaseTLSHandshake:
+		// Protected records the server sends after the handshake and
+		// before the client's LOGIN7 (TLS 1.3 session tickets, RFC 8446
+		// 4.6.1): part of the handshake's aftermath, not an answer.
 	case o.cur == ServerToClient && o.phase == PhaseLogin:
 		// The server answers the login inside TLS: the entire
 		// connection is encrypted; the outcome is not visible.

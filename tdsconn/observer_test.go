@@ -653,3 +653,25 @@ func TestEventPrinting(t *testing.T) {
 		t.Errorf("TLSRecord.String() = %q", s)
 	}
 }
+
+// TestTicketBeforeLogin: a TLS 1.3 server may send protected records
+// (session tickets, RFC 8446 4.6.1) on the transport after the handshake
+// and before the client's LOGIN7; they do not answer the login.
+func TestTicketBeforeLogin(t *testing.T) {
+	chunks := readConv(t, "full-encryption.conv")
+	ticket := chunk{ServerToClient, []byte{0x17, 0x03, 0x03, 0x00, 0x02, 0xAA, 0xBB}}
+	chunks = append(chunks[:4:4], append([]chunk{ticket}, chunks[4:]...)...)
+	var o Observer
+	got := observe(t, &o, chunks, whole)
+	want := []string{
+		"server tls: encrypted [tls handshake] rec23p",
+		"client tls: encrypted [login] rec23p",
+		"server tls: encrypted [login] rec23p",
+	}
+	if strings.Join(got[4:7], "\n") != strings.Join(want, "\n") {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got[4:7], "\n"), strings.Join(want, "\n"))
+	}
+	if o.Encryption() != EncryptionFull {
+		t.Errorf("Encryption() = %v", o.Encryption())
+	}
+}

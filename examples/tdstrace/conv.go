@@ -130,7 +130,9 @@ func (c *Conv) tlsEvent(f *Frame, ev *tdsconn.Event) {
 	if c.obs.Encryption() == tdsconn.EncryptionStrict {
 		c.tlsDirect = true
 	}
-	if ev.Kind == tdsconn.KindTLSHandshake {
+	// Protected records during the handshake phase (TLS 1.3 session
+	// tickets before LOGIN7) belong to the handshake too.
+	if ev.Kind == tdsconn.KindTLSHandshake || ev.Phase == tdsconn.PhaseTLSHandshake {
 		if c.tlsFirst == nil {
 			c.tlsFirst = f.mark()
 		}

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tdsconn"
+	"github.com/tdswire/tdswire/tokens"
 )
 
 // TestObserverOnCaptures runs a bare tdsconn.Observer over the shipped
@@ -162,4 +164,41 @@ func Example_observer() {
 	// client SQL batch [logged in] 40 bytes
 	// server response [logged in] 31 bytes
 	// encryption: login only
+}
+
+// TestLoginOnlyWithTicket: under login-only encryption a TLS 1.3 server
+// may send a protected record (a session ticket, RFC 8446 4.6.1) on TCP
+// after the handshake, before the client's LOGIN7; the observer keeps it
+// in the handshake, so the conversation still reads "login only".
+func TestLoginOnlyWithTicket(t *testing.T) {
+	// PRELOGIN of [MS-TDS] 4.1 with ENCRYPT_OFF (0x00) and the server's
+	// answer of testdata/hex/prelogin-response.hex with ENCRYPT_OFF:
+	// OFF/OFF encrypts the login packet only (2.2.6.5).
+	cliPL := mustHex("12 01 00 2F 00 00 01 00 00 00 1A 00 06 01 00 20 00 01 02 00 21 00 01 03 00 22 00 04 04 00 26 00" +
+		"01 FF 09 00 00 00 00 00 00 00 B8 0D 00 00 00")
+	srvPL := mustHex("04 01 00 20 00 00 01 00 00 00 10 00 06 01 00 16 00 01 04 00 17 00 01 ff 10 00 0f a0 00 00 00 00")
+	hello := mustHex("12 01 00 12 00 00 00 00 16 03 01 00 05 01 00 00 01 03")    // ClientHello in PRELOGIN
+	srvHello := mustHex("12 01 00 12 00 00 00 00 16 03 03 00 05 02 00 00 01 03") // ServerHello in PRELOGIN
+	ticket := mustHex("17 03 03 00 04 A1 A2 A3 A4")                              // protected, on TCP
+	login := mustHex("17 03 03 00 06 B1 B2 B3 B4 B5 B6")                         // LOGIN7 inside TLS
+	resp := tokens.LoginAck{Interface: 1, TDSVersion: tds.Version74, ProgName: tds.UCS2(tds.AppendUCS2(nil, "Microsoft SQL Server"))}.Append(nil)
+	resp = tokens.Done{}.Append(resp, tds.Version74)
+	ss := traceSynth(t, func(s *synth) {
+		c := s.conn("10.10.10.10:49300", "10.10.10.20:1433")
+		c.handshake()
+		c.send(true, fPSH|fACK, cliPL)
+		c.send(false, fPSH|fACK, srvPL)
+		c.send(true, fPSH|fACK, hello)
+		c.send(false, fPSH|fACK, srvHello)
+		c.send(false, fPSH|fACK, ticket)
+		c.send(true, fPSH|fACK, login)
+		c.send(false, fPSH|fACK, packet(tds.PacketResponse, resp))
+	})
+	s := ss[0]
+	if s.Encryption != "login only" || s.Login != "succeeded" {
+		t.Fatalf("encryption %q, login %q; want login only, succeeded", s.Encryption, s.Login)
+	}
+	if got := stepNames(s); got != "TCP handshake,Driver handshake (PRELOGIN),TLS handshake,Login packet,Login confirmation" {
+		t.Errorf("steps %s", got)
+	}
 }
