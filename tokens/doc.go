@@ -40,7 +40,7 @@
 // over the parts of a token (FeatureExtAck.Options, TabName.Names, ...)
 // are range-over-func iter.Seq values; Scanner.Next, the one exception,
 // keeps its allocation-free (TokenType, error) form with io.EOF at the end,
-// because it is the inner loop of every reader (BenchmarkScanDone) and is
+// because it is the inner loop of every reader (BenchmarkDoneStream) and is
 // pinned inline. Field widths that changed between
 // TDS versions take the version as a parameter: DONE, DONEPROC and
 // DONEINPROC row counts (LONG before 7.2, ULONGLONG from 7.2), ERROR and
@@ -73,6 +73,14 @@
 // (the definition's order is used); the SSPI rule says US_VARBYTE while
 // its parameter table says B_VARBYTE (the rule is used); DONE's class
 // bits give 8 data bytes, true only before TDS 7.2.
+//
+// Every token and value type prints itself: String gives a one-line trace
+// form ("DONEPROC(MORE|COUNT) rows=1", "ENVCHANGE Database master ->
+// AdventureWorks"), %+v every field, and no verb prints private bytes
+// (FEATUREEXTACK data, SSPI blobs, encrypted keys, session state);
+// Scanner.String prints the current token. A server's ERROR or INFO
+// becomes a Go error with Message.Err, a *ServerError found with
+// errors.As; *tds.Error is the other error type, for malformed input.
 //
 // Views returned by decoders (tds.UCS2 strings, byte slices, iterators)
 // point into the decoded buffer and are valid while the caller keeps that

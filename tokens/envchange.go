@@ -126,7 +126,7 @@ func (e EnvChange) NewString() tds.UCS2 { return tds.UCS2(e.NewValue) }
 func (e EnvChange) OldString() tds.UCS2 { return tds.UCS2(e.OldValue) }
 
 // PacketSize returns the new packet size of an EnvPacketSize change, and
-// whether e is one. Decode has checked the digits and the range
+// whether e is one. DecodeEnvChange has checked the digits and the range
 // ([MS-TDS] 2.2.7.9: the server MUST send a size in 512..32767); a
 // hand-built EnvChange whose value is not such a size reports false.
 func (e EnvChange) PacketSize() (int, bool) {
@@ -207,7 +207,7 @@ type Routing struct {
 }
 
 // Routing returns the routing data of a type 20 or 21 change, and
-// whether e is one. Decode has checked the MUSTs of 2.2.7.9 (Protocol 0,
+// whether e is one. DecodeEnvChange has checked the MUSTs of 2.2.7.9 (Protocol 0,
 // TCP, and a non-zero port); a hand-built EnvChange whose value breaks
 // them reports false.
 func (e EnvChange) Routing() (Routing, bool) {

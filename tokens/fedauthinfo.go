@@ -31,7 +31,7 @@ type FedAuthInfo struct {
 func (f FedAuthInfo) Len() int { return f.n }
 
 // Option returns option i (0 <= i < Len), its data located through
-// FedAuthInfoDataOffset; Decode has checked every offset.
+// FedAuthInfoDataOffset; DecodeFedAuthInfo has checked every offset.
 func (f FedAuthInfo) Option(i int) FedAuthInfoOpt {
 	e := f.body[4+9*i:]
 	n := binary.LittleEndian.Uint32(e[1:])

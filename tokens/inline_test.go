@@ -10,7 +10,7 @@ import (
 
 // TestInline pins that Scanner.Next and Scanner.Done stay small enough
 // for the compiler to inline them into their callers (the fast paths for
-// DONE tokens depend on it; see BenchmarkScanDone). It builds this
+// DONE tokens depend on it; see BenchmarkDoneStream). It builds this
 // package with -gcflags=-m and reads the compiler's decisions, so a change
 // that pushes either over the inlining budget fails here instead of
 // silently slowing every scan loop.

@@ -7,12 +7,12 @@
 // (2.2.5.5.1: integers, money, floats, decimals, GUIDs, dates and times,
 // strings), value encoders, and the NBCROW null bitmap (2.2.7.15).
 //
-// Decoding fills caller-owned values and returns views into the input:
+// Decoding returns values holding views into the input, with the number
+// of bytes they took:
 //
-//	var ti sqltype.TypeInfo
-//	n, err := ti.Decode(b)             // one TYPE_INFO from COLMETADATA
-//	v, m, err := ti.DecodeValue(b[k:]) // one value of that column in a ROW
-//	x, err := v.Int64()
+//	ti, n, err := sqltype.DecodeTypeInfo(b) // one TYPE_INFO from COLMETADATA
+//	v, m, err := ti.DecodeValue(b[k:])      // one value of that column in a ROW
+//	x, err := v.Int64()                     // or v.Any(), v.String()
 //
 // TypeInfo.ValueLen skips a value without looking at it. None of these
 // allocate. Views (UCS2 names, value bytes, PLP chunks) are valid while the
@@ -22,8 +22,8 @@
 // AppendString, AppendDecimal, AppendTime, ... write a value of that type.
 //
 // Two contexts differ on the wire. Servers send TYPE_INFO and values in
-// COLMETADATA, ROW, NBCROW and RETURNVALUE (Decode, DecodeValue); clients
-// send RPC parameters (DecodeParam, DecodeParamValue), where a UDT has no
+// COLMETADATA, ROW, NBCROW and RETURNVALUE (DecodeTypeInfo, DecodeValue);
+// clients send RPC parameters (DecodeParamTypeInfo, DecodeParamValue), where a UDT has no
 // MAX_BYTE_SIZE or assembly name and text, ntext and image values have no
 // TextPointer. Table-valued parameters (TVPTYPE, 2.2.5.5.5) are not
 // decoded here.

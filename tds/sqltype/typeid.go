@@ -62,7 +62,7 @@ const (
 	TypeVariant         TypeID = 0x62 // SSVARIANTTYPE, sql_variant (TDS 7.2)
 	TypeJSON            TypeID = 0xF4 // JSONTYPE, json
 	TypeVector          TypeID = 0xF5 // VECTORTYPE, vector
-	TypeTVP             TypeID = 0xF3 // TVPTYPE, table-valued parameter, 2.2.5.5.5 (named only; see TypeInfo.Decode)
+	TypeTVP             TypeID = 0xF3 // TVPTYPE, table-valued parameter, 2.2.5.5.5 (named only; see DecodeTypeInfo)
 )
 
 var typeNames = [256]string{

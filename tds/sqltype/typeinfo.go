@@ -16,7 +16,7 @@ const MaxLenMax = 0xFFFF
 // [MS-TDS] 2.2.5.6, with the table name that COLMETADATA adds for text,
 // ntext and image columns (2.2.7.4).
 //
-// After Decode, the UCS2 views in XML, UDT and TableName point into the
+// After DecodeTypeInfo, the UCS2 views in XML, UDT and TableName point into the
 // decoded buffer and are valid while the caller keeps it unchanged.
 type TypeInfo struct {
 	// Type is the data type token, 2.2.5.4.
@@ -24,7 +24,7 @@ type TypeInfo struct {
 	// MaxLen is the declared maximum length in bytes: the TYPE_VARLEN of
 	// a variable-length type (MaxLenMax for the (max) types), MAX_BYTE_SIZE
 	// for a UDT in COLMETADATA (2.2.5.5.2). For types whose TYPE_INFO
-	// carries no length, Decode sets the length the type implies: the
+	// carries no length, DecodeTypeInfo sets the length the type implies: the
 	// fixed size of a FIXEDLENTYPE, the value size a date/time scale
 	// gives, and MaxLenMax for XMLTYPE, JSONTYPE and a UDT in an RPC.
 	MaxLen uint32
@@ -43,7 +43,7 @@ type TypeInfo struct {
 	// UDT is the UDT_INFO of a UDTTYPE, 2.2.5.5.2.
 	UDT UDTInfo
 	// TableName is the TableName COLMETADATA sends after the TYPE_INFO of
-	// a text, ntext or image column, 2.2.7.4. Decode does not read it;
+	// a text, ntext or image column, 2.2.7.4. DecodeTypeInfo does not read it;
 	// DecodeTableName reads it.
 	TableName TableName
 }
@@ -97,10 +97,11 @@ func plpCapable(t TypeID) bool {
 // with the number of bytes consumed. It does not allocate; UCS2 fields are
 // views into b.
 //
-// DecodeTypeInfo checks what 2.2.5.4 and 2.2.5.6 require: declared lengths of the
-// fixed-size nullable types are among those listed, PRECISION is 1 to 38
-// and SCALE at most PRECISION, a time scale is at most 7, only the three
-// PARTLENTYPE-capable types declare MaxLenMax, SCHEMA_PRESENT is 0 or 1.
+// DecodeTypeInfo checks what 2.2.5.4 and 2.2.5.6 require: declared
+// lengths of the fixed-size nullable types are among those listed,
+// PRECISION is 1 to 38 and SCALE at most PRECISION, a time scale is at
+// most 7, only the three PARTLENTYPE-capable types declare MaxLenMax,
+// SCHEMA_PRESENT is 0 or 1.
 // TVPTYPE (2.2.5.5.5) is not a plain TYPE_INFO and is reported as
 // tds.ErrUnexpected.
 func DecodeTypeInfo(b []byte) (TypeInfo, int, error) {
@@ -343,13 +344,13 @@ func validByteLen(t TypeID, l int) bool {
 	return true
 }
 
-// Append appends the TYPE_INFO ti describes, in the server form Decode
+// Append appends the TYPE_INFO ti describes, in the server form DecodeTypeInfo
 // reads, to dst and returns the extended slice. It does not write
 // TableName (see AppendTableName). Fields the type does not carry are not
 // written; names longer than their length field allows are cut to fit.
 func (ti *TypeInfo) Append(dst []byte) []byte { return ti.append(dst, false) }
 
-// AppendParam is Append for the RPC parameter form DecodeParam reads.
+// AppendParam is Append for the RPC parameter form DecodeParamTypeInfo reads.
 func (ti *TypeInfo) AppendParam(dst []byte) []byte { return ti.append(dst, true) }
 
 func (ti *TypeInfo) append(dst []byte, param bool) []byte {
