@@ -109,8 +109,13 @@ func reportRows(b *testing.B, rows int) {
 // "tokens"
 // converts every value to the Go value go-mssqldb gives (int64, string,
 // decimal text, time.Time); "tokens-views" stops at the value views (the
-// id read as an int, the rest left as views).
+// id read as an int, the rest left as views). With -short it reads 5,000
+// rows.
 func BenchmarkRows(b *testing.B) {
+	bigRows := bigRows
+	if testing.Short() {
+		bigRows = 5000 // the short form of .ci/bench-smoke
+	}
 	s := startServer(b, bigRows)
 	ctx := testContext(b)
 	msgs, want, err := CaptureResponse(ctx, s, nil)

@@ -272,11 +272,16 @@ func mustAtoi(tb testing.TB, s string) int {
 // Go values (tokens) or to value views only (tokens-views), and tedious
 // reading the replayed session, every value of every row touched, timed
 // inside node from execSqlBatch to the request's end (its ns/op replaces
-// the wall time, which includes node's start-up and login).
+// the wall time, which includes node's start-up and login). With -short
+// it reads only the 25-column shape.
 func BenchmarkWide(b *testing.B) {
 	s := startServer(b, 10)
 	ctx := testContext(b)
-	for _, c := range wideCases {
+	cases := wideCases
+	if testing.Short() {
+		cases = cases[:1] // the short form of .ci/bench-smoke
+	}
+	for _, c := range cases {
 		msgs, want, err := CaptureWide(ctx, s, c.mssql)
 		if err != nil {
 			b.Fatal(err)
