@@ -128,3 +128,12 @@ func (c *ServerConn) Close() error {
 	}
 	return err
 }
+
+// SMP reports whether the client started SMP: requests then come in the
+// Streams of AcceptStream, one per session. It is known once
+// AcceptStream or ReadMessage has returned.
+func (c *ServerConn) SMP() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.mux != nil
+}

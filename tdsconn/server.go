@@ -72,6 +72,10 @@ type ServerConfig struct {
 	// told; any other error refuses with 18456. nil refuses every SQL
 	// login.
 	CheckSQLLogin func(ctx context.Context, user string, password login7.Password) error
+	// CheckLogin, when set, is used instead of CheckSQLLogin and is given
+	// the whole LOGIN7 (password included, cleared after the call): a
+	// proxy forwards it. Its errors refuse the login as CheckSQLLogin's.
+	CheckLogin func(ctx context.Context, l *login7.Login7) error
 	// NewSSPI starts the SSPI exchange of an integrated login (LOGIN7
 	// with fIntSecurity). nil refuses integrated logins with 18452. See
 	// NTLMServer.
@@ -81,6 +85,14 @@ type ServerConfig struct {
 	// client asked for, or Database) or an error that refuses the login
 	// (a *ServerError chooses the ERROR token, others send 18456).
 	Authorize func(ctx context.Context, l *login7.Login7, user string) (database string, err error)
+
+	// Response, when set, supplies the login response instead of the one
+	// built from the fields below: the token stream, the TDS version it
+	// acknowledges (tokens.LoginAck.Negotiated) and the packet size it
+	// grants, which the connection then uses. A proxy relays its
+	// upstream's response this way. An error refuses the login (a
+	// *ServerError chooses the ERROR token).
+	Response func(ctx context.Context, l *login7.Login7, user string) (*LoginResponse, error)
 
 	// LoginTimeout bounds the whole login, from the first byte to the
 	// login response (not reset by each read). 0 means
@@ -145,6 +157,13 @@ func or(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// LoginResponse is a login response supplied by ServerConfig.Response.
+type LoginResponse struct {
+	Tokens     []byte      // the token stream, LOGINACK and DONE included
+	Version    tds.Version // the version LOGINACK acknowledges, client-side form
+	PacketSize int         // the packet size granted
 }
 
 // ALPN is the ALPN protocol of TDS 8.0, [MS-TDS] 1.9 and 2.1.
@@ -565,7 +584,9 @@ func (c *ServerConn) serveLogin(ctx context.Context, lio loginIO) error {
 	} else {
 		c.user = l.UserName.String()
 		err := errNoSQLLogins
-		if cfg.CheckSQLLogin != nil {
+		if cfg.CheckLogin != nil {
+			err = cfg.CheckLogin(ctx, l)
+		} else if cfg.CheckSQLLogin != nil {
 			err = cfg.CheckSQLLogin(ctx, c.user, l.Password)
 		}
 		clear(l.Password.Bytes())
@@ -585,7 +606,19 @@ func (c *ServerConn) serveLogin(ctx context.Context, lio loginIO) error {
 			c.database = db
 		}
 	}
-	b := c.appendLoginResponse(nil, v, ps, finalToken)
+	var b []byte
+	if cfg.Response != nil {
+		r, err := cfg.Response(ctx, l, c.user)
+		if err == nil && (r == nil || !r.Version.AtLeast(tds.Version70) || r.PacketSize < tds.MinPacketSize || r.PacketSize > tds.MaxPacketSize) {
+			err = errors.New("Response returned no usable login response")
+		}
+		if err != nil {
+			return c.refuseWith(lio, PhaseLogin, v, err, ErrNumLoginFailed, "Login failed for user '"+c.user+"'.")
+		}
+		b, v, ps = r.Tokens, r.Version, r.PacketSize
+	} else {
+		b = c.appendLoginResponse(nil, v, ps, finalToken)
+	}
 	if err := lio.w.WriteMessage(tds.PacketResponse, 0, b); err != nil {
 		return errorf(PhaseLogin, err, "writing the login response")
 	}

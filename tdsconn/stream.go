@@ -103,6 +103,24 @@ func (s *Stream) WriteMessage(t tds.PacketType, payload []byte) error {
 	return nil
 }
 
+// WriteMessageStatus is WriteMessage with status bits besides EOM for
+// the message's packets (RESETCONNECTION, RESETCONNECTIONSKIPTRAN,
+// [MS-TDS] 2.2.3.1.2), as a proxy forwards them.
+func (s *Stream) WriteMessageStatus(t tds.PacketType, status tds.Status, payload []byte) error {
+	if err := s.w.WriteMessage(t, status&^tds.StatusEOM, payload); err != nil {
+		return errorf(s.phase, err, "writing a %v message", t)
+	}
+	return nil
+}
+
+// BeginMessageStatus is BeginMessage with status bits besides EOM.
+func (s *Stream) BeginMessageStatus(t tds.PacketType, status tds.Status) error {
+	if err := s.w.BeginMessage(t, status&^tds.StatusEOM); err != nil {
+		return errorf(s.phase, err, "starting a %v message", t)
+	}
+	return nil
+}
+
 // BeginMessage starts a message of type t to be streamed with Write and
 // ended with EndMessage (or AbortMessage): a response of any length goes
 // out packet by packet, without the whole of it in memory. Token

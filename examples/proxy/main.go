@@ -1,0 +1,93 @@
+// Command proxy is a logging TDS proxy: it terminates TLS toward its
+// clients (its own self-signed certificate) and toward the upstream
+// server, and logs every message of both directions, decoded.
+//
+//	go run ./proxy -listen 127.0.0.1:11433 -upstream 127.0.0.1:1433 [-tls off|login|required|strict] [-verify-upstream]
+//
+// See the tdsproxy package and the README.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"os"
+	"os/signal"
+
+	"github.com/tdswire/tdswire/examples/proxy/tdsproxy"
+	"github.com/tdswire/tdswire/examples/server/tdsserver"
+	"github.com/tdswire/tdswire/tdsconn"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:11433", "address to accept clients on")
+	upstream := flag.String("upstream", "", "host:port of the server (required)")
+	mode := flag.String("tls", "login", "encryption toward clients: off, login, required or strict")
+	upTLS := flag.String("upstream-tls", "login", "encryption toward the upstream: off, login, required or strict")
+	verify := flag.Bool("verify-upstream", false, "verify the upstream's certificate")
+	upName := flag.String("upstream-name", "", "name to verify the upstream certificate for (default: the upstream host)")
+	app := flag.String("app-name", "", "rewrite LOGIN7's application name")
+	flag.Parse()
+	if err := run(*listen, *upstream, *mode, *upTLS, *upName, *app, *verify); err != nil {
+		fmt.Fprintln(os.Stderr, "proxy:", err)
+		os.Exit(2)
+	}
+}
+
+func run(listen, upstream, mode, upTLS, upName, app string, verify bool) error {
+	m, err := tdsproxy.ParseMode(mode)
+	if err != nil {
+		return err
+	}
+	um, err := tdsproxy.ParseMode(upTLS)
+	if err != nil {
+		return err
+	}
+	cfg := tdsproxy.Config{
+		Upstream:       upstream,
+		TLS:            m,
+		UpstreamTLS:    upstreamEncryption(um),
+		VerifyUpstream: verify,
+		UpstreamName:   upName,
+		AppName:        app,
+		Logf:           log.New(os.Stderr, "", log.LstdFlags|log.Lmicroseconds).Printf,
+	}
+	if m != tdsproxy.ModeOff {
+		cert, err := tdsserver.SelfSignedCertificate()
+		if err != nil {
+			return err
+		}
+		cfg.Certificate = &cert
+	}
+	p, err := tdsproxy.New(cfg)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return err
+	}
+	log.Printf("proxy: listening on %v, upstream %s, -tls %v, -upstream-tls %v", ln.Addr(), upstream, m, um)
+	go func() {
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, os.Interrupt)
+		<-ch
+		p.Close()
+	}()
+	return p.Serve(ln)
+}
+
+// upstreamEncryption maps a -upstream-tls value to what the client role
+// asks for.
+func upstreamEncryption(m tdsproxy.Mode) tdsconn.Encryption {
+	switch m {
+	case tdsproxy.ModeOff:
+		return tdsconn.EncryptionNone
+	case tdsproxy.ModeRequired:
+		return tdsconn.EncryptionFull
+	case tdsproxy.ModeStrict:
+		return tdsconn.EncryptionStrict
+	}
+	return tdsconn.EncryptionLoginOnly
+}
