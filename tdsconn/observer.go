@@ -894,7 +894,7 @@ func (o *Observer) packet(h *half, st *stream, hdr tds.Header, pkt []byte, off i
 	// The TLS handshake of TDS 7.x travels in the payload of PRELOGIN
 	// packets ([MS-TDS] 3.2.5.2, 2.2.6.5); some servers answer in
 	// tabular-result packets.
-	if !st.inMsg && (len(st.tlsBuf) > 0 || ((hdr.Type == tds.PacketPrelogin || (hdr.Type == tds.PacketResponse && o.havePL[1] && o.cur == ServerToClient)) && IsTLSRecord(payload))) {
+	if !st.inMsg && (len(st.tlsBuf) > 0 || ((hdr.Type == tds.PacketPrelogin || (hdr.Type == tds.PacketResponse && (o.havePL[1] || o.phase == PhaseTLSHandshake) && o.cur == ServerToClient)) && IsTLSRecord(payload))) {
 		if len(st.tlsBuf)+len(payload) > o.maxMessage() {
 			return nil, o.fail(h, off, tds.ErrTooLarge, "TLS handshake record longer than %d bytes", o.maxMessage())
 		}

@@ -675,3 +675,20 @@ func TestTicketBeforeLogin(t *testing.T) {
 		t.Errorf("Encryption() = %v", o.Encryption())
 	}
 }
+
+// TestHandshakeWithoutPrelogin: a capture that starts at the TLS
+// handshake (its PRELOGIN exchange missed) is still followed: the
+// server's handshake in a tabular-result packet is TLS, not tokens.
+func TestHandshakeWithoutPrelogin(t *testing.T) {
+	chunks := readConv(t, "full-encryption.conv")[2:]
+	var o Observer
+	got := observe(t, &o, chunks, whole)
+	want := []string{
+		"client packet Prelogin: TLS handshake [tls handshake] rec22",
+		"server packet Response: TLS handshake [tls handshake] rec22",
+		"client tls: encrypted [login] rec23p",
+	}
+	if strings.Join(got[:3], "\n") != strings.Join(want, "\n") {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
