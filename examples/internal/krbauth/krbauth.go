@@ -38,6 +38,7 @@ import (
 	"github.com/tdswire/tdswire/krb5"
 	"github.com/tdswire/tdswire/ntlm"
 	"github.com/tdswire/tdswire/spnego"
+	"github.com/tdswire/tdswire/tdsconn"
 )
 
 // Config is shared by the Servers of every login.
@@ -419,3 +420,7 @@ func apRep(req *messages.APReq) ([]byte, error) {
 	rep := krb5.APRep{PVNO: 5, MsgType: krb5.MsgAPRep, EncPart: krb5.EncryptedData{EType: krb5.EType(ed.EType), Cipher: ed.Cipher}}
 	return krb5.GSSToken{Mech: spnego.MechKerberos.OID(), ID: krb5.TokAPRep, Message: rep.Append(nil)}.Append(nil), nil
 }
+
+// Server satisfies tdsconn's SSPIServer contract (and the example server's
+// tdsserver.SSPIServer, which has the same methods).
+var _ tdsconn.SSPIServer = (*Server)(nil)
