@@ -22,8 +22,8 @@ func FuzzNegotiate(f *testing.F) {
 		if err := m2.Decode(out); err != nil {
 			t.Fatalf("re-decoding % x: %v", out, err)
 		}
-		if !equalNegotiate(&m, &m2) {
-			t.Fatalf("round trip changed the value:\n%+v\n%+v", m, m2)
+		if diff := diffMsg(m, m2); diff != "" {
+			t.Fatalf("round trip changed the value (-decoded +re-decoded):\n%s", diff)
 		}
 		_ = m.String()
 	})
@@ -41,8 +41,8 @@ func FuzzChallenge(f *testing.F) {
 		if err := c2.Decode(out); err != nil {
 			t.Fatalf("re-decoding % x: %v", out, err)
 		}
-		if !equalChallenge(&c, &c2) {
-			t.Fatalf("round trip changed the value:\n%+v\n%+v", c, c2)
+		if diff := diffMsg(c, c2); diff != "" {
+			t.Fatalf("round trip changed the value (-decoded +re-decoded):\n%s", diff)
 		}
 		for _, err := range c.TargetInfo.All() {
 			if err != nil {
@@ -65,8 +65,8 @@ func FuzzAuthenticate(f *testing.F) {
 		if err := a2.Decode(out); err != nil {
 			t.Fatalf("re-decoding % x: %v", out, err)
 		}
-		if !equalAuthenticate(&a, &a2) {
-			t.Fatalf("round trip changed the value:\n%+v\n%+v", a, a2)
+		if diff := diffMsg(a, a2); diff != "" {
+			t.Fatalf("round trip changed the value (-decoded +re-decoded):\n%s", diff)
 		}
 		_ = a.String()
 		var r, r2 NTLMv2Response

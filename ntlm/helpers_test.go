@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
+	"github.com/google/go-cmp/cmp"
+	"github.com/tdswire/tdswire/tds/tdstest/tdscmp"
 	"io"
 	"os"
 	"path/filepath"
@@ -87,29 +89,10 @@ func newFixedReader(chunks ...[]byte) *fixedReader {
 	return &fixedReader{b: bytes.Join(chunks, nil)}
 }
 
-// equalAuthenticate compares two decoded AUTHENTICATE_MESSAGEs field by
-// field (views compare by content).
-func equalAuthenticate(a, b *Authenticate) bool {
-	return bytes.Equal(a.LmChallengeResponse, b.LmChallengeResponse) &&
-		bytes.Equal(a.NtChallengeResponse, b.NtChallengeResponse) &&
-		bytes.Equal(a.DomainName, b.DomainName) &&
-		bytes.Equal(a.UserName, b.UserName) &&
-		bytes.Equal(a.Workstation, b.Workstation) &&
-		bytes.Equal(a.EncryptedRandomSessionKey, b.EncryptedRandomSessionKey) &&
-		a.NegotiateFlags == b.NegotiateFlags && a.Version == b.Version &&
-		a.MIC == b.MIC && a.HeaderLen == b.HeaderLen
-}
-
-func equalChallenge(a, b *Challenge) bool {
-	return bytes.Equal(a.TargetName, b.TargetName) && bytes.Equal(a.TargetInfo, b.TargetInfo) &&
-		a.NegotiateFlags == b.NegotiateFlags && a.ServerChallenge == b.ServerChallenge &&
-		a.Version == b.Version && a.HeaderLen == b.HeaderLen
-}
-
-func equalNegotiate(a, b *Negotiate) bool {
-	return bytes.Equal(a.DomainName, b.DomainName) && bytes.Equal(a.Workstation, b.Workstation) &&
-		a.NegotiateFlags == b.NegotiateFlags && a.Version == b.Version && a.HeaderLen == b.HeaderLen
-}
+// diffMsg compares two decoded NTLM messages whole with cmp (views by
+// content, responses and keys shown as digests) and returns its report
+// (-a +b), or "".
+func diffMsg(a, b any) string { return cmp.Diff(a, b, tdscmp.Options()) }
 
 func fmtSprint(v any) string { return fmt.Sprint(v) }
 
