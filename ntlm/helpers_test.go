@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
-	"github.com/google/go-cmp/cmp"
-	"github.com/tdswire/tdswire/tds/tdstest/tdscmp"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tdswire/tdswire/tds/tdstest/tdscmp"
 )
 
 // readHex reads a hand-written golden vector from testdata: hex byte pairs
