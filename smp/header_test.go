@@ -5,6 +5,10 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/tdswire/tdswire/tds/tdstest"
 )
 
@@ -33,26 +37,21 @@ func TestHeaderGolden(t *testing.T) {
 		t.Run(g.file, func(t *testing.T) {
 			b := tdstest.ReadHex(t, g.file)
 			var h Header
-			if err := h.Decode(b); err != nil {
-				t.Fatalf("Decode: %v", err)
+			require.NoError(t, h.Decode(b))
+			if diff := cmp.Diff(g.want, h); diff != "" {
+				t.Errorf("Decode mismatch (-want +got):\n%s", diff)
 			}
-			if h != g.want {
-				t.Fatalf("Decode = %+v, want %+v", h, g.want)
-			}
-			if s := h.String(); s != g.trace {
-				t.Errorf("String = %q, want %q", s, g.trace)
-			}
-			if got := h.Append(nil); !bytes.Equal(got, b[:HeaderLen]) {
-				t.Errorf("Append = % x, want % x", got, b[:HeaderLen])
+			assert.Equal(t, g.trace, h.String())
+			if diff := cmp.Diff(b[:HeaderLen], h.Append(nil)); diff != "" {
+				t.Errorf("Append mismatch (-want +got):\n%s", diff)
 			}
 			var p Header
 			data, err := p.DecodePacket(b)
-			if err != nil {
-				t.Fatalf("DecodePacket: %v", err)
+			require.NoError(t, err, "DecodePacket")
+			if diff := cmp.Diff(g.want, p); diff != "" {
+				t.Errorf("DecodePacket mismatch (-want +got):\n%s", diff)
 			}
-			if p != g.want || len(data) != g.dataLn {
-				t.Fatalf("DecodePacket = %+v, %d data bytes; want %+v, %d", p, len(data), g.want, g.dataLn)
-			}
+			assert.Len(t, data, g.dataLn, "DecodePacket data")
 			pkt, err := g.want.AppendPacket([]byte{0xee}, data)
 			if err != nil {
 				t.Fatalf("AppendPacket: %v", err)

@@ -5,6 +5,10 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tds/tdstest"
 )
@@ -53,22 +57,16 @@ func TestHeaderGolden(t *testing.T) {
 	for _, g := range goldenHeaders {
 		t.Run(g.file, func(t *testing.T) {
 			b := tdstest.ReadHex(t, "testdata/"+g.file)
-			if len(b) != tds.HeaderLen {
-				t.Fatalf("golden vector has %d bytes, want %d", len(b), tds.HeaderLen)
-			}
+			require.Len(t, b, tds.HeaderLen, "golden vector")
 			var h tds.Header
-			if err := h.Decode(b); err != nil {
-				t.Fatalf("Decode: %v", err)
+			require.NoError(t, h.Decode(b))
+			if diff := cmp.Diff(g.want, h); diff != "" {
+				t.Errorf("Decode mismatch (-want +got):\n%s", diff)
 			}
-			if h != g.want {
-				t.Fatalf("Decode = %+v, want %+v", h, g.want)
+			if diff := cmp.Diff(b, g.want.Append(nil)); diff != "" {
+				t.Errorf("Append mismatch (-want +got):\n%s", diff)
 			}
-			if got := g.want.Append(nil); !bytes.Equal(got, b) {
-				t.Fatalf("Append = % x, want % x", got, b)
-			}
-			if s := h.String(); s != g.str {
-				t.Fatalf("String = %q, want %q", s, g.str)
-			}
+			assert.Equal(t, g.str, h.String())
 		})
 	}
 }
