@@ -304,30 +304,35 @@ func FuzzEncodeDecode(f *testing.F) {
 		sameEnv := func(want EnvChange) {
 			t.Helper()
 			var got EnvChange
-			if err := s.EnvChange(&got); err != nil || got.Type != want.Type || !bytes.Equal(got.NewValue, want.NewValue) || !bytes.Equal(got.OldValue, want.OldValue) {
-				t.Fatalf("ENVCHANGE %+v came back as %+v, %v", want, got, err)
+			mustOK(t, s.EnvChange(&got))
+			if diff := cmp.Diff(want, got, cmpViews); diff != "" {
+				t.Fatalf("ENVCHANGE came back changed (-want +got):\n%s", diff)
 			}
 		}
 		next(TokenEnvChange)
 		sameEnv(env)
 		var m Message
 		next(TokenInfo)
-		if err := s.Message(&m); err != nil || !eqError(m, info) {
-			t.Fatalf("INFO %+v came back as %+v, %v", e, m, err)
+		mustOK(t, s.Message(&m))
+		if diff := cmp.Diff(info, m, cmpViews); diff != "" {
+			t.Fatalf("INFO came back changed (-want +got):\n%s", diff)
 		}
 		var a LoginAck
 		next(TokenLoginAck)
-		if err := s.LoginAck(&a); err != nil || a.Interface != ack.Interface || a.TDSVersion != ack.TDSVersion ||
-			!bytes.Equal(a.ProgName, ack.ProgName) || a.ProgVersion != ack.ProgVersion {
-			t.Fatalf("LOGINACK %+v came back as %+v, %v", ack, a, err)
+		mustOK(t, s.LoginAck(&a))
+		if diff := cmp.Diff(ack, a, cmpViews); diff != "" {
+			t.Fatalf("LOGINACK came back changed (-want +got):\n%s", diff)
 		}
 		next(TokenEnvChange)
 		sameEnv(renv)
 		var ge EnvChange
 		_ = s.EnvChange(&ge)
-		if r, ok := ge.Routing(); !ok || r.Protocol != route.Protocol || r.Port != route.Port ||
-			!bytes.Equal(r.AlternateServer, route.AlternateServer) || !bytes.Equal(r.AlternateDatabase, route.AlternateDatabase) {
-			t.Fatalf("routing %+v came back as %+v", route, r)
+		r, ok := ge.Routing()
+		if !ok {
+			t.Fatalf("routing %+v not read back", route)
+		}
+		if diff := cmp.Diff(route, r, cmpViews); diff != "" {
+			t.Fatalf("routing came back changed (-want +got):\n%s", diff)
 		}
 		next(TokenEnvChange)
 		sameEnv(promote)
@@ -354,24 +359,20 @@ func FuzzEncodeDecode(f *testing.F) {
 			t.Fatalf("RETURNSTATUS came back as %d, %v", rs, err)
 		}
 		next(TokenError)
-		if err := s.Message(&m); err != nil || !eqError(m, e) {
-			t.Fatalf("ERROR %+v came back as %+v, %v", e, m, err)
+		mustOK(t, s.Message(&m))
+		if diff := cmp.Diff(e, m, cmpViews); diff != "" {
+			t.Fatalf("ERROR came back changed (-want +got):\n%s", diff)
 		}
 		for _, tt := range []TokenType{TokenDoneInProc, TokenDoneProc, TokenDone} {
 			next(tt)
 			var d Done
-			if err := s.Done(&d); err != nil || d != (Done{Type: tt, Status: done.Status, CurCmd: cmd, RowCount: rows}) {
-				t.Fatalf("%v %+v came back as %+v, %v", tt, done, d, err)
+			mustOK(t, s.Done(&d))
+			if diff := cmp.Diff(Done{Type: tt, Status: done.Status, CurCmd: cmd, RowCount: rows}, d); diff != "" {
+				t.Fatalf("%v came back changed (-want +got):\n%s", tt, diff)
 			}
 		}
 		if _, err := s.Next(); err != io.EOF {
 			t.Fatalf("after the stream: %v", err)
 		}
 	})
-}
-
-// eqError compares two messages, treating nil and empty views as equal.
-func eqError(a, b Message) bool {
-	return a.Type == b.Type && a.Number == b.Number && a.State == b.State && a.Class == b.Class && a.LineNumber == b.LineNumber &&
-		bytes.Equal(a.MsgText, b.MsgText) && bytes.Equal(a.ServerName, b.ServerName) && bytes.Equal(a.ProcName, b.ProcName)
 }
