@@ -24,7 +24,8 @@
 //
 // Decoders take a []byte, fill a value the caller owns and return views
 // into the input; they allocate nothing. Encoders append to the caller's
-// slice and compute every length. Errors are *Error values (the same type
+// slice and compute every length; they refuse (with ErrMalformed) values
+// the decoders would refuse, such as a pvno other than 5. Errors are *Error values (the same type
 // as spnego's) with the offset of the offending element and a class
 // (ErrTruncated, ErrMalformed, ErrUnexpected) reachable with errors.Is.
 //
@@ -35,7 +36,8 @@
 //	if err := tok.Decode(b); err == nil && tok.ID == krb5.TokAPReq {
 //		if err := req.Decode(tok.Message); err == nil {
 //			fmt.Println(req.Ticket.SName, "@", string(req.Ticket.Realm)) // MSSQLSvc/sql1.contoso.com:1433 @ CONTOSO.COM
-//			fmt.Println(req.Ticket.EncPart.EType, req.Ticket.EncPart.KVNO)   // aes256-cts-hmac-sha1-96 3
+//			kvno, _ := req.Ticket.EncPart.KVNO()
+//			fmt.Println(req.Ticket.EncPart.EType, kvno)                     // aes256-cts-hmac-sha1-96 3
 //			fmt.Println(req.Options.MutualRequired())                       // true
 //		}
 //	}

@@ -18,7 +18,16 @@ func ExampleKRBError_Decode() {
 		Realm:     []byte("CONTOSO.COM"),
 		SName:     krb5.NewPrincipalName(krb5.NTSrvInst, "MSSQLSvc", "sql1.contoso.com:1433"),
 	}
-	tok := krb5.GSSToken{Mech: spnego.MechKerberos.OID(), ID: krb5.TokKRBError, Message: e.Append(nil)}.Append(nil)
+	msg, err := e.Append(nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	tok, err := krb5.GSSToken{Mech: spnego.MechKerberos.OID(), ID: krb5.TokKRBError, Message: msg}.Append(nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 
 	var g krb5.GSSToken
 	var back krb5.KRBError
@@ -48,7 +57,12 @@ func ExampleAPReq_Decode() {
 	}
 	req.Ticket.EncPart.SetKVNO(3)
 	var m krb5.APReq
-	if err := m.Decode(req.Append(nil)); err != nil {
+	b, err := req.Append(nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := m.Decode(b); err != nil {
 		fmt.Println(err)
 		return
 	}

@@ -22,3 +22,12 @@ var goldens = []string{"apreq-freetds.hex", "aprep.hex", "krberror-skew.hex"}
 var cmpOpts = []cmp.Option{
 	cmp.AllowUnexported(EncryptedData{}, KRBError{}, PrincipalName{}),
 }
+
+// must returns b, failing the test run on an encoding error (the values
+// the tests encode are all valid).
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

@@ -67,10 +67,10 @@ func TestAPReqFreeTDSCapture(t *testing.T) {
 	if _, ok := req.Authenticator.KVNO(); ok {
 		t.Errorf("authenticator has a kvno: %v", req.Authenticator)
 	}
-	if got := req.Append(nil); !bytes.Equal(got, tok.Message) {
+	if got := must(req.Append(nil)); !bytes.Equal(got, tok.Message) {
 		t.Error("AP-REQ does not re-encode to the captured bytes")
 	}
-	if got := tok.Append(nil); !bytes.Equal(got, b) {
+	if got := must(tok.Append(nil)); !bytes.Equal(got, b) {
 		t.Error("GSS token does not re-encode to the captured bytes")
 	}
 	wantStr := "AP-REQ ap-options=mutual-required ticket: sname=MSSQLSvc/localhost:14331 realm=TDSWIRE.TEST " +
@@ -114,13 +114,13 @@ func TestKRBErrorGolden(t *testing.T) {
 	if string(e.Realm) != "TDSWIRE.TEST" || e.SName.Type != NTSrvInst || e.SName.String() != "MSSQLSvc/localhost:14331" || string(e.EText) != "clock skew" {
 		t.Errorf("realm %q sname %v %v e-text %q", e.Realm, e.SName.Type, e.SName, e.EText)
 	}
-	if got := e.Append(nil); !bytes.Equal(got, tok.Message) {
+	if got := must(e.Append(nil)); !bytes.Equal(got, tok.Message) {
 		t.Errorf("Append:\n got % x\nwant % x", got, tok.Message)
 	}
 	built := KRBError{PVNO: 5, MsgType: MsgKRBError, STime: NewKerberosTime(time.Date(2026, 12, 7, 2, 45, 0, 0, time.UTC)),
 		SUSec: 123456, ErrorCode: KRBAPErrSkew, Realm: []byte("TDSWIRE.TEST"),
 		SName: NewPrincipalName(NTSrvInst, "MSSQLSvc", "localhost:14331"), EText: []byte("clock skew")}
-	if got := (GSSToken{Mech: spnego.MechKerberos.OID(), ID: TokKRBError, Message: built.Append(nil)}).Append(nil); !bytes.Equal(got, b) {
+	if got := must((GSSToken{Mech: spnego.MechKerberos.OID(), ID: TokKRBError, Message: must(built.Append(nil))}).Append(nil)); !bytes.Equal(got, b) {
 		t.Errorf("building the golden:\n got % x\nwant % x", got, b)
 	}
 	if !built.SName.Equal(e.SName) {
@@ -140,7 +140,7 @@ func TestAPRepGolden(t *testing.T) {
 	if diff := cmp.Diff(want, r, cmpOpts...); diff != "" {
 		t.Errorf("Decode mismatch (-want +got):\n%s", diff)
 	}
-	if got := r.Append(nil); !bytes.Equal(got, b) {
+	if got := must(r.Append(nil)); !bytes.Equal(got, b) {
 		t.Errorf("Append % x", got)
 	}
 	if r.String() != "AP-REP enc-part: etype=aes256-cts-hmac-sha1-96 cipher=<16 bytes>" {
@@ -170,8 +170,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"AP-REQ trailing byte", (&APReq{}).Decode, append(bytes.Clone(apreq), 0), ErrMalformed, 702},
 		{"KRB-ERROR stime month 13", (&KRBError{}).Decode, mod(mod(krberr, 22, '1'), 23, '3'), ErrMalformed, 16},
 		{"KRB-ERROR susec 10^6", (&KRBError{}).Decode, mod(mod(mod(krberr, 37, 0x0f), 38, 0x42), 39, 0x40), ErrMalformed, 35},
-		{"GSS token of SPNEGO", (&GSSToken{}).Decode, spnego.InitialContextToken{ThisMech: spnego.MechSPNEGO.OID(), Inner: []byte{1, 0}}.Append(nil), ErrUnexpected, 2},
-		{"GSS token without TOK_ID", (&GSSToken{}).Decode, spnego.InitialContextToken{ThisMech: spnego.MechKerberos.OID(), Inner: []byte{1}}.Append(nil), ErrTruncated, 13},
+		{"GSS token of SPNEGO", (&GSSToken{}).Decode, must(spnego.InitialContextToken{ThisMech: spnego.MechSPNEGO.OID(), Inner: []byte{1, 0}}.Append(nil)), ErrUnexpected, 2},
+		{"GSS token without TOK_ID", (&GSSToken{}).Decode, must(spnego.InitialContextToken{ThisMech: spnego.MechKerberos.OID(), Inner: []byte{1}}.Append(nil)), ErrTruncated, 13},
 		{"ap-options bad unused bits", (&APReq{}).Decode, mod(apreq, 22, 8), ErrMalformed, 20},
 	}
 	for _, tt := range tests {
@@ -281,4 +281,36 @@ func TestDetailedFormat(t *testing.T) {
 	if s := fmt.Sprintf("%+v", e); !strings.Contains(s, "error-code: 37 KRB_AP_ERR_SKEW (Clock skew too great)") || !strings.Contains(s, "cusec: absent") {
 		t.Errorf("KRBError %%+v: %s", s)
 	}
+}
+
+func TestAppendErrors(t *testing.T) {
+	dst := []byte{0xff}
+	check := func(name string, got []byte, err error) {
+		t.Helper()
+		if !errors.Is(err, ErrMalformed) || len(got) != 1 {
+			t.Errorf("%s: %v, %d bytes; want ErrMalformed and dst unchanged", name, err, len(got))
+		}
+	}
+	good := KRBError{PVNO: 5, MsgType: MsgKRBError, STime: KerberosTime("20261207024500Z"), Realm: []byte("R"), SName: NewPrincipalName(NTSrvInst, "s")}
+	if _, err := good.Append(nil); err != nil {
+		t.Fatal(err)
+	}
+	bad := good
+	bad.STime = KerberosTime("2026-12-07")
+	got, err := bad.Append(dst)
+	check("KRB-ERROR bad stime", got, err)
+	bad = good
+	bad.SUSec = 1000000
+	got, err = bad.Append(dst)
+	check("KRB-ERROR susec", got, err)
+	bad = good
+	bad.PVNO = 4
+	got, err = bad.Append(dst)
+	check("KRB-ERROR pvno", got, err)
+	got, err = APReq{PVNO: 5, MsgType: MsgAPRep}.Append(dst)
+	check("AP-REQ msg-type", got, err)
+	got, err = APRep{PVNO: 5, MsgType: MsgAPReq}.Append(dst)
+	check("AP-REP msg-type", got, err)
+	got, err = GSSToken{Mech: spnego.MechNTLM.OID()}.Append(dst)
+	check("GSS token of NTLM", got, err)
 }

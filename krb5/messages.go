@@ -254,8 +254,13 @@ func (m *APReq) Decode(b []byte) error {
 	return nil
 }
 
-// Append appends m as DER to dst.
-func (m APReq) Append(dst []byte) []byte {
+// Append appends m as DER to dst. Values Decode would refuse (pvno or
+// tkt-vno other than 5, msg-type other than 14) are an error
+// (ErrMalformed), and dst is returned unchanged.
+func (m APReq) Append(dst []byte) ([]byte, error) {
+	if m.PVNO != 5 || m.MsgType != MsgAPReq || m.Ticket.TktVNO != 5 {
+		return dst, der.Errorf(layerAPReq, 0, ErrMalformed, "encoding: pvno %d, msg-type %d, tkt-vno %d; RFC 4120 5.5.1 wants 5, 14, 5", m.PVNO, m.MsgType, m.Ticket.TktVNO)
+	}
 	b := cryptobyte.NewBuilder(dst)
 	b.AddASN1(der.Application(uint8(MsgAPReq)), func(b *cryptobyte.Builder) {
 		b.AddASN1(asn1.SEQUENCE, func(b *cryptobyte.Builder) {
@@ -266,7 +271,7 @@ func (m APReq) Append(dst []byte) []byte {
 			addEncryptedData(b, 4, m.Authenticator)
 		})
 	})
-	return der.Finish(b)
+	return der.Finish(b), nil
 }
 
 // String describes the request in one line, cipher texts by length:
@@ -319,8 +324,12 @@ func (m *APRep) Decode(b []byte) error {
 	return nil
 }
 
-// Append appends m as DER to dst.
-func (m APRep) Append(dst []byte) []byte {
+// Append appends m as DER to dst. A pvno other than 5 or a msg-type other
+// than 15 is an error (ErrMalformed), and dst is returned unchanged.
+func (m APRep) Append(dst []byte) ([]byte, error) {
+	if m.PVNO != 5 || m.MsgType != MsgAPRep {
+		return dst, der.Errorf(layerAPRep, 0, ErrMalformed, "encoding: pvno %d, msg-type %d; RFC 4120 5.5.2 wants 5, 15", m.PVNO, m.MsgType)
+	}
 	b := cryptobyte.NewBuilder(dst)
 	b.AddASN1(der.Application(uint8(MsgAPRep)), func(b *cryptobyte.Builder) {
 		b.AddASN1(asn1.SEQUENCE, func(b *cryptobyte.Builder) {
@@ -329,7 +338,7 @@ func (m APRep) Append(dst []byte) []byte {
 			addEncryptedData(b, 2, m.EncPart)
 		})
 	})
-	return der.Finish(b)
+	return der.Finish(b), nil
 }
 
 // String describes the reply: "AP-REP enc-part: etype=aes256-cts-hmac-sha1-96 cipher=<N bytes>".
@@ -470,8 +479,19 @@ func (m *KRBError) Decode(b []byte) error {
 	return nil
 }
 
-// Append appends m as DER to dst.
-func (m KRBError) Append(dst []byte) []byte {
+// Append appends m as DER to dst. Values Decode would refuse (pvno other
+// than 5, msg-type other than 30, a time that is not a KerberosTime,
+// microseconds out of 0..999999) are an error (ErrMalformed), and dst is
+// returned unchanged.
+func (m KRBError) Append(dst []byte) ([]byte, error) {
+	switch {
+	case m.PVNO != 5 || m.MsgType != MsgKRBError:
+		return dst, der.Errorf(layerError, 0, ErrMalformed, "encoding: pvno %d, msg-type %d; RFC 4120 5.9.1 wants 5, 30", m.PVNO, m.MsgType)
+	case !validTimeFast(m.STime) || m.CTime != nil && !validTimeFast(m.CTime):
+		return dst, der.Errorf(layerError, 0, ErrMalformed, "encoding: stime or ctime is not a KerberosTime (YYYYMMDDHHMMSSZ)")
+	case m.SUSec < 0 || m.SUSec > 999999 || m.hasCUSec && (m.cusec < 0 || m.cusec > 999999):
+		return dst, der.Errorf(layerError, 0, ErrMalformed, "encoding: susec or cusec out of range [0, 999999]")
+	}
 	b := cryptobyte.NewBuilder(dst)
 	b.AddASN1(der.Application(uint8(MsgKRBError)), func(b *cryptobyte.Builder) {
 		b.AddASN1(asn1.SEQUENCE, func(b *cryptobyte.Builder) {
@@ -502,7 +522,7 @@ func (m KRBError) Append(dst []byte) []byte {
 			}
 		})
 	})
-	return der.Finish(b)
+	return der.Finish(b), nil
 }
 
 // String describes the error in one line: "KRB-ERROR KRB_AP_ERR_SKEW (Clock

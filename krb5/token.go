@@ -53,8 +53,13 @@ func (t *GSSToken) Decode(b []byte) error {
 	return nil
 }
 
-// Append appends t to dst as a GSS-API token.
-func (t GSSToken) Append(dst []byte) []byte {
+// Append appends t to dst as a GSS-API token. A Mech that is not one of
+// the Kerberos OIDs is an error (ErrMalformed), and dst is returned
+// unchanged.
+func (t GSSToken) Append(dst []byte) ([]byte, error) {
+	if !t.Mech.Mech().IsKerberos() {
+		return dst, der.Errorf(layerToken, 0, ErrMalformed, "encoding: mechanism %s is not Kerberos", t.Mech)
+	}
 	inner := make([]byte, 0, 2+len(t.Message))
 	inner = append(inner, byte(t.ID>>8), byte(t.ID))
 	inner = append(inner, t.Message...)

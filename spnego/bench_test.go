@@ -19,6 +19,6 @@ func BenchmarkNegTokenRespAppend(b *testing.B) {
 	buf := make([]byte, 0, 256)
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = r.Append(buf[:0])
+		buf, _ = r.Append(buf[:0])
 	}
 }

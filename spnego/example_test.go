@@ -40,7 +40,11 @@ func ExampleNegTokenResp_Append() {
 		ResponseToken: apRep,
 	}
 	resp.SetNegState(spnego.AcceptCompleted)
-	b := resp.Append(nil)
+	b, err := resp.Append(nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	fmt.Printf("% x\n", b[:8])
 	var back spnego.NegTokenResp
 	fmt.Println(back.Decode(b), back)

@@ -53,12 +53,17 @@ func (t *InitialContextToken) Decode(b []byte) error {
 	return nil
 }
 
-// Append appends t as an InitialContextToken to dst.
-func (t InitialContextToken) Append(dst []byte) []byte {
+// Append appends t as an InitialContextToken to dst. A ThisMech that is
+// not a valid OBJECT IDENTIFIER encoding is an error (ErrMalformed), and dst
+// is returned unchanged.
+func (t InitialContextToken) Append(dst []byte) ([]byte, error) {
+	if !t.ThisMech.valid() {
+		return dst, der.Errorf(layerGSS, 0, ErrMalformed, "encoding: thisMech is not a valid OBJECT IDENTIFIER")
+	}
 	b := cryptobyte.NewBuilder(dst)
 	b.AddASN1(tagGSS, func(b *cryptobyte.Builder) {
 		b.AddASN1(asn1.OBJECT_IDENTIFIER, func(b *cryptobyte.Builder) { b.AddBytes(t.ThisMech) })
 		b.AddBytes(t.Inner)
 	})
-	return der.Finish(b)
+	return der.Finish(b), nil
 }

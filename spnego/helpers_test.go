@@ -27,3 +27,12 @@ var goldens = []string{
 var cmpOpts = []cmp.Option{
 	cmp.AllowUnexported(NegTokenInit{}, NegTokenResp{}, MechTypeList{}, Blob{}),
 }
+
+// must returns b, failing the test run on an encoding error (the values
+// the tests encode are all valid).
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

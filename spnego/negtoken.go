@@ -580,8 +580,16 @@ func (t *NegTokenResp) Decode(b []byte) error {
 	return nil
 }
 
-// Append appends t (a1 ... 30 ...) to dst.
-func (t NegTokenResp) Append(dst []byte) []byte {
+// Append appends t (a1 ... 30 ...) to dst. A negState that is not one of
+// RFC 4178's, or a SupportedMech that is not a valid OBJECT IDENTIFIER, is
+// an error (ErrMalformed), and dst is returned unchanged.
+func (t NegTokenResp) Append(dst []byte) ([]byte, error) {
+	if t.hasNegState && t.negState > RequestMIC {
+		return dst, der.Errorf(layerResp, 0, ErrMalformed, "encoding: negState %d is not one of RFC 4178's", t.negState)
+	}
+	if t.SupportedMech != nil && !t.SupportedMech.valid() {
+		return dst, der.Errorf(layerResp, 0, ErrMalformed, "encoding: supportedMech is not a valid OBJECT IDENTIFIER")
+	}
 	b := cryptobyte.NewBuilder(dst)
 	b.AddASN1(der.Context(1), func(b *cryptobyte.Builder) {
 		b.AddASN1(asn1.SEQUENCE, func(b *cryptobyte.Builder) {
@@ -601,7 +609,7 @@ func (t NegTokenResp) Append(dst []byte) []byte {
 			}
 		})
 	})
-	return der.Finish(b)
+	return der.Finish(b), nil
 }
 
 // String describes the token in one line, tokens by length only:

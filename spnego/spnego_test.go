@@ -135,7 +135,7 @@ func TestNegTokenRespGolden(t *testing.T) {
 	if len(r.ResponseToken) != 58 || r.ResponseToken[0] != 0x60 {
 		t.Errorf("responseToken % x", []byte(r.ResponseToken))
 	}
-	if got := r.Append(nil); !bytes.Equal(got, b) {
+	if got := must(r.Append(nil)); !bytes.Equal(got, b) {
 		t.Errorf("Append:\n got % x\nwant % x", got, b)
 	}
 	if s := r.String(); s != "NegTokenResp negState=accept-completed supportedMech=Kerberos responseToken=<58 bytes>" {
@@ -143,7 +143,7 @@ func TestNegTokenRespGolden(t *testing.T) {
 	}
 	built := NegTokenResp{SupportedMech: MechKerberos.OID(), ResponseToken: r.ResponseToken}
 	built.SetNegState(AcceptCompleted)
-	if got := built.Append(nil); !bytes.Equal(got, b) {
+	if got := must(built.Append(nil)); !bytes.Equal(got, b) {
 		t.Errorf("Append from a new value:\n got % x\nwant % x", got, b)
 	}
 
@@ -154,7 +154,7 @@ func TestNegTokenRespGolden(t *testing.T) {
 	if diff := cmp.Diff(wantRej, r, cmpOpts...); diff != "" {
 		t.Errorf("reject Decode mismatch (-want +got):\n%s", diff)
 	}
-	if got := wantRej.Append(nil); !bytes.Equal(got, rej) {
+	if got := must(wantRej.Append(nil)); !bytes.Equal(got, rej) {
 		t.Errorf("reject Append % x, want % x", got, rej)
 	}
 }
@@ -181,7 +181,7 @@ func TestClassify(t *testing.T) {
 		{"NegoEx", []byte("NEGOEXTS\x00\x00"), KindNegoEx, MechNegoEx, 10, 0, "NegoEx"},
 		{"unknown", []byte{0x01, 0x02}, KindUnknown, MechUnknown, 0, 0, "unknown"},
 		{"empty", nil, KindUnknown, MechUnknown, 0, 0, "unknown"},
-		{"other GSS mechanism", InitialContextToken{ThisMech: OID{0x2b, 0x06, 0x01, 0x05, 0x05, 0x0e}, Inner: []byte{1}}.Append(nil),
+		{"other GSS mechanism", must(InitialContextToken{ThisMech: OID{0x2b, 0x06, 0x01, 0x05, 0x05, 0x0e}, Inner: []byte{1}}.Append(nil)),
 			KindGSS, MechUnknown, 11, 0, "GSS-API token of mechanism 1.3.6.1.5.5.14"},
 	}
 	for _, tt := range tests {
@@ -321,5 +321,20 @@ func TestDetailedFormat(t *testing.T) {
 	}
 	if s := fmt.Sprintf("%+v", c); !strings.HasPrefix(s, "Blob{kind: SPNEGO NegTokenInit, mech: NTLM, token: <32 bytes>") {
 		t.Errorf("Blob %%+v: %s", s)
+	}
+}
+
+func TestAppendErrors(t *testing.T) {
+	dst := []byte{0xff}
+	var r NegTokenResp
+	r.SetNegState(9)
+	if got, err := r.Append(dst); !errors.Is(err, ErrMalformed) || len(got) != 1 {
+		t.Errorf("negState 9: %v, %d bytes", err, len(got))
+	}
+	if got, err := (NegTokenResp{SupportedMech: OID{0x80}}).Append(dst); !errors.Is(err, ErrMalformed) || len(got) != 1 {
+		t.Errorf("bad supportedMech: %v, %d bytes", err, len(got))
+	}
+	if got, err := (InitialContextToken{}).Append(dst); !errors.Is(err, ErrMalformed) || len(got) != 1 {
+		t.Errorf("empty thisMech: %v, %d bytes", err, len(got))
 	}
 }

@@ -179,7 +179,7 @@ func TestKerberosSynthetic(t *testing.T) {
 		c.handshake()
 		c.prelogin()
 		c.send(true, fPSH|fACK, kerberosLogin7(t, ntlmInit))
-		c.send(false, fPSH|fACK, sspiThenError(spnego.NegTokenResp{}.Append(nil)))
+		c.send(false, fPSH|fACK, sspiThenError(mustBytes(spnego.NegTokenResp{}.Append(nil))))
 		c.send(false, fFIN|fACK, nil)
 	})
 	s = ss[0]
@@ -251,4 +251,11 @@ func TestREADMEKerberos(t *testing.T) {
 			t.Errorf("README.md does not show tdstrace's explanation of %s; it should read:\n%s", name, want.String())
 		}
 	}
+}
+
+func mustBytes(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
 }

@@ -210,7 +210,8 @@ func (s *Server) spnegoInit(blob spnego.Blob) ([]byte, bool, error) {
 		}
 		resp := spnego.NegTokenResp{SupportedMech: mech, ResponseToken: rep}
 		resp.SetNegState(spnego.AcceptCompleted)
-		return resp.Append(nil), true, nil
+		out, err := resp.Append(nil)
+		return out, err == nil, err
 	}
 	if s.cfg.NTLM == nil || !offered.Contains(spnego.MechNTLM) {
 		return nil, false, fmt.Errorf("%w: SPNEGO offered %v with a %v token; this server accepts %s", ErrProtocol, offered, blob.Mech, s.accepted())
@@ -223,7 +224,8 @@ func (s *Server) spnegoInit(blob spnego.Blob) ([]byte, bool, error) {
 	resp := spnego.NegTokenResp{SupportedMech: spnego.MechNTLM.OID()}
 	resp.SetNegState(spnego.AcceptIncomplete)
 	s.st = stateNTLMNegSPNEGO
-	return resp.Append(nil), false, nil
+	out, err := resp.Append(nil)
+	return out, false, err
 }
 
 func (s *Server) accepted() string {
@@ -256,7 +258,8 @@ func (s *Server) ntlmChallenge(negotiate []byte, wrapped bool) ([]byte, bool, er
 	s.st = stateNTLMChalSPNEGO
 	resp := spnego.NegTokenResp{SupportedMech: spnego.MechNTLM.OID(), ResponseToken: chal}
 	resp.SetNegState(spnego.AcceptIncomplete)
-	return resp.Append(nil), false, nil
+	out, err := resp.Append(nil)
+	return out, false, err
 }
 
 // ntlmAuthenticate verifies the AUTHENTICATE_MESSAGE. Inside SPNEGO the
@@ -279,7 +282,8 @@ func (s *Server) ntlmAuthenticate(auth []byte, wrapped bool) ([]byte, bool, erro
 	}
 	var resp spnego.NegTokenResp
 	resp.SetNegState(spnego.AcceptCompleted)
-	return resp.Append(nil), true, nil
+	out, err := resp.Append(nil)
+	return out, err == nil, err
 }
 
 // kerberos verifies a Kerberos GSS-API token holding an AP-REQ and returns
@@ -418,7 +422,11 @@ func apRep(req *messages.APReq) ([]byte, error) {
 		return nil, fmt.Errorf("krbauth: encrypting the AP-REP: %w", err)
 	}
 	rep := krb5.APRep{PVNO: 5, MsgType: krb5.MsgAPRep, EncPart: krb5.EncryptedData{EType: krb5.EType(ed.EType), Cipher: ed.Cipher}}
-	return krb5.GSSToken{Mech: spnego.MechKerberos.OID(), ID: krb5.TokAPRep, Message: rep.Append(nil)}.Append(nil), nil
+	msg, err := rep.Append(nil)
+	if err != nil {
+		return nil, err
+	}
+	return krb5.GSSToken{Mech: spnego.MechKerberos.OID(), ID: krb5.TokAPRep, Message: msg}.Append(nil)
 }
 
 // Server satisfies tdsconn's SSPIServer contract (and the example server's

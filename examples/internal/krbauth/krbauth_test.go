@@ -171,7 +171,7 @@ func TestKerberosFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	skewed := krb5.GSSToken{Mech: spnego.MechKerberos.OID(), ID: krb5.TokAPReq, Message: raw}.Append(nil)
+	skewed := must(krb5.GSSToken{Mech: spnego.MechKerberos.OID(), ID: krb5.TokAPReq, Message: raw}.Append(nil))
 	_, _, err = New(&Config{Keytab: loadKeytab(t, r.Keytab)}).Step(ctx, skewed)
 	wantCode(t, "clock skew", err, krb5.KRBAPErrSkew)
 
@@ -219,7 +219,7 @@ func TestNTLMInSPNEGO(t *testing.T) {
 			init.MechToken = negotiate
 		} else {
 			// A Kerberos token this server (no keytab) cannot take.
-			init.MechToken = spnego.InitialContextToken{ThisMech: spnego.MechKerberos.OID(), Inner: []byte{1, 0, 0x6e, 0}}.Append(nil)
+			init.MechToken = must(spnego.InitialContextToken{ThisMech: spnego.MechKerberos.OID(), Inner: []byte{1, 0, 0x6e, 0}}.Append(nil))
 		}
 		out, done, err := s.Step(ctx, init.Append(nil))
 		if err != nil || done {
@@ -236,7 +236,7 @@ func TestNTLMInSPNEGO(t *testing.T) {
 			if resp.ResponseToken != nil {
 				t.Fatalf("asked for NTLM with a token: %v", resp)
 			}
-			out, done, err = s.Step(ctx, spnego.NegTokenResp{ResponseToken: negotiate}.Append(nil))
+			out, done, err = s.Step(ctx, must(spnego.NegTokenResp{ResponseToken: negotiate}.Append(nil)))
 			if err != nil || done {
 				t.Fatalf("NEGOTIATE step: %v %v", done, err)
 			}
@@ -248,7 +248,7 @@ func TestNTLMInSPNEGO(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, done, err = s.Step(ctx, spnego.NegTokenResp{ResponseToken: auth}.Append(nil))
+		out, done, err = s.Step(ctx, must(spnego.NegTokenResp{ResponseToken: auth}.Append(nil)))
 		if err != nil || !done {
 			t.Fatalf("AUTHENTICATE step: %v %v", done, err)
 		}
@@ -275,7 +275,15 @@ func TestNTLMInSPNEGO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.Step(ctx, spnego.NegTokenResp{ResponseToken: auth}.Append(nil)); err == nil {
+	if _, _, err := s.Step(ctx, must(spnego.NegTokenResp{ResponseToken: auth}.Append(nil))); err == nil {
 		t.Error("wrong NTLM password accepted")
 	}
+}
+
+// must returns b, failing the test run on an encoding error.
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
