@@ -521,7 +521,7 @@ func (c *ClientConn) scanLogin(msg []byte, v tds.Version) ([]byte, bool, error) 
 			if err := s.Message(&m); err != nil {
 				return nil, false, errorf(PhaseLogin, err, "decoding %v", t)
 			}
-			x := Message{Number: m.Number, State: m.State, Class: m.Class, Message: m.MsgText.String()}
+			x := *m.Err()
 			if res.ServerName == "" {
 				res.ServerName = m.ServerName.String()
 			}

@@ -3,6 +3,8 @@ package tdsconn
 import (
 	"errors"
 	"fmt"
+
+	"github.com/tdswire/tdswire/tokens"
 )
 
 // Error is the error of every failing call of the package: the phase,
@@ -62,17 +64,11 @@ var (
 // (SQL login) or 18452 (SSPI). On the client side, a login response with
 // an ERROR token and no LOGINACK fails with the first ERROR as a
 // *ServerError.
-type ServerError struct {
-	Number  int32
-	State   uint8
-	Class   uint8
-	Message string
-}
-
-// Error formats the number, class, state and message.
-func (e *ServerError) Error() string {
-	return fmt.Sprintf("server error %d, class %d, state %d: %s", e.Number, e.Class, e.State, e.Message)
-}
+//
+// It is tokens.ServerError (one type for a server's message as a Go error
+// across the library): Number, State, Class and Message are what a
+// refusal sets; a client also gets ServerName, ProcName and LineNumber.
+type ServerError = tokens.ServerError
 
 // Error numbers the Server sends when it refuses a login, the numbers SQL
 // Server uses for the same refusals.
