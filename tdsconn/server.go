@@ -56,7 +56,10 @@ const (
 type ServerConfig struct {
 	// TLS is the server's TLS configuration, with its certificate. nil:
 	// encryption is not supported (PRELOGIN ENCRYPT_NOT_SUP) and TDS 8.0
-	// strict clients cannot connect.
+	// strict clients cannot connect. Without a MaxVersion, the TDS 7.x
+	// handshake inside PRELOGIN is capped at TLS 1.2, as SQL Server does
+	// (FreeTDS, for one, cannot wrap a TLS 1.3 handshake in PRELOGIN
+	// packets); TDS 8.0 uses the configuration as is.
 	TLS *tls.Config
 	// Encryption is the server's PRELOGIN setting when TLS is set
 	// ([MS-TDS] 2.2.6.5, first table): prelogin.EncryptOff (the zero
@@ -482,12 +485,23 @@ func (c *ServerConn) answerPrelogin(ctx context.Context, lio loginIO) (loginIO, 
 		return lio, errorf(PhasePrelogin, fmt.Errorf("%w: %w", ErrRefused, ErrEncryption),
 			"client ENCRYPTION %v, server %v: answered %v and terminated ([MS-TDS] 2.2.6.5)", c.prelogin.Encryption, setting, resp)
 	}
+	tcfg := cfg.TLS
+	if tcfg != nil && tcfg.MaxVersion == 0 {
+		// TLS inside PRELOGIN: TLS 1.2 unless the configuration says
+		// otherwise, as SQL Server negotiates for TDS 7.x. With TLS 1.3
+		// clients disagree on which handshake records still travel in
+		// PRELOGIN packets (FreeTDS sends its Finished as a bare
+		// record), and the server's session tickets outlive the
+		// client's handshake (see tds.TLSHandshakeConn).
+		tcfg = tcfg.Clone()
+		tcfg.MaxVersion = tls.VersionTLS12
+	}
 	switch prelogin.Negotiate(c.prelogin.Encryption, resp) {
 	case prelogin.OutcomeNoEncryption:
 		c.enc = EncryptionNone
 		return c.maybeSMP(ctx, lio)
 	case prelogin.OutcomeLoginOnly:
-		tc, err := tds.ServerHandshake(ctx, lio.conn, cfg.TLS)
+		tc, err := tds.ServerHandshake(ctx, lio.conn, tcfg)
 		if err != nil {
 			return lio, errorf(PhaseTLSHandshake, err, "TLS handshake inside PRELOGIN")
 		}
@@ -499,7 +513,7 @@ func (c *ServerConn) answerPrelogin(ctx context.Context, lio loginIO) (loginIO, 
 		lio.r.ResetAfterFirstPacket(lio.conn)
 		return lio, nil
 	case prelogin.OutcomeEntireConnection:
-		tc, err := tds.ServerHandshake(ctx, lio.conn, cfg.TLS)
+		tc, err := tds.ServerHandshake(ctx, lio.conn, tcfg)
 		if err != nil {
 			return lio, errorf(PhaseTLSHandshake, err, "TLS handshake inside PRELOGIN")
 		}

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tdswire/tdswire/examples/internal/peer"
 	"github.com/tdswire/tdswire/examples/proxy/tdsproxy"
 	"github.com/tdswire/tdswire/examples/server/tdsserver"
 )
@@ -185,4 +186,105 @@ func proxyDB(t *testing.T, p *runningProxy, user, pass, encrypt string) *sql.DB 
 	db.SetMaxOpenConns(1)
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// TestProxyTSQL runs FreeTDS tsql through the proxy with encryption off,
+// request and require, SQL authentication and NTLM.
+func TestProxyTSQL(t *testing.T) {
+	for _, enc := range []struct {
+		conf, log string
+	}{
+		{"off", "client encryption none"},
+		{"request", "client encryption login only"},
+		{"require", "client encryption entire connection"},
+	} {
+		for _, ntlm := range []bool{false, true} {
+			user, pass, name := sqlUser, sqlPassword, enc.conf+"/sql"
+			if ntlm {
+				user, pass, name = ntlmDomain+`\`+ntlmUser, ntlmPass, enc.conf+"/ntlm"
+			}
+			t.Run(name, func(t *testing.T) {
+				p := startProxy(t, tdsserver.TLSLogin, tdsproxy.ModeLogin, "")
+				r := runTSQLOn(t, p.exampleServer, "7.4", enc.conf, user, pass)
+				out := string(r.Stdout)
+				for _, want := range []string{"id\tname\tprice\tcreated", "1\tAlice\t12.50\t", "(3 rows affected)", tdsserver.VersionString} {
+					if !strings.Contains(out, want) {
+						t.Errorf("tsql output lacks %q:\n%s", want, r.Output())
+					}
+				}
+				if !strings.Contains(r.Output(), "Msg 3701") {
+					t.Errorf("tsql output lacks the error of the unknown statement:\n%s", r.Output())
+				}
+				checkProxyLog(t, p, pass, enc.log, `client> LOGIN7: TDS`, `client> SQLBatch "SELECT * FROM sample`,
+					`server< Response: COLMETADATA [id, name, price, created], 3 ROW`, `client> SQLBatch "DROP TABLE nothing`, `ERROR 3701`)
+			})
+		}
+	}
+}
+
+// TestProxyTedious runs tedious through the proxy, encrypted and not,
+// SQL authentication and NTLM.
+func TestProxyTedious(t *testing.T) {
+	queries := []tediousQuery{
+		{SQL: "SELECT * FROM sample", Batch: true},
+		{SQL: "SELECT * FROM big", Batch: true},
+		{SQL: "SELECT @n", Params: []tediousParam{{Name: "n", Type: "Int", Value: 42}}},
+	}
+	for _, c := range []struct {
+		name    string
+		encrypt bool
+		auth    string
+		log     string
+	}{
+		{"sql/no-tls", false, sqlAuth(sqlUser, sqlPassword), "client encryption none"},
+		{"sql/tls", true, sqlAuth(sqlUser, sqlPassword), "client encryption entire connection"},
+		{"ntlm/tls", true, ntlmAuth(ntlmDomain, ntlmUser, ntlmPass), "client encryption entire connection"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := startProxy(t, tdsserver.TLSLogin, tdsproxy.ModeLogin, "")
+			evs, r := runTediousQueries(t, p.exampleServer, c.auth, c.encrypt, "7_4", queries)
+			var reqs []tediousEvent
+			for _, e := range evs {
+				if e.Event == "request" {
+					reqs = append(reqs, e)
+				}
+			}
+			if len(reqs) != 3 {
+				t.Fatalf("%d of 3 requests answered:\n%s", len(reqs), r.Output())
+			}
+			if len(reqs[0].Rows) != 3 || len(reqs[1].Rows) != proxyRows || fmt.Sprint(reqs[2].Rows) != "[[42]]" {
+				t.Fatalf("rows: %d, %d, %v", len(reqs[0].Rows), len(reqs[1].Rows), reqs[2].Rows)
+			}
+			checkProxyLog(t, p, sqlPassword, c.log, `client> LOGIN7: TDS`, `client> SQLBatch "SELECT * FROM big"`, fmt.Sprintf("%d ROW", proxyRows), `client> RPC Sp_ExecuteSql`)
+		})
+	}
+}
+
+// TestProxyMARSODBC runs the FreeTDS ODBC driver with MARS through the
+// proxy: its SMP sessions are relayed over SMP sessions upstream.
+func TestProxyMARSODBC(t *testing.T) {
+	for _, enc := range []string{"off", "require"} {
+		t.Run(enc, func(t *testing.T) {
+			o := peer.ISQL(t)
+			p := startProxy(t, tdsserver.TLSLogin, tdsproxy.ModeLogin, "")
+			env := peer.WriteODBCIni(t, peer.ODBCDSN{Name: "mars", Driver: o.Driver, Attrs: map[string]string{
+				"Server": "127.0.0.1", "Port": strconv.Itoa(p.port), "TDS_Version": "7.4", "Encryption": enc,
+				"Database": "sales", "MARS_Connection": "Yes", "ClientCharset": "UTF-8",
+			}})
+			r := peer.Run(context.Background(), peer.Cmd{
+				Path: o.ISQL, Args: []string{"-v", "-b", "mars", sqlUser, sqlPassword},
+				Env: append(env, "LC_ALL=C", "LANG=C"), Stdin: "SELECT * FROM sample\nSELECT * FROM big\n", Timeout: clientTimeout,
+			})
+			if r.TimedOut || r.Err != nil {
+				t.Fatalf("isql: %v (timed out %v):\n%s", r.Err, r.TimedOut, r.Output())
+			}
+			out := string(r.Stdout)
+			for _, want := range []string{"| 1          | Alice ", "SQLRowCount returns 3", fmt.Sprintf("SQLRowCount returns %d", proxyRows)} {
+				if !strings.Contains(out, want) {
+					t.Errorf("isql output lacks %q:\n%s", want, r.Output())
+				}
+			}
+			checkProxyLog(t, p, sqlPassword, "MARS: session opened on both legs", `client> RPC`, fmt.Sprintf("%d ROW", proxyRows))
+		})
+	}
 }

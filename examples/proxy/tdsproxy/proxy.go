@@ -550,6 +550,13 @@ func (l *leg) forward(src, dst *tdsconn.Stream, fromClient bool) {
 			continue
 		}
 		inMsg = false
+		// The line is logged before the last packet goes on, so that
+		// the log is complete by the time the peer has the message.
+		if over {
+			l.c.log("%s %v: %d packets, over the log limit, not decoded", dirName(fromClient), h.Type, packets)
+		} else {
+			l.c.log("%s %s", dirName(fromClient), describe(h, keep, src.Version(), fromClient))
+		}
 		if h.Status&tds.StatusIgnore != 0 {
 			err = dst.AbortMessage()
 		} else {
@@ -559,11 +566,6 @@ func (l *leg) forward(src, dst *tdsconn.Stream, fromClient bool) {
 			l.c.log("%s: %v", dirName(fromClient), err)
 			return
 		}
-		if over {
-			l.c.log("%s %v: %d packets, over the log limit, not decoded", dirName(fromClient), h.Type, packets)
-			continue
-		}
-		l.c.log("%s %s", dirName(fromClient), describe(h, keep, src.Version(), fromClient))
 	}
 }
 
