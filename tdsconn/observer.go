@@ -459,6 +459,31 @@ func (o *Observer) SetMaxMessageSize(n int) {
 	o.maxMsg = max(n, 0)
 }
 
+// Reset makes o ready for another conversation, as a zero Observer with
+// the same maximum message size, but keeping its buffers (up to 64 KiB
+// each) so that a tracer of many conversations can reuse it.
+func (o *Observer) Reset() {
+	keep := *o
+	*o = Observer{maxMsg: keep.maxMsg, scan: keep.scan, recs: keep.recs[:0]}
+	for d := range o.half {
+		kh := &keep.half[d]
+		h := &o.half[d]
+		h.carry = reuse(kh.carry)
+		h.main = stream{msg: reuse(kh.main.msg), tlsBuf: reuse(kh.main.tlsBuf)}
+	}
+	for d := range o.pl {
+		o.pl[d].Unknown = keep.pl[d].Unknown[:0]
+	}
+}
+
+// reuse returns b emptied, or nil if it is too large to keep.
+func reuse(b []byte) []byte {
+	if cap(b) > 1<<16 {
+		return nil
+	}
+	return b[:0]
+}
+
 func (o *Observer) maxMessage() int {
 	if o.maxMsg <= 0 {
 		return tds.DefaultMaxMessageSize

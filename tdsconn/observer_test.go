@@ -692,3 +692,25 @@ func TestHandshakeWithoutPrelogin(t *testing.T) {
 		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestReset: a Reset Observer explains a conversation as a new one does.
+func TestReset(t *testing.T) {
+	var o Observer
+	o.SetMaxMessageSize(1 << 20)
+	for _, gc := range goldenConvs {
+		chunks := readConv(t, gc.file)
+		got := observe(t, &o, chunks[:len(chunks)/2], bytewise) // leave it mid-conversation
+		o.Reset()
+		got = observe(t, &o, chunks, randomly(3))
+		if strings.Join(got, "\n") != strings.Join(gc.want, "\n") {
+			t.Errorf("%s after Reset:\n%s\nwant:\n%s", gc.file, strings.Join(got, "\n"), strings.Join(gc.want, "\n"))
+		}
+		if o.Encryption() != gc.encryption || o.Phase() != gc.phase {
+			t.Errorf("%s after Reset: %v, %v", gc.file, o.Encryption(), o.Phase())
+		}
+		o.Reset()
+	}
+	if o.maxMsg != 1<<20 {
+		t.Errorf("Reset lost the maximum message size")
+	}
+}

@@ -119,6 +119,10 @@ func (c *Conv) tcpEvents(f *Frame) {
 			}
 			*h = half{started: h.started, next: h.next, dead: true}
 		}
+		if c.obs != nil {
+			c.obs.Reset()
+			c.tracer.observers = append(c.tracer.observers, c.obs)
+		}
 		c.obs, c.firsts = nil, nil
 	}
 }

@@ -94,6 +94,9 @@ type Tracer struct {
 	sum     Summary  // writeConvs' summary, reused
 	dec     msgDecoder
 	marks   []mark // a block that new marks are taken from
+	// observers are the Observers of closed conversations, Reset for
+	// reuse (nothing decoded keeps a view of their buffers).
+	observers []*tdsconn.Observer
 	// versions holds the text of the TDS versions seen (Version.String
 	// builds it anew each time).
 	versions map[tds.Version]string
@@ -344,8 +347,7 @@ func (c *Conv) observe(h *half, f *Frame, p []byte) {
 		return
 	}
 	if c.obs == nil {
-		c.obs = new(tdsconn.Observer)
-		c.obs.SetMaxMessageSize(maxMessage)
+		c.obs = c.tracer.observer()
 	}
 	dir := tdsconn.ServerToClient
 	if f.FromClient() {
@@ -358,6 +360,19 @@ func (c *Conv) observe(h *half, f *Frame, p []byte) {
 		}
 		c.event(f, ev)
 	}
+}
+
+// observer returns an Observer for a new conversation: one a closed
+// conversation gave back, or a new one.
+func (t *Tracer) observer() *tdsconn.Observer {
+	if n := len(t.observers); n > 0 {
+		o := t.observers[n-1]
+		t.observers = t.observers[:n-1]
+		return o
+	}
+	o := new(tdsconn.Observer)
+	o.SetMaxMessageSize(maxMessage)
+	return o
 }
 
 // giveUp stops decoding a direction the observer cannot follow.
