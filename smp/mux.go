@@ -104,11 +104,18 @@ func (c *Config) resolve() Config {
 // A client-role Mux (NewClient) opens sessions with Open; a server-role Mux
 // (NewServer) accepts the sessions its peer opens with Accept.
 //
-// A Mux runs one goroutine that reads packets from the transport and
-// routes them to their sessions; it never blocks on the application and
-// never writes. Packets are written by the goroutine that causes them
-// (Session.Write, Session.Read sending an ACK, Session.Close, Open, Accept),
-// one whole packet per transport Write, serialized by a mutex.
+// A Mux runs two goroutines. The reader reads packets from the transport
+// and routes them to their sessions; it never blocks on the application.
+// The writer writes the packets the calls ask for (Session.Write's DATA,
+// the ACKs of Session.Read and Accept, Session.Close's FIN, Open's SYN),
+// one whole packet per transport Write, in the order they were asked for.
+// No call waits for the transport beyond its own deadline or context:
+// ACKs and FINs are not waited for at all, a DATA packet or a SYN still
+// queued when its caller gives up is withdrawn unsent, and one whose write
+// has begun tears the Mux down when its caller gives up (a packet cannot
+// be left half written). So a peer that stops reading its socket blocks
+// each call only until the deadline that call set, and a call without a
+// deadline until Close.
 //
 // Any protocol violation by the peer, any transport error, and Close tear
 // the whole Mux down: the transport is closed, every blocked or later
@@ -125,8 +132,13 @@ type Mux struct {
 	cfg    Config
 	pool   *bufPool
 
-	wmu  sync.Mutex // serializes packet writes; taken before mu and Session.mu
-	wbuf []byte     // one encoded packet, reused; guarded by wmu
+	// The writer goroutine's queue (see writer.go). wqmu is taken before
+	// Session.mu and never while holding mu.
+	wqmu sync.Mutex
+	wq   []*wreq       // queued write requests; nil entries were withdrawn
+	wqh  int           // index of the first live entry of wq
+	wsig chan struct{} // capacity 1: a request was queued
+	wbuf []byte        // one encoded packet, reused; owned by writeLoop
 
 	mu        sync.Mutex // guards the fields below; taken before Session.mu
 	sessions  map[uint16]*Session
@@ -138,12 +150,13 @@ type Mux struct {
 
 	done       chan struct{} // closed when the Mux is torn down
 	readerDone chan struct{} // closed when the reader goroutine returns
+	writerDone chan struct{} // closed when the writer goroutine returns
 }
 
 // NewClient starts a client-role Mux over conn and returns it; open
 // sessions with Open. conn is typically the TDS connection after login,
 // TLS-wrapped if encryption was negotiated. The Mux owns conn from now on:
-// closing it must unblock a pending Read (as it does for net.Conn and
+// closing it must unblock a pending Read and Write (as it does for net.Conn and
 // net.Pipe), and nothing else may read from or write to it.
 func NewClient(conn io.ReadWriteCloser, cfg *Config) *Mux {
 	return newMux(conn, true, cfg)
@@ -165,10 +178,13 @@ func newMux(conn io.ReadWriteCloser, client bool, cfg *Config) *Mux {
 		sessions:   make(map[uint16]*Session),
 		acceptSig:  make(chan struct{}, 1),
 		slotSig:    make(chan struct{}),
+		wsig:       make(chan struct{}, 1),
 		done:       make(chan struct{}),
 		readerDone: make(chan struct{}),
+		writerDone: make(chan struct{}),
 	}
 	go m.readLoop()
+	go m.writeLoop()
 	return m
 }
 
@@ -176,9 +192,13 @@ func newMux(conn io.ReadWriteCloser, client bool, cfg *Config) *Mux {
 // (0 for the first session, as in the seed trace), sends a SYN advertising
 // the configured window, and returns the session in the SESSION
 // ESTABLISHED state. When MaxSessions sessions are open it waits until one
-// is recycled or ctx is done. ctx governs only that wait: the 16-byte SYN
-// write itself is not interrupted (closing the Mux interrupts it). Open is
-// for client-role Muxes; on a server it fails with ErrRole.
+// is recycled or ctx is done. ctx bounds the whole call, the SYN's
+// transport write included: if ctx is done while the SYN is still queued
+// behind other packets, the SYN is withdrawn and the SID released; if its
+// write has begun (the transport takes no more bytes), the Mux is torn
+// down, since a packet cannot be left half written. Either way Open
+// returns an error. Open is for client-role Muxes; on a server it fails
+// with ErrRole.
 func (m *Mux) Open(ctx context.Context) (*Session, error) {
 	if !m.client {
 		return nil, errorf("smp mux", -1, ErrRole, "Open on a server-role Mux; servers Accept")
@@ -211,10 +231,19 @@ func (m *Mux) Open(ctx context.Context) (*Session, error) {
 			return nil, ctx.Err()
 		}
 	}
-	m.wmu.Lock()
-	err := m.writePacketLocked(Header{Flags: FlagSYN, SID: s.sid, SeqNum: 0, Wndw: s.hwRecv}, nil)
-	m.wmu.Unlock()
+	r := &wreq{s: s, flags: FlagSYN, done: make(chan error, 1)}
+	err := m.submit(r)
+	if err == nil {
+		err = m.await(r, ctx.Done(), ctx.Err)
+	}
 	if err != nil {
+		m.mu.Lock()
+		if m.sessions[s.sid] == s {
+			delete(m.sessions, s.sid)
+			close(m.slotSig)
+			m.slotSig = make(chan struct{})
+		}
+		m.mu.Unlock()
 		return nil, err
 	}
 	return s, nil
@@ -225,14 +254,29 @@ func (m *Mux) Open(ctx context.Context) (*Session, error) {
 // is torn down. Sessions are queued from the moment their SYN arrives, so
 // data the peer sends before Accept is kept (within the window). If the
 // configured window is larger than the 4 packets the peer assumes
-// ([MC-SMP] 3.1.3.1), Accept announces it at once with an ACK. Accept is
-// for server-role Muxes; on a client it fails with ErrRole.
+// ([MC-SMP] 3.1.3.1), Accept queues an ACK announcing it, without waiting
+// for the transport to take it. Accept returns an error once ctx is done
+// and after Mux.Close (a session left queued is then never handed
+// out); after a failure on the peer's side, sessions whose SYN arrived
+// before it are still returned, with their data). Accept is for
+// server-role Muxes; on a client it fails with ErrRole.
 func (m *Mux) Accept(ctx context.Context) (*Session, error) {
 	if m.client {
 		return nil, errorf("smp mux", -1, ErrRole, "Accept on a client-role Mux; clients Open")
 	}
 	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		m.mu.Lock()
+		// After the local Close no session is handed out; after a
+		// failure on the peer's side, sessions queued before it still
+		// are, so that their data can be read (see Session.Read).
+		if m.err != nil && (len(m.acceptQ) == 0 || errors.Is(m.err, ErrClosed)) {
+			err := m.err
+			m.mu.Unlock()
+			return nil, err
+		}
 		if len(m.acceptQ) > 0 {
 			s := m.acceptQ[0]
 			m.acceptQ[0] = nil
@@ -241,13 +285,17 @@ func (m *Mux) Accept(ctx context.Context) (*Session, error) {
 				signal(m.acceptSig)
 			}
 			m.mu.Unlock()
-			s.sendAck(true)
+			s.mu.Lock()
+			adv := s.state == stateEstablished && s.hwRecv != s.lastHwRecv
+			wndw := s.hwRecv
+			if adv {
+				s.askedHw = wndw
+			}
+			s.mu.Unlock()
+			if adv {
+				m.askAck(&s.ackReq, wndw) // fails only once the Mux is down
+			}
 			return s, nil
-		}
-		if m.err != nil {
-			err := m.err
-			m.mu.Unlock()
-			return nil, err
 		}
 		m.mu.Unlock()
 		select {
@@ -262,11 +310,14 @@ func (m *Mux) Accept(ctx context.Context) (*Session, error) {
 // Close tears the Mux down: it closes the transport, fails every session
 // with ErrClosed, and waits for the reader goroutine to exit. It sends no
 // FIN packets ([MC-SMP] 3.1.4.5: the peer learns of the shutdown when the
-// transport closes). It returns the transport's Close error, if any.
-// Calling Close again returns nil.
+// transport closes), and packets still queued are dropped. Close waits for
+// both the reader and the writer goroutine to exit, which requires that
+// closing the transport unblock a pending Read and Write. It returns the
+// transport's Close error, if any. Calling Close again returns nil.
 func (m *Mux) Close() error {
 	err := m.teardown(&Error{Layer: "smp mux", Offset: -1, Msg: "Mux closed by the local higher layer", Err: ErrClosed, Cause: net.ErrClosed})
 	<-m.readerDone
+	<-m.writerDone
 	return err
 }
 
@@ -295,7 +346,18 @@ func (m *Mux) teardown(err error) error {
 	m.err = err
 	close(m.done)
 	m.mu.Unlock()
-	return m.conn.Close()
+	cerr := m.conn.Close()
+	// Queued requests are dropped; their waiters see done.
+	m.wqmu.Lock()
+	for i := m.wqh; i < len(m.wq); i++ {
+		if r := m.wq[i]; r != nil {
+			r.state = wreqIdle
+		}
+	}
+	clear(m.wq)
+	m.wq, m.wqh = m.wq[:0], 0
+	m.wqmu.Unlock()
+	return cerr
 }
 
 // downState reports whether the Mux has been torn down and, if so,
@@ -313,21 +375,6 @@ func (m *Mux) failure() error {
 	return m.err
 }
 
-// writePacketLocked writes one packet, header h (its Length computed here)
-// and data, with a single transport Write. The caller holds wmu.
-func (m *Mux) writePacketLocked(h Header, data []byte) error {
-	select {
-	case <-m.done:
-		return m.failure()
-	default:
-	}
-	m.wbuf, _ = h.AppendPacket(m.wbuf[:0], data) // data is at most MaxDataLength
-	if _, err := m.conn.Write(m.wbuf); err != nil {
-		m.teardown(&Error{Layer: "smp mux", Offset: -1, Msg: "writing " + h.Flags.String() + " packet to the transport", Err: ErrTransport, Cause: err})
-		return m.failure()
-	}
-	return nil
-}
 
 // recycle releases s's SID, [MC-SMP] 3.1.4.4 and 3.1.5.1.3.
 func (m *Mux) recycle(s *Session) {
@@ -432,6 +479,7 @@ func (m *Mux) dispatch(h *Header, data []byte, off int64) error {
 		}
 		s = newSession(m, h.SID, h.Wndw, m.cfg.Window)
 		s.lastHwRecv = DefaultWindow // what the client assumes, 3.1.3.1
+		s.askedHw = DefaultWindow
 		m.sessions[h.SID] = s
 		m.acceptQ = append(m.acceptQ, s)
 		signal(m.acceptSig)

@@ -302,6 +302,7 @@ func TestSequenceWrapReceive(t *testing.T) {
 	s.seqRecv = base
 	s.hwRecv = base + 4
 	s.lastHwRecv = s.hwRecv
+	s.askedHw = s.hwRecv
 	s.mu.Unlock()
 	for _, seq := range []uint32{0xffffffff, 0, 1, 2} {
 		p.send(FlagDATA, 0, seq, 4, []byte{byte(seq)})

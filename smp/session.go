@@ -46,10 +46,17 @@ const (
 // of its kind does not observe the deadline until its turn. Deadlines
 // follow net.Conn: a Read or Write blocked past its deadline returns
 // os.ErrDeadlineExceeded, and a deadline can be extended.
-// Packets of all sessions share the transport one at a time, so a Read
-// (sending an ACK), a Write or a Close may also wait while another packet
-// is being written; deadlines do not interrupt a transport write already
-// under way (closing the Mux does).
+//
+// The deadline bounds the whole call, transport writes included (see
+// Mux). Read never waits for the transport: the ACK it causes is queued
+// for the Mux's writer. Write waits for each DATA packet to be written,
+// until the write deadline: a packet still queued behind others (a peer
+// that stopped reading its socket) is withdrawn unsent and Write returns
+// os.ErrDeadlineExceeded with the session intact; a packet whose
+// transport write has begun and cannot finish in time tears the Mux
+// down, and Write returns the Mux's error (ErrTransport, which
+// errors.Is also matches with os.ErrDeadlineExceeded). Close queues its
+// FIN and returns at once.
 type Session struct {
 	m   *Mux
 	sid uint16
@@ -61,6 +68,10 @@ type Session struct {
 	writable chan struct{} // capacity 1: window opened, FIN or close arrived
 	ackEvery uint32
 
+	// The session's write requests, reused (see wreq); their state is
+	// guarded by Mux.wqmu.
+	dataReq, ackReq, finReq wreq
+
 	mu    sync.Mutex // guards the fields below
 	state sessionState
 	// The variables of [MC-SMP] 3.1.1.1, compared modulo 2^32.
@@ -69,6 +80,7 @@ type Session struct {
 	seqRecv    uint32 // SeqNumForRecv: SEQNUM of the last DATA received
 	hwRecv     uint32 // HighWaterForRecv: our receive high-water mark
 	lastHwRecv uint32 // LastHighWaterForRecv: WNDW of the last packet sent
+	askedHw    uint32 // WNDW of the last ACK asked of the writer
 	q          [][]byte
 	qh         int // index of the first unread packet in q
 	roff       int // bytes of q[qh] already returned by Read
@@ -77,7 +89,7 @@ type Session struct {
 var _ net.Conn = (*Session)(nil)
 
 func newSession(m *Mux, sid uint16, hwSend, window uint32) *Session {
-	return &Session{
+	s := &Session{
 		m:          m,
 		sid:        sid,
 		rdl:        newDeadline(),
@@ -88,7 +100,12 @@ func newSession(m *Mux, sid uint16, hwSend, window uint32) *Session {
 		hwSend:     hwSend,
 		hwRecv:     window,
 		lastHwRecv: window,
+		askedHw:    window,
 	}
+	s.dataReq = wreq{s: s, flags: FlagDATA, done: make(chan error, 1)}
+	s.ackReq = wreq{s: s, flags: FlagACK}
+	s.finReq = wreq{s: s, flags: FlagFIN}
+	return s
 }
 
 // SID returns the session identifier, [MC-SMP] 2.2.1.
@@ -302,37 +319,29 @@ func (s *Session) Read(p []byte) (int, error) {
 			s.pop()
 			s.m.pool.put(pkt)
 			s.hwRecv++ // 3.1.4.2, 3.1.5.2.2
-			ack = !down && s.state == stateEstablished && s.hwRecv-s.lastHwRecv >= s.ackEvery
+			// The window last advertised or asked for: an ACK asked for
+			// is written later by the Mux's writer.
+			base := s.askedHw
+			if seqAfter(s.lastHwRecv, base) {
+				base = s.lastHwRecv
+			}
+			ack = !down && s.state == stateEstablished && s.hwRecv-base >= s.ackEvery
+			if ack {
+				s.askedHw = s.hwRecv
+			}
 		}
+		wndw := s.hwRecv
 		s.mu.Unlock()
 		if ack {
-			s.sendAck(false)
+			// Queued, not waited for; an error means the Mux is down,
+			// which the next call reports.
+			s.m.askAck(&s.ackReq, wndw)
 		}
 		if n == 0 {
 			continue // an empty DATA packet: consumed, nothing to return
 		}
 		return n, nil
 	}
-}
-
-// sendAck advertises the receive window with an ACK packet, [MC-SMP]
-// 2.2.3 and 3.1.5.2.3: when it has advanced by ackEvery or more since the
-// last packet sent, or (force) by any amount. A failed write tears the Mux
-// down; the caller sees that on its next call.
-func (s *Session) sendAck(force bool) {
-	m := s.m
-	m.wmu.Lock()
-	defer m.wmu.Unlock()
-	s.mu.Lock()
-	adv := s.hwRecv - s.lastHwRecv
-	if s.state != stateEstablished || adv == 0 || (!force && adv < s.ackEvery) {
-		s.mu.Unlock()
-		return
-	}
-	h := Header{Flags: FlagACK, SID: s.sid, SeqNum: s.seqSend, Wndw: s.hwRecv}
-	s.lastHwRecv = s.hwRecv
-	s.mu.Unlock()
-	m.writePacketLocked(h, nil)
 }
 
 // Write sends p as DATA packets of at most Config.MaxDataLength bytes
@@ -359,24 +368,15 @@ func (s *Session) Write(p []byte) (int, error) {
 		if err := s.waitWindow(); err != nil {
 			return n, err
 		}
-		m.wmu.Lock()
-		s.mu.Lock()
-		if err := s.sendErrLocked(); err != nil {
-			s.mu.Unlock()
-			m.wmu.Unlock()
-			return n, err
+		r := &s.dataReq
+		r.data = chunk
+		err := m.submit(r)
+		if err == nil {
+			err = m.await(r, s.wdl.wait(), deadlineErr)
 		}
-		if !seqAfter(s.hwSend, s.seqSend) {
-			s.mu.Unlock()
-			m.wmu.Unlock()
+		if err == errWindowShut {
 			continue
 		}
-		s.seqSend++
-		h := Header{Flags: FlagDATA, SID: s.sid, SeqNum: s.seqSend, Wndw: s.hwRecv}
-		s.lastHwRecv = s.hwRecv
-		s.mu.Unlock()
-		err := m.writePacketLocked(h, chunk)
-		m.wmu.Unlock()
 		if err != nil {
 			return n, err
 		}
@@ -438,13 +438,14 @@ func (s *Session) closedErr(op string) error {
 // data. If the peer's FIN has already arrived the SID is recycled at once;
 // otherwise it is recycled when the peer's FIN arrives, and DATA the peer
 // sends meanwhile is ignored (3.1.5.1.1). Close does not wait for the
-// peer. Blocked Reads and Writes return ErrClosed. A second Close fails
-// with ErrClosed; Close after the Mux was torn down sends nothing and
-// returns nil.
+// peer, nor for the transport: the FIN is queued for the Mux's writer,
+// after the packets queued before it (a Write's DATA packet not yet
+// written is withdrawn and that Write returns ErrClosed), and a failure to
+// write it tears the Mux down. Blocked Reads and Writes return ErrClosed.
+// A second Close fails with ErrClosed; Close after the Mux was torn down
+// sends nothing and returns nil.
 func (s *Session) Close() error {
 	m := s.m
-	m.wmu.Lock()
-	defer m.wmu.Unlock()
 	s.mu.Lock()
 	recycle := false
 	switch s.state {
@@ -457,10 +458,13 @@ func (s *Session) Close() error {
 		s.mu.Unlock()
 		return s.closedErr("Close")
 	}
-	h := Header{Flags: FlagFIN, SID: s.sid, SeqNum: s.seqSend, Wndw: s.hwRecv}
-	s.lastHwRecv = s.hwRecv
 	s.dropQueueLocked()
 	s.mu.Unlock()
+	// A Write waiting for its DATA packet behind others gets ErrClosed;
+	// the packet is not sent.
+	if m.withdraw(&s.dataReq) == wreqQueued {
+		finish(&s.dataReq, s.closedErr("Write"))
+	}
 	signal(s.readable)
 	signal(s.writable)
 	s.rdl.stop()
@@ -470,12 +474,8 @@ func (s *Session) Close() error {
 		// the SID in a new SYN.
 		m.recycle(s)
 	}
-	select {
-	case <-m.done:
-		return nil
-	default:
-	}
-	return m.writePacketLocked(h, nil)
+	m.submit(&s.finReq) // fails only once the Mux is down: nothing to send
+	return nil
 }
 
 // SetDeadline sets the read and write deadlines, as net.Conn does.
