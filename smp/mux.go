@@ -375,7 +375,6 @@ func (m *Mux) failure() error {
 	return m.err
 }
 
-
 // recycle releases s's SID, [MC-SMP] 3.1.4.4 and 3.1.5.1.3.
 func (m *Mux) recycle(s *Session) {
 	m.mu.Lock()
