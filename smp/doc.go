@@ -28,6 +28,14 @@
 // transport failure, tears the whole Mux down with an *Error naming the
 // offending field's offset in the stream.
 //
+// Deadlines and contexts bound the whole of every call, transport writes
+// included: one writer goroutine per Mux writes the packets in order, a
+// call waits for its packet only until its own deadline (Read's ACKs and
+// Close's FIN are not waited for at all), a packet still queued when its
+// caller gives up is withdrawn unsent, and one whose write has begun and
+// cannot finish tears the Mux down. A peer that stops reading its socket
+// thus holds no call beyond the deadline that call set.
+//
 //	mux := smp.NewClient(conn, nil) // conn: the TDS connection after login
 //	defer mux.Close()
 //	s, err := mux.Open(ctx)         // a MARS session, SID 0
