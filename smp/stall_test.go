@@ -300,8 +300,8 @@ func TestStallLoopbackTCP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.SetWriteDeadline(time.Now().Add(stallDeadline))
 	big := make([]byte, 64<<20) // far beyond the socket buffers
+	s.SetWriteDeadline(time.Now().Add(stallDeadline))
 	var n int
 	timed(t, "Session.Write over stalled loopback TCP", stallDeadline, func() {
 		n, err = s.Write(big)
