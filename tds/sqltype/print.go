@@ -309,3 +309,60 @@ func (ti TypeInfo) Format(f fmt.State, verb rune) {
 	}
 	fmt.Fprint(f, "}")
 }
+
+// String lists the set flags joined by "|" ("IgnoreCase|IgnoreKana|
+// IgnoreWidth"), FRESERVEDBIT as "0x80", and "0" when none is set.
+func (f CollationFlags) String() string {
+	names := [...]string{"IgnoreCase", "IgnoreAccent", "IgnoreKana", "IgnoreWidth", "Binary", "Binary2", "UTF8"}
+	s := ""
+	for i, n := range names {
+		if f&(1<<i) != 0 {
+			if s != "" {
+				s += "|"
+			}
+			s += n
+		}
+	}
+	if f&0x80 != 0 {
+		if s != "" {
+			s += "|"
+		}
+		s += "0x80"
+	}
+	if s == "" {
+		return "0"
+	}
+	return s
+}
+
+// String joins the parts with "." ("master.dbo.t"), or "" for an empty
+// TableName.
+func (tn TableName) String() string {
+	s := ""
+	for i := 0; i < tn.NumParts(); i++ {
+		if i > 0 {
+			s += "."
+		}
+		s += tn.Part(i).String()
+	}
+	return s
+}
+
+// String returns the schema collection the XML is typed by
+// ("d.dbo.sc"), or "untyped".
+func (x XMLInfo) String() string {
+	if !x.SchemaPresent {
+		return "untyped"
+	}
+	return x.DBName.String() + "." + x.OwningSchema.String() + "." + x.SchemaCollection.String()
+}
+
+// String returns the UDT's three-part name ("d.dbo.p"), with its assembly
+// when sent ("d.dbo.p (A, Version=1.0)").
+func (u UDTInfo) String() string {
+	s := u.DBName.String() + "." + u.SchemaName.String() + "." + u.TypeName.String()
+	if len(u.AssemblyQualifiedName) > 0 {
+		s += " (" + u.AssemblyQualifiedName.String() + ")"
+	}
+	return s
+}

@@ -114,3 +114,33 @@ func TestValueStringCut(t *testing.T) {
 		t.Errorf("%%+v = %q", got)
 	}
 }
+
+func TestSmallStrings(t *testing.T) {
+	if got, want := coll47.Flags().String(), "IgnoreCase|IgnoreKana|IgnoreWidth"; got != want {
+		t.Errorf("CollationFlags = %q, want %q", got, want)
+	}
+	if got := CollationFlags(0).String(); got != "0" {
+		t.Errorf("zero CollationFlags = %q", got)
+	}
+	if got := (CollUTF8 | 0x80).String(); got != "UTF8|0x80" {
+		t.Errorf("CollationFlags = %q", got)
+	}
+	_, tn := AppendTableName(nil, "master", "dbo", "t")
+	if got := tn.String(); got != "master.dbo.t" {
+		t.Errorf("TableName = %q", got)
+	}
+	if got := (TableName{}).String(); got != "" {
+		t.Errorf("empty TableName = %q", got)
+	}
+	ti, _ := goldenValue(t, "udt.hex")
+	if got, want := ti.UDT.String(), "d.dbo.p (A,)"; got != want {
+		t.Errorf("UDTInfo = %q, want %q", got, want)
+	}
+	ti, _ = goldenValue(t, "xml_schema.hex")
+	if got, want := ti.XML.String(), "d.dbo.sc"; got != want {
+		t.Errorf("XMLInfo = %q, want %q", got, want)
+	}
+	if got := (XMLInfo{}).String(); got != "untyped" {
+		t.Errorf("untyped XMLInfo = %q", got)
+	}
+}
