@@ -594,7 +594,17 @@ func (c *ServerConn) serveLogin(ctx context.Context, lio loginIO) error {
 		if err != nil {
 			return err
 		}
-		c.user, finalToken = user, final
+		c.user = user
+		if len(final) > 0 {
+			// The last SSPI token (a Kerberos AP-REP, an SPNEGO
+			// accept-completed) goes in a response of its own, before
+			// the login response: go-mssqldb stops reading a response at
+			// its SSPI token, so LOGINACK in the same message would be
+			// lost to it and the login would hang.
+			if err := lio.w.WriteMessage(tds.PacketResponse, 0, tokens.SSPI{Buffer: final}.Append(nil)); err != nil {
+				return errorf(PhaseSSPI, err, "writing the last SSPI token")
+			}
+		}
 	} else {
 		c.user = l.UserName.String()
 		err := errNoSQLLogins

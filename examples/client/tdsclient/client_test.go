@@ -22,9 +22,10 @@ func startServer(t *testing.T, mode tdsserver.TLSMode, rows int) (*tdsserver.Ser
 			{Name: "sa", Password: "Passw0rd!"},
 			{Domain: "CONTOSO", Name: "joe", Password: "Secret1!"},
 		},
-		TLS:     mode,
-		Rows:    rows,
-		Timeout: 10 * time.Second,
+		TLS:       mode,
+		Rows:      rows,
+		Timeout:   10 * time.Second,
+		Databases: []string{"master", "sales"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +91,7 @@ func TestClientServer(t *testing.T) {
 					t.Errorf("rows %s, want %s", got, wantRows)
 				}
 				steps := []string{"Step 1. TCP connection", "Driver handshake", "> TDS:Prelogin, Version = 7.4 (0x74000004), SPID = 0, PacketID = 1, Flags=EOM",
-					"< TDS:Response, Version = 7.4 (0x74000004), SPID = 0, PacketID = 1, Flags=EOM", "Login packet", "> TDS:Login7",
+					"< TDS:Response, Version = 7.4 (0x74000004), SPID = ", "Login packet", "> TDS:Login7",
 					"Login confirmation", "LOGINACK: TDS 7.4 (0x74000004), Microsoft SQL Server 16.0.4000", "INFO 5701: Changed database context to 'sales'.",
 					"Execute a command and read the response", "> TDS:SQLBatch", "ROW: 3 | NULL | -7.25 | NULL", "Close"}
 				if c.want.Encrypted() {
@@ -114,7 +115,7 @@ func TestClientServer(t *testing.T) {
 }
 
 // TestClientErrors checks the ERROR tokens the client reports: a wrong
-// password (18456), an unknown statement (102), and the termination of a
+// password (18456), a DROP of a table that does not exist (3701), and the termination of a
 // client that wants encryption by a server without it.
 func TestClientErrors(t *testing.T) {
 	_, addr := startServer(t, tdsserver.TLSOff, 0)
@@ -127,7 +128,7 @@ func TestClientErrors(t *testing.T) {
 		{"sa", "wrong", "SELECT 1", 18456, 14, "Login failed for user 'sa'."},
 		{"nobody", "Passw0rd!", "SELECT 1", 18456, 14, "Login failed for user 'nobody'."},
 		{`CONTOSO\joe`, "wrong", "SELECT 1", 18456, 14, `Login failed for user 'CONTOSO\joe'.`},
-		{"sa", "Passw0rd!", "DROP TABLE t", 102, 15, "Incorrect syntax near 'DROP TABLE t'."},
+		{"sa", "Passw0rd!", "DROP TABLE t", 3701, 11, "Cannot drop the table 't', because it does not exist or you do not have permission."},
 	} {
 		_, trace, err := run(t, tdsclient.Config{Addr: addr, User: c.user, Password: c.pass, Query: c.query})
 		var se *tdsclient.ServerError

@@ -186,7 +186,7 @@ func FuzzDefaultHandler(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, sql string) {
 		tw, _ := tds.NewWriter(io.Discard, tds.DefaultPacketSize)
-		w := newResponseWriter(tw, tds.Version74, "TDSWIRE")
+		w := newResponseWriter(discardWriter{tw}, tds.Version74, "TDSWIRE")
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
 		w.reset(ctx, nil)
@@ -197,3 +197,8 @@ func FuzzDefaultHandler(f *testing.F) {
 		}
 	})
 }
+
+// discardWriter adapts a tds.Writer to the ResponseWriter's message writer.
+type discardWriter struct{ *tds.Writer }
+
+func (w discardWriter) BeginMessage(t tds.PacketType) error { return w.Writer.BeginMessage(t, 0) }

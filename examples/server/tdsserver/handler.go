@@ -146,7 +146,7 @@ var ErrCancelled = errors.New("tdsserver: request cancelled (attention or shutdo
 // ready, so a large result is never held whole. Values are encoded from
 // Go values by the column's TYPE_INFO (see Row).
 type ResponseWriter struct {
-	w   *tds.Writer
+	w   msgWriter
 	v   tds.Version
 	ctx context.Context
 	buf []byte
@@ -165,7 +165,15 @@ type ResponseWriter struct {
 	server   string // ServerName of ERROR and INFO
 }
 
-func newResponseWriter(w *tds.Writer, v tds.Version, server string) *ResponseWriter {
+// msgWriter streams one message at a time (a tdsconn.Stream).
+type msgWriter interface {
+	BeginMessage(t tds.PacketType) error
+	Write(p []byte) (int, error)
+	EndMessage() error
+	PacketSize() int
+}
+
+func newResponseWriter(w msgWriter, v tds.Version, server string) *ResponseWriter {
 	return &ResponseWriter{w: w, v: v, donePos: -1, server: server}
 }
 
@@ -234,7 +242,7 @@ func (w *ResponseWriter) flush(all bool) error {
 		return nil
 	}
 	if !w.started {
-		if err := w.w.BeginMessage(tds.PacketResponse, 0); err != nil {
+		if err := w.w.BeginMessage(tds.PacketResponse); err != nil {
 			w.err = err
 			return err
 		}

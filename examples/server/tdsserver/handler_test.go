@@ -242,7 +242,7 @@ func TestRoutingAndFeatureAck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := summary(t, s.roundTrip(t, tds.PacketLogin7, lb)); !strings.HasSuffix(got, "LOGINACK ENVCHANGE FEATUREEXTACK DONE(FINAL) ") {
+	if got := summary(t, s.roundTrip(t, tds.PacketLogin7, lb)); !strings.HasSuffix(got, "LOGINACK FEATUREEXTACK ENVCHANGE DONE(FINAL) ") {
 		t.Errorf("login with UTF8_SUPPORT: %s", got)
 	}
 }

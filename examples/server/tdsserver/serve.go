@@ -11,6 +11,7 @@ import (
 	"github.com/tdswire/tdswire/smp"
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tds/request"
+	"github.com/tdswire/tdswire/tdsconn"
 )
 
 // Received is one message a client sent, decoded, as Server.Received
@@ -97,11 +98,10 @@ func (f *inflight) attention() bool {
 
 // serveRequests answers the requests of one logged-in TDS stream until
 // the client goes away. closeStream ends the stream (for the idle timeout).
-func (c *conn) serveRequests(r *tds.Reader, w *tds.Writer, closeStream func() error) error {
+func (c *conn) serveRequests(st *tdsconn.Stream) error {
 	s := c.s
-	sess := c.sess
-	v := sess.Version
-	r.SetMaxMessageSize(s.cfg.MaxMessageSize)
+	v := c.sess.Version
+	closeStream := st.Close
 	var fl inflight
 	msgs := make(chan inMsg)
 	stop := make(chan struct{})
@@ -112,7 +112,7 @@ func (c *conn) serveRequests(r *tds.Reader, w *tds.Writer, closeStream func() er
 		var bufs [2][]byte
 		k := 0
 		for {
-			h, msg, err := r.ReadMessage()
+			h, msg, err := st.ReadMessage()
 			if err == nil && h.Type == tds.PacketAttention {
 				fl.mu.Lock()
 				if fl.running && !fl.attn {
@@ -158,7 +158,7 @@ func (c *conn) serveRequests(r *tds.Reader, w *tds.Writer, closeStream func() er
 		readers.Wait()
 	}()
 
-	rw := newResponseWriter(w, v, s.cfg.ServerName)
+	rw := newResponseWriter(st, v, s.cfg.ServerName)
 	var idle *time.Timer
 	for {
 		if s.cfg.IdleTimeout > 0 {

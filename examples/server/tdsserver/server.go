@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"github.com/tdswire/tdswire/ntlm"
 	"github.com/tdswire/tdswire/prelogin"
 	"github.com/tdswire/tdswire/tds"
+	"github.com/tdswire/tdswire/tdsconn"
 	"github.com/tdswire/tdswire/tokens"
 )
 
@@ -130,8 +130,8 @@ type Config struct {
 	MARS bool
 	// Logf receives one line per connection step; nil discards them.
 	Logf func(format string, args ...any)
-	// Timeout bounds each read and write of a connection; 0 means
-	// DefaultTimeout.
+	// Timeout bounds each write of a logged-in connection (a client that
+	// stops reading); 0 means DefaultTimeout.
 	Timeout time.Duration
 	// Now is the clock for NTLM timestamps; nil means time.Now.
 	Now func() time.Time
@@ -192,7 +192,7 @@ const MaxBigRows = 79_999_999
 // DefaultBigRows is the size of the big table unless Config.Rows says otherwise.
 const DefaultBigRows = 1000
 
-// DefaultTimeout bounds each read and write of a connection unless
+// DefaultTimeout bounds each write of a logged-in connection unless
 // Config.Timeout says otherwise.
 const DefaultTimeout = 2 * time.Minute
 
@@ -203,28 +203,13 @@ type Route struct {
 }
 
 // SSPIServer runs the server side of one SSPI exchange (NTLM raw, SPNEGO,
-// Kerberos): Step is given each token the client sends (LOGIN7's SSPI
-// field first, then each SSPI message) and returns the token to send
-// back (nil if none) and done=true once the client is authenticated.
-// An error fails the login with ERROR 18452 (or the number of a
-// *LoginError). User is the authenticated principal once done.
-type SSPIServer interface {
-	Step(ctx context.Context, in []byte) (out []byte, done bool, err error)
-	User() string
-}
+// Kerberos): it is tdsconn's, so any tdsconn.SSPIServer plugs in.
+type SSPIServer = tdsconn.SSPIServer
 
 // LoginError refuses a login with a given SQL Server error, from
-// CheckSQLLogin or an SSPIServer (e.g. 18456, or a transient 40613).
-type LoginError struct {
-	Number int32
-	Class  uint8
-	State  uint8
-	Msg    string
-}
-
-func (e *LoginError) Error() string {
-	return fmt.Sprintf("login refused: error %d, class %d, state %d: %s", e.Number, e.Class, e.State, e.Msg)
-}
+// CheckSQLLogin, an SSPIServer, or a login fault (e.g. 18456, or a
+// transient 40613): tdsconn's ServerError.
+type LoginError = tdsconn.ServerError
 
 // The default limits.
 const (
@@ -242,8 +227,6 @@ type Stats struct {
 	LoginFailed  int64 // error 18456 sent
 	Batches      int64 // SQL batch messages answered
 	RPCs         int64 // RPC request messages answered
-	SMPSyn       int64 // SMP SYN packets received
-	SMPData      int64 // SMP DATA packets received
 	SMPSessions  int64 // SMP sessions accepted
 	Attentions   int64 // attention signals acknowledged
 	ClientErrors int64 // connections that ended with a protocol error
@@ -277,8 +260,8 @@ type Server struct {
 
 	next atomic.Int64 // connection counter, for SPIDs and log prefixes
 	st   struct {
-		conns, tls, logins, ntlm, failed, batches, rpcs, syn, data, sessions, attn, errs atomic.Int64
-		tm, idle, loginTimeout, rejected, faults                                         atomic.Int64
+		conns, tls, logins, ntlm, failed, batches, rpcs, sessions, attn, errs atomic.Int64
+		tm, idle, loginTimeout, rejected, faults                              atomic.Int64
 	}
 
 	mu     sync.Mutex
@@ -381,7 +364,7 @@ func (s *Server) Stats() Stats {
 	return Stats{
 		Connections: s.st.conns.Load(), TLS: s.st.tls.Load(), Logins: s.st.logins.Load(),
 		NTLMLogins: s.st.ntlm.Load(), LoginFailed: s.st.failed.Load(), Batches: s.st.batches.Load(),
-		RPCs: s.st.rpcs.Load(), SMPSyn: s.st.syn.Load(), SMPData: s.st.data.Load(),
+		RPCs:        s.st.rpcs.Load(),
 		SMPSessions: s.st.sessions.Load(), Attentions: s.st.attn.Load(), ClientErrors: s.st.errs.Load(),
 		TMRequests: s.st.tm.Load(), IdleClosed: s.st.idle.Load(), LoginTimeout: s.st.loginTimeout.Load(),
 		Rejected: s.st.rejected.Load(), Faults: s.st.faults.Load(),
@@ -536,12 +519,3 @@ func (s *Server) logf(format string, args ...any) {
 		s.cfg.Logf(format, args...)
 	}
 }
-
-// closer adapts an io.ReadWriter and a close function to io.ReadWriteCloser.
-type closer struct {
-	io.Reader
-	io.Writer
-	close func() error
-}
-
-func (c closer) Close() error { return c.close() }

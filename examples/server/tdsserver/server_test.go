@@ -208,7 +208,7 @@ func TestMARSSessions(t *testing.T) {
 			s0.Close()
 			s1.Close()
 			st := srv.Stats()
-			if st.SMPSyn != 2 || st.SMPSessions != 2 || st.SMPData < 2 || st.Logins != 1 {
+			if st.SMPSessions != 2 || st.Logins != 1 {
 				t.Errorf("stats %+v", st)
 			}
 		})

@@ -6,85 +6,10 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"testing/iotest"
 
-	"github.com/tdswire/tdswire/smp"
 	"github.com/tdswire/tdswire/tds"
-	"github.com/tdswire/tdswire/tds/tdstest"
 	"github.com/tdswire/tdswire/tokens"
 )
-
-func TestLoginFailedGolden(t *testing.T) {
-	want := tdstest.ReadHex(t, "testdata/login-failed-74.hex")
-	if got := loginFailed(nil, tds.Version74, "sa"); !bytes.Equal(got, want) {
-		t.Errorf("login failure\n got % x\nwant % x", got, want)
-	}
-}
-
-// TestLoginResponse decodes the login response with package tokens and
-// checks the tokens and their order ([MS-TDS] 4.3).
-func TestLoginResponse(t *testing.T) {
-	for _, v := range []tds.Version{tds.Version74, tds.Version73B, tds.Version71Rev1} {
-		b := loginResponse(nil, v, "sales", 8000)
-		s := tokens.NewScanner(b, v)
-		var got []string
-		for {
-			typ, err := s.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatalf("%v: %v", v, err)
-			}
-			switch typ {
-			case tokens.TokenEnvChange:
-				var e tokens.EnvChange
-				if err := s.EnvChange(&e); err != nil {
-					t.Fatal(err)
-				}
-				if e.Type == tokens.EnvSQLCollation {
-					c, _ := e.Collation()
-					got = append(got, fmt.Sprintf("ENVCHANGE %v %v", e.Type, c))
-				} else {
-					got = append(got, fmt.Sprintf("ENVCHANGE %v %q->%q", e.Type, e.OldString().String(), e.NewString().String()))
-				}
-			case tokens.TokenInfo:
-				var m tokens.Message
-				if err := s.Message(&m); err != nil {
-					t.Fatal(err)
-				}
-				got = append(got, fmt.Sprintf("INFO %d %s", m.Number, m.MsgText.String()))
-			case tokens.TokenLoginAck:
-				var a tokens.LoginAck
-				if err := s.LoginAck(&a); err != nil {
-					t.Fatal(err)
-				}
-				got = append(got, fmt.Sprintf("LOGINACK %v %s %v", a.Negotiated(), a.ProgName.String(), a.ProgVersion))
-			case tokens.TokenDone:
-				var d tokens.Done
-				if err := s.Done(&d); err != nil {
-					t.Fatal(err)
-				}
-				got = append(got, fmt.Sprintf("DONE %v", d.Status))
-			default:
-				got = append(got, typ.String())
-			}
-		}
-		want := []string{
-			`ENVCHANGE Database "master"->"sales"`,
-			"INFO 5701 Changed database context to 'sales'.",
-			"ENVCHANGE SQLCollation LCID 0x409 flags 0x0D version 0 SortId 52",
-			`ENVCHANGE Language ""->"us_english"`,
-			"INFO 5703 Changed language setting to us_english.",
-			fmt.Sprintf("LOGINACK %v Microsoft SQL Server 16.0.4000", v),
-			`ENVCHANGE PacketSize "4096"->"8000"`,
-			"DONE FINAL",
-		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("%v:\n got %q\nwant %q", v, got, want)
-		}
-	}
-}
 
 func TestParseUser(t *testing.T) {
 	for _, c := range []struct {
@@ -150,49 +75,6 @@ func TestSplitStatements(t *testing.T) {
 		if got := "[" + strings.Join(parts, "|") + "]"; got != c.want {
 			t.Errorf("split(%q) = %s; want %s", c.in, got, c.want)
 		}
-	}
-}
-
-// TestSMPTap feeds SMP packets through the tap one byte at a time and in
-// one piece and checks every header is reported and the bytes pass
-// unchanged.
-func TestSMPTap(t *testing.T) {
-	var stream []byte
-	hs := []smp.Header{
-		{Flags: smp.FlagSYN, SID: 0, Length: smp.HeaderLen, Wndw: 4},
-		{Flags: smp.FlagDATA, SID: 0, SeqNum: 1, Wndw: 4},
-		{Flags: smp.FlagACK, SID: 0, Length: smp.HeaderLen, SeqNum: 1, Wndw: 5},
-		{Flags: smp.FlagDATA, SID: 1, SeqNum: 1, Wndw: 4},
-		{Flags: smp.FlagFIN, SID: 0, Length: smp.HeaderLen, SeqNum: 1, Wndw: 5},
-	}
-	for i, h := range hs {
-		if h.Flags == smp.FlagDATA {
-			var err error
-			stream, err = h.AppendPacket(stream, bytes.Repeat([]byte{byte(i)}, 20+i))
-			if err != nil {
-				t.Fatal(err)
-			}
-		} else {
-			stream = h.Append(stream)
-		}
-	}
-	for _, r := range []func(io.Reader) io.Reader{iotest.OneByteReader, func(r io.Reader) io.Reader { return r }} {
-		var seen []string
-		tap := &smpTap{r: r(bytes.NewReader(stream)), onHeader: func(h smp.Header) { seen = append(seen, h.Flags.String()) }}
-		got, err := io.ReadAll(tap)
-		if err != nil || !bytes.Equal(got, stream) {
-			t.Fatalf("tap changed the stream: %v", err)
-		}
-		if fmt.Sprint(seen) != "[SYN DATA ACK DATA FIN]" {
-			t.Errorf("headers %v", seen)
-		}
-	}
-	// A broken header stops the reports but not the bytes.
-	bad := append([]byte{0x54}, stream[1:]...)
-	n := 0
-	tap := &smpTap{r: bytes.NewReader(bad), onHeader: func(smp.Header) { n++ }}
-	if got, _ := io.ReadAll(tap); !bytes.Equal(got, bad) || n != 0 {
-		t.Errorf("broken stream: %d headers reported", n)
 	}
 }
 
