@@ -39,6 +39,17 @@ var (
 	ErrTransport = errors.New("transport failed")
 )
 
+// Layer names the part of the package that reported an *Error; its value
+// is the prefix of Error.Error.
+type Layer string
+
+// The layers of package smp.
+const (
+	LayerHeader  Layer = "smp header"  // the header codec ([MC-SMP] 2.2)
+	LayerMux     Layer = "smp mux"     // a Mux: the transport and its sessions ([MC-SMP] 3.1)
+	LayerSession Layer = "smp session" // one Session ([MC-SMP] 3.1.5)
+)
+
 // Error describes a failure of the SMP codec or of a Mux.
 //
 // For the header decoder Offset counts from the start of the buffer given
@@ -48,7 +59,7 @@ var (
 // example a local Close). Errors are built only on failure paths, so
 // decoding valid input does not allocate.
 type Error struct {
-	Layer  string // "smp header", "smp mux" or "smp session"
+	Layer  Layer  // LayerHeader, LayerMux or LayerSession
 	Offset int64  // byte offset of the offending field, or -1
 	Msg    string // what was wrong, in the terms of [MC-SMP]
 	Err    error  // the class: one of the sentinels above
@@ -57,7 +68,7 @@ type Error struct {
 
 // Error formats the failure as "layer: at offset N: what: class: cause".
 func (e *Error) Error() string {
-	s := e.Layer + ": "
+	s := string(e.Layer) + ": "
 	if e.Offset >= 0 {
 		s += fmt.Sprintf("at offset %d: ", e.Offset)
 	}
@@ -77,6 +88,6 @@ func (e *Error) Unwrap() []error {
 	return []error{e.Err}
 }
 
-func errorf(layer string, offset int64, class error, format string, args ...any) *Error {
+func errorf(layer Layer, offset int64, class error, format string, args ...any) *Error {
 	return &Error{Layer: layer, Offset: offset, Msg: fmt.Sprintf(format, args...), Err: class}
 }
