@@ -17,10 +17,14 @@ import (
 // explains: the steps of the login described in the seed articles, the
 // MARS sessions and the way the connection ended.
 type Conv struct {
-	ID       int
-	Addr     [2]netip.AddrPort // the two ends, in the order first seen
-	Client   int               // index into Addr of the client, -1 if unknown
-	clientBy string            // how the client side was told
+	ID int
+	// unwritten counts the frames of a streaming Tracer not yet written;
+	// retired says the conversation's explanation went to the spool.
+	unwritten int
+	retired   bool
+	Addr      [2]netip.AddrPort // the two ends, in the order first seen
+	Client    int               // index into Addr of the client, -1 if unknown
+	clientBy  string            // how the client side was told
 
 	half    [2]*half
 	obs     *tdsconn.Observer // the connection flow, fed in order by half

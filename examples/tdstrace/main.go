@@ -10,11 +10,15 @@ import (
 )
 
 func main() {
-	// A less eager collector than the default: a trace keeps what each
-	// conversation's summary needs until the end, and on the 1,000-login
+	// A less eager collector than the default: on the 1,000-login
 	// capture of BENCHMARKS.md 400 measured faster than 100, 200, 800
-	// and off.
+	// and off. The memory limit makes it eager again before the heap
+	// passes 40 MiB: a streaming trace holds only its open conversations
+	// (closed ones are spooled, see spool.go), a few MiB however large
+	// the capture, and the limit keeps the garbage that GC percent 400
+	// lets pile up from taking the process above 64 MB.
 	debug.SetGCPercent(400)
+	debug.SetMemoryLimit(40 << 20)
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

@@ -77,7 +77,7 @@ func tcpFlags(fl uint8) string {
 func (t *Tracer) tdsConvs() []*Conv {
 	var out []*Conv
 	for _, c := range t.Convs {
-		if c.pdus > 0 {
+		if c != nil && c.pdus > 0 {
 			out = append(out, c)
 		}
 	}
@@ -132,9 +132,16 @@ func (t *Tracer) emit(f *Frame) {
 
 // writeConvs writes the conversation explanations or records.
 func (t *Tracer) writeConvs() {
-	for _, c := range t.tdsConvs() {
+	for i, c := range t.Convs {
 		if t.err != nil {
 			return
+		}
+		if c == nil {
+			t.copySpooled(i) // retired (a streaming Tracer)
+			continue
+		}
+		if c.pdus == 0 {
+			continue
 		}
 		s := &t.sum // reused: each is written before the next is made
 		c.summarize(s, t.json)

@@ -321,6 +321,9 @@ func TestStreamMatchesKeep(t *testing.T) {
 	a.send(true, fFIN|fACK, nil)
 	b.send(false, fPSH|fACK, loginFailed())
 	a.send(false, fFIN|fACK, nil)
+	c.send(true, fRST|fACK, nil) // c is over: retired at once
+	a.send(true, fACK, nil)      // the last ACK: a is over, retired
+	b.send(true, fPSH|fACK, synPrelogin)
 	file := buf.Bytes()
 	for _, jsonOut := range []bool{false, true} {
 		keep := NewTracer(1433, false)
@@ -346,6 +349,11 @@ func TestStreamMatchesKeep(t *testing.T) {
 		w.Flush()
 		if got.String() != want.String() {
 			t.Errorf("json %v: streaming differs:\n%s", jsonOut, lineDiff(want.String(), got.String()))
+		}
+		// The closed conversations were spooled and dropped, the open one
+		// kept (spool.go).
+		if len(st.Convs) != 3 || st.Convs[0] != nil || st.Convs[1] == nil || st.Convs[2] != nil {
+			t.Errorf("json %v: conversations kept after the trace: %v, want only the second", jsonOut, st.Convs)
 		}
 		if !strings.Contains(want.String(), "7.2 (0x72090002)") {
 			t.Errorf("json %v: no TDS version in the output:\n%s", jsonOut, want.String())

@@ -92,6 +92,7 @@ type Tracer struct {
 	free    []*Frame // written frames, for reuse
 	err     error    // the first write error
 	sum     Summary  // writeConvs' summary, reused
+	spool   spool    // explanations of retired conversations (streaming)
 	dec     msgDecoder
 	marks   []mark // a block that new marks are taken from
 	// observers are the Observers of closed conversations, Reset for
@@ -149,6 +150,7 @@ func (t *Tracer) Read(r io.Reader) error {
 // Finish writes the conversations of a stream Tracer after Read.
 func (t *Tracer) Finish() error {
 	t.writeConvs()
+	t.closeSpool()
 	return t.err
 }
 
@@ -163,6 +165,11 @@ func (t *Tracer) flush(all bool) {
 		t.emit(f)
 		t.free = append(t.free, f)
 		n++
+		c := f.Conv
+		c.unwritten--
+		if t.stream && c.unwritten == 0 && c.over(f) {
+			t.retire(c)
+		}
 	}
 	if n > 0 {
 		t.pending = append(t.pending[:0], t.pending[n:]...)
@@ -229,6 +236,7 @@ func (t *Tracer) frame(ci captureInfo, s *segment) {
 		t.Frames = append(t.Frames, f)
 		return
 	}
+	c.unwritten++
 	t.pending = append(t.pending, f)
 	t.flush(false)
 }
