@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -460,10 +461,60 @@ const TraceQuery = "SELECT * FROM sample"
 // CaptureSessions records n go-mssqldb sessions against a new server
 // (each: PRELOGIN, LOGIN7, the login response, TraceQuery and its result,
 // then the close) and returns them as one pcap file, the sessions one
-// after another, each on its own client port and with the server on port
-// 1433 so that both tdstrace and tshark dissect it as TDS without being
-// told the port.
+// after another, each on its own client address and port, closed with
+// FINs, and with the server on port 1433 so that both tdstrace and tshark
+// dissect it as TDS without being told the port.
 func CaptureSessions(ctx context.Context, n int) ([]byte, error) {
+	var out bytes.Buffer
+	if err := WriteSessions(ctx, &out, n, n); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// WriteSessions writes a pcap file of n sessions to w, as CaptureSessions
+// returns, but records only distinct sessions (at most n) and repeats
+// them in turn, each repetition on its own client address and port and a
+// second after the previous one: a synthetic capture as large as wanted
+// (100,000 sessions are about 150 MB) from a few real ones, written as
+// it is made.
+func WriteSessions(ctx context.Context, w io.Writer, n, distinct int) error {
+	convs, err := recordSessions(ctx, min(n, distinct))
+	if err != nil {
+		return err
+	}
+	if len(convs) == 0 {
+		return errors.New("no session recorded")
+	}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	var one bytes.Buffer
+	start := time.Date(2026, 11, 21, 5, 0, 0, 0, time.UTC)
+	server := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, 0, 1}), 1433)
+	for i := range n {
+		one.Reset()
+		c := pcap.Conversation{
+			Client: netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(1 + i>>8), byte(i)}), uint16(40000+i%20000)),
+			Server: server,
+			Start:  start.Add(time.Duration(i) * time.Second),
+			Close:  true,
+		}
+		if err := pcap.Write(&one, c, convs[i%len(convs)]); err != nil {
+			return err
+		}
+		b := one.Bytes()
+		if i > 0 {
+			b = b[24:] // one file header for the whole capture
+		}
+		if _, err := bw.Write(b); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// recordSessions records n go-mssqldb sessions against a new server and
+// returns their conversations.
+func recordSessions(ctx context.Context, n int) ([][]pcap.Segment, error) {
 	s, err := StartServer(10)
 	if err != nil {
 		return nil, err
@@ -496,25 +547,5 @@ func CaptureSessions(ctx context.Context, n int) ([]byte, error) {
 	if err := s.Close(); err != nil {
 		return nil, err
 	}
-	convs := s.conversations()
-	var out bytes.Buffer
-	start := time.Date(2026, 11, 21, 5, 0, 0, 0, time.UTC)
-	server := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, 0, 1}), 1433)
-	for i, segs := range convs {
-		var one bytes.Buffer
-		c := pcap.Conversation{
-			Client: netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, byte(1 + i>>8), byte(i)}), uint16(40000+i%20000)),
-			Server: server,
-			Start:  start.Add(time.Duration(i) * time.Second),
-		}
-		if err := pcap.Write(&one, c, segs); err != nil {
-			return nil, err
-		}
-		b := one.Bytes()
-		if i > 0 {
-			b = b[24:] // one file header for the whole capture
-		}
-		out.Write(b)
-	}
-	return out.Bytes(), nil
+	return s.conversations(), nil
 }

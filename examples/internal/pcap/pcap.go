@@ -21,6 +21,9 @@ type Conversation struct {
 	Client netip.AddrPort // IPv4 address and port of the client
 	Server netip.AddrPort // IPv4 address and port of the server
 	Start  time.Time      // timestamp of the first record
+	// Close ends the conversation with the client's FIN, the server's
+	// FIN and the client's last ACK; otherwise it is left open.
+	Close bool
 }
 
 // Segment is data sent in one direction of the conversation.
@@ -67,6 +70,14 @@ func Write(w io.Writer, c Conversation, segs []Segment) error {
 			}
 			p = p[n:]
 		}
+	}
+	if c.Close {
+		const fin = 0x01
+		wr.packet(true, fin|ack, nil)
+		wr.cseq++
+		wr.packet(false, fin|ack, nil)
+		wr.sseq++
+		wr.packet(true, ack, nil)
 	}
 	return wr.err
 }
