@@ -78,9 +78,29 @@ type ClientConfig struct {
 
 	// LoginTimeout bounds the whole login; 0 means DefaultLoginTimeout.
 	LoginTimeout time.Duration
+	// Trace, when set, is called for each step of the login as it
+	// happens: each message sent or received, and the end of the TLS
+	// handshake. It must not keep the payloads.
+	Trace func(*TraceEvent)
 	// MaxMessageSize bounds every message received (0:
 	// tds.DefaultMaxMessageSize).
 	MaxMessageSize int
+}
+
+// TraceEvent is one step of a login reported to ClientConfig.Trace.
+type TraceEvent struct {
+	// TLS is set for the end of a TLS handshake (the other fields are
+	// then zero).
+	TLS *tls.ConnectionState
+	// Sent says whether the client sent the message (else it received
+	// it). Header is the first packet's (for a sent message: the header
+	// the Writer gave it), Packets the number of packets.
+	Sent    bool
+	Header  tds.Header
+	Packets int
+	// Payload is the message, a view valid during the call; nil for
+	// LOGIN7, whose bytes hold the password.
+	Payload []byte
 }
 
 // Message is an INFO or ERROR token of the login response.
@@ -239,6 +259,7 @@ func (c *ClientConn) login(ctx context.Context) error {
 		}
 		cs := tc.ConnectionState()
 		res.TLS, res.Encryption, transport = &cs, EncryptionStrict, tc
+		c.traceTLS(&cs)
 	}
 	w, err := tds.NewWriter(transport, tds.DefaultPacketSize)
 	if err != nil {
@@ -266,6 +287,7 @@ func (c *ClientConn) login(ctx context.Context) error {
 	if err != nil {
 		return errorf(PhasePrelogin, err, "encoding PRELOGIN")
 	}
+	c.traceSent(w, tds.PacketPrelogin, b)
 	if err := w.WriteMessage(tds.PacketPrelogin, 0, b); err != nil {
 		return errorf(PhasePrelogin, err, "writing PRELOGIN")
 	}
@@ -273,6 +295,7 @@ func (c *ClientConn) login(ctx context.Context) error {
 	if err != nil {
 		return errorf(PhasePrelogin, err, "reading the PRELOGIN response")
 	}
+	c.traceReceived(h, msg)
 	if h.Type != tds.PacketResponse {
 		return errorf(PhasePrelogin, ErrProtocol, "PRELOGIN answered with a %v message", h.Type)
 	}
@@ -298,6 +321,7 @@ func (c *ClientConn) login(ctx context.Context) error {
 			}
 			cs := tc.ConnectionState()
 			res.TLS = &cs
+			c.traceTLS(&cs)
 			if err := w.Reset(tc); err != nil {
 				return errorf(PhaseTLSHandshake, err, "packet writer")
 			}
@@ -337,6 +361,7 @@ func (c *ClientConn) login(ctx context.Context) error {
 		// Our own copy of the password: clear it once sent.
 		defer clear(b)
 	}
+	c.traceSent(w, tds.PacketLogin7, b)
 	if err := w.WriteMessage(tds.PacketLogin7, 0, b); err != nil {
 		return errorf(PhaseLogin, err, "writing LOGIN7")
 	}
@@ -354,6 +379,7 @@ func (c *ClientConn) login(ctx context.Context) error {
 		if err != nil {
 			return errorf(PhaseLogin, err, "reading the login response")
 		}
+		c.traceReceived(h, msg)
 		if h.Type != tds.PacketResponse {
 			return errorf(PhaseLogin, ErrProtocol, "login answered with a %v message", h.Type)
 		}
@@ -386,7 +412,9 @@ func (c *ClientConn) login(ctx context.Context) error {
 			return errorf(PhaseSSPI, err, "SSPI round %d", round+1)
 		}
 		sspiDone = done
-		if err := w.WriteMessage(tds.PacketSSPI, 0, login7.SSPIMessage{Data: out}.Append(nil)); err != nil {
+		sm := login7.SSPIMessage{Data: out}.Append(nil)
+		c.traceSent(w, tds.PacketSSPI, sm)
+		if err := w.WriteMessage(tds.PacketSSPI, 0, sm); err != nil {
 			return errorf(PhaseSSPI, err, "writing SSPI message %d", round+1)
 		}
 		res.SSPIRounds++
@@ -409,6 +437,35 @@ func (c *ClientConn) login(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// traceSent reports a message about to be written with w.
+func (c *ClientConn) traceSent(w *tds.Writer, t tds.PacketType, payload []byte) {
+	if c.cfg.Trace == nil {
+		return
+	}
+	room := w.PacketSize() - tds.HeaderLen
+	n := max(1, (len(payload)+room-1)/room)
+	h := tds.Header{Type: t, PacketID: tds.FirstPacketID, Length: uint16(tds.HeaderLen + min(len(payload), room))}
+	if n == 1 {
+		h.Status = tds.StatusEOM
+	}
+	if t == tds.PacketLogin7 {
+		payload = nil
+	}
+	c.cfg.Trace(&TraceEvent{Sent: true, Header: h, Packets: n, Payload: payload})
+}
+
+func (c *ClientConn) traceReceived(h tds.Header, payload []byte) {
+	if c.cfg.Trace != nil {
+		c.cfg.Trace(&TraceEvent{Header: h, Packets: 1, Payload: payload})
+	}
+}
+
+func (c *ClientConn) traceTLS(cs *tls.ConnectionState) {
+	if c.cfg.Trace != nil {
+		c.cfg.Trace(&TraceEvent{TLS: cs})
+	}
 }
 
 // login7 returns the LOGIN7 to send.

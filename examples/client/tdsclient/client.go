@@ -11,12 +11,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tdswire/tdswire/login7"
 	"github.com/tdswire/tdswire/ntlm"
 	"github.com/tdswire/tdswire/prelogin"
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tds/request"
 	"github.com/tdswire/tdswire/tds/sqltype"
+	"github.com/tdswire/tdswire/tdsconn"
 	"github.com/tdswire/tdswire/tokens"
 )
 
@@ -33,6 +33,9 @@ type Config struct {
 	// for: the login packet only, everything, or nothing. The server's
 	// certificate is not verified (as TrustServerCertificate=true).
 	TLS bool
+	// Strict connects with TDS 8.0 strict encryption: TLS first, with
+	// ALPN tds/8.0, then PRELOGIN and everything inside it ([MS-TDS] 2.1).
+	Strict bool
 	// Query is sent as a SQL batch after the login; "" sends none.
 	Query string
 	// Version is the TDS version asked for in LOGIN7; 0 means 7.4.
@@ -59,6 +62,7 @@ func (e *ServerError) Error() string {
 // Result is what a login and query returned.
 type Result struct {
 	Encryption  prelogin.Outcome
+	Strict      bool        // TDS 8.0 strict (Encryption is then OutcomeEntireConnection)
 	NTLM        bool        // the login went through the NTLM exchange
 	Version     tds.Version // TDS version of LOGINACK
 	ProgName    string      // LOGINACK ProgName, trailing NULs removed
@@ -74,7 +78,9 @@ type Result struct {
 // Run connects to cfg.Addr, logs in, runs cfg.Query and closes, printing
 // each step to cfg.Out in the style of the network traces of the seeds
 // ("TDS:Prelogin, Version = 7.4 (0x74000004), SPID = 0, PacketID = 1,
-// Flags=EOM"). A refused login or a failed query is returned as a
+// Flags=EOM"). The flow itself (PRELOGIN, TLS, LOGIN7, the NTLM round,
+// the packet size) is the library's tdsconn client role; Run prints what
+// its Trace reports. A refused login or a failed query is returned as a
 // *ServerError (the Result holds what came before it).
 func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Version == 0 {
@@ -99,202 +105,73 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return res, err
 	}
 	defer nc.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		nc.SetDeadline(dl)
-	}
 	p.line("TCP: %v -> %v connected", nc.LocalAddr(), nc.RemoteAddr())
 
-	// Driver handshake: PRELOGIN, [MS-TDS] 2.2.6.5.
-	p.step("Driver handshake")
-	enc := prelogin.EncryptOff
-	if cfg.TLS {
-		enc = prelogin.EncryptOn
+	host, _, _ := net.SplitHostPort(cfg.Addr)
+	cc := &tdsconn.ClientConfig{
+		Encryption: tdsconn.EncryptionLoginOnly, // ENCRYPT_OFF: what the server asks for
+		TLS:        &tls.Config{ServerName: host, InsecureSkipVerify: true},
+		Database:   cfg.Database,
+		AppName:    "tdswire example client",
+		HostName:   hostname(),
+		ServerName: cfg.Addr,
+		TDSVersion: cfg.Version,
+		PacketSize: tds.DefaultPacketSize,
 	}
-	pm := prelogin.Message{
-		Present:    prelogin.HasVersion | prelogin.HasEncryption | prelogin.HasInstOpt | prelogin.HasThreadID | prelogin.HasMARS,
-		Version:    prelogin.Version{Major: 0, Minor: 1},
-		Encryption: enc,
-		Instance:   []byte{0},
-		ThreadID:   uint32(os.Getpid()),
+	switch {
+	case cfg.Strict:
+		cc.Encryption = tdsconn.EncryptionStrict
+	case cfg.TLS:
+		cc.Encryption = tdsconn.EncryptionFull
 	}
-	payload, err := pm.Append(nil)
-	if err != nil {
-		return res, err
-	}
-	w, err := tds.NewWriter(nc, tds.DefaultPacketSize)
-	if err != nil {
-		return res, err
-	}
-	if err := p.send(w, tds.PacketPrelogin, payload, fmt.Sprintf("VERSION %v, ENCRYPTION %v, MARS %v", pm.Version, pm.Encryption, pm.MARS)); err != nil {
-		return res, err
-	}
-	r := tds.NewReader(nc)
-	h, msg, err := r.ReadMessage()
-	if err != nil {
-		return res, fmt.Errorf("reading the PRELOGIN response: %w", err)
-	}
-	var sm prelogin.Message
-	if err := sm.Decode(msg); err != nil {
-		return res, fmt.Errorf("decoding the PRELOGIN response: %w", err)
-	}
-	p.recv(h, fmt.Sprintf("VERSION %v, ENCRYPTION %v, MARS %v", sm.Version, sm.Encryption, sm.MARS))
-	res.Encryption = prelogin.Negotiate(enc, sm.Encryption)
-	p.line("Encryption: %v", res.Encryption)
-
-	// SSL/TLS handshake inside PRELOGIN packets, [MS-TDS] 3.2.5.2.
-	loginOnly := false
-	switch res.Encryption {
-	case prelogin.OutcomeTerminate:
-		return res, fmt.Errorf("client ENCRYPTION %v and server %v cannot agree: terminated ([MS-TDS] 2.2.6.5)", enc, sm.Encryption)
-	case prelogin.OutcomeLoginOnly, prelogin.OutcomeEntireConnection:
-		p.step("SSL/TLS handshake")
-		host, _, _ := net.SplitHostPort(cfg.Addr)
-		tc, err := tds.ClientHandshake(ctx, nc, &tls.Config{ServerName: host, InsecureSkipVerify: true})
-		if err != nil {
-			return res, fmt.Errorf("TLS handshake: %w", err)
-		}
-		cs := tc.ConnectionState()
-		p.line("TLS: %s, %s, server certificate %q (not verified)", tlsVersion(cs.Version), tls.CipherSuiteName(cs.CipherSuite), subject(cs))
-		if err := w.Reset(tc); err != nil {
-			return res, err
-		}
-		if res.Encryption == prelogin.OutcomeLoginOnly {
-			loginOnly = true
-			if err := w.ResetAfterFirstPacket(nc); err != nil {
-				return res, err
-			}
-		} else {
-			r.Reset(tc)
-		}
-	}
-
-	// Login packet, [MS-TDS] 2.2.6.4.
-	p.step("Login packet")
-	l := login7.Login7{
-		TDSVersion:    cfg.Version,
-		PacketSize:    tds.DefaultPacketSize,
-		ClientProgVer: 0x00010000,
-		ClientPID:     uint32(os.Getpid()),
-		OptionFlags1:  login7.FUseDB | login7.FSetLang,
-		OptionFlags2:  login7.FLanguage | login7.FODBC,
-		HostName:      ucs2(hostname()),
-		AppName:       ucs2("tdswire example client"),
-		ServerName:    ucs2(cfg.Addr),
-		CltIntName:    ucs2("tdswire"),
-		Database:      ucs2(cfg.Database),
-	}
-	var nc2 *ntlm.Client
-	var negotiate []byte
+	how := "SQL authentication, user " + quote(cfg.User)
 	domain, name, isNTLM := strings.Cut(cfg.User, `\`)
 	if isNTLM {
 		res.NTLM = true
-		nc2 = &ntlm.Client{Domain: domain, User: name, Password: cfg.Password, Workstation: hostname()}
-		negotiate = nc2.Negotiate(nil)
-		l.OptionFlags2 |= login7.FIntSecurity
-		l.SSPI = negotiate
+		cc.SSPI = tdsconn.NTLMClient(&ntlm.Client{Domain: domain, User: name, Password: cfg.Password, Workstation: hostname()})
 	} else {
-		l.UserName = ucs2(cfg.User)
-		l.Password = login7.NewPassword(cfg.Password)
+		cc.User, cc.Password = cfg.User, cfg.Password
 	}
-	payload, err = l.Append(nil)
-	if err != nil {
-		return res, err
-	}
-	how := "SQL authentication, user " + quote(cfg.User)
-	if isNTLM {
-		how = fmt.Sprintf("integrated security, NTLM NEGOTIATE_MESSAGE (%d bytes) in SSPI", len(negotiate))
-	}
-	if res.Encryption.Encrypted() {
-		how += ", sent inside TLS"
-	}
-	if err := p.send(w, tds.PacketLogin7, payload, how); err != nil {
-		return res, err
-	}
-	if loginOnly {
-		// 3.2.5.3: only the login packet is encrypted.
-		r.Reset(nc)
-		if err := w.Reset(nc); err != nil {
-			return res, err
-		}
-		p.line("login packet sent in TLS; the connection goes on in clear")
-	}
+	cc.Trace = func(ev *tdsconn.TraceEvent) { p.onTrace(ev, res, isNTLM, &how) }
 
-	h, msg, err = r.ReadMessage()
+	c, lr, err := tdsconn.Login(ctx, nc, cc)
+	if lr != nil {
+		res.Encryption = outcome(lr.Encryption)
+		res.Strict = lr.Encryption == tdsconn.EncryptionStrict
+	}
 	if err != nil {
-		return res, fmt.Errorf("reading the login response: %w", err)
-	}
-	if isNTLM {
-		// NTLM challenge and response, [MS-TDS] 2.2.7.22 and 2.2.6.8.
-		p.step("NTLM challenge and response packets")
-		s := tokens.NewScanner(msg, cfg.Version)
-		var challenge []byte
-		for {
-			t, err := s.Next()
-			if err != nil {
-				break
-			}
-			if t == tokens.TokenSSPI {
-				var x tokens.SSPI
-				if err := s.SSPI(&x); err != nil {
-					return res, err
-				}
-				challenge = x.Buffer
-				break
+		var se *tdsconn.ServerError
+		if lr != nil && len(p.last) > 0 && errors.As(err, &se) {
+			// The refusal: print and record its tokens.
+			if rerr := p.response(res, p.lastH, p.last, cfg.Version, "Login confirmation"); rerr != nil {
+				return res, rerr
 			}
 		}
-		if challenge == nil {
-			// No SSPI token: the server refused the login at once.
-			return res, p.response(res, h, msg, cfg.Version, "Login confirmation")
-		}
-		var ch ntlm.Challenge
-		if err := ch.Decode(challenge); err != nil {
-			return res, fmt.Errorf("decoding the NTLM CHALLENGE: %w", err)
-		}
-		p.recvLine(h, "SSPI token: "+ch.String())
-		auth, _, err := nc2.Authenticate(nil, negotiate, challenge)
-		if err != nil {
-			return res, err
-		}
-		var a ntlm.Authenticate
-		if err := a.Decode(auth); err != nil {
-			return res, err
-		}
-		if err := p.send(w, tds.PacketSSPI, login7.SSPIMessage{Data: auth}.Append(nil), a.String()); err != nil {
-			return res, err
-		}
-		h, msg, err = r.ReadMessage()
-		if err != nil {
-			return res, fmt.Errorf("reading the login response: %w", err)
-		}
+		return res, err
 	}
-	if err := p.response(res, h, msg, cfg.Version, "Login confirmation"); err != nil {
+	defer c.Close()
+	if err := p.response(res, p.lastH, p.last, cfg.Version, "Login confirmation"); err != nil {
 		return res, err
 	}
 	if res.Version == 0 {
 		return res, errors.New("the login response has no LOGINACK")
 	}
 	p.v = res.Version
-	if res.PacketSize != 0 {
-		if err := w.SetPacketSize(res.PacketSize); err != nil {
-			return res, err
-		}
-		if err := r.SetPacketSize(res.PacketSize); err != nil {
-			return res, err
-		}
-	}
+	res.PacketSize = c.PacketSize()
 
 	if cfg.Query != "" {
 		// Execute a command and read the response, [MS-TDS] 2.2.6.7.
 		p.step("Execute a command and read the response")
-		batch := request.SQLBatch{Headers: request.AllHeaders{TransactionDescriptor: request.AutoCommit()}, SQLText: tds.UCS2(tds.AppendUCS2(nil, cfg.Query))}
-		payload, err := batch.Append(nil, res.Version)
+		m := request.SQLBatch{Headers: request.AllHeaders{TransactionDescriptor: request.AutoCommit()}, SQLText: ucs2(cfg.Query)}
+		payload, err := m.Append(nil, res.Version)
 		if err != nil {
 			return res, err
 		}
-		if err := p.send(w, tds.PacketSQLBatch, payload, quote(cfg.Query)); err != nil {
+		p.sent(tds.Header{Type: tds.PacketSQLBatch, Status: tds.StatusEOM, PacketID: tds.FirstPacketID}, c.PacketSize(), len(payload), quote(cfg.Query))
+		if err := c.WriteMessage(tds.PacketSQLBatch, payload); err != nil {
 			return res, err
 		}
-		h, msg, err := r.ReadMessage()
+		h, msg, err := c.ReadMessage()
 		if err != nil {
 			return res, fmt.Errorf("reading the response: %w", err)
 		}
@@ -304,11 +181,97 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 
 	p.step("Close")
-	if err := nc.Close(); err != nil {
+	if err := c.Close(); err != nil {
 		return res, err
 	}
 	p.line("TCP: connection closed by the client")
 	return res, nil
+}
+
+// outcome maps the encryption of a tdsconn login to the PRELOGIN outcome
+// the Result reports (TDS 8.0 strict encrypts the entire connection).
+func outcome(e tdsconn.Encryption) prelogin.Outcome {
+	switch e {
+	case tdsconn.EncryptionNone:
+		return prelogin.OutcomeNoEncryption
+	case tdsconn.EncryptionLoginOnly:
+		return prelogin.OutcomeLoginOnly
+	case tdsconn.EncryptionFull, tdsconn.EncryptionStrict:
+		return prelogin.OutcomeEntireConnection
+	}
+	return prelogin.OutcomeTerminate
+}
+
+// trace prints one step the tdsconn client reports.
+func (p *printer) onTrace(ev *tdsconn.TraceEvent, res *Result, isNTLM bool, how *string) {
+	if cs := ev.TLS; cs != nil {
+		if !p.tlsDone {
+			p.step("SSL/TLS handshake")
+		}
+		p.tlsDone = true
+		p.line("TLS: %s, %s, server certificate %q (not verified)", tlsVersion(cs.Version), tls.CipherSuiteName(cs.CipherSuite), subject(*cs))
+		*how += ", sent inside TLS"
+		return
+	}
+	h := ev.Header
+	switch {
+	case ev.Sent && h.Type == tds.PacketPrelogin:
+		p.step("Driver handshake")
+		var m prelogin.Message
+		if m.Decode(ev.Payload) == nil {
+			p.enc = m.Encryption
+			p.sent(h, 0, len(ev.Payload), fmt.Sprintf("VERSION %v, ENCRYPTION %v, MARS %v", m.Version, m.Encryption, m.MARS))
+		}
+	case !ev.Sent && p.nrecv == 0:
+		p.nrecv++
+		var m prelogin.Message
+		if m.Decode(ev.Payload) == nil {
+			p.recv(h, fmt.Sprintf("VERSION %v, ENCRYPTION %v, MARS %v", m.Version, m.Encryption, m.MARS))
+			if p.tlsDone {
+				p.line("Encryption: TDS 8.0 strict (TLS came first)")
+			} else {
+				p.line("Encryption: %v", prelogin.Negotiate(p.enc, m.Encryption))
+			}
+		}
+	case ev.Sent && h.Type == tds.PacketLogin7:
+		p.step("Login packet")
+		what := *how
+		if isNTLM {
+			what = "integrated security, NTLM NEGOTIATE_MESSAGE in SSPI"
+			if p.tlsDone {
+				what += ", sent inside TLS"
+			}
+		}
+		p.sentPackets(h, ev.Packets, what)
+	case ev.Sent && h.Type == tds.PacketSSPI:
+		var a ntlm.Authenticate
+		if a.Decode(ev.Payload) == nil {
+			p.sent(h, 0, len(ev.Payload), a.String())
+		}
+	case !ev.Sent:
+		p.nrecv++
+		p.lastH, p.last = h, append(p.last[:0], ev.Payload...)
+		if challenge := sspiToken(ev.Payload, p.v); challenge != nil {
+			p.step("NTLM challenge and response packets")
+			var ch ntlm.Challenge
+			if ch.Decode(challenge) == nil {
+				p.recvLine(h, "SSPI token: "+ch.String())
+			}
+		}
+	}
+}
+
+// sspiToken returns the buffer of the SSPI token of a login response
+// message, or nil.
+func sspiToken(msg []byte, v tds.Version) []byte {
+	s := tokens.NewScanner(msg, v)
+	if t, err := s.SkipTo(tokens.TokenSSPI); err == nil && t == tokens.TokenSSPI {
+		var x tokens.SSPI
+		if s.SSPI(&x) == nil {
+			return x.Buffer
+		}
+	}
+	return nil
 }
 
 func hostname() string {
@@ -536,9 +499,14 @@ func format(v sqltype.Value) string {
 
 // printer writes the trace.
 type printer struct {
-	w io.Writer
-	v tds.Version
-	n int
+	w       io.Writer
+	v       tds.Version
+	n       int
+	nrecv   int
+	tlsDone bool
+	enc     prelogin.Encryption // the ENCRYPTION sent
+	lastH   tds.Header          // the last login response message
+	last    []byte
 }
 
 func (p *printer) step(name string) {
@@ -555,21 +523,36 @@ func (p *printer) trace(h tds.Header) string {
 	return fmt.Sprintf("TDS:%v, Version = %v, SPID = %d, PacketID = %d, Flags=%v", h.Type, p.v, h.SPID, h.PacketID, h.Status)
 }
 
-// send writes a message with w and prints the header of its first packet.
-func (p *printer) send(w *tds.Writer, t tds.PacketType, payload []byte, what string) error {
-	h := tds.Header{Type: t, Status: tds.StatusEOM, PacketID: tds.FirstPacketID}
-	room := w.PacketSize() - tds.HeaderLen
-	packets := 1
-	if len(payload) > room {
-		h.Status = 0
-		packets = (len(payload) + room - 1) / room
+// sent prints the header of the first packet of a message of n bytes
+// sent with packets of size ps (0: DefaultPacketSize).
+func (p *printer) sent(h tds.Header, ps, n int, what string) {
+	if ps == 0 {
+		ps = tds.DefaultPacketSize
 	}
+	room := ps - tds.HeaderLen
+	packets := max(1, (n+room-1)/room)
+	h.Status = tds.StatusEOM
+	if packets > 1 {
+		h.Status = 0
+	}
+	p.sentPacketsBytes(h, packets, n, what)
+}
+
+// sentPackets prints a message whose byte count is not shown (LOGIN7).
+func (p *printer) sentPackets(h tds.Header, packets int, what string) {
 	unit := "packet"
 	if packets > 1 {
 		unit = "packets"
 	}
-	fmt.Fprintf(p.w, "  > %s (%d %s, %d bytes): %s\n", p.trace(h), packets, unit, len(payload), what)
-	return w.WriteMessage(t, 0, payload)
+	fmt.Fprintf(p.w, "  > %s (%d %s): %s\n", p.trace(h), packets, unit, what)
+}
+
+func (p *printer) sentPacketsBytes(h tds.Header, packets, n int, what string) {
+	unit := "packet"
+	if packets > 1 {
+		unit = "packets"
+	}
+	fmt.Fprintf(p.w, "  > %s (%d %s, %d bytes): %s\n", p.trace(h), packets, unit, n, what)
 }
 
 func (p *printer) recv(h tds.Header, what string) {

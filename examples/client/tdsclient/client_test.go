@@ -3,15 +3,20 @@ package tdsclient_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
+	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tdswire/tdswire/examples/client/tdsclient"
 	"github.com/tdswire/tdswire/examples/server/tdsserver"
+	"github.com/tdswire/tdswire/login7"
 	"github.com/tdswire/tdswire/prelogin"
 	"github.com/tdswire/tdswire/tds"
+	"github.com/tdswire/tdswire/tdsconn"
 )
 
 // startServer runs the example server on 127.0.0.1 for one test.
@@ -174,5 +179,54 @@ func TestClientBigTable(t *testing.T) {
 	}
 	if !strings.Contains(trace, "... 5000 rows in all") || !strings.Contains(trace, "DONE: status COUNT, 5000 rows") {
 		t.Errorf("trace:\n%s", trace)
+	}
+}
+
+// TestClientStrict logs in with TDS 8.0 strict encryption to a server
+// made with the library's tdsconn.Accept: TLS first, then PRELOGIN.
+func TestClientStrict(t *testing.T) {
+	cert, err := tdsserver.SelfSignedCertificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	done := make(chan error, 1)
+	go func() {
+		nc, err := ln.Accept()
+		if err != nil {
+			done <- err
+			return
+		}
+		c, err := tdsconn.Accept(context.Background(), nc, &tdsconn.ServerConfig{
+			TLS: &tls.Config{Certificates: []tls.Certificate{cert}}, RequireStrict: true,
+			CheckSQLLogin: func(ctx context.Context, user string, pw login7.Password) error { return nil },
+		})
+		if err == nil {
+			_, _, err = c.ReadMessage() // the client closes
+			if errors.Is(err, io.EOF) {
+				err = nil
+			}
+			c.Close()
+		}
+		done <- err
+	}()
+	res, trace, err := run(t, tdsclient.Config{Addr: ln.Addr().String(), User: "sa", Password: "x", Strict: true})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, trace)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !res.Strict || res.Encryption != prelogin.OutcomeEntireConnection || res.Version != tds.Version74 {
+		t.Errorf("result %+v", res)
+	}
+	for _, s := range []string{"Step 2. SSL/TLS handshake", "TLS: TLS 1.3", "Step 3. Driver handshake", "LOGINACK: TDS 7.4"} {
+		if !strings.Contains(trace, s) {
+			t.Errorf("trace lacks %q:\n%s", s, trace)
+		}
 	}
 }
