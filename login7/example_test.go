@@ -8,7 +8,6 @@ import (
 	"github.com/tdswire/tdswire/tds"
 )
 
-
 // Build a LOGIN7 for SQL Server authentication. SetNames encodes the
 // strings, Append computes Length and every offset; the password is
 // obfuscated by NewPassword.

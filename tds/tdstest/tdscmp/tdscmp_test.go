@@ -13,8 +13,8 @@ import (
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tds/request"
 	"github.com/tdswire/tdswire/tds/tdstest"
-	"github.com/tdswire/tdswire/tds/tdstest/tdscmp"
 	"github.com/tdswire/tdswire/tds/tdstest/tdsbuild"
+	"github.com/tdswire/tdswire/tds/tdstest/tdscmp"
 )
 
 func decodeLogin(t testing.TB, b []byte) login7.Login7 {
