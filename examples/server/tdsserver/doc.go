@@ -6,24 +6,22 @@
 //
 // # Connection
 //
-//   - PRELOGIN ([MS-TDS] 2.2.6.5) with its VERSION, the ENCRYPTION answer
-//     of the first table of 2.2.6.5 for its TLSMode, and MARS when the
-//     client asks and Config.MARS allows;
-//   - TLS inside PRELOGIN packets (tds.ServerHandshake, 3.3.5.1), for the
-//     login packet only or for the whole connection, as negotiated;
-//   - LOGIN7 (2.2.6.4): SQL logins against Config.Users or
-//     Config.CheckSQLLogin; integrated logins with the built-in NTLM check
-//     of Config.Users (the NEGOTIATE in LOGIN7, a CHALLENGE in an SSPI
-//     token, 2.2.7.22, the AUTHENTICATE in an SSPI message, 2.2.6.8) or
-//     any SSPIServer from Config.NewSSPI (SPNEGO, Kerberos); the login
-//     database must be one of Config.Databases (else 4060);
-//   - a successful login answered as SQL Server does (4.3): ENVCHANGE
-//     database, INFO 5701, collation, language, INFO 5703, LOGINACK, packet
-//     size, then FEATUREEXTACK for the Config.FeatureAcks the client asked
-//     for and ENVCHANGE 20 when Config.Route sends it elsewhere; a refused
-//     one with ERROR 18456, class 14, state 1;
-//   - MARS over SMP ([MC-SMP]) with package smp, started after the login
-//     response or before LOGIN7.
+// The login is tdsconn.Accept's: PRELOGIN ([MS-TDS] 2.2.6.5) with the
+// ENCRYPTION answer of its TLSMode, TLS for the login packet only or the
+// whole connection (or TDS 8.0 strict), LOGIN7 (2.2.6.4) with or without
+// a PRELOGIN before it, TDS 7.0 to 8.0, then:
+//
+//   - SQL logins against Config.Users or Config.CheckSQLLogin; integrated
+//     logins with the built-in NTLM check of the DOMAIN\name users
+//     (tdsconn.NTLMServer; a failed AUTHENTICATE is 18456) or any
+//     SSPIServer from Config.NewSSPI (SPNEGO, Kerberos);
+//   - the login database must be one of Config.Databases (else 4060);
+//   - the login response as SQL Server sends it (4.3), FEATUREEXTACK for
+//     the Config.FeatureAcks the client asked for, and ENVCHANGE 20 when
+//     Config.Route sends the client elsewhere (the server then closes);
+//     a refusal is ERROR 18456, class 14, state 1;
+//   - MARS over SMP ([MC-SMP]), started after the login response or
+//     before LOGIN7: each session is served as its own request stream.
 //
 // Limits: Config.LoginTimeout bounds the whole login (not renewed by
 // reads), Config.IdleTimeout closes a connection that sends no whole
