@@ -77,7 +77,7 @@ func TestServerCommandKeytab(t *testing.T) {
 		t.Fatalf("tsql: %v\n%s", res.Err, res.Output())
 	}
 	next(regexp.MustCompile(`krbauth: Kerberos verified for joe@TDSWIRE\.TEST`))
-	next(regexp.MustCompile(`LOGINACK .* user "joe@TDSWIRE\.TEST"`))
+	next(regexp.MustCompile(`logged in: .* user "joe@TDSWIRE\.TEST"`))
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

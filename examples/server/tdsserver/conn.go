@@ -308,7 +308,8 @@ func (s *Server) serveConn(raw net.Conn, cs *connState) {
 // isTimeout reports whether err is a deadline that expired.
 func isTimeout(err error) bool {
 	var ne net.Error
-	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.As(err, &ne) && ne.Timeout()
 }
 
 // recordLogin records the client's PRELOGIN and LOGIN7 (its password

@@ -68,6 +68,11 @@ func TestLoginTimeout(t *testing.T) {
 	if el := time.Since(start); el < 250*time.Millisecond || el > 2*time.Second {
 		t.Errorf("closed after %v, want about 300ms", el)
 	}
+	// The client sees the close before the server's goroutine counts it.
+	deadline := time.Now().Add(2 * time.Second)
+	for srv.Stats().LoginTimeout == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if st := srv.Stats(); st.LoginTimeout != 1 {
 		t.Errorf("Stats.LoginTimeout = %d, want 1", st.LoginTimeout)
 	}
