@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 
 	mssql "github.com/microsoft/go-mssqldb"
@@ -195,5 +196,64 @@ func TestGoMSSQLLoginFailed(t *testing.T) {
 	}
 	if st := s.Stats(); st.LoginFailed != 3 || st.Logins != 0 {
 		t.Errorf("server stats %+v, want 3 failed logins", st)
+	}
+}
+
+// TestGoMSSQLStrict logs go-mssqldb in with encrypt=strict (TDS 8.0: TLS
+// from the first byte, ALPN tds/8.0) to the example server in its strict
+// mode, and checks that a TDS 7.x login (encrypt=true) is refused there
+// with a login error rather than a silent close.
+func TestGoMSSQLStrict(t *testing.T) {
+	cert, err := tdsserver.SelfSignedCertificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startExampleServer(t, tdsserver.TLSStrict, func(c *tdsserver.Config) { c.Certificate = &cert })
+	open := func(encrypt string) *sql.DB {
+		q := url.Values{}
+		q.Set("database", "sales")
+		q.Set("encrypt", encrypt)
+		q.Set("TrustServerCertificate", "true")
+		// go-mssqldb verifies the certificate in strict mode whatever
+		// TrustServerCertificate says: give it the server's.
+		q.Set("certificate", certFile(t, cert))
+		q.Set("dial timeout", "5")
+		q.Set("connection timeout", "10")
+		u := url.URL{Scheme: "sqlserver", User: url.UserPassword(sqlUser, sqlPassword), Host: s.addr, RawQuery: q.Encode()}
+		db, err := sql.Open("sqlserver", u.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.SetMaxOpenConns(1)
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), clientTimeout)
+	defer cancel()
+	var n int
+	var name string
+	if err := open("strict").QueryRowContext(ctx, "SELECT 42, DB_NAME()").Scan(&n, &name); err != nil {
+		t.Fatalf("strict query: %v", err)
+	}
+	if n != 42 || name != "sales" {
+		t.Fatalf("strict query = %d, %q; want 42, sales", n, name)
+	}
+	s.mu.Lock()
+	log := strings.Join(s.log, "\n")
+	s.mu.Unlock()
+	if !strings.Contains(log, "encryption strict") {
+		t.Errorf("server log does not show a strict login:\n%s", log)
+	}
+	// The refusal is an ERROR token where go-mssqldb waits for a PRELOGIN
+	// response, so the driver reports a PRELOGIN it cannot parse; the
+	// server's log says what it sent.
+	if err := open("true").PingContext(ctx); err == nil {
+		t.Fatal("TDS 7.x login to a strict server succeeded")
+	}
+	s.mu.Lock()
+	log = strings.Join(s.log, "\n")
+	s.mu.Unlock()
+	if !strings.Contains(log, "server error 18456") || !strings.Contains(log, "requires TDS 8.0") {
+		t.Errorf("server log does not show the refusal of a TDS 7.x client:\n%s", log)
 	}
 }

@@ -100,7 +100,7 @@ func main() {
 	var users userFlags
 	addr := flag.String("addr", "127.0.0.1:14330", "listen `address`")
 	flag.Var(&users, "user", "a login `name:password` (DOMAIN\\name:password for NTLM); repeatable")
-	tlsMode := flag.String("tls", "login", "encryption: off, login or required")
+	tlsMode := flag.String("tls", "login", "encryption: off, login, required or strict (TDS 8.0: TLS first)")
 	mars := flag.Bool("mars", true, "grant MARS (SMP) to clients that ask for it")
 	rows := flag.Int("rows", tdsserver.DefaultBigRows, "number of rows of SELECT * FROM big")
 	keytabPath := flag.String("keytab", "", "accept Kerberos logins verified with the service keys in this keytab `file` (and NTLM inside SPNEGO)")

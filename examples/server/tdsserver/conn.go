@@ -110,6 +110,7 @@ func (s *Server) acceptConfig(c *conn) *tdsconn.ServerConfig {
 		Collation:      collation,
 		SPID:           c.spid,
 		MARS:           s.cfg.MARS,
+		RequireStrict:  s.cfg.TLS == TLSStrict,
 	}
 	if cfg.LoginTimeout == 0 {
 		cfg.LoginTimeout = 24 * time.Hour // Config: negative, no deadline

@@ -37,9 +37,15 @@ const (
 	// ENCRYPT_OFF, so every client encrypts the whole connection; a client
 	// that cannot encrypt (ENCRYPT_NOT_SUP) is disconnected.
 	TLSRequired
+	// TLSStrict serves TDS 8.0 only ([MS-TDS] 2.1, 3.3.5.1): the client
+	// starts TLS at once (ALPN "tds/8.0") and PRELOGIN, LOGIN7 and
+	// everything after travel inside it. A TDS 7.x client gets a login
+	// failure telling it so.
+	TLSStrict
 )
 
-// ParseTLSMode parses the -tls flag values "off", "login" and "required".
+// ParseTLSMode parses the -tls flag values "off", "login", "required" and
+// "strict".
 func ParseTLSMode(s string) (TLSMode, error) {
 	switch strings.ToLower(s) {
 	case "off":
@@ -48,8 +54,10 @@ func ParseTLSMode(s string) (TLSMode, error) {
 		return TLSLogin, nil
 	case "required":
 		return TLSRequired, nil
+	case "strict":
+		return TLSStrict, nil
 	}
-	return 0, fmt.Errorf("tls mode %q: want off, login or required", s)
+	return 0, fmt.Errorf("tls mode %q: want off, login, required or strict", s)
 }
 
 // String returns the flag spelling of m.
@@ -61,6 +69,8 @@ func (m TLSMode) String() string {
 		return "login"
 	case TLSRequired:
 		return "required"
+	case TLSStrict:
+		return "strict"
 	}
 	return fmt.Sprintf("TLSMode(%d)", int(m))
 }
@@ -70,7 +80,7 @@ func (m TLSMode) setting() prelogin.Encryption {
 	switch m {
 	case TLSLogin:
 		return prelogin.EncryptOff
-	case TLSRequired:
+	case TLSRequired, TLSStrict:
 		return prelogin.EncryptOn
 	}
 	return prelogin.EncryptNotSup
