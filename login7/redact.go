@@ -2,9 +2,10 @@ package login7
 
 import (
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
+
+	"github.com/tdswire/tdswire/internal/textfmt"
 )
 
 // Values that hold credentials print through fmt.Formatter, so that no
@@ -21,28 +22,6 @@ import (
 // held in an unexported struct field by reflection, and %p of a
 // non-pointer value is a bad verb whose operand fmt prints by reflection.
 // Keep these values in exported fields and apply %p to pointers only.
-
-// formatSafe writes s (a summary without secrets) for every verb: gs for
-// %#v, s quoted for %q.
-func formatSafe(f fmt.State, verb rune, s, gs string) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		io.WriteString(f, gs)
-	case verb == 'q':
-		io.WriteString(f, strconv.Quote(s))
-	default:
-		io.WriteString(f, s)
-	}
-}
-
-// redactedLen describes a secret by its length only: "[REDACTED] (1854
-// bytes)", or "none" when it is empty.
-func redactedLen(b []byte) string {
-	if len(b) == 0 {
-		return "none"
-	}
-	return redacted + " (" + strconv.Itoa(len(b)) + " bytes)"
-}
 
 // String lists the features of fe with their sizes, for example
 // "[FEDAUTH (1854 bytes), UTF8_SUPPORT (1 bytes)]"; a malformed block
@@ -71,15 +50,17 @@ func (fe FeatureExt) String() string {
 func (fe FeatureExt) GoString() string { return "login7.FeatureExt(" + fe.String() + ")" }
 
 // Format implements fmt.Formatter: no verb prints feature data.
-func (fe FeatureExt) Format(f fmt.State, verb rune) { formatSafe(f, verb, fe.String(), fe.GoString()) }
+func (fe FeatureExt) Format(f fmt.State, verb rune) {
+	textfmt.Safe(f, verb, fe.String(), fe.GoString())
+}
 
 // GoString returns a Go-syntax-like rendering for %#v without the data.
 func (f Feature) GoString() string {
-	return "login7.Feature{ID:" + f.ID.String() + ", Data:" + redactedLen(f.Data) + "}"
+	return "login7.Feature{ID:" + f.ID.String() + ", Data:" + textfmt.RedactedLen(f.Data) + "}"
 }
 
 // Format implements fmt.Formatter: no verb prints the feature data.
-func (f Feature) Format(s fmt.State, verb rune) { formatSafe(s, verb, f.String(), f.GoString()) }
+func (f Feature) Format(s fmt.State, verb rune) { textfmt.Safe(s, verb, f.String(), f.GoString()) }
 
 // String describes f without the token or the signature, for example
 // "FEDAUTH SecurityToken echo Token=[REDACTED] (1854 bytes) Nonce".
@@ -93,7 +74,7 @@ func (f FedAuth) String() string {
 		sb.WriteString(" Workflow=" + f.Workflow.String())
 		return sb.String()
 	}
-	sb.WriteString(" Token=" + redactedLen(f.Token))
+	sb.WriteString(" Token=" + textfmt.RedactedLen(f.Token))
 	if f.HasNonce {
 		sb.WriteString(" Nonce")
 	}
@@ -114,13 +95,13 @@ func (f FedAuth) GoString() string {
 		sig = redacted
 	}
 	return "login7.FedAuth{Library:" + f.Library.String() + ", Echo:" + strconv.FormatBool(f.Echo) +
-		", Token:" + redactedLen(f.Token) + ", HasNonce:" + strconv.FormatBool(f.HasNonce) +
+		", Token:" + textfmt.RedactedLen(f.Token) + ", HasNonce:" + strconv.FormatBool(f.HasNonce) +
 		", ChannelBinding:" + strconv.Itoa(len(f.ChannelBinding)) + " bytes" +
 		", Signature:" + sig + ", Workflow:" + f.Workflow.String() + "}"
 }
 
 // Format implements fmt.Formatter: no verb prints Token or Signature.
-func (f FedAuth) Format(s fmt.State, verb rune) { formatSafe(s, verb, f.String(), f.GoString()) }
+func (f FedAuth) Format(s fmt.State, verb rune) { textfmt.Safe(s, verb, f.String(), f.GoString()) }
 
 // String describes m by its length only, "SSPI message (326 bytes)": the
 // token is a credential.
@@ -129,7 +110,9 @@ func (m SSPIMessage) String() string {
 }
 
 // GoString returns a Go-syntax-like rendering for %#v without the token.
-func (m SSPIMessage) GoString() string { return "login7.SSPIMessage{Data:" + redactedLen(m.Data) + "}" }
+func (m SSPIMessage) GoString() string {
+	return "login7.SSPIMessage{Data:" + textfmt.RedactedLen(m.Data) + "}"
+}
 
 // Format implements fmt.Formatter: no verb prints the token.
-func (m SSPIMessage) Format(f fmt.State, verb rune) { formatSafe(f, verb, m.String(), m.GoString()) }
+func (m SSPIMessage) Format(f fmt.State, verb rune) { textfmt.Safe(f, verb, m.String(), m.GoString()) }

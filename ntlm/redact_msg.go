@@ -5,6 +5,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/tdswire/tdswire/internal/textfmt"
 )
 
 // Authenticate and NTLMv2Response print through fmt.Formatter so that no
@@ -15,27 +17,6 @@ import (
 // fmt calls them for the exported fields of any struct that holds one;
 // the limits of NTHash's Format (unexported fields, %p of a value) apply.
 
-// formatSafe writes s (a summary without secrets) for every verb: gs for
-// %#v, s quoted for %q.
-func formatSafe(f fmt.State, verb rune, s, gs string) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		io.WriteString(f, gs)
-	case verb == 'q':
-		io.WriteString(f, strconv.Quote(s))
-	default:
-		io.WriteString(f, s)
-	}
-}
-
-// redactedLen describes a secret by its length only.
-func redactedLen(b []byte) string {
-	if len(b) == 0 {
-		return "none"
-	}
-	return redacted + " (" + strconv.Itoa(len(b)) + " bytes)"
-}
-
 // GoString returns a Go-syntax-like rendering of a for %#v: the names, the
 // flags and the layout, with the responses and the session key as
 // their lengths and the MIC as a placeholder.
@@ -45,12 +26,12 @@ func (a Authenticate) GoString() string {
 	if a.MIC != [16]byte{} {
 		mic = redacted
 	}
-	return "ntlm.Authenticate{LmChallengeResponse:" + redactedLen(a.LmChallengeResponse) +
-		", NtChallengeResponse:" + redactedLen(a.NtChallengeResponse) +
+	return "ntlm.Authenticate{LmChallengeResponse:" + textfmt.RedactedLen(a.LmChallengeResponse) +
+		", NtChallengeResponse:" + textfmt.RedactedLen(a.NtChallengeResponse) +
 		", DomainName:" + strconv.Quote(describe(a.DomainName, u)) +
 		", UserName:" + strconv.Quote(describe(a.UserName, u)) +
 		", Workstation:" + strconv.Quote(describe(a.Workstation, u)) +
-		", EncryptedRandomSessionKey:" + redactedLen(a.EncryptedRandomSessionKey) +
+		", EncryptedRandomSessionKey:" + textfmt.RedactedLen(a.EncryptedRandomSessionKey) +
 		", NegotiateFlags:0x" + strconv.FormatUint(uint64(a.NegotiateFlags), 16) +
 		", Version:" + strconv.Quote(a.Version.String()) +
 		", MIC:" + mic + ", HeaderLen:" + strconv.Itoa(a.HeaderLen) + "}"
@@ -58,7 +39,7 @@ func (a Authenticate) GoString() string {
 
 // Format implements fmt.Formatter: no verb prints a response, the
 // encrypted session key or the MIC.
-func (a Authenticate) Format(f fmt.State, verb rune) { formatSafe(f, verb, a.String(), a.GoString()) }
+func (a Authenticate) Format(f fmt.State, verb rune) { textfmt.Safe(f, verb, a.String(), a.GoString()) }
 
 // String describes r without NTProofStr, for example
 // "NTLMv2_RESPONSE NTProofStr=[REDACTED] TimeStamp=133000000000000000
@@ -78,7 +59,9 @@ func (r NTLMv2Response) GoString() string {
 }
 
 // Format implements fmt.Formatter: no verb prints NTProofStr.
-func (r NTLMv2Response) Format(f fmt.State, verb rune) { formatSafe(f, verb, r.String(), r.GoString()) }
+func (r NTLMv2Response) Format(f fmt.State, verb rune) {
+	textfmt.Safe(f, verb, r.String(), r.GoString())
+}
 
 // accountView and accountListView have the fields of Account and
 // AccountList without their methods, so that Format can print them with

@@ -2,8 +2,9 @@ package tokens
 
 import (
 	"fmt"
-	"io"
 	"strconv"
+
+	"github.com/tdswire/tdswire/internal/textfmt"
 )
 
 // String describes x by its length only, "SSPI (202 bytes)": the buffer is
@@ -22,12 +23,5 @@ func (x SSPI) GoString() string {
 // for an exported field of any struct that holds one (not for an
 // unexported one, which fmt prints by reflection).
 func (x SSPI) Format(f fmt.State, verb rune) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		io.WriteString(f, x.GoString())
-	case verb == 'q':
-		io.WriteString(f, strconv.Quote(x.String()))
-	default:
-		io.WriteString(f, x.String())
-	}
+	textfmt.Safe(f, verb, x.String(), x.GoString())
 }

@@ -3,9 +3,10 @@
 // detailed form for %+v that lists every exported field with views shown
 // by content (UCS-2 text quoted, bytes in hex, long byte runs cut short).
 //
-// It must only be used on types that hold no secret: Fields prints every
-// exported field it is given. Types with secrets implement their own
-// Format (see login7.Password).
+// Fields and Format must only be used on types that hold no secret:
+// Fields prints every exported field it is given. Types with secrets
+// print through Safe, which never reaches their bytes (see login7.FedAuth,
+// ntlm.Authenticate).
 package textfmt
 
 import (
