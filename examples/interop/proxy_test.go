@@ -37,7 +37,7 @@ func (p *runningProxy) log() string {
 
 // startProxy starts an example server (encryption upstream) and the
 // proxy in front of it (-tls mode), both stopped when the test ends.
-func startProxy(t *testing.T, upstream tdsserver.TLSMode, mode tdsproxy.Mode, appName string) *runningProxy {
+func startProxy(t *testing.T, upstream tdsserver.TLSMode, mode tdsserver.TLSMode, appName string) *runningProxy {
 	t.Helper()
 	s := startExampleServer(t, upstream, func(c *tdsserver.Config) { c.Rows = proxyRows })
 	cert, err := tdsserver.SelfSignedCertificate()
@@ -96,16 +96,16 @@ func checkProxyLog(t *testing.T, p *runningProxy, pass string, wants ...string) 
 func TestProxyGoMSSQL(t *testing.T) {
 	cases := []struct {
 		name, encrypt string
-		mode          tdsproxy.Mode
+		mode          tdsserver.TLSMode
 		ntlm          bool
 		enc           string // the client leg's encryption in the log
 	}{
-		{"sql/disable", "disable", tdsproxy.ModeLogin, false, "client encryption none"},
-		{"sql/true", "true", tdsproxy.ModeLogin, false, "client encryption entire connection"},
-		{"sql/strict", "strict", tdsproxy.ModeStrict, false, "client encryption strict"},
-		{"ntlm/disable", "disable", tdsproxy.ModeLogin, true, "client encryption none"},
-		{"ntlm/true", "true", tdsproxy.ModeRequired, true, "client encryption entire connection"},
-		{"ntlm/strict", "strict", tdsproxy.ModeStrict, true, "client encryption strict"},
+		{"sql/disable", "disable", tdsserver.TLSLogin, false, "client encryption none"},
+		{"sql/true", "true", tdsserver.TLSLogin, false, "client encryption entire connection"},
+		{"sql/strict", "strict", tdsserver.TLSStrict, false, "client encryption strict"},
+		{"ntlm/disable", "disable", tdsserver.TLSLogin, true, "client encryption none"},
+		{"ntlm/true", "true", tdsserver.TLSRequired, true, "client encryption entire connection"},
+		{"ntlm/strict", "strict", tdsserver.TLSStrict, true, "client encryption strict"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -153,7 +153,7 @@ func TestProxyGoMSSQL(t *testing.T) {
 		})
 	}
 	t.Run("refused", func(t *testing.T) {
-		p := startProxy(t, tdsserver.TLSOff, tdsproxy.ModeLogin, "")
+		p := startProxy(t, tdsserver.TLSOff, tdsserver.TLSLogin, "")
 		db := goMSSQLDB(t, p.exampleServer, sqlUser, "wrong", "disable")
 		ctx, cancel := context.WithTimeout(context.Background(), clientTimeout)
 		defer cancel()
@@ -204,7 +204,7 @@ func TestProxyTSQL(t *testing.T) {
 				user, pass, name = ntlmDomain+`\`+ntlmUser, ntlmPass, enc.conf+"/ntlm"
 			}
 			t.Run(name, func(t *testing.T) {
-				p := startProxy(t, tdsserver.TLSLogin, tdsproxy.ModeLogin, "")
+				p := startProxy(t, tdsserver.TLSLogin, tdsserver.TLSLogin, "")
 				r := runTSQLOn(t, p.exampleServer, "7.4", enc.conf, user, pass)
 				out := string(r.Stdout)
 				for _, want := range []string{"id\tname\tprice\tcreated", "1\tAlice\t12.50\t", "(3 rows affected)", tdsserver.VersionString} {
@@ -241,7 +241,7 @@ func TestProxyTedious(t *testing.T) {
 		{"ntlm/tls", true, ntlmAuth(ntlmDomain, ntlmUser, ntlmPass), "client encryption entire connection"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			p := startProxy(t, tdsserver.TLSLogin, tdsproxy.ModeLogin, "")
+			p := startProxy(t, tdsserver.TLSLogin, tdsserver.TLSLogin, "")
 			evs, r := runTediousQueries(t, p.exampleServer, c.auth, c.encrypt, "7_4", queries)
 			var reqs []tediousEvent
 			for _, e := range evs {
@@ -266,7 +266,7 @@ func TestProxyMARSODBC(t *testing.T) {
 	for _, enc := range []string{"off", "require"} {
 		t.Run(enc, func(t *testing.T) {
 			o := peer.ISQL(t)
-			p := startProxy(t, tdsserver.TLSLogin, tdsproxy.ModeLogin, "")
+			p := startProxy(t, tdsserver.TLSLogin, tdsserver.TLSLogin, "")
 			env := peer.WriteODBCIni(t, peer.ODBCDSN{Name: "mars", Driver: o.Driver, Attrs: map[string]string{
 				"Server": "127.0.0.1", "Port": strconv.Itoa(p.port), "TDS_Version": "7.4", "Encryption": enc,
 				"Database": "sales", "MARS_Connection": "Yes", "ClientCharset": "UTF-8",

@@ -36,11 +36,11 @@ func main() {
 }
 
 func run(listen, upstream, mode, upTLS, upName, app string, verify bool) error {
-	m, err := tdsproxy.ParseMode(mode)
+	m, err := tdsserver.ParseTLSMode(mode)
 	if err != nil {
 		return err
 	}
-	um, err := tdsproxy.ParseMode(upTLS)
+	um, err := tdsserver.ParseTLSMode(upTLS)
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func run(listen, upstream, mode, upTLS, upName, app string, verify bool) error {
 		AppName:        app,
 		Logf:           log.New(os.Stderr, "", log.LstdFlags|log.Lmicroseconds).Printf,
 	}
-	if m != tdsproxy.ModeOff {
+	if m != tdsserver.TLSOff {
 		cert, err := tdsserver.SelfSignedCertificate()
 		if err != nil {
 			return err
@@ -80,13 +80,13 @@ func run(listen, upstream, mode, upTLS, upName, app string, verify bool) error {
 
 // upstreamEncryption maps a -upstream-tls value to what the client role
 // asks for.
-func upstreamEncryption(m tdsproxy.Mode) tdsconn.Encryption {
+func upstreamEncryption(m tdsserver.TLSMode) tdsconn.Encryption {
 	switch m {
-	case tdsproxy.ModeOff:
+	case tdsserver.TLSOff:
 		return tdsconn.EncryptionNone
-	case tdsproxy.ModeRequired:
+	case tdsserver.TLSRequired:
 		return tdsconn.EncryptionFull
-	case tdsproxy.ModeStrict:
+	case tdsserver.TLSStrict:
 		return tdsconn.EncryptionStrict
 	}
 	return tdsconn.EncryptionLoginOnly

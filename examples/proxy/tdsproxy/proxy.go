@@ -17,11 +17,11 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/tdswire/tdswire/examples/server/tdsserver"
 	"github.com/tdswire/tdswire/login7"
 	"github.com/tdswire/tdswire/ntlm"
 	"github.com/tdswire/tdswire/prelogin"
@@ -29,53 +29,18 @@ import (
 	"github.com/tdswire/tdswire/tdsconn"
 )
 
-// Mode is the proxy's encryption setting toward its clients.
-type Mode uint8
-
-// The -tls values.
-const (
-	ModeOff      Mode = iota // no TLS: ENCRYPT_NOT_SUP
-	ModeLogin                // ENCRYPT_OFF: login-only, or full if the client asks; strict accepted
-	ModeRequired             // ENCRYPT_ON: the entire connection; strict accepted
-	ModeStrict               // TDS 8.0 strict only
-)
-
-// ParseMode parses "off", "login", "required" or "strict".
-func ParseMode(s string) (Mode, error) {
-	switch strings.ToLower(s) {
-	case "off":
-		return ModeOff, nil
-	case "login":
-		return ModeLogin, nil
-	case "required":
-		return ModeRequired, nil
-	case "strict":
-		return ModeStrict, nil
-	}
-	return 0, fmt.Errorf("tls mode %q: want off, login, required or strict", s)
-}
-
-// String returns the flag value of m.
-func (m Mode) String() string {
-	switch m {
-	case ModeOff:
-		return "off"
-	case ModeLogin:
-		return "login"
-	case ModeRequired:
-		return "required"
-	case ModeStrict:
-		return "strict"
-	}
-	return fmt.Sprintf("Mode(%d)", uint8(m))
-}
+// The proxy's encryption toward its clients is a tdsserver.TLSMode, with
+// the example server's meaning: TLSOff (ENCRYPT_NOT_SUP), TLSLogin
+// (login-only, or the whole connection if the client asks; strict
+// accepted), TLSRequired (the entire connection; strict accepted) and
+// TLSStrict (TDS 8.0 only).
 
 // Config configures a Proxy.
 type Config struct {
 	Upstream string // host:port of the server
 	// TLS is the encryption offered to clients; Certificate is the
-	// proxy's certificate (required unless TLS is ModeOff).
-	TLS         Mode
+	// proxy's certificate (required unless TLS is tdsserver.TLSOff).
+	TLS         tdsserver.TLSMode
 	Certificate *tls.Certificate
 	// UpstreamTLS is how the proxy encrypts toward the upstream:
 	// tdsconn.EncryptionLoginOnly (ENCRYPT_OFF, the default: what the
@@ -117,7 +82,7 @@ func New(cfg Config) (*Proxy, error) {
 	if cfg.Upstream == "" {
 		return nil, errors.New("tdsproxy: no upstream")
 	}
-	if cfg.TLS != ModeOff && cfg.Certificate == nil {
+	if cfg.TLS != tdsserver.TLSOff && cfg.Certificate == nil {
 		return nil, errors.New("tdsproxy: TLS toward clients needs a certificate")
 	}
 	if cfg.Timeout <= 0 {
@@ -256,12 +221,12 @@ func (c *conn) serverConfig() *tdsconn.ServerConfig {
 		NewSSPI:      c.newSSPI,
 		Response:     c.response,
 	}
-	if cfg.TLS != ModeOff {
+	if cfg.TLS != tdsserver.TLSOff {
 		s.TLS = &tls.Config{Certificates: []tls.Certificate{*cfg.Certificate}}
 		switch cfg.TLS {
-		case ModeRequired:
+		case tdsserver.TLSRequired:
 			s.Encryption = prelogin.EncryptOn
-		case ModeStrict:
+		case tdsserver.TLSStrict:
 			s.RequireStrict = true
 		}
 	}
