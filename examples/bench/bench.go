@@ -235,12 +235,20 @@ func QueryRows(ctx context.Context, db *sql.DB, f func(*Row)) (Sum, error) {
 // as its TDS packets, headers included, and what go-mssqldb read. The
 // last message is the query's response.
 func CaptureResponse(ctx context.Context, s *Server, f func(*Row)) ([][]byte, Sum, error) {
+	return capture(s, func(db *sql.DB) (Sum, error) { return QueryRows(ctx, db, f) })
+}
+
+// capture opens a go-mssqldb connection to s, runs read on it once, and
+// returns the server-to-client messages of that connection (PRELOGIN
+// response, login response, query response) with what read returned.
+func capture[T any](s *Server, read func(*sql.DB) (T, error)) ([][]byte, T, error) {
+	var zero T
 	db, err := sql.Open("sqlserver", s.DSN())
 	if err != nil {
-		return nil, Sum{}, err
+		return nil, zero, err
 	}
 	db.SetMaxOpenConns(1)
-	sum, err := QueryRows(ctx, db, f)
+	sum, err := read(db)
 	db.Close()
 	if err != nil {
 		return nil, sum, err

@@ -476,24 +476,7 @@ func QueryWide64(ctx context.Context, db *sql.DB, hash bool) (WideSum, error) {
 // s (scanning with scan) and returns the server-to-client messages of
 // that connection, as CaptureResponse does, and what go-mssqldb read.
 func CaptureWide(ctx context.Context, s *Server, scan func(context.Context, *sql.DB, bool) (WideSum, error)) ([][]byte, WideSum, error) {
-	db, err := sql.Open("sqlserver", s.DSN())
-	if err != nil {
-		return nil, WideSum{}, err
-	}
-	db.SetMaxOpenConns(1)
-	sum, err := scan(ctx, db, true)
-	db.Close()
-	if err != nil {
-		return nil, sum, err
-	}
-	msgs, err := splitMessages(s.recorded())
-	if err != nil {
-		return nil, sum, err
-	}
-	if len(msgs) != 3 {
-		return nil, sum, fmt.Errorf("the server wrote %d messages, want 3 (PRELOGIN, login and query responses)", len(msgs))
-	}
-	return msgs, sum, nil
+	return capture(s, func(db *sql.DB) (WideSum, error) { return scan(ctx, db, true) })
 }
 
 // wideRows walks the ROW tokens of a captured response, calling f with
