@@ -2,6 +2,7 @@ package tds
 
 import (
 	"encoding/binary"
+	"slices"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -17,75 +18,120 @@ import (
 type UCS2 []byte
 
 // String decodes s into a Go string (UTF-8). Unpaired surrogates become
-// U+FFFD. It allocates the result, once: the UTF-8 size is counted first,
-// and the text is encoded through a small stack buffer into a
-// strings.Builder of exactly that size.
+// U+FFFD. It allocates the result, once, of exactly its size: a short
+// text is decoded into a stack buffer and copied out; a longer one has its
+// UTF-8 size counted first and is decoded in pieces into a
+// strings.Builder of that size.
 func (s UCS2) String() string {
-	n := len(s) / 2
+	if len(s) <= 2*stackUnits {
+		var buf [3 * stackUnits]byte
+		return string(s.AppendUTF8(buf[:0]))
+	}
+	var b strings.Builder
+	b.Grow(s.utf8Len())
+	var chunk [3 * stackUnits]byte
+	for rest := s[:len(s)&^1]; len(rest) > 0; {
+		p := rest
+		if len(p) > 2*stackUnits {
+			p = p[:2*stackUnits]
+			// Keep a surrogate pair in one piece: a high surrogate that
+			// ends the piece moves to the next one.
+			if u := p[len(p)-1]; u >= 0xD8 && u < 0xDC {
+				p = p[:len(p)-2]
+			}
+		}
+		b.Write(p.AppendUTF8(chunk[:0]))
+		rest = rest[len(p):]
+	}
+	return b.String()
+}
+
+// stackUnits is the number of code units String decodes through a stack
+// buffer (at most 3 bytes of UTF-8 each).
+const stackUnits = 128
+
+// asciiMask selects the bits that are zero in four code units below
+// U+0080.
+const asciiMask = 0xFF80FF80FF80FF80
+
+// utf8Len returns the size in bytes of s decoded to UTF-8, as AppendUTF8
+// decodes it.
+func (s UCS2) utf8Len() int {
+	n := len(s) &^ 1
 	size := 0
-	for i := 0; i < n; i++ {
-		switch u := uint16(s[2*i]) | uint16(s[2*i+1])<<8; {
+	i := 0
+	for i < n {
+		if i+8 <= n && binary.LittleEndian.Uint64(s[i:])&asciiMask == 0 {
+			size += 4
+			i += 8
+			continue
+		}
+		switch u := uint16(s[i]) | uint16(s[i+1])<<8; {
 		case u < 0x80:
 			size++
 		case u < 0x800:
 			size += 2
-		default:
-			size += 3 // a surrogate pair (two units) takes 4 bytes, U+FFFD 3
-		}
-	}
-	var b strings.Builder
-	b.Grow(size)
-	var chunk [256]byte
-	c := chunk[:0]
-	for i := 0; i < n; i++ {
-		if len(c) > len(chunk)-utf8.UTFMax {
-			b.Write(c)
-			c = c[:0]
-		}
-		r := rune(uint16(s[2*i]) | uint16(s[2*i+1])<<8)
-		if r < utf8.RuneSelf {
-			c = append(c, byte(r))
-			continue
-		}
-		if utf16.IsSurrogate(r) {
-			if r < 0xDC00 && i+1 < n {
-				r2 := rune(uint16(s[2*i+2]) | uint16(s[2*i+3])<<8)
-				if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
-					c = utf8.AppendRune(c, d)
-					i++
-					continue
-				}
+		case u >= 0xD800 && u < 0xDC00 && i+4 <= n:
+			if v := uint16(s[i+2]) | uint16(s[i+3])<<8; v >= 0xDC00 && v < 0xE000 {
+				size += 4 // a surrogate pair
+				i += 2
+			} else {
+				size += 3 // U+FFFD
 			}
-			r = utf8.RuneError
+		default:
+			size += 3 // U+0800 and above, or U+FFFD for an unpaired surrogate
 		}
-		c = utf8.AppendRune(c, r)
+		i += 2
 	}
-	b.Write(c)
-	return b.String()
+	return size
+}
+
+// pack4 returns the four code units of w, each below U+0080, as four
+// bytes in the low 32 bits.
+func pack4(w uint64) uint64 {
+	w = (w | w>>8) & 0x0000FFFF0000FFFF
+	return (w | w>>16) & 0xFFFFFFFF
 }
 
 // AppendUTF8 appends s decoded to UTF-8 to dst, as String decodes it
 // (unpaired surrogates become U+FFFD), and returns the extended slice. It
 // allocates only when dst must grow, so that a caller can gather several
 // values into one buffer and make one string of them. Runs of ASCII are
-// copied four code units at a time.
+// converted eight code units (two word loads, one 8-byte store) at a time,
+// then four.
 func (s UCS2) AppendUTF8(dst []byte) []byte {
 	n := len(s) &^ 1
-	for i := 0; i < n; {
+	if cap(dst)-len(dst) < n/2 {
+		dst = slices.Grow(dst, n/2) // the size when s is all ASCII
+	}
+	i := 0
+	for i < n {
+		if i+16 <= n {
+			w0 := binary.LittleEndian.Uint64(s[i:])
+			w1 := binary.LittleEndian.Uint64(s[i+8:])
+			if (w0|w1)&asciiMask == 0 {
+				dst = binary.LittleEndian.AppendUint64(dst, pack4(w0)|pack4(w1)<<32)
+				i += 16
+				continue
+			}
+		}
 		if i+8 <= n {
-			if w := binary.LittleEndian.Uint64(s[i:]); w&0xFF80FF80FF80FF80 == 0 {
-				dst = append(dst, byte(w), byte(w>>16), byte(w>>32), byte(w>>48))
+			if w := binary.LittleEndian.Uint64(s[i:]); w&asciiMask == 0 {
+				dst = binary.LittleEndian.AppendUint32(dst, uint32(pack4(w)))
 				i += 8
 				continue
 			}
 		}
 		r := rune(uint16(s[i]) | uint16(s[i+1])<<8)
 		i += 2
-		if r < utf8.RuneSelf {
+		switch {
+		case r < utf8.RuneSelf:
 			dst = append(dst, byte(r))
 			continue
-		}
-		if utf16.IsSurrogate(r) {
+		case r < 0x800:
+			dst = append(dst, byte(0xC0|r>>6), byte(0x80|r&0x3F))
+			continue
+		case utf16.IsSurrogate(r):
 			if r < 0xDC00 && i+2 <= n {
 				if d := utf16.DecodeRune(r, rune(uint16(s[i])|uint16(s[i+1])<<8)); d != utf8.RuneError {
 					dst = utf8.AppendRune(dst, d)
@@ -95,7 +141,7 @@ func (s UCS2) AppendUTF8(dst []byte) []byte {
 			}
 			r = utf8.RuneError
 		}
-		dst = utf8.AppendRune(dst, r)
+		dst = append(dst, byte(0xE0|r>>12), byte(0x80|r>>6&0x3F), byte(0x80|r&0x3F))
 	}
 	return dst
 }

@@ -92,3 +92,92 @@ func TestUCS2StringAllocs(t *testing.T) {
 		}
 	}
 }
+
+// le writes code units as UTF-16LE bytes by hand (no tdswire encoder).
+func le(units ...uint16) []byte {
+	b := make([]byte, 0, 2*len(units))
+	for _, u := range units {
+		b = append(b, byte(u), byte(u>>8))
+	}
+	return b
+}
+
+// TestUCS2Golden checks String and AppendUTF8 on hand-written inputs and
+// expectations around the ASCII fast paths (runs of 0 to 40 units, so
+// every split into 8-unit, 4-unit and single steps, with one non-ASCII
+// unit at every position), surrogate pairs and unpaired surrogates at
+// the edges of a word, and odd byte counts.
+func TestUCS2Golden(t *testing.T) {
+	const text = "0123456789abcdefghijKLMNOPQRSTuvwxyz!?#~" // 40 ASCII
+	type tc struct {
+		name string
+		in   []byte
+		want string
+	}
+	var cases []tc
+	for n := 0; n <= len(text); n++ {
+		units := make([]uint16, n)
+		for k := range units {
+			units[k] = uint16(text[k])
+		}
+		cases = append(cases, tc{"ascii", le(units...), text[:n]})
+		for k := 0; k < n; k++ {
+			u := append([]uint16(nil), units...)
+			u[k] = 0x00E9 // é
+			cases = append(cases, tc{"e-acute", le(u...), text[:k] + "\xc3\xa9" + text[k+1:n]})
+			u[k] = 0x20AC // €
+			cases = append(cases, tc{"euro", le(u...), text[:k] + "\xe2\x82\xac" + text[k+1:n]})
+			u[k] = 0x0080 // the first unit off the fast path
+			cases = append(cases, tc{"u+0080", le(u...), text[:k] + "\xc2\x80" + text[k+1:n]})
+		}
+		// An odd final byte is ignored.
+		cases = append(cases, tc{"odd", append(le(units...), 'Z'), text[:n]})
+	}
+	grin := "\xf0\x9f\x98\x80" // U+1F600, D83D DE00
+	bad := "\xef\xbf\xbd"     // U+FFFD
+	cases = append(cases,
+		tc{"pair", le(0xD83D, 0xDE00), grin},
+		tc{"pair after 7", le('a', 'b', 'c', 'd', 'e', 'f', 'g', 0xD83D, 0xDE00), "abcdefg" + grin},
+		tc{"pair across 8", le('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 0xD83D, 0xDE00, 'i'), "abcdefgh" + grin + "i"},
+		tc{"high at end", le('a', 'b', 'c', 0xD83D), "abc" + bad},
+		tc{"high then odd byte", append(le('a', 0xD83D), 0x00), "a" + bad},
+		tc{"high then ascii", le(0xD83D, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'), bad + "abcdefgh"},
+		tc{"low alone", le('x', 0xDE00, 'y'), "x" + bad + "y"},
+		tc{"high high low", le(0xD83D, 0xD83D, 0xDE00), bad + grin},
+		tc{"low high", le(0xDE00, 0xD83D), bad + bad},
+		tc{"max bmp", le(0xFFFF, 0x07FF, 0x0800), "\xef\xbf\xbf\xdf\xbf\xe0\xa0\x80"},
+		tc{"nul", le(0, 0, 0, 0, 0, 0, 0, 0, 0), "\x00\x00\x00\x00\x00\x00\x00\x00\x00"},
+		tc{"one byte", []byte{'A'}, ""},
+	)
+	for _, c := range cases {
+		if got := tds.UCS2(c.in).String(); got != c.want {
+			t.Errorf("%s % x: String = %q, want %q", c.name, c.in, got, c.want)
+		}
+		if got := string(tds.UCS2(c.in).AppendUTF8([]byte("<"))); got != "<"+c.want {
+			t.Errorf("%s % x: AppendUTF8 = %q, want %q", c.name, c.in, got, "<"+c.want)
+		}
+	}
+}
+
+// TestUCS2StringLongAllocs pins String at one allocation for a text
+// longer than its stack buffer, with a surrogate pair across the
+// boundary of its pieces.
+func TestUCS2StringLongAllocs(t *testing.T) {
+	units := make([]uint16, 0, 600)
+	for len(units) < 127 {
+		units = append(units, 'a')
+	}
+	units = append(units, 0xD83D, 0xDE00) // units 127 and 128
+	for len(units) < 600 {
+		units = append(units, 0x00E9)
+	}
+	u := tds.UCS2(le(units...))
+	want := string(utf16.Decode(units))
+	if n := testing.AllocsPerRun(50, func() {
+		if u.String() != want {
+			t.Fatal("long text")
+		}
+	}); n != 1 {
+		t.Errorf("String allocates %v times, want 1", n)
+	}
+}
