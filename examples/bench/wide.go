@@ -577,7 +577,7 @@ func (r *Wide25Row) decode(v []tokens.ColumnValue, perValue bool) error {
 	n := 0
 	mark := func() { n++; at[n] = len(r.text) }
 	text := func(v *tokens.ColumnValue) {
-		u, e := v.UCS2()
+		u, e := ucs2(v)
 		keep(e)
 		r.text = u.AppendUTF8(r.text)
 		mark()
@@ -694,6 +694,17 @@ func (r *Wide25Row) decode(v []tokens.ColumnValue, perValue bool) error {
 	return err
 }
 
+// ucs2 returns an nvarchar value as UCS2 with the checks of its accessor
+// inlined for the common case (a non-NULL, non-PLP nvarchar, whose Raw
+// bytes are the text), calling the accessor for any other value. The
+// accessor itself is not inlined (it takes a Value, 96 bytes, by value).
+func ucs2(v *tokens.ColumnValue) (tds.UCS2, error) {
+	if v.Type() == sqltype.TypeNVarChar && !v.IsNull() && !v.IsPLP() {
+		return tds.UCS2(v.Raw()), nil
+	}
+	return v.UCS2()
+}
+
 // appendMoney appends a money value in ten-thousandths as go-mssqldb
 // formats it: the decimal with 4 digits after the point.
 func appendMoney(dst []byte, x int64) []byte {
@@ -719,7 +730,7 @@ func (d *Decoder) DecodeWide64(packets []byte, hash, perValue bool) (WideSum, er
 	n, err := d.wideRows(packets, 64, func(v []tokens.ColumnValue) error {
 		text = text[:0]
 		for k := range r {
-			u, err := v[k].UCS2()
+			u, err := ucs2(&v[k])
 			if err != nil {
 				return err
 			}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tdswire/tdswire/examples/internal/peer"
 	"github.com/tdswire/tdswire/tds"
+	"github.com/tdswire/tdswire/tds/sqltype"
 	"github.com/tdswire/tdswire/tokens"
 )
 
@@ -333,6 +334,24 @@ func BenchmarkWide(b *testing.B) {
 				reportRows(b, WideRows)
 			})
 		}
+		b.Run("shape="+c.name+"/reader=alloc-floor", func(b *testing.B) {
+			// The strings every reader into Go values must make: each
+			// row's text (as the tokens reader gathers it, UTF-8) made
+			// one string, from text decoded beforehand. No TDS is read.
+			texts := wideTexts(b, packets, c.cols)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(packets)))
+			var sink string
+			for b.Loop() {
+				for _, t := range texts {
+					sink = string(t)
+				}
+			}
+			if len(texts) != WideRows || len(sink) == 0 {
+				b.Fatalf("%d row texts", len(texts))
+			}
+			reportRows(b, WideRows)
+		})
 		b.Run("shape="+c.name+"/reader=tokens-views", func(b *testing.B) {
 			d := NewDecoder()
 			b.ReportAllocs()
@@ -362,4 +381,39 @@ func BenchmarkWide(b *testing.B) {
 			b.ReportMetric(float64(WideRows)*float64(b.N)/total.Seconds(), "rows/s")
 		})
 	}
+}
+
+// wideTexts returns the UTF-8 text of each row's string values (nvarchar
+// and varchar) of a captured wide response, one slice a row.
+func wideTexts(tb testing.TB, packets []byte, cols int) [][]byte {
+	tb.Helper()
+	var texts [][]byte
+	_, err := NewDecoder().wideRows(packets, cols, func(v []tokens.ColumnValue) error {
+		var t []byte
+		for k := range v {
+			if v[k].IsNull() {
+				continue
+			}
+			switch v[k].Type() {
+			case sqltype.TypeNVarChar:
+				u, err := v[k].UCS2()
+				if err != nil {
+					return err
+				}
+				t = u.AppendUTF8(t)
+			case sqltype.TypeBigVarChar:
+				c, err := v[k].Chars()
+				if err != nil {
+					return err
+				}
+				t = append(t, c...)
+			}
+		}
+		texts = append(texts, t)
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return texts
 }
