@@ -134,7 +134,7 @@ func TestUCS2Golden(t *testing.T) {
 		cases = append(cases, tc{"odd", append(le(units...), 'Z'), text[:n]})
 	}
 	grin := "\xf0\x9f\x98\x80" // U+1F600, D83D DE00
-	bad := "\xef\xbf\xbd"     // U+FFFD
+	bad := "\xef\xbf\xbd"      // U+FFFD
 	cases = append(cases,
 		tc{"pair", le(0xD83D, 0xDE00), grin},
 		tc{"pair after 7", le('a', 'b', 'c', 'd', 'e', 'f', 'g', 0xD83D, 0xDE00), "abcdefg" + grin},
