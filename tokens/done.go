@@ -146,31 +146,6 @@ func (d Done) Append(dst []byte, v tds.Version) []byte {
 	return appendU32(dst, uint32(d.RowCount))
 }
 
-// Done decodes the current token, which must be DONE, DONEPROC or
-// DONEINPROC, into d, with d.Type set to its type.
-//
-// Like Next, Done is small enough for the compiler to inline (a test pins
-// it).
-func (s *Scanner) Done(d *Done) error { return doneFast(s, d, (*Scanner).doneSlow) }
-
-// doneFast is the body of Done. The common case in one step, with no
-// variadic type check: a current DONE-family token of 13 bytes, which
-// Next measures only with TDS 7.2+ widths (an error leaves no current
-// token). The slice cannot fail: the Scanner
-// keeps cur <= end <= len(buf). Everything else goes to slow, which is
-// always (*Scanner).doneSlow; it is a parameter for the inliner's sake,
-// as nextFast explains.
-func doneFast(s *Scanner, d *Done, slow func(*Scanner, *Done) error) error {
-	if b := s.buf[s.cur:s.end]; len(b) == 13 && s.typ >= TokenDone {
-		d.Type = s.typ
-		d.Status = DoneStatus(binary.LittleEndian.Uint16(b[1:]))
-		d.CurCmd = binary.LittleEndian.Uint16(b[3:])
-		d.RowCount = binary.LittleEndian.Uint64(b[5:])
-		return nil
-	}
-	return slow(s, d)
-}
-
 // doneSlow is Done for every case but a current DONE token of TDS 7.2 or
 // later.
 func (s *Scanner) doneSlow(d *Done) error {
