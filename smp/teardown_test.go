@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"testing"
+	"time"
 )
 
 // readAll reads s until an error and returns the packets read (one Read
@@ -202,5 +203,48 @@ func TestLocalCloseDiscardsQueued(t *testing.T) {
 	}
 	if _, err := s0.Read(make([]byte, 10)); !errors.Is(err, ErrClosed) || !errors.Is(err, net.ErrClosed) {
 		t.Fatalf("Read after Mux.Close = %v, want ErrClosed", err)
+	}
+}
+
+// TestWriteDeliveredThenTeardown: a DATA packet that reached the peer is
+// a successful Write even when the peer closes the transport right after
+// reading it, before the writer goroutine has reported back (the Mux is
+// then torn down while Write waits). Found by tdsconn's fault harness,
+// where a server's last result packet failed with "transport closed"
+// though the client had read it. net.Pipe makes the peer's read and the
+// writer's transport write finish together, so the race is reached often
+// in 200 rounds.
+func TestWriteDeliveredThenTeardown(t *testing.T) {
+	for i := range 200 {
+		m, p := newRawClient(t, nil)
+		accepted := make(chan *Session, 1)
+		go func() {
+			s, err := m.Accept(testCtx(t))
+			if err != nil {
+				t.Error(err)
+			}
+			accepted <- s
+		}()
+		p.send(FlagSYN, 0, 0, 4, nil)
+		s := <-accepted
+		if s == nil {
+			return
+		}
+		peerDone := make(chan error, 1)
+		go func() {
+			p.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			b := make([]byte, HeaderLen+5)
+			_, err := io.ReadFull(p.conn, b)
+			p.conn.Close()
+			peerDone <- err
+		}()
+		n, err := s.Write([]byte("hello"))
+		if perr := <-peerDone; perr != nil {
+			t.Fatalf("round %d: peer read: %v", i, perr)
+		}
+		if n != 5 || err != nil {
+			t.Fatalf("round %d: Write of a packet the peer read = %d, %v; want 5, nil", i, n, err)
+		}
+		m.Close()
 	}
 }

@@ -132,7 +132,20 @@ func (m *Mux) await(r *wreq, expiry <-chan struct{}, expired func() error) error
 	case err := <-r.done:
 		return err
 	case <-m.done:
-		m.withdraw(r)
+		// A packet already written stands even if the Mux fails just
+		// after (the peer read it and closed): select picks at random
+		// when both are ready, so look at r.done once more.
+		// A write under way ends soon (teardown closed the transport)
+		// and is reported; one finished has already been (the writer
+		// reports under wqmu, before withdraw can see it idle).
+		if m.withdraw(r) == wreqWriting {
+			return <-r.done
+		}
+		select {
+		case err := <-r.done:
+			return err
+		default:
+		}
 		return m.failure()
 	case <-expiry:
 	}
@@ -190,13 +203,15 @@ func (m *Mux) writeLoop() {
 		m.wqmu.Lock()
 		r.state = wreqIdle
 		m.againLocked(r, werr == nil)
+		if werr == nil {
+			finish(r, nil)
+		}
 		m.wqmu.Unlock()
 		if werr != nil {
 			m.teardown(&Error{Layer: "smp mux", Offset: -1, Msg: "writing " + r.flags.String() + " packet to the transport", Err: ErrTransport, Cause: werr})
 			finish(r, m.failure())
 			return
 		}
-		finish(r, nil)
 	}
 }
 
