@@ -224,12 +224,29 @@ func TestStress(t *testing.T) {
 	// both runs a session's sender and receiver at once, then, on the
 	// server, closes the session: the client's receiver sees the FIN as
 	// io.EOF after the last message.
-	both := func(s *Session, out, in uint64, recv func(*Session, uint64), close bool) {
+	//
+	// With hold set, the receiver starts only once the tap has seen the
+	// peer's DATA fill this side's window (dir: the peer's direction), or
+	// after 5 seconds: one session of each side holds back, so that flow
+	// control is exercised whatever the scheduling.
+	both := func(s *Session, out, in uint64, recv func(*Session, uint64), close, hold bool, dir int) {
 		defer wg.Done()
 		var sw sync.WaitGroup
 		sw.Add(2)
 		go func() { defer sw.Done(); send(s, out) }()
-		go func() { defer sw.Done(); recv(s, in) }()
+		go func() {
+			defer sw.Done()
+			for end := time.Now().Add(5 * time.Second); hold && time.Now().Before(end); {
+				tap.mu.Lock()
+				full := tap.full[dir]
+				tap.mu.Unlock()
+				if full > 0 {
+					break
+				}
+				time.Sleep(time.Millisecond)
+			}
+			recv(s, in)
+		}()
 		sw.Wait()
 		if close {
 			if err := s.Close(); err != nil {
@@ -240,7 +257,7 @@ func TestStress(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		for range sessions {
+		for i := range sessions {
 			s, err := server.Accept(ctx)
 			if err != nil {
 				errs <- fmt.Errorf("Accept: %w", err)
@@ -248,11 +265,11 @@ func TestStress(t *testing.T) {
 			}
 			sid := uint64(s.SID())
 			wg.Add(1)
-			go both(s, sid<<1|1, sid<<1, recvPieces, true)
+			go both(s, sid<<1|1, sid<<1, recvPieces, true, i == 0, 0)
 		}
 	}()
 	var clientSessions []*Session
-	for range sessions {
+	for i := range sessions {
 		s, err := client.Open(ctx)
 		if err != nil {
 			t.Fatalf("Open: %v", err)
@@ -260,7 +277,7 @@ func TestStress(t *testing.T) {
 		clientSessions = append(clientSessions, s)
 		sid := uint64(s.SID())
 		wg.Add(1)
-		go both(s, sid<<1, sid<<1|1, recvWhole, false)
+		go both(s, sid<<1, sid<<1|1, recvWhole, false, i == 0, 1)
 	}
 	finished := make(chan struct{})
 	go func() { wg.Wait(); close(finished) }()
