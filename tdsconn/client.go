@@ -377,6 +377,11 @@ func (c *ClientConn) login(ctx context.Context) error {
 	for round := 0; ; round++ {
 		h, msg, err := r.ReadMessage()
 		if err != nil {
+			// The answer to LOGIN7 is the login's; the answer to an
+			// SSPI message belongs to the SSPI exchange.
+			if round > 0 {
+				return errorf(PhaseSSPI, err, "reading the answer to SSPI message %d", round)
+			}
 			return errorf(PhaseLogin, err, "reading the login response")
 		}
 		c.traceReceived(h, msg)
@@ -724,7 +729,7 @@ func (c *ClientConn) OpenStream(ctx context.Context) (*Stream, error) {
 		sess.Close()
 		return nil, errorf(PhaseMARS, err, "packet reader")
 	}
-	return newStream(sess, r, w, c.res.TDSVersion, PhaseLoggedIn), nil
+	return newStream(sess, r, w, c.res.TDSVersion, PhaseMARS), nil
 }
 
 // Close closes the connection and the SMP multiplexer, if one runs (its

@@ -59,7 +59,16 @@
 //
 // Every error is an *Error naming its Phase, wrapping the cause for
 // errors.Is and errors.As (ErrRefused, *ServerError, *tds.Error, TLS and
-// I/O errors, context errors). A whole login is bounded by a deadline
+// I/O errors, context errors). The phase is that of the message the side
+// was reading or writing when it failed: PRELOGIN and its answer
+// (PhasePrelogin); the TLS handshake (PhaseTLSHandshake); LOGIN7 and the
+// server's answer to it, and the login response (PhaseLogin); SSPI
+// messages, the server's SSPI tokens and the client's wait for the answer
+// to an SSPI message (PhaseSSPI); requests and responses on the
+// connection (PhaseLoggedIn) or on an SMP session (PhaseMARS). A peer
+// that goes away after the login, between two messages, is a clean io.EOF
+// from Stream.ReadMessage and ServerConn.AcceptStream; inside a message it
+// is an error. A whole login is bounded by a deadline
 // (LoginTimeout, not reset by each read) and by the context given to
 // Accept or Login, whose cancellation closes the connection. Memory per
 // connection is bounded: messages by MaxLoginSize during login and by

@@ -109,7 +109,7 @@ func (c *ServerConn) sessionStream(sess *smp.Session) (*Stream, error) {
 		sess.Close()
 		return nil, errorf(PhaseMARS, err, "packet reader")
 	}
-	return newStream(sess, r, w, c.Stream.v, PhaseLoggedIn), nil
+	return newStream(sess, r, w, c.Stream.v, PhaseMARS), nil
 }
 
 // Close closes the connection: the SMP multiplexer, if one runs (its
