@@ -232,10 +232,10 @@ func (inj *injector) apply(rest []byte, src, dst net.Conn) {
 
 // scenario is one connection flow, flight by flight.
 type scenario struct {
-	name string
-	scfg *tdsconn.ServerConfig
-	ccfg func() *tdsconn.ClientConfig
-	mars bool
+	name    string
+	scfg    *tdsconn.ServerConfig
+	ccfg    func() *tdsconn.ClientConfig
+	mars    bool
 	flights []flight
 }
 
@@ -258,7 +258,6 @@ const responseSize = 10000
 var (
 	faultNTLM = &ntlm.Server{NbComputerName: "TDSWIRE", NbDomainName: "CONTOSO",
 		Lookup: ntlm.AccountList{{User: "joe", Hash: ntlm.HashPassword("Passw0rd")}}.Lookup}
-
 )
 
 // faultScenarios returns the flows, with server configurations that
