@@ -16,7 +16,7 @@
 //
 //	var l login7.Login7
 //	if err := l.Decode(msg); err != nil {
-//		return err // *tds.Error, layer "login7", with the offending offset
+//		return err // *tds.Error, Layer tds.LayerLogin7, with the offending offset
 //	}
 //	if l.UserName.Equal("sa") && l.Password.Equal(secret) { ... }
 //	for f, err := range l.FeatureExt.All() {

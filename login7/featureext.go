@@ -84,7 +84,7 @@ type Feature struct {
 // start of b. It returns the options (without the terminator) as a view
 // into b and the number of bytes the block used, terminator included. A
 // FeatureDataLen running past the end of b, or a block with no
-// terminator, is an *tds.Error (layer "login7", offset counted from the
+// terminator, is a *tds.Error (Layer tds.LayerLogin7, offset counted from the
 // start of b). Bytes after the terminator are not examined. It does not
 // allocate on success.
 func DecodeFeatureExt(b []byte) (FeatureExt, int, error) {

@@ -117,7 +117,7 @@ type entry struct {
 // message and after the fixed part; an extension block must hold the
 // 4-byte ibFeatureExtLong; the FeatureExt chain must stay inside the
 // message and end with the 0xFF terminator. Failures are *tds.Error with
-// layer "login7" and the offset of the offending table entry (or
+// Layer tds.LayerLogin7 and the offset of the offending table entry (or
 // FeatureOpt).
 //
 // Lenient, because real clients differ from the canonical layout:

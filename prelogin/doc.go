@@ -16,8 +16,8 @@
 // data after the 8-byte packet header (package tds reads packets).
 //
 // Decoding valid input allocates nothing; Instance and unknown options are
-// views into the input. Malformed input gives a *tds.Error with layer
-// "prelogin", the offset of the offending table entry, and a class
+// views into the input. Malformed input gives a *tds.Error with Layer
+// tds.LayerPrelogin, the offset of the offending table entry, and a class
 // (tds.ErrTruncated, tds.ErrMalformed) for errors.Is. Encoding appends to a
 // caller's slice, computing the offsets.
 //

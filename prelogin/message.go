@@ -167,7 +167,7 @@ type Message struct {
 // B_FENCRYPTION byte is accepted, since it carries flag bits that have
 // grown over time (Negotiate rejects values it does not know).
 //
-// Errors are *tds.Error values with layer "prelogin". Offset is that of
+// Errors are *tds.Error values with Layer tds.LayerPrelogin. Offset is that of
 // the offending table entry, or of the data byte for a bad value. On
 // error the contents of m are unspecified.
 func (m *Message) Decode(b []byte) error {
@@ -271,12 +271,11 @@ func (m *Message) decodeOption(opt RawOption, at int, msg []byte) error {
 // data and back-patches each PL_OFFSET and PL_OPTION_LENGTH. With enough
 // capacity in dst it does not allocate.
 //
-// Unlike most tdswire encoders Append returns an error, because not every
-// Message has a wire form: it fails (returning dst unchanged and a
-// *tds.Error) if VERSION is absent, INSTOPT is present but empty, an
-// Unknown option has a defined token, TERMINATOR or a token used twice, or
-// an offset or length exceeds the 16 bits of PL_OFFSET and
-// PL_OPTION_LENGTH. For every Message it accepts, decoding the result gives
+// Append returns an error, because not every Message has a wire form: it
+// fails (returning dst unchanged and a *tds.Error) if VERSION is absent,
+// INSTOPT is present but empty, an Unknown option has a defined token,
+// TERMINATOR or a token used twice, or an offset or length exceeds the 16
+// bits of PL_OFFSET and PL_OPTION_LENGTH. For every Message it accepts, decoding the result gives
 // a Message Equal to m.
 func (m *Message) Append(dst []byte) ([]byte, error) {
 	if err := m.check(); err != nil {

@@ -7,7 +7,7 @@
 // It also holds the small vocabulary the other tdswire packages share: the
 // protocol Version, the UCS2 string view, and the *Error type with its
 // sentinel classes (ErrTruncated, ErrMalformed, ErrTooLarge,
-// ErrUnexpected).
+// ErrUnexpected, ErrUnsupported) and typed Layer.
 //
 // Decoding never allocates on success and never trusts a length it has not
 // checked against the bytes present; encoding appends to a caller's slice.

@@ -6,7 +6,9 @@ import (
 )
 
 // Sentinel errors classify every decoding failure in tdswire's TDS packages
-// (tds, prelogin, login7, tokens). Test for them with errors.Is; the
+// (tds, prelogin, login7, tokens, tds/sqltype, tds/request, tdsconn); they
+// are defined here once and those packages reuse them. Test for them with
+// errors.Is; the
 // concrete error is an *Error that says which field was wrong and where.
 var (
 	// ErrTruncated means the input ended before a field it announced.

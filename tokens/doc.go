@@ -84,7 +84,8 @@
 //
 // Views returned by decoders (tds.UCS2 strings, byte slices, iterators)
 // point into the decoded buffer and are valid while the caller keeps that
-// buffer unchanged. Errors are *tds.Error values with layer "tokens" (or
-// "sqltype" for a failure inside a TYPE_INFO or value) and the byte offset
-// of the offending field in the buffer given to the Scanner or decoder.
+// buffer unchanged. Errors are *tds.Error values with Layer
+// tds.LayerTokens (or tds.LayerSQLType for a failure inside a TYPE_INFO or
+// value) and the byte offset of the offending field in the buffer given to
+// the Scanner or decoder.
 package tokens

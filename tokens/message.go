@@ -82,7 +82,7 @@ func appendMessage(dst []byte, m Message, v tds.Version) []byte {
 
 // DecodeMessage reads an ERROR or INFO token (type byte included) from the
 // start of b with the widths of version v, sets Type to its type, and
-// returns the number of bytes it used. The Length field must cover exactly
+// returns it with the number of bytes it used. The Length field must cover exactly
 // the fields.
 func DecodeMessage(b []byte, v tds.Version) (Message, int, error) {
 	var d Message

@@ -35,7 +35,7 @@ func (o Order) Append(dst []byte) []byte {
 }
 
 // DecodeOrder reads an ORDER token (type byte included) from the start of b
-// and returns the number of bytes it used. Length must be even.
+// and returns it with the number of bytes it used. Length must be even.
 func DecodeOrder(b []byte) (Order, int, error) {
 	var d Order
 	n, err := d.decode(b)

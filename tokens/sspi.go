@@ -8,7 +8,7 @@ type SSPI struct {
 }
 
 // DecodeSSPI reads an SSPI token (type byte included) from the start of b and
-// returns the number of bytes it used.
+// returns it with the number of bytes it used.
 func DecodeSSPI(b []byte) (SSPI, int, error) {
 	var d SSPI
 	n, err := d.decode(b)

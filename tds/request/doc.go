@@ -48,7 +48,7 @@
 // the client is itself in the middle of sending is cancelled instead with
 // tds.Writer.AbortMessage (the IGNORE bit).
 //
-// Errors are *tds.Error values with Layer "request", the byte offset of
+// Errors are *tds.Error values with Layer tds.LayerRequest, the byte offset of
 // the offending field in the payload, and a tds sentinel (tds.ErrTruncated,
 // tds.ErrMalformed, tds.ErrTooLarge, tds.ErrUnexpected); errors found in a
 // TYPE_INFO or value by package sqltype are wrapped, with the offset made

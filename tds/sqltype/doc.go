@@ -28,8 +28,8 @@
 // TextPointer. Table-valued parameters (TVPTYPE, 2.2.5.5.5) are not
 // decoded here.
 //
-// Errors are *tds.Error values with Layer "sqltype", the byte offset of the
-// offending field relative to the buffer passed in, and one of the tds
-// sentinels (tds.ErrTruncated, tds.ErrMalformed, tds.ErrTooLarge,
+// Errors are *tds.Error values with Layer tds.LayerSQLType, the byte
+// offset of the offending field relative to the buffer passed in, and one
+// of the tds sentinels (tds.ErrTruncated, tds.ErrMalformed, tds.ErrTooLarge,
 // tds.ErrUnexpected) or ErrNull.
 package sqltype

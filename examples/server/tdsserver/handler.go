@@ -380,12 +380,12 @@ func (w *ResponseWriter) Done(st tokens.DoneStatus, count uint64) error {
 	return w.done(tokens.TokenDone, st, count)
 }
 
-// DoneInProc writes a DONEINPROC (2.2.7.8): a statement inside an RPC.
+// DoneInProc writes a DONEINPROC (2.2.7.7): a statement inside an RPC.
 func (w *ResponseWriter) DoneInProc(st tokens.DoneStatus, count uint64) error {
 	return w.done(tokens.TokenDoneInProc, st, count)
 }
 
-// DoneProc writes a DONEPROC (2.2.7.7): the end of an RPC.
+// DoneProc writes a DONEPROC (2.2.7.8): the end of an RPC.
 func (w *ResponseWriter) DoneProc(st tokens.DoneStatus, count uint64) error {
 	return w.done(tokens.TokenDoneProc, st, count)
 }

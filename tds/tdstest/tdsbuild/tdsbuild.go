@@ -153,7 +153,7 @@ type Column struct {
 	Nullable bool
 }
 
-// ResultSet appends a result set ([MS-TDS] 2.2.7.4, 2.2.7.19, 2.2.7.6):
+// ResultSet appends a result set ([MS-TDS] 2.2.7.4, 2.2.7.20, 2.2.7.6):
 // COLMETADATA for cols, one ROW per row, and a final DONE with DONE_COUNT.
 // Each row holds one Go value per column, encoded with the column's type:
 // nil (NULL), bool, int, int32, int64, float64, string, []byte, time.Time,
