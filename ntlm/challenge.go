@@ -125,7 +125,7 @@ func (c *Challenge) Append(dst []byte) ([]byte, error) {
 
 // String describes c on one line: "NTLM CHALLENGE MESSAGE", followed by
 // the target name when there is one. The server challenge is not printed.
-func (c *Challenge) String() string {
+func (c Challenge) String() string {
 	var sb strings.Builder
 	sb.WriteString("NTLM CHALLENGE MESSAGE")
 	if len(c.TargetName) > 0 {

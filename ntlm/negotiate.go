@@ -130,7 +130,7 @@ func (m *Negotiate) Append(dst []byte) ([]byte, error) {
 // String describes m on one line, as a network analyser does:
 // "NTLM NEGOTIATE MESSAGE", followed by the OEM domain and workstation when
 // the client supplied them.
-func (m *Negotiate) String() string {
+func (m Negotiate) String() string {
 	var sb strings.Builder
 	sb.WriteString("NTLM NEGOTIATE MESSAGE")
 	sep := " "
