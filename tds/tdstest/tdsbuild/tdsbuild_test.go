@@ -155,3 +155,23 @@ func Example() {
 	// true sa db [REDACTED]
 	// ENVCHANGE INFO ENVCHANGE LOGINACK DONE
 }
+
+// TestLoginRedacted pins that no fmt verb prints a Login's password, and
+// what the printed form is (written by hand).
+func TestLoginRedacted(t *testing.T) {
+	l := tdsbuild.Login{TDSVersion: tds.Version74, UserName: "sa", Password: "hunter2", Database: "db",
+		Features: login7.FeatureExt(nil).Add(login7.FeatureUTF8Support, []byte{1})}
+	want := `Login{TDSVersion=7.4 (0x74000004) PacketSize=0 HostName="" UserName="sa" Password="[REDACTED]" AppName="" ServerName="" Database="db" Language="" Features=[UTF8_SUPPORT (1 bytes)]}`
+	for _, verb := range []string{"%v", "%+v", "%s", "%#v", "%q", "%x", "%X", "%d"} {
+		got := fmt.Sprintf(verb, l)
+		if bytes.Contains([]byte(got), []byte("hunter2")) || bytes.Contains([]byte(got), []byte(fmt.Sprintf("%x", "hunter2"))) {
+			t.Errorf("%s prints the password: %s", verb, got)
+		}
+		if got2 := fmt.Sprintf(verb, &l); got2 != got {
+			t.Errorf("%s of *Login = %s, of Login %s", verb, got2, got)
+		}
+	}
+	assert.Equal(t, want, fmt.Sprint(l))
+	assert.Equal(t, "tdsbuild."+want, fmt.Sprintf("%#v", l))
+	assert.Equal(t, `Login{TDSVersion=0x00000000 PacketSize=0 HostName="" UserName="" Password="" AppName="" ServerName="" Database="" Language="" Features=[]}`, tdsbuild.Login{}.String())
+}
