@@ -1,6 +1,7 @@
 package login7
 
 import (
+	"encoding/hex"
 	"fmt"
 	"strconv"
 
@@ -39,9 +40,30 @@ func (s SessionRecovery) String() string {
 }
 
 // Format implements fmt.Formatter: %v and %s print String, %+v every
-// field (collations and state data in hex).
+// field (the collations in hex). No verb prints the session state values,
+// only their lengths (see SessionRecoveryData.Format).
 func (s SessionRecovery) Format(f fmt.State, verb rune) {
-	textfmt.Format(f, verb, "login7.SessionRecovery", s.String(), func() string { return textfmt.Fields("SESSIONRECOVERY", s) })
+	textfmt.Format(f, verb, "login7.SessionRecovery", s.String(), func() string {
+		return "SESSIONRECOVERY{Reconnect=" + strconv.FormatBool(s.Reconnect) + " Init=" + s.Init.detail() + " ToBe=" + s.ToBe.detail() + "}"
+	})
+}
+
+// String formats d as "Database=\"db\" Language=\"us_english\"
+// Collation=5 bytes StateData=12 bytes".
+func (d SessionRecoveryData) String() string { return recoveryLine(d) }
+
+// Format implements fmt.Formatter: %v and %s print String, %q the quoted
+// String, %+v adds the collation in hex. The state values (the
+// SessionStateDataSet, as private as the SESSIONSTATE token's, which
+// package tokens never prints) show only as their length under every verb.
+func (d SessionRecoveryData) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "login7.SessionRecoveryData", d.String(), d.detail)
+}
+
+// detail is the %+v form of d.
+func (d SessionRecoveryData) detail() string {
+	return "{Database=" + strconv.Quote(d.Database.String()) + " Collation=" + hex.EncodeToString(d.Collation) +
+		" Language=" + strconv.Quote(d.Language.String()) + " StateData=" + strconv.Itoa(len(d.StateData)) + " bytes}"
 }
 
 // recoveryLine formats d as "Database=\"db\" Language=\"us_english\"
