@@ -71,3 +71,33 @@ func optional(o Opaque) string {
 	}
 	return o.String()
 }
+
+// String returns "InitialContextToken 1.2.840.113554.1.2.2 Kerberos (<1234
+// bytes>)": the mechanism and the length of the inner token, never its
+// bytes (an AP-REQ with its ticket, an NTLM AUTHENTICATE_MESSAGE).
+func (t InitialContextToken) String() string {
+	return "InitialContextToken " + t.ThisMech.String() + " " + t.ThisMech.Mech().String() + " (" + t.Inner.String() + ")"
+}
+
+// Format prints String for %v and %s; %+v prints every field:
+// "InitialContextToken{thisMech: 1.3.6.1.5.5.2 SPNEGO, innerContextToken:
+// <90 bytes>}". No verb prints the inner token.
+func (t InitialContextToken) Format(f fmt.State, verb rune) { format(f, verb, t.String, t.detail) }
+
+func (t InitialContextToken) detail() string {
+	return "InitialContextToken{thisMech: " + t.ThisMech.String() + " " + t.ThisMech.Mech().String() + ", innerContextToken: " + t.Inner.String() + "}"
+}
+
+// String returns "NegHints{hintName: \"not_defined_in_RFC4178@please_ignore\",
+// hintAddress: <0 bytes>}" (each as absent when nil).
+func (h NegHints) String() string {
+	name := "absent"
+	if h.HintName != nil {
+		name = fmt.Sprintf("%q", h.HintName)
+	}
+	addr := "absent"
+	if h.HintAddress != nil {
+		addr = Opaque(h.HintAddress).String()
+	}
+	return "NegHints{hintName: " + name + ", hintAddress: " + addr + "}"
+}

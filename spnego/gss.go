@@ -25,7 +25,7 @@ const tagGSS = asn1.Tag(0x60)
 // Both fields are views into the decoded input.
 type InitialContextToken struct {
 	ThisMech OID    // the mechanism
-	Inner    []byte // innerContextToken, the mechanism's bytes (not necessarily DER)
+	Inner    Opaque // innerContextToken, the mechanism's bytes (not necessarily DER); prints as its length
 }
 
 // Decode reads the token that is the whole of b. Bytes after it are an
