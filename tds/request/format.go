@@ -185,3 +185,69 @@ func hexString(b []byte) string {
 	}
 	return string(out)
 }
+
+// String returns the name [MS-TDS] 2.2.6.9 gives l, without its spaces
+// ("ReadCommitted", "Unchanged" for 0), or "IsolationLevel(9)" for a value
+// it does not define.
+func (l IsolationLevel) String() string {
+	switch l {
+	case IsolationUnchanged:
+		return "Unchanged"
+	case IsolationReadUncommitted:
+		return "ReadUncommitted"
+	case IsolationReadCommitted:
+		return "ReadCommitted"
+	case IsolationRepeatableRead:
+		return "RepeatableRead"
+	case IsolationSerializable:
+		return "Serializable"
+	case IsolationSnapshot:
+		return "Snapshot"
+	}
+	return "IsolationLevel(" + strconv.Itoa(int(l)) + ")"
+}
+
+// String names the flags set in f ("fBeginXact"), "0" for none; reserved
+// bits print in hex.
+func (f XactFlags) String() string {
+	return flagNames(uint64(f), []flagName{{uint64(XactBegin), "fBeginXact"}})
+}
+
+// String names the flags set in f ("fOrderAsc|fUnique"), "0" for none;
+// undefined bits print in hex.
+func (f OrderUniqueFlags) String() string {
+	return flagNames(uint64(f), []flagName{
+		{uint64(OrderAsc), "fOrderAsc"}, {uint64(OrderDesc), "fOrderDesc"}, {uint64(Unique), "fUnique"},
+	})
+}
+
+// String names the flags set in f ("fNullable|fDefault"), with the 2-bit
+// usUpdateable field as "usUpdateable=n" when not 0, "0" for none;
+// undefined bits print in hex.
+func (f TVPColumnFlags) String() string {
+	s := flagNames(uint64(f&^TVPUpdateableMask), []flagName{
+		{uint64(TVPNullable), "fNullable"}, {uint64(TVPCaseSen), "fCaseSen"}, {uint64(TVPIdentity), "fIdentity"},
+		{uint64(TVPComputed), "fComputed"}, {uint64(TVPFixedLenCLRType), "fFixedLenCLRType"}, {uint64(TVPDefault), "fDefault"},
+	})
+	if u := f & TVPUpdateableMask >> 2; u != 0 {
+		if s == "0" {
+			return "usUpdateable=" + strconv.Itoa(int(u))
+		}
+		s += "|usUpdateable=" + strconv.Itoa(int(u))
+	}
+	return s
+}
+
+// String formats c on one line: "int Flags=fNullable", with UserType when
+// not 0 ("UserType=80") and the ColName when not empty (which a TVP MUST
+// not send).
+func (c TVPColumn) String() string {
+	s := c.Type.String() + " Flags=" + c.Flags.String()
+	if c.UserType != 0 {
+		s += " UserType=" + strconv.FormatUint(uint64(c.UserType), 10)
+	}
+	if len(c.Name) > 0 {
+		s += " Name=" + strconv.Quote(c.Name.String())
+	}
+	return s
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tdswire/tdswire/tds"
 	"github.com/tdswire/tdswire/tds/request"
+	"github.com/tdswire/tdswire/tds/sqltype"
 )
 
 func TestPrinting(t *testing.T) {
@@ -44,5 +45,37 @@ func TestPrinting(t *testing.T) {
 	}
 	if got := (request.StatusByRefValue | request.StatusEncrypted | 0x40).String(); got != "fByRefValue|fEncrypted|0x40" {
 		t.Errorf("StatusFlags %q", got)
+	}
+}
+
+// TestFlagAndLevelNames pins the String forms of the small request types,
+// written by hand from [MS-TDS] 2.2.6.9 and 2.2.5.5.5.
+func TestFlagAndLevelNames(t *testing.T) {
+	for _, c := range []struct {
+		got  fmt.Stringer
+		want string
+	}{
+		{request.IsolationUnchanged, "Unchanged"},
+		{request.IsolationReadCommitted, "ReadCommitted"},
+		{request.IsolationSnapshot, "Snapshot"},
+		{request.IsolationLevel(6), "IsolationLevel(6)"},
+		{request.XactFlags(0), "0"},
+		{request.XactBegin, "fBeginXact"},
+		{request.XactBegin | 0x80, "fBeginXact|0x80"},
+		{request.OrderAsc | request.Unique, "fOrderAsc|fUnique"},
+		{request.OrderDesc, "fOrderDesc"},
+		{request.TVPColumnFlags(0), "0"},
+		{request.TVPNullable | request.TVPDefault, "fNullable|fDefault"},
+		{request.TVPColumnFlags(0x0008), "usUpdateable=2"},
+		{request.TVPNullable | 0x0004 | 0x8000, "fNullable|0x8000|usUpdateable=1"},
+		{request.TVPColumn{Flags: request.TVPNullable, Type: sqltype.TypeInfo{Type: sqltype.TypeIntN, MaxLen: 4}}, "int Flags=fNullable"},
+		{request.TVPColumn{UserType: 80, Type: sqltype.TypeInfo{Type: sqltype.TypeInt4, MaxLen: 4}, Name: tds.UCS2{'c', 0}}, `int Flags=0 UserType=80 Name="c"`},
+	} {
+		if s := c.got.String(); s != c.want {
+			t.Errorf("%T: String %q, want %q", c.got, s, c.want)
+		}
+		if s := fmt.Sprint(c.got); s != c.want {
+			t.Errorf("%T: Sprint %q, want %q", c.got, s, c.want)
+		}
 	}
 }
