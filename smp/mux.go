@@ -108,7 +108,10 @@ func (c *Config) resolve() Config {
 // and routes them to their sessions; it never blocks on the application.
 // The writer writes the packets the calls ask for (Session.Write's DATA,
 // the ACKs of Session.Read and Accept, Session.Close's FIN, Open's SYN),
-// one whole packet per transport Write, in the order they were asked for.
+// in the order they were asked for, each whole: the packets queued at a
+// moment go out together in one transport Write (one writev over a TCP or
+// Unix socket, the DATA fields written from the callers' buffers in
+// place).
 // No call waits for the transport beyond its own deadline or context:
 // ACKs and FINs are not waited for at all, a DATA packet or a SYN still
 // queued when its caller gives up is withdrawn unsent, and one whose write
@@ -138,7 +141,14 @@ type Mux struct {
 	wq   []*wreq       // queued write requests; nil entries were withdrawn
 	wqh  int           // index of the first live entry of wq
 	wsig chan struct{} // capacity 1: a request was queued
-	wbuf []byte        // one encoded packet, reused; owned by writeLoop
+	// Owned by writeLoop, reused from batch to batch (see writeLoop).
+	vectored bool        // the transport writes net.Buffers as one writev
+	wbuf     []byte      // the batch's packets, or (vectored) its headers
+	wvec     net.Buffers // vectored: the batch's headers and DATA fields
+	wcur     net.Buffers // vectored: what is left of wvec to write
+	wpkts    int         // packets in the batch
+	wbytes   int         // bytes of the batch's packets
+	batch    []batched   // the requests of the batch being written
 
 	mu        sync.Mutex // guards the fields below; taken before Session.mu
 	sessions  map[uint16]*Session
@@ -169,9 +179,27 @@ func NewServer(conn io.ReadWriteCloser, cfg *Config) *Mux {
 }
 
 func newMux(conn io.ReadWriteCloser, client bool, cfg *Config) *Mux {
+	return newMuxMode(conn, client, cfg, vectoredTransport(conn))
+}
+
+// vectoredTransport reports whether conn writes a net.Buffers with one
+// writev system call (net's stream sockets do; net.Buffers.WriteTo
+// writes each buffer separately to any other io.Writer).
+func vectoredTransport(conn io.ReadWriteCloser) bool {
+	switch conn.(type) {
+	case *net.TCPConn, *net.UnixConn:
+		return true
+	}
+	return false
+}
+
+// newMuxMode is newMux with the write mode chosen by the caller: the
+// tests run the vectored mode over net.Pipe too.
+func newMuxMode(conn io.ReadWriteCloser, client bool, cfg *Config, vectored bool) *Mux {
 	c := cfg.resolve()
 	m := &Mux{
 		conn:       conn,
+		vectored:   vectored,
 		client:     client,
 		cfg:        c,
 		pool:       newBufPool(c.MaxDataLength),

@@ -49,11 +49,12 @@ const (
 //
 // The deadline bounds the whole call, transport writes included (see
 // Mux). Read never waits for the transport: the ACK it causes is queued
-// for the Mux's writer. Write waits for each DATA packet to be written,
-// until the write deadline: a packet still queued behind others (a peer
-// that stopped reading its socket) is withdrawn unsent and Write returns
-// os.ErrDeadlineExceeded with the session intact; a packet whose
-// transport write has begun and cannot finish in time tears the Mux
+// for the Mux's writer. Write hands the writer as many DATA packets as
+// the peer's window admits at a time and waits for them to be written,
+// until the write deadline: packets still queued behind others (a peer
+// that stopped reading its socket) are withdrawn unsent and Write returns
+// os.ErrDeadlineExceeded with the session intact (and the count of bytes
+// sent before); packets whose transport write has begun and cannot finish in time tears the Mux
 // down, and Write returns the Mux's error (ErrTransport, which
 // errors.Is also matches with os.ErrDeadlineExceeded). Close queues its
 // FIN and returns at once.
@@ -361,26 +362,25 @@ func (s *Session) Write(p []byte) (int, error) {
 	}
 	n := 0
 	for n < len(p) {
-		chunk := p[n:]
-		if len(chunk) > m.cfg.MaxDataLength {
-			chunk = chunk[:m.cfg.MaxDataLength]
-		}
 		if err := s.waitWindow(); err != nil {
 			return n, err
 		}
+		// One request for as many packets as the window admits; the
+		// writer says how many bytes they carried.
 		r := &s.dataReq
-		r.data = chunk
+		r.data, r.sent = p[n:], 0
 		err := m.submit(r)
 		if err == nil {
 			err = m.await(r, s.wdl.wait(), deadlineErr)
 		}
+		n += r.sent
+		r.data = nil
 		if err == errWindowShut {
 			continue
 		}
 		if err != nil {
 			return n, err
 		}
-		n += len(chunk)
 	}
 	return n, nil
 }

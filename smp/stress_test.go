@@ -132,8 +132,16 @@ func checkMsg(got []byte, stream uint64, i int, scratch []byte) error {
 // TestStress runs many sessions over one net.Pipe, each sending messages
 // of random sizes in both directions at once, and checks that every
 // message arrives once, intact and in order, that the window is never
-// exceeded (windowTap), and that everything shuts down cleanly.
+// exceeded (windowTap), and that everything shuts down cleanly. It runs
+// with the writer in both modes: packets copied into one buffer, and
+// (vectored) headers and DATA fields written in place as net.Buffers.
 func TestStress(t *testing.T) {
+	for _, vectored := range []bool{false, true} {
+		t.Run(fmt.Sprintf("vectored=%v", vectored), func(t *testing.T) { stress(t, vectored) })
+	}
+}
+
+func stress(t *testing.T, vectored bool) {
 	sessions, msgs := 120, 40
 	if testing.Short() {
 		sessions, msgs = 100, 10
@@ -143,8 +151,8 @@ func TestStress(t *testing.T) {
 	a, b := net.Pipe()
 	tap := newWindowTap(a)
 	cfg := &Config{MaxSessions: sessions} // more than DefaultMaxSessions
-	client := NewClient(tap, cfg)
-	server := NewServer(b, cfg)
+	client := newMuxMode(tap, true, cfg, vectored)
+	server := newMuxMode(b, false, cfg, vectored)
 	defer client.Close()
 	defer server.Close()
 	ctx := testCtx(t)

@@ -14,7 +14,7 @@ import (
 //
 //   - ACKs (from Session.Read and Mux.Accept) and FINs (Session.Close) are
 //     queued and not waited for;
-//   - a DATA packet (Session.Write) is waited for until the session's
+//   - DATA packets (Session.Write) are waited for until the session's
 //     write deadline, a SYN (Mux.Open) until its context is done;
 //   - a request still queued when its caller gives up is withdrawn, with
 //     nothing sent (no SEQNUM is used: SEQNUM and WNDW are filled in when
@@ -22,7 +22,12 @@ import (
 //   - a request whose transport write has begun cannot be withdrawn
 //     without cutting a packet in half, so its caller giving up tears the
 //     Mux down (ErrTransport with the deadline or context error as the
-//     cause): the transport is closed, which ends the stalled write.
+//     cause): the transport is closed, which ends the stalled write. The
+//     caller returns once the writer has the write back, since the
+//     vectored writer reads a DATA field from the caller's buffer.
+//
+// A DATA request (one Session.Write, or what is left of it) becomes as
+// many packets as the peer's window admits when the writer takes it.
 
 // wreqState is where a write request is, guarded by Mux.wqmu.
 type wreqState uint8
@@ -40,7 +45,8 @@ const (
 type wreq struct {
 	s     *Session
 	flags Flags
-	data  []byte     // DATA only; copied by writeLoop before the write
+	data  []byte     // DATA only: the bytes to send, until writeLoop takes them
+	sent  int        // DATA only: how many of them the last write sent
 	done  chan error // capacity 1, for waited requests (DATA, SYN); else nil
 	state wreqState
 	// An ACK carries wndw, the window it was asked for with; a further
@@ -126,7 +132,11 @@ func (m *Mux) withdraw(r *wreq) wreqState {
 
 // await waits for the waited request r until expiry is closed (nil: no
 // limit). On expiry it withdraws r and returns expired(); if r's write had
-// begun it tears the Mux down and returns that error.
+// begun it tears the Mux down and returns that error. A DATA request's
+// data is the caller's buffer, which a vectored write reads in place, so
+// await never returns while r is being written: once the Mux is down it
+// waits for writeLoop's answer, which comes as soon as the closed
+// transport gives the write back (the transport contract of NewClient).
 func (m *Mux) await(r *wreq, expiry <-chan struct{}, expired func() error) error {
 	select {
 	case err := <-r.done:
@@ -154,13 +164,39 @@ func (m *Mux) await(r *wreq, expiry <-chan struct{}, expired func() error) error
 		return expired()
 	case wreqWriting:
 		m.teardown(&Error{Layer: "smp mux", Offset: -1, Msg: "transport write of a " + r.flags.String() + " packet for SID " + strconv.Itoa(int(r.s.sid)) + " did not finish in time; the Mux cannot resume after a partial packet", Err: ErrTransport, Cause: expired()})
+		<-r.done
 		return m.failure()
 	}
 	return <-r.done // finished just as the caller gave up: its answer stands
 }
 
+// Limits of one batch: writeLoop takes up to maxBatch queued requests, or
+// fewer once their packets reach maxBatchBytes, and writes them with one
+// transport Write (or one writev). Every request of a batch is being
+// written until the batch is, so a larger batch would make more callers
+// whose deadline passes tear the Mux down rather than withdraw their
+// packet; a few window's worth of packets is enough to share the system
+// call among the sessions.
+const (
+	maxBatch        = 64
+	maxBatchBytes   = 256 << 10
+	maxBatchPackets = 2 * maxBatch // bounds the vectored header arena
+)
+
+// batched is one request of the batch being written and, for DATA, how
+// many of its bytes the batch carries (in one or more packets).
+type batched struct {
+	r    *wreq
+	take int
+}
+
 // writeLoop is the Mux's writer goroutine; it returns when the Mux is torn
-// down.
+// down. It takes the requests queued at that moment (up to the batch
+// limits), encodes their packets and writes them with one transport
+// Write: the headers and DATA fields copied into wbuf, or, over a
+// vectored transport, the headers from wbuf and each DATA field from the
+// caller's buffer in place, with one writev. Packets go out in queue
+// order, each whole.
 func (m *Mux) writeLoop() {
 	defer close(m.writerDone)
 	for {
@@ -179,40 +215,76 @@ func (m *Mux) writeLoop() {
 			}
 			continue
 		}
-		r := m.wq[m.wqh]
-		m.wq[m.wqh] = nil
-		m.wqh++
 		select {
 		case <-m.done:
-			r.state = wreqIdle
 			m.wqmu.Unlock()
 			return
 		default:
 		}
-		send, err := m.buildLocked(r)
-		if !send {
-			r.state = wreqIdle
-			m.againLocked(r, true)
-			m.wqmu.Unlock()
-			finish(r, err)
+		if m.vectored && m.wbuf == nil {
+			// Headers stay where they are while the batch is built: the
+			// arena never grows, so wvec can point into it.
+			m.wbuf = make([]byte, 0, maxBatchPackets*HeaderLen)
+		}
+		m.wbuf, m.wvec, m.wpkts, m.wbytes = m.wbuf[:0], m.wvec[:0], 0, 0
+		batch := m.batch[:0]
+		for m.wqh < len(m.wq) && len(batch) < maxBatch && m.wbytes < maxBatchBytes && m.wpkts < maxBatchPackets {
+			r := m.wq[m.wqh]
+			m.wq[m.wqh] = nil
+			m.wqh++
+			if r == nil {
+				continue
+			}
+			take, err := m.buildLocked(r)
+			if take < 0 {
+				r.state = wreqIdle
+				m.againLocked(r, true)
+				finish(r, err)
+				continue
+			}
+			r.state = wreqWriting
+			batch = append(batch, batched{r, take})
+		}
+		m.batch = batch
+		m.wqmu.Unlock()
+		if len(batch) == 0 {
 			continue
 		}
-		r.state = wreqWriting
-		m.wqmu.Unlock()
-		_, werr := m.conn.Write(m.wbuf)
+		werr := m.writeBatch(batch)
 		m.wqmu.Lock()
-		r.state = wreqIdle
-		m.againLocked(r, werr == nil)
-		if werr == nil {
-			finish(r, nil)
+		for _, b := range batch {
+			b.r.state = wreqIdle
+			m.againLocked(b.r, werr == nil)
+			if werr == nil {
+				b.r.sent = b.take
+				finish(b.r, nil)
+			}
 		}
 		m.wqmu.Unlock()
 		if werr != nil {
-			m.teardown(&Error{Layer: "smp mux", Offset: -1, Msg: "writing " + r.flags.String() + " packet to the transport", Err: ErrTransport, Cause: werr})
-			finish(r, m.failure())
+			m.teardown(&Error{Layer: "smp mux", Offset: -1, Msg: "writing " + batch[0].r.flags.String() + " packet to the transport", Err: ErrTransport, Cause: werr})
+			err := m.failure()
+			for _, b := range batch {
+				finish(b.r, err)
+			}
+			clear(batch)
 			return
 		}
+		clear(batch)
 	}
+}
+
+// writeBatch writes the encoded batch to the transport.
+func (m *Mux) writeBatch(batch []batched) error {
+	if !m.vectored {
+		_, err := m.conn.Write(m.wbuf)
+		return err
+	}
+	m.wcur = m.wvec // WriteTo consumes m.wcur; a field, so it does not escape
+	_, err := m.wcur.WriteTo(m.conn)
+	clear(m.wvec) // release the callers' buffers
+	m.wcur = nil
+	return err
 }
 
 // againLocked queues the follow-up ACK asked for while r was queued or
@@ -237,12 +309,16 @@ func finish(r *wreq, err error) {
 	}
 }
 
-// buildLocked encodes r's packet into m.wbuf, filling SEQNUM and WNDW from
-// the session's state now, and reports whether it is to be sent (an ACK
-// with nothing to advertise is not; a DATA packet of a session closed
-// meanwhile or with its window shut is refused with the error for the
-// caller). The caller holds wqmu; buildLocked takes s.mu.
-func (m *Mux) buildLocked(r *wreq) (bool, error) {
+// buildLocked appends r's packets to the batch, filling SEQNUM and WNDW
+// from the session's state now. It returns how many bytes of a DATA
+// request's data the batch carries (0 for other kinds), or -1 when
+// nothing is to be sent, with the error for the caller: an ACK with
+// nothing to advertise is not sent, a DATA request of a session closed
+// meanwhile or with its window shut is refused. A DATA request becomes
+// as many packets of at most MaxDataLength bytes as the peer's window and
+// the batch limits admit, at least one. The caller holds wqmu;
+// buildLocked takes s.mu.
+func (m *Mux) buildLocked(r *wreq) (int, error) {
 	s := r.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -255,28 +331,62 @@ func (m *Mux) buildLocked(r *wreq) (bool, error) {
 		// Not sent when a packet since (a DATA packet, or an ACK) has
 		// advertised as much.
 		if s.state != stateEstablished || !seqAfter(w, s.lastHwRecv) {
-			return false, nil
+			return -1, nil
 		}
 		h.SeqNum, h.Wndw = s.seqSend, w
 		s.lastHwRecv = w
-		m.wbuf, _ = h.AppendPacket(m.wbuf[:0], nil)
-		return true, nil
+		m.appendPacket(h, nil)
+		return 0, nil
 	case FlagFIN:
 		h.SeqNum, h.Wndw = s.seqSend, s.hwRecv
 	case FlagDATA:
 		if s.state != stateEstablished {
-			return false, s.sendErrLocked()
+			return -1, s.sendErrLocked()
 		}
 		if !seqAfter(s.hwSend, s.seqSend) {
-			return false, errWindowShut
+			return -1, errWindowShut
 		}
-		s.seqSend++
-		h.SeqNum, h.Wndw = s.seqSend, s.hwRecv
+		data, take := r.data, 0
+		r.data = nil
+		h.Wndw = s.hwRecv
+		for {
+			chunk := data[take:]
+			if len(chunk) > m.cfg.MaxDataLength {
+				chunk = chunk[:m.cfg.MaxDataLength]
+			}
+			s.seqSend++
+			h.SeqNum = s.seqSend
+			m.appendPacket(h, chunk)
+			take += len(chunk)
+			if take == len(data) || !seqAfter(s.hwSend, s.seqSend) || m.wbytes >= maxBatchBytes || m.wpkts >= maxBatchPackets {
+				break
+			}
+		}
+		s.lastHwRecv = s.hwRecv
+		return take, nil
 	}
 	s.lastHwRecv = s.hwRecv
-	m.wbuf, _ = h.AppendPacket(m.wbuf[:0], r.data) // data is at most MaxDataLength
-	r.data = nil
-	return true, nil
+	m.appendPacket(h, nil)
+	return 0, nil
+}
+
+// appendPacket adds one packet to the batch: header and data copied into
+// wbuf, or, vectored, the header into wbuf and both to wvec, data in
+// place. data is at most MaxDataLength bytes.
+func (m *Mux) appendPacket(h Header, data []byte) {
+	h.Length = HeaderLen + uint32(len(data))
+	m.wpkts++
+	m.wbytes += int(h.Length)
+	if !m.vectored {
+		m.wbuf = append(h.Append(m.wbuf), data...)
+		return
+	}
+	i := len(m.wbuf)
+	m.wbuf = h.Append(m.wbuf)
+	m.wvec = append(m.wvec, m.wbuf[i:i+HeaderLen:i+HeaderLen])
+	if len(data) > 0 {
+		m.wvec = append(m.wvec, data)
+	}
 }
 
 // deadlineErr is what a call that ran out of time returns.
