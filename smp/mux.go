@@ -37,6 +37,8 @@ const (
 	// (one per concurrently active statement); 64 leaves ample room while
 	// bounding what one peer can make a connection hold (see Config).
 	DefaultMaxSessions = 64
+	// readBufSize is the reader goroutine's read-ahead buffer.
+	readBufSize = 64 << 10
 	// maxSIDs is the number of distinct 16-bit session identifiers.
 	maxSIDs = 1 << 16
 )
@@ -54,7 +56,9 @@ const (
 // default was 1024 sessions). Accepted sessions hold up to Window buffers
 // each. Besides, each Mux keeps at most 64 spare buffers per size class
 // (512 bytes to the MaxDataLength class, under 4 MiB by default) for
-// reuse. Raise MaxSessions, Window or MaxDataLength together with this
+// reuse, a 64 KiB read-ahead buffer, and, writing to a transport other
+// than a TCP or Unix socket, a write buffer of up to about 96 KiB (the
+// packets of one batch). Raise MaxSessions, Window or MaxDataLength together with this
 // product in mind.
 type Config struct {
 	// Window is the receive window of each session, in DATA packets: the
@@ -422,12 +426,12 @@ func signal(c chan struct{}) {
 	}
 }
 
-// readLoop is the Mux's only goroutine. It reads one packet at a time,
+// readLoop is the Mux's reader goroutine. It reads one packet at a time,
 // checks it and hands it to its session; it returns when the Mux is torn
 // down. off counts the transport bytes read, for error offsets.
 func (m *Mux) readLoop() {
 	defer close(m.readerDone)
-	r := bufio.NewReaderSize(m.conn, 16<<10)
+	r := bufio.NewReaderSize(m.conn, readBufSize)
 	var hb [HeaderLen]byte
 	var off int64
 	for {

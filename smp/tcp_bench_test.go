@@ -24,7 +24,7 @@ import (
 func BenchmarkMuxVsTCP(b *testing.B) {
 	for _, size := range []int{4 << 10, 64 << 10} {
 		for _, n := range []int{1, 10, 100, 1000} {
-			for _, tr := range []string{"smp", "tcp"} {
+			for _, tr := range []string{"smp", "tcp", "shared"} {
 				b.Run(fmt.Sprintf("size=%dKiB/streams=%d/transport=%s", size>>10, n, tr), func(b *testing.B) {
 					streams := openStreams(b, tr, n, func(rw io.ReadWriter) { echo(rw, size) })
 					runStreams(b, streams, size)
@@ -153,6 +153,27 @@ func openStreams(b *testing.B, transport string, n int, serve func(io.ReadWriter
 				b.Fatal(err)
 			}
 			streams[i] = cs
+		}
+	case "shared":
+		c, s := loopback(b, l)
+		closers = append(closers, c, s)
+		client, server := newSharedConn(c), newSharedConn(s)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range n {
+				var ss *sharedStream
+				select {
+				case ss = <-server.accept:
+				case <-server.done:
+					return
+				}
+				wg.Add(1)
+				go func() { defer wg.Done(); serve(ss) }()
+			}
+		}()
+		for i := range streams {
+			streams[i] = client.stream(uint32(i), false)
 		}
 	default:
 		b.Fatalf("unknown transport %q", transport)

@@ -170,18 +170,30 @@ func (m *Mux) await(r *wreq, expiry <-chan struct{}, expired func() error) error
 	return <-r.done // finished just as the caller gave up: its answer stands
 }
 
-// Limits of one batch: writeLoop takes up to maxBatch queued requests, or
-// fewer once their packets reach maxBatchBytes, and writes them with one
-// transport Write (or one writev). Every request of a batch is being
-// written until the batch is, so a larger batch would make more callers
-// whose deadline passes tear the Mux down rather than withdraw their
-// packet; a few window's worth of packets is enough to share the system
-// call among the sessions.
+// Limits of one batch: writeLoop takes up to maxBatch queued requests,
+// or fewer once their packets reach maxBatchPackets or maxBatchBytes
+// (maxCopyBatchBytes in the copy mode, where the bytes are copied into
+// wbuf, which keeps its size), and writes them with one transport Write
+// (or one writev). Every request of a batch is being written until the
+// batch is, so a larger batch would make more callers whose deadline
+// passes tear the Mux down rather than withdraw their packets; a few
+// windows' worth of packets is enough to share the system call among the
+// sessions.
 const (
-	maxBatch        = 64
-	maxBatchBytes   = 256 << 10
-	maxBatchPackets = 2 * maxBatch // bounds the vectored header arena
+	maxBatch          = 64
+	maxBatchBytes     = 256 << 10
+	maxCopyBatchBytes = 64 << 10
+	maxBatchPackets   = 2 * maxBatch // bounds the vectored header arena
 )
+
+// batchFull reports whether the batch has reached its limits.
+func (m *Mux) batchFull() bool {
+	limit := maxBatchBytes
+	if !m.vectored {
+		limit = maxCopyBatchBytes
+	}
+	return m.wbytes >= limit || m.wpkts >= maxBatchPackets
+}
 
 // batched is one request of the batch being written and, for DATA, how
 // many of its bytes the batch carries (in one or more packets).
@@ -228,7 +240,7 @@ func (m *Mux) writeLoop() {
 		}
 		m.wbuf, m.wvec, m.wpkts, m.wbytes = m.wbuf[:0], m.wvec[:0], 0, 0
 		batch := m.batch[:0]
-		for m.wqh < len(m.wq) && len(batch) < maxBatch && m.wbytes < maxBatchBytes && m.wpkts < maxBatchPackets {
+		for m.wqh < len(m.wq) && len(batch) < maxBatch && !m.batchFull() {
 			r := m.wq[m.wqh]
 			m.wq[m.wqh] = nil
 			m.wqh++
@@ -358,7 +370,7 @@ func (m *Mux) buildLocked(r *wreq) (int, error) {
 			h.SeqNum = s.seqSend
 			m.appendPacket(h, chunk)
 			take += len(chunk)
-			if take == len(data) || !seqAfter(s.hwSend, s.seqSend) || m.wbytes >= maxBatchBytes || m.wpkts >= maxBatchPackets {
+			if take == len(data) || !seqAfter(s.hwSend, s.seqSend) || m.batchFull() {
 				break
 			}
 		}
