@@ -100,8 +100,9 @@ type EKInfo struct {
 	values       []byte
 }
 
-// Count returns the number of EncryptionKeyValue elements.
-func (e EKInfo) Count() int { return e.count }
+// Len returns Count, the number of EncryptionKeyValue elements (Len, like
+// CekTable.Len and LabelList.Len, for every view's element count).
+func (e EKInfo) Len() int { return e.count }
 
 // Values returns an iterator over the encrypted values of the key.
 func (e EKInfo) Values() iter.Seq[EncryptionKeyValue] { return seq(e.values, (*reader).keyValue) }

@@ -767,7 +767,7 @@ func TestColumnEncryption(t *testing.T) {
 	eks := slices.Collect(md.CekTable.Entries())
 	require.Len(t, eks, 1, "EK_INFO entries")
 	ek := eks[0]
-	if ek.DatabaseID != 5 || ek.CekID != 1 || ek.CekVersion != 1 || ek.CekMDVersion != 42 || ek.Count() != 1 {
+	if ek.DatabaseID != 5 || ek.CekID != 1 || ek.CekVersion != 1 || ek.CekMDVersion != 42 || ek.Len() != 1 {
 		t.Errorf("EK_INFO = %+v", ek)
 	}
 	kvs := slices.Collect(ek.Values())
