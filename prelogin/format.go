@@ -75,3 +75,12 @@ func hexBytes(b []byte) string {
 	}
 	return string(out)
 }
+
+// String formats t as "{ConnectionID=00112233445566778899aabbccddeeff
+// ActivityID=ffeeddccbbaa99887766554433221100 ActivitySequence=1}", the
+// GUIDs as their 16 bytes on the wire, in hex (braced, so that the form
+// nests in Message's %+v).
+func (t TraceID) String() string {
+	return "{ConnectionID=" + hexBytes(t.ConnectionID[:]) + " ActivityID=" + hexBytes(t.ActivityID[:]) +
+		" ActivitySequence=" + strconv.FormatUint(uint64(t.ActivitySequence), 10) + "}"
+}

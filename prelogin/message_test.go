@@ -3,6 +3,7 @@ package prelogin
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -425,6 +426,9 @@ func TestStrings(t *testing.T) {
 		{OptionSet(0).String(), "none"},
 		{(HasVersion | HasEncryption | HasMARS).String(), "VERSION|ENCRYPTION|MARS"},
 		{OptionSet(0xFF).String(), "VERSION|ENCRYPTION|INSTOPT|THREADID|MARS|TRACEID|FEDAUTHREQUIRED|NONCEOPT"},
+		{TraceID{ConnectionID: [16]byte{0x01, 15: 0xFF}, ActivityID: [16]byte{0xAB}, ActivitySequence: 7}.String(),
+			"{ConnectionID=010000000000000000000000000000ff ActivityID=ab000000000000000000000000000000 ActivitySequence=7}"},
+		{fmt.Sprint(TraceID{}), "{ConnectionID=00000000000000000000000000000000 ActivityID=00000000000000000000000000000000 ActivitySequence=0}"},
 	}
 	for _, c := range cases {
 		if c.got != c.want {
