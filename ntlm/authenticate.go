@@ -47,6 +47,13 @@ type Authenticate struct {
 // read by its declared length only, so a response followed by more payload
 // bytes than NtChallengeResponseLen announces (as some clients send) decodes
 // to exactly the declared bytes.
+//
+// Strict: every payload field with a non-zero Len, the
+// EncryptedRandomSessionKeyFields included when NTLMSSP_NEGOTIATE_KEY_EXCH is
+// clear, must designate bytes inside the message (ErrTruncated at the
+// field's triple otherwise) and after the fixed part (ErrMalformed); without
+// the flag the key is not exposed, but its payload still bounds the fixed
+// part.
 func (a *Authenticate) Decode(b []byte) error {
 	if err := checkPrefix(b, LayerAuthenticate, NtLmAuthenticate); err != nil {
 		return err
@@ -70,15 +77,19 @@ func (a *Authenticate) Decode(b []byte) error {
 	}
 	for i := range fields {
 		f := &fields[i]
-		if f.at == 52 && a.NegotiateFlags&NegotiateKeyExch == 0 {
-			continue
-		}
+		// EncryptedRandomSessionKeyFields MUST be ignored without
+		// NTLMSSP_NEGOTIATE_KEY_EXCH, but fields that still announce
+		// payload bytes must find them inside the message, and that
+		// payload still bounds the fixed part (as in Negotiate.Decode).
 		v, off, err := payloadField(b, f.at, LayerAuthenticate, f.name)
 		if err != nil {
 			return err
 		}
-		*f.dst = v
 		lay.see(off, v)
+		if f.at == 52 && a.NegotiateFlags&NegotiateKeyExch == 0 {
+			continue
+		}
+		*f.dst = v
 	}
 	h, ok := lay.headerLen(len(b), authenticateNoVersion, authenticateNoMIC, authenticateFullLen)
 	if !ok {

@@ -38,6 +38,12 @@ type Challenge struct {
 // Reserved field is ignored, as 2.2.1.2 requires. TargetInfo must be a
 // well-formed AV_PAIR list ending with MsvAvEOL; bytes that the
 // TargetInfoLen covers after MsvAvEOL are not part of the view.
+//
+// Strict: TargetInfoFields with a non-zero Len, NTLMSSP_NEGOTIATE_TARGET_INFO
+// set or not, must designate bytes inside the message (ErrTruncated at the
+// field's triple otherwise) and after the fixed part (ErrMalformed); without
+// the flag TargetInfo is not exposed, but its payload still bounds the fixed
+// part. (TargetName keeps the leniency of the type's comment.)
 func (c *Challenge) Decode(b []byte) error {
 	if err := checkPrefix(b, LayerChallenge, NtLmChallenge); err != nil {
 		return err
@@ -56,13 +62,18 @@ func (c *Challenge) Decode(b []byte) error {
 		c.TargetName = name
 		lay.see(off, name)
 	}
-	var info []byte
-	infoOff := 0
-	if c.NegotiateFlags&NegotiateTargetInfo != 0 {
-		if info, infoOff, err = payloadField(b, 40, LayerChallenge, "TargetInfo"); err != nil {
-			return err
-		}
-		lay.see(infoOff, info)
+	// TargetInfoFields whose flag is clear MUST be ignored, but fields that
+	// still announce payload bytes must find them inside the message:
+	// their payload tells where the fixed part ends, so ignoring fields
+	// that point past the end would decode payload bytes as Version (as
+	// Negotiate.Decode does for its fields).
+	info, infoOff, err := payloadField(b, 40, LayerChallenge, "TargetInfo")
+	if err != nil {
+		return err
+	}
+	lay.see(infoOff, info)
+	if c.NegotiateFlags&NegotiateTargetInfo == 0 {
+		info = nil
 	}
 	h, ok := lay.headerLen(len(b), challengeNoVersion, challengeFullLen)
 	if !ok {

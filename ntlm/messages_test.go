@@ -300,18 +300,43 @@ func negotiateNoOEM(domLen uint16, domOff uint32, wsLen uint16, wsOff uint32) []
 	return append(b, 0, 0, 0, 0, 0, 0, 0, 0)
 }
 
-func TestAuthenticateIgnoresKeyWithoutKeyExch(t *testing.T) {
+func TestAuthenticateKeyWithoutKeyExch(t *testing.T) {
 	au := readHex(t, "authenticate-4.2.4.3.hex")
 	// Clear NTLMSSP_NEGOTIATE_KEY_EXCH (0x40000000): the key fields MUST
-	// then be ignored, even if they point past the end.
+	// then be ignored; the key in the payload is not exposed.
 	b := patch(au, 63, 0xa2)
-	b = patch(b, 56, 0xff, 0xff)
 	var a Authenticate
 	if err := a.Decode(b); err != nil {
 		t.Fatal(err)
 	}
 	if a.EncryptedRandomSessionKey != nil {
 		t.Errorf("EncryptedRandomSessionKey = % x", a.EncryptedRandomSessionKey)
+	}
+	// Fields that announce payload past the end are an error even so, as
+	// in Negotiate: their payload bounds the fixed part.
+	checkErr(t, errCase{"authenticate: unflagged key past end", patch(b, 56, 0xff, 0xff), ErrTruncated, 52}, a.Decode(patch(b, 56, 0xff, 0xff)))
+}
+
+func TestChallengeTargetInfoWithoutFlag(t *testing.T) {
+	ch := readHex(t, "challenge-4.2.4.3.hex")
+	// Clear NTLMSSP_NEGOTIATE_TARGET_INFO (0x00800000, byte 22 of the
+	// flags 33 82 8a e2): TargetInfo MUST then be ignored.
+	b := patch(ch, 22, 0x0a)
+	var c Challenge
+	if err := c.Decode(b); err != nil {
+		t.Fatal(err)
+	}
+	if c.TargetInfo != nil || c.Version == (Version{}) {
+		t.Errorf("TargetInfo = % x, Version %v", c.TargetInfo, c.Version)
+	}
+	// TargetInfoFields pointing past the end, or into the fixed part,
+	// are an error even so.
+	checkErr(t, errCase{"challenge: unflagged TargetInfo past end", patch(b, 44, 0xff, 0xff), ErrTruncated, 40}, c.Decode(patch(b, 44, 0xff, 0xff)))
+	checkErr(t, errCase{"challenge: unflagged TargetInfo in fixed part", patch(b, 44, 0x20), ErrMalformed, 0x20}, c.Decode(patch(b, 44, 0x20)))
+	// Unflagged TargetInfo payload at offset 48 says there is no Version
+	// (the 48-byte fixed part): the bytes there are not decoded as one.
+	if err := c.Decode(patch(b, 44, 0x30)); err != nil || c.TargetInfo != nil || c.HeaderLen != 48 || c.Version != (Version{}) {
+		t.Errorf("unflagged TargetInfo at 48: %v, %+v", err, c)
 	}
 }
 
