@@ -134,7 +134,8 @@ func ExampleScanner_RowValues() {
 			_ = s.Done(&d)
 			fmt.Printf("statement done: %d rows\n", d.RowCount)
 		case tokens.TokenReturnStatus:
-			rs, _ := s.ReturnStatus()
+			var rs tokens.ReturnStatus
+			_ = s.ReturnStatus(&rs)
 			fmt.Println(rs)
 		}
 	}

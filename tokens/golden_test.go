@@ -229,8 +229,8 @@ func TestSpecRPCResponse(t *testing.T) {
 	reencode(t, &s, d.Append(nil, tds.Version72))
 
 	mustNext(t, &s, TokenReturnStatus)
-	rs, err := s.ReturnStatus()
-	if err != nil || rs != 0 {
+	var rs ReturnStatus
+	if err := s.ReturnStatus(&rs); err != nil || rs != 0 {
 		t.Errorf("RETURNSTATUS = %d, %v", rs, err)
 	}
 	reencode(t, &s, rs.Append(nil))
@@ -519,8 +519,8 @@ func TestStoredProcResponse(t *testing.T) {
 	mustNext(t, &s, TokenDoneInProc)
 
 	mustNext(t, &s, TokenReturnStatus)
-	if rs, err := s.ReturnStatus(); err != nil || rs != 0 {
-		t.Errorf("RETURNSTATUS = %d, %v", rs, err)
+	if rs := ReturnStatus(-1); s.ReturnStatus(&rs) != nil || rs != 0 {
+		t.Errorf("RETURNSTATUS = %d, %v", rs, s.ReturnStatus(&rs))
 	}
 	mustNext(t, &s, TokenReturnValue)
 	var rv ReturnValue

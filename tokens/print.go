@@ -690,7 +690,7 @@ func (s *Scanner) String() string {
 		err, x = s.ColMetadata(&m), m
 	case TokenReturnStatus:
 		var rs ReturnStatus
-		rs, err = s.ReturnStatus()
+		err = s.ReturnStatus(&rs)
 		x = rs
 	case TokenReturnValue:
 		var rv ReturnValue

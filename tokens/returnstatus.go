@@ -32,13 +32,13 @@ func (rs ReturnStatus) Append(dst []byte) []byte {
 	return appendU32(append(dst, byte(TokenReturnStatus)), uint32(rs))
 }
 
-// ReturnStatus decodes the current token, which must be RETURNSTATUS.
-func (s *Scanner) ReturnStatus() (ReturnStatus, error) {
+// ReturnStatus decodes the current token, which must be RETURNSTATUS,
+// into rs.
+func (s *Scanner) ReturnStatus(rs *ReturnStatus) error {
 	b, err := s.current(TokenReturnStatus)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	var rs ReturnStatus
 	_, err = rs.decode(b)
-	return rs, rebase(err, s.cur)
+	return rebase(err, s.cur)
 }

@@ -64,7 +64,7 @@ func reencodeStream(b []byte, c streamConfig) (out []byte, types []TokenType, er
 			s.SetVersion(a.Negotiated())
 		case TokenReturnStatus:
 			var rs ReturnStatus
-			rs, err = s.ReturnStatus()
+			err = s.ReturnStatus(&rs)
 			val = rs
 			enc = rs.Append(nil)
 		case TokenOffset:

@@ -703,7 +703,8 @@ func briefToken(s *tokens.Scanner, tt tokens.TokenType, ti *TokenInfo, row []tok
 		var d tokens.Done
 		err = s.Done(&d)
 	case tokens.TokenReturnStatus:
-		_, err = s.ReturnStatus()
+		var rs tokens.ReturnStatus
+		err = s.ReturnStatus(&rs)
 	case tokens.TokenRow, tokens.TokenNBCRow:
 		row, err = s.RowValues(row[:0])
 	}
@@ -746,8 +747,8 @@ func describeToken(s *tokens.Scanner, tt tokens.TokenType, ti *TokenInfo) error 
 		cc, rc, st := d.CurCmd, d.RowCount, uint16(d.Status)
 		ti.Status, ti.DoneStatus, ti.CurCmd, ti.RowCount = d.Status.String(), &st, &cc, &rc
 	case tokens.TokenReturnStatus:
-		r, err := s.ReturnStatus()
-		if err != nil {
+		var r tokens.ReturnStatus
+		if err := s.ReturnStatus(&r); err != nil {
 			return err
 		}
 		rv := int32(r)
