@@ -54,12 +54,14 @@ const (
 // not Accept can make a server hold MaxSessions × 4 buffers: 64 × 4 ×
 // 32 KiB = 8 MiB per connection with the defaults (it was 128 MiB when the
 // default was 1024 sessions). Accepted sessions hold up to Window buffers
-// each. Besides, each Mux keeps at most 64 spare buffers per size class
-// (512 bytes to the MaxDataLength class, under 4 MiB by default) for
-// reuse, a 64 KiB read-ahead buffer, and, writing to a transport other
-// than a TCP or Unix socket, a write buffer of up to about 96 KiB (the
-// packets of one batch). Raise MaxSessions, Window or MaxDataLength together with this
-// product in mind.
+// each. Besides, each Mux keeps spare buffers for reuse, per size class
+// (512 bytes to the MaxDataLength class) at most 64 (under 4 MiB by
+// default) or Window per open session when that is more, as many as
+// those sessions could hold unread at once; a 64 KiB read-ahead buffer;
+// and, writing to a transport other than a TCP or Unix socket, a write
+// buffer of up to about 96 KiB (the packets of one batch). Raise
+// MaxSessions, Window or MaxDataLength together with this product in
+// mind.
 type Config struct {
 	// Window is the receive window of each session, in DATA packets: the
 	// number of packets the peer may send beyond those the application
@@ -251,6 +253,7 @@ func (m *Mux) Open(ctx context.Context) (*Session, error) {
 			m.nextSID = sid + 1
 			s = newSession(m, sid, DefaultWindow, m.cfg.Window)
 			m.sessions[sid] = s
+			m.poolDepthLocked()
 			m.mu.Unlock()
 			break
 		}
@@ -269,13 +272,7 @@ func (m *Mux) Open(ctx context.Context) (*Session, error) {
 		err = m.await(r, ctx.Done(), ctx.Err)
 	}
 	if err != nil {
-		m.mu.Lock()
-		if m.sessions[s.sid] == s {
-			delete(m.sessions, s.sid)
-			close(m.slotSig)
-			m.slotSig = make(chan struct{})
-		}
-		m.mu.Unlock()
+		m.recycle(s)
 		return nil, err
 	}
 	return s, nil
@@ -412,10 +409,17 @@ func (m *Mux) recycle(s *Session) {
 	m.mu.Lock()
 	if m.sessions[s.sid] == s {
 		delete(m.sessions, s.sid)
+		m.poolDepthLocked()
 		close(m.slotSig)
 		m.slotSig = make(chan struct{})
 	}
 	m.mu.Unlock()
+}
+
+// poolDepthLocked lets the buffer pool keep a window's worth of spare
+// buffers per open session. The caller holds mu.
+func (m *Mux) poolDepthLocked() {
+	m.pool.setDepth(int(m.cfg.Window) * len(m.sessions))
 }
 
 // signal does a non-blocking send on a capacity-1 channel.
@@ -512,6 +516,7 @@ func (m *Mux) dispatch(h *Header, data []byte, off int64) error {
 		s.lastHwRecv = DefaultWindow // what the client assumes, 3.1.3.1
 		s.askedHw = DefaultWindow
 		m.sessions[h.SID] = s
+		m.poolDepthLocked()
 		m.acceptQ = append(m.acceptQ, s)
 		signal(m.acceptSig)
 		m.mu.Unlock()

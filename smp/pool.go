@@ -8,11 +8,16 @@ import (
 // bufPool recycles the buffers that hold received DATA fields between the
 // reader goroutine and Session.Read. Buffers come in power-of-two size
 // classes from 512 bytes up, so a packet never pins a buffer much larger
-// than itself; each class keeps at most poolDepth spare buffers. The pool
-// belongs to one Mux (no package-level state).
+// than itself. Each class keeps at most depth spare buffers: poolDepth,
+// or a window per open session when that is more (the Mux sets it as
+// sessions come and go), so that many sessions streaming at once reuse
+// their buffers instead of allocating one per packet. Spares never
+// outnumber the buffers those sessions could hold unread at once. The
+// pool belongs to one Mux (no package-level state).
 type bufPool struct {
 	mu      sync.Mutex
 	classes [][][]byte
+	depth   int
 }
 
 const (
@@ -28,7 +33,22 @@ func classOf(n int) int {
 }
 
 func newBufPool(maxLen int) *bufPool {
-	return &bufPool{classes: make([][][]byte, classOf(maxLen)+1)}
+	return &bufPool{classes: make([][][]byte, classOf(maxLen)+1), depth: poolDepth}
+}
+
+// setDepth sets the spare buffers kept per class to n, at least
+// poolDepth, dropping spares beyond it.
+func (p *bufPool) setDepth(n int) {
+	n = max(n, poolDepth)
+	p.mu.Lock()
+	p.depth = n
+	for c, l := range p.classes {
+		if len(l) > n {
+			clear(l[n:])
+			p.classes[c] = l[:n]
+		}
+	}
+	p.mu.Unlock()
 }
 
 // get returns a buffer of length n. n is at most the Mux's MaxDataLength,
@@ -56,7 +76,7 @@ func (p *bufPool) put(b []byte) {
 		return
 	}
 	p.mu.Lock()
-	if len(p.classes[c]) < poolDepth {
+	if len(p.classes[c]) < p.depth {
 		p.classes[c] = append(p.classes[c], b[:0])
 	}
 	p.mu.Unlock()
