@@ -89,7 +89,8 @@ func (s Seed) Message() []byte {
 }
 
 // String formats s as its name, kind and context:
-// "tokens/encrypted (tokens, TDS 7.4, column encryption, 412 bytes)".
+// "tokens/encrypted (tokens, TDS 7.4 (0x74000004), column encryption, 143
+// bytes)".
 func (s Seed) String() string {
 	ctx := string(s.Kind)
 	if s.TDSVersion != 0 {
