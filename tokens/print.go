@@ -125,8 +125,9 @@ func (a LoginAck) Program() tds.UCS2 {
 	return p
 }
 
-// String returns "LOGINACK TDS 7.4, Microsoft SQL Server 15.0.2000"
-// (the negotiated version, the program without its trailing NULs).
+// String returns "LOGINACK TDS 7.4 (0x74000004), Microsoft SQL Server
+// 15.0.2000" (the negotiated version, the program without its trailing
+// NULs).
 func (a LoginAck) String() string {
 	return "LOGINACK TDS " + a.Negotiated().String() + ", " + a.Program().String() + " " + a.ProgVersion.String()
 }
