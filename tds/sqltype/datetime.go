@@ -65,7 +65,7 @@ func isTimeType(t TypeID) bool {
 //   - datetime2(n): the date and time;
 //   - datetimeoffset(n): the instant. The specification does not say in
 //     which zone the datetime2 part is; SQL Server sends it in UTC, and
-//     Time reads it so. Offset returns the offset that goes with it.
+//     Time reads it so. ZoneOffset returns the offset that goes with it.
 //
 // It does not allocate.
 func (v Value) Time() (time.Time, error) {
@@ -143,11 +143,12 @@ func (v Value) TimeOfDay() (time.Duration, error) {
 	return time.Duration(nanos), err
 }
 
-// Offset returns the time zone offset of a datetimeoffset(n) value in
-// minutes east of UTC, [MS-TDS] 2.2.5.5.1.8. Time and Offset together give
-// the local time: t.In(time.FixedZone("", 60*offset)) (which allocates).
-func (v Value) Offset() (minutes int, err error) {
-	if err := v.want("Offset", v.typ == TypeDateTimeOffsetN); err != nil {
+// ZoneOffset returns the time zone offset of a datetimeoffset(n) value in
+// minutes east of UTC, [MS-TDS] 2.2.5.5.1.8. Time and ZoneOffset together
+// give the local time: t.In(time.FixedZone("", 60*offset)) (which
+// allocates). (Offset, elsewhere in tdswire, is a byte position.)
+func (v Value) ZoneOffset() (minutes int, err error) {
+	if err := v.want("ZoneOffset", v.typ == TypeDateTimeOffsetN); err != nil {
 		return 0, err
 	}
 	_, _, off, err := v.dateTime2()

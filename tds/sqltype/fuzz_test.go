@@ -168,7 +168,7 @@ func FuzzValue(f *testing.F) {
 		}
 		v.Time()
 		v.TimeOfDay()
-		v.Offset()
+		v.ZoneOffset()
 		if g, err := v.GUID(); err == nil {
 			if p, err := ParseGUID(g.String()); err != nil || p != g {
 				t.Fatalf("GUID text round trip: %v", err)
@@ -406,7 +406,7 @@ func FuzzEncoders(f *testing.F) {
 					return fail("Time: %v", err)
 				}
 				if ti.Type == TypeDateTimeOffsetN {
-					off, err := v.Offset()
+					off, err := v.ZoneOffset()
 					if err != nil || off != zone {
 						return fail("Offset = %d, %v; want %d", off, err, zone)
 					}

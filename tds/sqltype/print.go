@@ -117,7 +117,7 @@ func (v Value) String() string {
 		return x.String()
 	case time.Time:
 		if t == TypeDateTimeOffsetN {
-			if off, err := v.Offset(); err == nil {
+			if off, err := v.ZoneOffset(); err == nil {
 				return x.In(time.FixedZone("", 60*off)).Format(time.RFC3339Nano)
 			}
 		}

@@ -193,7 +193,7 @@ func TestGoldenAccessors(t *testing.T) {
 	t.Run("datetimeoffset", func(t *testing.T) {
 		_, v := goldenValue(t, "dto.hex")
 		tm, err := v.Time()
-		off, err2 := v.Offset()
+		off, err2 := v.ZoneOffset()
 		if err != nil || err2 != nil || !tm.Equal(time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)) || off != 60 {
 			t.Errorf("Time = %v, %v; Offset = %d, %v", tm, err, off, err2)
 		}
@@ -416,7 +416,7 @@ func TestRoundTripTimes(t *testing.T) {
 		// Decoding then encoding the decoded time is exact.
 		got, _ := v.Time()
 		if c.ti.Type == TypeDateTimeOffsetN {
-			off, _ := v.Offset()
+			off, _ := v.ZoneOffset()
 			got = got.In(time.FixedZone("", off*60))
 		}
 		again, err := c.ti.AppendTime(nil, got)
@@ -426,7 +426,7 @@ func TestRoundTripTimes(t *testing.T) {
 	}
 	ti := TypeInfo{Type: TypeDateTimeOffsetN, MaxLen: 10, Scale: 7}
 	v := rt(t, &ti, false, func(d []byte) ([]byte, error) { return ti.AppendTime(d, base.In(loc)) })
-	if off, err := v.Offset(); err != nil || off != -330 {
+	if off, err := v.ZoneOffset(); err != nil || off != -330 {
 		t.Errorf("Offset = %d, %v", off, err)
 	}
 	bad := []struct {
@@ -839,8 +839,8 @@ func TestAccessorErrors(t *testing.T) {
 	add("Time", err)
 	_, err = v.TimeOfDay()
 	add("TimeOfDay", err)
-	_, err = v.Offset()
-	add("Offset", err)
+	_, err = v.ZoneOffset()
+	add("ZoneOffset", err)
 	_, err = v.GUID()
 	add("GUID", err)
 	_, err = v.Chars()
@@ -874,7 +874,7 @@ func TestAccessorErrors(t *testing.T) {
 		{TypeInfo{Type: TypeDateTime4}, []byte{0, 0, 0xA0, 0x05}, func(v Value) error { _, err := v.Time(); return err }},
 		{TypeInfo{Type: TypeDateTime}, []byte{0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF}, func(v Value) error { _, err := v.Time(); return err }},
 		{TypeInfo{Type: TypeTimeN, Scale: 0}, []byte{3, 0xFF, 0xFF, 0xFF}, func(v Value) error { _, err := v.Time(); return err }},
-		{TypeInfo{Type: TypeDateTimeOffsetN, Scale: 0}, []byte{8, 0, 0, 0, 0, 0, 0, 0x85, 0x03}, func(v Value) error { _, err := v.Offset(); return err }},
+		{TypeInfo{Type: TypeDateTimeOffsetN, Scale: 0}, []byte{8, 0, 0, 0, 0, 0, 0, 0x85, 0x03}, func(v Value) error { _, err := v.ZoneOffset(); return err }},
 	}
 	for _, c := range bad {
 		v, _, err := c.ti.DecodeValue(c.b)
