@@ -159,16 +159,44 @@ func TestDetailedFormat(t *testing.T) {
 	require.NoError(t, err)
 	ss := SessionState{SeqNo: 1, Status: 1, States: SessionStateDataSet(AppendStateData(nil, StateData{ID: 9, Value: secret}))}
 	kv := EncryptionKeyValue{EncryptedKey: secret, KeyStoreName: ucs2("KS"), KeyPath: ucs2("k/1"), AsymmetricAlgo: ucs2("RSA_OAEP")}
-	values := []any{a, &a, FeatureAck{FeatureFedAuth, secret}, ss, &ss, StateData{ID: 9, Value: secret}, ss.States, kv, &kv, SSPI{Buffer: secret}}
+	ct, err := NewCekTable(1, AppendEKInfo(nil, EKInfo{DatabaseID: 5, CekID: 1, CekVersion: 1, CekMDVersion: 42}, kv))
+	require.NoError(t, err)
+	var ek EKInfo
+	for e := range ct.Entries() {
+		ek = e
+	}
+	sc := NewScanner(SSPI{Buffer: secret}.Append(nil), tds.Version74)
+	_, err = sc.Next()
+	require.NoError(t, err)
+	values := []any{a, &a, FeatureAck{FeatureFedAuth, secret}, ss, &ss, StateData{ID: 9, Value: secret}, ss.States, kv, &kv, SSPI{Buffer: secret},
+		ct, &ct, ek, &ek, ColMetadata{ColumnEncryption: true, CekTable: ct}, sc, &sc}
 	for _, v := range values {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
 			got := fmt.Sprintf(verb, v)
-			if strings.Contains(got, "NONCE") || strings.Contains(strings.ToUpper(got), "4E4F4E4345") {
+			if strings.Contains(got, "NONCE") || strings.Contains(strings.ToUpper(got), "4E4F4E4345") || strings.Contains(got, "78 79 78 67 69") ||
+				strings.Contains(strings.ToLower(got), "0x4e, 0x4f, 0x4e") {
 				t.Errorf("%s of %T prints the private bytes: %s", verb, v, got)
 			}
 		}
 	}
 	if got, want := fmt.Sprintf("%+v", a), "FEATUREEXTACK FEDAUTH(0x02, 26 bytes)"; got != want {
 		t.Errorf("%%+v = %q, want %q", got, want)
+	}
+	for _, c := range []struct {
+		format string
+		arg    any
+		want   string
+	}{
+		{"%v", ct, "CekTable(1 entries)"},
+		{"%#v", ct, "tokens.CekTable{CekTable(1 entries)}"},
+		{"%+v", ct, "CekTable{EK_INFO db=5 cek=1 v1 md=42 (1 values) [KS k/1 RSA_OAEP (26-byte encrypted key)]}"},
+		{"%v", ek, "EK_INFO db=5 cek=1 v1 md=42 (1 values)"},
+		{"%#v", ek, "tokens.EKInfo{EK_INFO db=5 cek=1 v1 md=42 (1 values)}"},
+		{"%v", sc, "SSPI (26 bytes)"},
+		{"%#v", &sc, "tokens.Scanner{SSPI (26 bytes)}"},
+	} {
+		if got := fmt.Sprintf(c.format, c.arg); got != c.want {
+			t.Errorf("Sprintf(%q, %T) = %q, want %q", c.format, c.arg, got, c.want)
+		}
 	}
 }

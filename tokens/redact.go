@@ -25,3 +25,54 @@ func (x SSPI) GoString() string {
 func (x SSPI) Format(f fmt.State, verb rune) {
 	textfmt.Safe(f, verb, x.String(), x.GoString())
 }
+
+// Format implements fmt.Formatter so that no verb prints the table's
+// bytes, which hold the encrypted column encryption keys: %v and %s print
+// String, %+v every entry, %#v "tokens.CekTable{...}" with String inside
+// (fmt would otherwise print the unexported view by reflection).
+func (c CekTable) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "tokens.CekTable", c.String(), func() string {
+		s := "CekTable{"
+		i := 0
+		for e := range c.Entries() {
+			if i > 0 {
+				s += ", "
+			}
+			s += e.detail()
+			i++
+		}
+		return s + "}"
+	})
+}
+
+// Format implements fmt.Formatter so that no verb prints the encrypted key
+// values: %v and %s print String, %+v adds each value's key store, path,
+// algorithm and key length, %#v "tokens.EKInfo{...}" with String inside.
+func (e EKInfo) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "tokens.EKInfo", e.String(), e.detail)
+}
+
+// detail is the %+v form of e: String and its values.
+func (e EKInfo) detail() string {
+	s := e.String() + " ["
+	i := 0
+	for k := range e.Values() {
+		if i > 0 {
+			s += ", "
+		}
+		s += k.String()
+		i++
+	}
+	return s + "]"
+}
+
+// Format implements fmt.Formatter for a Scanner and a *Scanner: every verb
+// prints String (the current token in its trace form, which never shows
+// private bytes), %#v "tokens.Scanner{...}" with String inside; fmt would
+// otherwise print the Scanner's buffer, SSPI blobs and encrypted keys
+// included. It has a value receiver because NewScanner returns a value;
+// String runs on the copy.
+func (s Scanner) Format(f fmt.State, verb rune) {
+	line := s.String()
+	textfmt.Format(f, verb, "tokens.Scanner", line, func() string { return line })
+}
