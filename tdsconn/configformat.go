@@ -77,3 +77,27 @@ func (c ClientConfig) GoString() string { return "tdsconn." + c.String() }
 func (c ClientConfig) Format(f fmt.State, verb rune) {
 	textfmt.Safe(f, verb, c.String(), c.GoString())
 }
+
+// String formats c on one line: `ServerConn user="sa" database="db"
+// encryption="login only" MARS=false remote=192.0.2.1:50000`. It prints
+// nothing of the LOGIN7 the connection keeps (which holds the password).
+func (c *ServerConn) String() string {
+	if c == nil {
+		return "ServerConn(nil)"
+	}
+	s := "ServerConn user=" + strconv.Quote(c.User()) + " database=" + strconv.Quote(c.Database()) +
+		" encryption=" + strconv.Quote(c.Encryption().String()) + " MARS=" + strconv.FormatBool(c.MARS())
+	if nc := c.NetConn(); nc != nil && nc.RemoteAddr() != nil {
+		s += " remote=" + nc.RemoteAddr().String()
+	}
+	return s
+}
+
+// Format implements fmt.Formatter so that no verb prints the connection's
+// fields (fmt would print the kept LOGIN7 bytes, password included):
+// %#v writes "&tdsconn.ServerConn{...}" around String, %q the quoted
+// String, every other verb String.
+func (c *ServerConn) Format(f fmt.State, verb rune) {
+	s := c.String()
+	textfmt.Safe(f, verb, s, "&tdsconn.ServerConn{"+s+"}")
+}
