@@ -559,7 +559,7 @@ func TestPasswordObfuscation(t *testing.T) {
 	if p.Len() != 2 || p.Clear() != "sa" || !p.Equal("sa") || p.Equal("s") || p.Equal("sb") || p.Equal("sa ") {
 		t.Fatal("Password accessors disagree")
 	}
-	if got := p.AppendClear(nil); !got.Equal("sa") {
+	if got := tds.UCS2(p.AppendClear(nil)); !got.Equal("sa") {
 		t.Fatalf("AppendClear = % x", got)
 	}
 	for b := 0; b < 256; b++ {

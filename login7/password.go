@@ -85,9 +85,11 @@ func NewPassword(clear string) Password {
 func (p Password) Len() int { return p.n / 2 }
 
 // AppendClear appends the clear UCS-2 bytes of p to dst and returns the
-// extended slice. It allocates only if dst lacks capacity; callers that
-// want to wipe the clear text afterwards own the buffer.
-func (p Password) AppendClear(dst []byte) tds.UCS2 {
+// extended slice, as every Append does (the appended bytes are UTF-16LE:
+// tds.UCS2(b[len(dst):]) views them). It allocates only if dst lacks
+// capacity; callers that want to wipe the clear text afterwards own the
+// buffer.
+func (p Password) AppendClear(dst []byte) []byte {
 	for _, b := range p.Bytes() {
 		dst = append(dst, deobfuscate(b))
 	}
