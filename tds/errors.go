@@ -45,7 +45,6 @@ const (
 	LayerTokens                // package tokens ([MS-TDS] 2.2.7)
 	LayerSQLType               // package tds/sqltype ([MS-TDS] 2.2.5)
 	LayerRequest               // package tds/request ([MS-TDS] 2.2.6)
-	LayerConn                  // package tdsconn (connection state machine)
 )
 
 var layerNames = [...]string{
@@ -59,7 +58,6 @@ var layerNames = [...]string{
 	LayerTokens:   "tokens",
 	LayerSQLType:  "sqltype",
 	LayerRequest:  "request",
-	LayerConn:     "tdsconn",
 }
 
 // String returns the layer's name as Error.Error prints it, or
