@@ -251,3 +251,40 @@ func (c TVPColumn) String() string {
 	}
 	return s
 }
+
+// String formats a as "{ActivityID=00112233445566778899aabbccddeeff
+// Sequence=1}", the GUID as its 16 bytes on the wire, in hex (braced, so
+// that the form nests in AllHeaders' %+v).
+func (a TraceActivity) String() string {
+	return "{ActivityID=" + hexString(a.ActivityID[:]) + " Sequence=" + strconv.FormatUint(uint64(a.Sequence), 10) + "}"
+}
+
+// String lists the entries of o as "[1 fOrderAsc, 3 fOrderDesc|fUnique]":
+// each column ordinal with its flags.
+func (o TVPOrderUnique) String() string {
+	var sb strings.Builder
+	sb.WriteByte('[')
+	for i := range o.Len() {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		col, fl := o.At(i)
+		sb.WriteString(strconv.Itoa(int(col)) + " " + fl.String())
+	}
+	sb.WriteByte(']')
+	return sb.String()
+}
+
+// String lists the column ordinals of o in row order, "[2 1 3]".
+func (o TVPColumnOrdering) String() string {
+	var sb strings.Builder
+	sb.WriteByte('[')
+	for i := range o.Len() {
+		if i > 0 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(strconv.Itoa(int(o.At(i))))
+	}
+	sb.WriteByte(']')
+	return sb.String()
+}

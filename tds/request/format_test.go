@@ -70,6 +70,13 @@ func TestFlagAndLevelNames(t *testing.T) {
 		{request.TVPNullable | 0x0004 | 0x8000, "fNullable|0x8000|usUpdateable=1"},
 		{request.TVPColumn{Flags: request.TVPNullable, Type: sqltype.TypeInfo{Type: sqltype.TypeIntN, MaxLen: 4}}, "int Flags=fNullable"},
 		{request.TVPColumn{UserType: 80, Type: sqltype.TypeInfo{Type: sqltype.TypeInt4, MaxLen: 4}, Name: tds.UCS2{'c', 0}}, `int Flags=0 UserType=80 Name="c"`},
+		{request.TraceActivity{ActivityID: [16]byte{0x00, 0x11, 15: 0xFF}, Sequence: 1}, "{ActivityID=001100000000000000000000000000ff Sequence=1}"},
+		// TVP_ORDER_UNIQUE entries: ColNum 1 (01 00) fOrderAsc, ColNum 3
+		// (03 00) fOrderDesc|fUnique (0x06).
+		{request.TVPOrderUnique{0x01, 0x00, 0x01, 0x03, 0x00, 0x06}, "[1 fOrderAsc, 3 fOrderDesc|fUnique]"},
+		{request.TVPOrderUnique(nil), "[]"},
+		// TVP_COLUMN_ORDERING ColNums 2, 1, 3.
+		{request.TVPColumnOrdering{0x02, 0x00, 0x01, 0x00, 0x03, 0x00}, "[2 1 3]"},
 	} {
 		if s := c.got.String(); s != c.want {
 			t.Errorf("%T: String %q, want %q", c.got, s, c.want)
