@@ -40,9 +40,10 @@
 // over the parts of a token (FeatureExtAck.Options, TabName.Names, ...)
 // are range-over-func iter.Seq values; Scanner.Next, the one exception,
 // keeps its allocation-free (TokenType, error) form with io.EOF at the end,
-// because it is the inner loop of every reader (BenchmarkDoneStream) and is
-// pinned inline. Field widths that changed between
-// TDS versions take the version as a parameter: DONE, DONEPROC and
+// because it is the inner loop of every reader and is pinned inline: the
+// same DONE loop over an iter.Seq2 wrapping Next costs more
+// (BenchmarkDoneStreamForms; figures in BENCHMARKS.md). Field widths that
+// changed between TDS versions take the version as a parameter: DONE, DONEPROC and
 // DONEINPROC row counts (LONG before 7.2, ULONGLONG from 7.2), ERROR and
 // INFO line numbers (USHORT before 7.2, LONG from 7.2), the UserType of
 // COLMETADATA and RETURNVALUE (USHORT before 7.2, ULONG from 7.2), the
