@@ -420,6 +420,14 @@ func (o Offset) String() string {
 	return "OFFSET id=0x" + hex2(uint8(o.Identifier>>8)) + hex2(uint8(o.Identifier)) + " at=" + strconv.Itoa(int(o.OffsetLen))
 }
 
+// Format prints String; %+v names the fields as the token does:
+// "OFFSET Identifier=0x0123 OffSetLen=12".
+func (o Offset) Format(f fmt.State, verb rune) {
+	format(f, verb, o.String(), func() string {
+		return "OFFSET Identifier=0x" + hex2(uint8(o.Identifier>>8)) + hex2(uint8(o.Identifier)) + " OffSetLen=" + strconv.Itoa(int(o.OffsetLen))
+	})
+}
+
 // String returns "ORDER 1,3".
 func (o Order) String() string {
 	s := "ORDER "

@@ -188,12 +188,16 @@ func TestDetailedFormat(t *testing.T) {
 		want   string
 	}{
 		{"%v", ct, "CekTable(1 entries)"},
-		{"%#v", ct, "tokens.CekTable{CekTable(1 entries)}"},
+		{"%#v", ct, "CekTable(1 entries)"},
 		{"%+v", ct, "CekTable{EK_INFO db=5 cek=1 v1 md=42 (1 values) [KS k/1 RSA_OAEP (26-byte encrypted key)]}"},
 		{"%v", ek, "EK_INFO db=5 cek=1 v1 md=42 (1 values)"},
-		{"%#v", ek, "tokens.EKInfo{EK_INFO db=5 cek=1 v1 md=42 (1 values)}"},
+		{"%#v", ek, "EK_INFO db=5 cek=1 v1 md=42 (1 values)"},
 		{"%v", sc, "SSPI (26 bytes)"},
-		{"%#v", &sc, "tokens.Scanner{SSPI (26 bytes)}"},
+		{"%#v", &sc, "SSPI (26 bytes)"},
+		{"%+v", sc, "SSPI (26 bytes)"},
+		{"%v", Offset{Identifier: 0x0123, OffsetLen: 12}, "OFFSET id=0x0123 at=12"},
+		{"%+v", Offset{Identifier: 0x0123, OffsetLen: 12}, "OFFSET Identifier=0x0123 OffSetLen=12"},
+		{"%#v", Offset{Identifier: 0x0123, OffsetLen: 12}, "OFFSET id=0x0123 at=12"},
 	} {
 		if got := fmt.Sprintf(c.format, c.arg); got != c.want {
 			t.Errorf("Sprintf(%q, %T) = %q, want %q", c.format, c.arg, got, c.want)

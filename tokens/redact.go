@@ -27,11 +27,11 @@ func (x SSPI) Format(f fmt.State, verb rune) {
 }
 
 // Format implements fmt.Formatter so that no verb prints the table's
-// bytes, which hold the encrypted column encryption keys: %v and %s print
-// String, %+v every entry, %#v "tokens.CekTable{...}" with String inside
-// (fmt would otherwise print the unexported view by reflection).
+// bytes, which hold the encrypted column encryption keys: %+v prints every
+// entry, every other verb String (fmt would otherwise print the unexported
+// view by reflection under %#v).
 func (c CekTable) Format(f fmt.State, verb rune) {
-	textfmt.Format(f, verb, "tokens.CekTable", c.String(), func() string {
+	format(f, verb, c.String(), func() string {
 		s := "CekTable{"
 		i := 0
 		for e := range c.Entries() {
@@ -46,10 +46,10 @@ func (c CekTable) Format(f fmt.State, verb rune) {
 }
 
 // Format implements fmt.Formatter so that no verb prints the encrypted key
-// values: %v and %s print String, %+v adds each value's key store, path,
-// algorithm and key length, %#v "tokens.EKInfo{...}" with String inside.
+// values: %+v adds each value's key store, path, algorithm and key
+// length, every other verb prints String.
 func (e EKInfo) Format(f fmt.State, verb rune) {
-	textfmt.Format(f, verb, "tokens.EKInfo", e.String(), e.detail)
+	format(f, verb, e.String(), e.detail)
 }
 
 // detail is the %+v form of e: String and its values.
@@ -68,11 +68,9 @@ func (e EKInfo) detail() string {
 
 // Format implements fmt.Formatter for a Scanner and a *Scanner: every verb
 // prints String (the current token in its trace form, which never shows
-// private bytes), %#v "tokens.Scanner{...}" with String inside; fmt would
-// otherwise print the Scanner's buffer, SSPI blobs and encrypted keys
-// included. It has a value receiver because NewScanner returns a value;
-// String runs on the copy.
+// private bytes); fmt would otherwise print the Scanner's buffer, SSPI
+// blobs and encrypted keys included. It has a value receiver because
+// NewScanner returns a value; String runs on the copy.
 func (s Scanner) Format(f fmt.State, verb rune) {
-	line := s.String()
-	textfmt.Format(f, verb, "tokens.Scanner", line, func() string { return line })
+	format(f, verb, s.String(), nil)
 }
