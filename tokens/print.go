@@ -746,3 +746,41 @@ func (s *Scanner) String() string {
 	}
 	return x.String()
 }
+
+// Format prints String; %+v names the fields: "ProgVersion{Major=15
+// Minor=0 BuildHi=7 BuildLow=208}".
+func (p ProgVersion) Format(f fmt.State, verb rune) {
+	format(f, verb, p.String(), func() string {
+		return fmt.Sprintf("ProgVersion{Major=%d Minor=%d BuildHi=%d BuildLow=%d}", p.Major, p.Minor, p.BuildHi, p.BuildLow)
+	})
+}
+
+// Format prints String; %+v names the fields: "Routing{Protocol=0
+// Port=1433 AlternateServer=\"srv2\" AlternateDatabase=\"\"}".
+func (r Routing) Format(f fmt.State, verb rune) {
+	format(f, verb, r.String(), func() string {
+		return fmt.Sprintf("Routing{Protocol=%d Port=%d AlternateServer=%s AlternateDatabase=%s}", r.Protocol, r.Port, q(r.AlternateServer), q(r.AlternateDatabase))
+	})
+}
+
+// Format prints String; %+v names the fields: "ColProperty{ColNum=2
+// TableNum=1 Status=KEY|DIFFERENT_NAME ColName=\"val\"}".
+func (p ColProperty) Format(f fmt.State, verb rune) {
+	format(f, verb, p.String(), func() string {
+		return fmt.Sprintf("ColProperty{ColNum=%d TableNum=%d Status=%v ColName=%s}", p.ColNum, p.TableNum, p.Status, q(p.ColName))
+	})
+}
+
+// Format prints String; %+v names the fields: "Label{Name=\"Confidential\"
+// ID=\"c1\"}".
+func (l Label) Format(f fmt.State, verb rune) {
+	format(f, verb, l.String(), func() string { return "Label{Name=" + q(l.Name) + " ID=" + q(l.ID) + "}" })
+}
+
+// Format prints String; %+v names the fields:
+// "SensitivityProperty{LabelIndex=0 InfoTypeIndex=1 Rank=20}".
+func (p SensitivityProperty) Format(f fmt.State, verb rune) {
+	format(f, verb, p.String(), func() string {
+		return fmt.Sprintf("SensitivityProperty{LabelIndex=%d InfoTypeIndex=%d Rank=%d}", p.LabelIndex, p.InfoTypeIndex, p.Rank)
+	})
+}

@@ -198,6 +198,16 @@ func TestDetailedFormat(t *testing.T) {
 		{"%v", Offset{Identifier: 0x0123, OffsetLen: 12}, "OFFSET id=0x0123 at=12"},
 		{"%+v", Offset{Identifier: 0x0123, OffsetLen: 12}, "OFFSET Identifier=0x0123 OffSetLen=12"},
 		{"%#v", Offset{Identifier: 0x0123, OffsetLen: 12}, "OFFSET id=0x0123 at=12"},
+		{"%v", ProgVersion{Major: 15, BuildHi: 7, BuildLow: 208}, "15.0.2000"},
+		{"%+v", ProgVersion{Major: 15, BuildHi: 7, BuildLow: 208}, "ProgVersion{Major=15 Minor=0 BuildHi=7 BuildLow=208}"},
+		{"%v", Routing{Port: 1433, AlternateServer: ucs2("srv2")}, "tcp:srv2,1433"},
+		{"%+v", Routing{Port: 1433, AlternateServer: ucs2("srv2")}, `Routing{Protocol=0 Port=1433 AlternateServer="srv2" AlternateDatabase=""}`},
+		{"%#v", Routing{Port: 1433, AlternateServer: ucs2("srv2")}, "tcp:srv2,1433"},
+		{"%+v", ColProperty{ColNum: 2, TableNum: 1, Status: ColInfoKey | ColInfoDifferentName, ColName: ucs2("val")}, `ColProperty{ColNum=2 TableNum=1 Status=KEY|DIFFERENT_NAME ColName="val"}`},
+		{"%+v", Label{Name: ucs2("Confidential"), ID: ucs2("c1")}, `Label{Name="Confidential" ID="c1"}`},
+		{"%v", Label{Name: ucs2("Confidential"), ID: ucs2("c1")}, "Confidential (c1)"},
+		{"%+v", SensitivityProperty{LabelIndex: 0, InfoTypeIndex: 1, Rank: 20}, "SensitivityProperty{LabelIndex=0 InfoTypeIndex=1 Rank=20}"},
+		{"%v", SensitivityProperty{LabelIndex: NoIndex, InfoTypeIndex: 1, Rank: -1}, "label - type 1 rank -1"},
 	} {
 		if got := fmt.Sprintf(c.format, c.arg); got != c.want {
 			t.Errorf("Sprintf(%q, %T) = %q, want %q", c.format, c.arg, got, c.want)
