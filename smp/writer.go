@@ -262,7 +262,7 @@ func (m *Mux) writeLoop() {
 		if len(batch) == 0 {
 			continue
 		}
-		werr := m.writeBatch(batch)
+		werr := m.writeBatch()
 		m.wqmu.Lock()
 		for _, b := range batch {
 			b.r.state = wreqIdle
@@ -274,7 +274,7 @@ func (m *Mux) writeLoop() {
 		}
 		m.wqmu.Unlock()
 		if werr != nil {
-			m.teardown(&Error{Layer: "smp mux", Offset: -1, Msg: "writing " + batch[0].r.flags.String() + " packet to the transport", Err: ErrTransport, Cause: werr})
+			m.teardown(&Error{Layer: "smp mux", Offset: -1, Msg: "writing " + strconv.Itoa(m.wpkts) + " packets (the first " + batch[0].r.flags.String() + " for SID " + strconv.Itoa(int(batch[0].r.s.sid)) + ") to the transport", Err: ErrTransport, Cause: werr})
 			err := m.failure()
 			for _, b := range batch {
 				finish(b.r, err)
@@ -287,7 +287,7 @@ func (m *Mux) writeLoop() {
 }
 
 // writeBatch writes the encoded batch to the transport.
-func (m *Mux) writeBatch(batch []batched) error {
+func (m *Mux) writeBatch() error {
 	if !m.vectored {
 		_, err := m.conn.Write(m.wbuf)
 		return err
