@@ -673,6 +673,7 @@ func (d DataClassification) Format(f fmt.State, verb rune) {
 // decoding error. It decodes the token (and allocates); it is meant for
 // traces and debugging, not for the scanning loop.
 func (s *Scanner) String() string {
+	s.settle()
 	if s.end <= s.cur {
 		return "no current token"
 	}

@@ -48,17 +48,40 @@ func nullWire(ti *sqltype.TypeInfo, buf *[8]byte) ([]byte, bool) {
 func nbcBitmap(b []byte, n int) ([]byte, error) {
 	nb := (n + 7) / 8
 	if len(b)-1 < nb {
-		return nil, tds.Errorf(layer, 1, tds.ErrTruncated, "NBCROW NullBitmap needs %d bytes, %d remain", nb, len(b)-1)
+		return nil, bitmapErr(nb, len(b)-1)
 	}
 	return b[1 : 1+nb], nil
 }
 
+// bitmapErr is nbcBitmap's error, out of line so that nbcBitmap inlines.
+func bitmapErr(nb, have int) error {
+	return tds.Errorf(layer, 1, tds.ErrTruncated, "NBCROW NullBitmap needs %d bytes, %d remain", nb, have)
+}
+
 func isNullBit(bitmap []byte, i int) bool { return bitmap[i/8]&(1<<(i%8)) != 0 }
+
+// rowStartErr returns the error of the checks of a ROW or NBCROW at b
+// (b[0] is the token type) that Next makes before leaving the row open
+// (in nextSlow, written out): column metadata is present, and an NBCROW's
+// null bitmap is.
+func (s *Scanner) rowStartErr(b []byte) error {
+	if !s.hasCols {
+		return tds.Errorf(layer, 0, tds.ErrUnexpected, "%v before any COLMETADATA", TokenType(b[0]))
+	}
+	_, err := nbcBitmap(b, len(s.cols))
+	return err
+}
+
+// nullFixedErr is the error for an NBCROW that marks column i, of a
+// fixed-length type, NULL.
+func nullFixedErr(i int, ti *sqltype.TypeInfo) error {
+	return tds.Errorf(layer, 1+i/8, tds.ErrMalformed, "NBCROW marks column %d NULL, but its type %v cannot be NULL", i, ti.Type)
+}
 
 // rowLen measures a ROW or NBCROW token with the current columns.
 func (s *Scanner) rowLen(b []byte, nbc bool) (int, error) {
 	if !s.hasCols {
-		return 0, tds.Errorf(layer, 0, tds.ErrUnexpected, "%v before any COLMETADATA", TokenType(b[0]))
+		return 0, s.rowStartErr(b)
 	}
 	cols := s.cols
 	off := 1
@@ -74,7 +97,7 @@ func (s *Scanner) rowLen(b []byte, nbc bool) (int, error) {
 		ti := &cols[i].TypeInfo
 		if nbc && isNullBit(bitmap, i) {
 			if ti.LenClass() == sqltype.LenFixed {
-				return 0, tds.Errorf(layer, 1+i/8, tds.ErrMalformed, "NBCROW marks column %d NULL, but its type %v cannot be NULL", i, ti.Type)
+				return 0, nullFixedErr(i, ti)
 			}
 			continue
 		}
@@ -91,13 +114,24 @@ func (s *Scanner) rowLen(b []byte, nbc bool) (int, error) {
 // the current column metadata, appending one ColumnValue per column to
 // dst[:0] and returning the extended slice. Passing the slice back for the
 // next row makes reading rows allocation-free.
+//
+// RowValues also measures a row Next left open (see Next), in the same
+// walk: an error in the row's values is then the error Next used to
+// return for the row (same type and offset), and Next returns it from now
+// on.
 func (s *Scanner) RowValues(dst []ColumnValue) ([]ColumnValue, error) {
 	dst = dst[:0]
-	if s.end <= s.cur || (s.typ != TokenRow && s.typ != TokenNBCRow) {
+	open := s.rowOpen
+	if !open && (s.end <= s.cur || (s.typ != TokenRow && s.typ != TokenNBCRow)) {
 		_, err := s.current(TokenRow, TokenNBCRow)
 		return dst, err
 	}
-	b := s.buf[s.cur:s.end:s.end]
+	// An open row runs to the end of the buffer until measured here; a
+	// measured one (RowValues called again) ends where it was measured.
+	b := s.buf[s.cur:]
+	if !open {
+		b = b[: s.end-s.cur : s.end-s.cur]
+	}
 	cols := s.cols
 	if cap(dst) < len(cols) {
 		dst = make([]ColumnValue, 0, len(cols))
@@ -109,20 +143,46 @@ func (s *Scanner) RowValues(dst []ColumnValue) ([]ColumnValue, error) {
 	var bitmap []byte
 	nbc := s.typ == TokenNBCRow
 	if nbc {
-		// Next measured the token with the same columns, unless the
+		// Next checked the bitmap with the same columns, unless the
 		// caller has called SetColumns since.
-		var err error
-		if bitmap, err = nbcBitmap(b, len(cols)); err != nil {
-			return dst[:0], rebase(err, s.cur)
+		nb := (len(cols) + 7) / 8
+		if len(b)-1 < nb {
+			return dst[:0], s.rowErr(open, rebase(bitmapErr(nb, len(b)-1), s.cur))
 		}
-		off += len(bitmap)
+		bitmap = b[1 : 1+nb]
+		off += nb
+	}
+	if !nbc {
+		for i := range cols {
+			cv := &dst[i]
+			n, err := cols[i].TypeInfo.DecodeValueTo(&cv.Value, b[off:])
+			if err != nil {
+				return dst[:i], s.rowErr(open, rebase(err, s.cur+off))
+			}
+			cv.Wire = b[off : off+n : off+n]
+			off += n
+		}
+		if open {
+			s.rowOpen = false
+			s.end = s.cur + off
+		}
+		return dst, nil
 	}
 	for i := range cols {
 		ti := &cols[i].TypeInfo
 		cv := &dst[i]
-		if nbc && isNullBit(bitmap, i) {
+		if isNullBit(bitmap, i) {
+			if ti.LenClass() == sqltype.LenFixed {
+				return dst[:i], s.rowErr(open, rebase(nullFixedErr(i, ti), s.cur))
+			}
 			w, _ := nullWire(ti, &s.nullBuf)
 			if _, err := ti.DecodeValueTo(&cv.Value, w); err != nil {
+				// A type with no TYPE_VARBYTE form: the row itself
+				// measures (rowLen passes over a NULL), so only this
+				// call fails.
+				if open {
+					s.closeRow()
+				}
 				return dst[:i], rebase(err, s.cur+1+i/8)
 			}
 			cv.Wire = nil
@@ -130,12 +190,27 @@ func (s *Scanner) RowValues(dst []ColumnValue) ([]ColumnValue, error) {
 		}
 		n, err := ti.DecodeValueTo(&cv.Value, b[off:])
 		if err != nil {
-			return dst[:i], rebase(err, s.cur+off)
+			return dst[:i], s.rowErr(open, rebase(err, s.cur+off))
 		}
 		cv.Wire = b[off : off+n : off+n]
 		off += n
 	}
+	if open {
+		s.rowOpen = false
+		s.end = s.cur + off
+	}
 	return dst, nil
+}
+
+// rowErr returns err, an error in the values of the current row, and when
+// the row was open records it as the error that ends the scan: it is the
+// error measuring the row gives (DecodeValueTo and ValueLen fail alike).
+func (s *Scanner) rowErr(open bool, err error) error {
+	if open {
+		s.rowOpen = false
+		s.fail(err)
+	}
+	return err
 }
 
 // AppendRow appends a ROW token, [MS-TDS] 2.2.7.20, whose columns are the

@@ -51,6 +51,11 @@ type Scanner struct {
 	end int // offset just past the current token, where the next one starts
 	typ TokenType
 	err error
+	// rowOpen is set while the current token is a ROW or NBCROW whose
+	// end Next has not measured: end is then cur, and RowValues (one walk
+	// that decodes and measures) or settle (any other method that needs
+	// the end) closes it.
+	rowOpen bool
 	// fastEnd bounds Next's fast path: from TDS 7.2, where DONE,
 	// DONEPROC and DONEINPROC are 13 bytes (DoneLen), such a token fits in
 	// buf at every offset below len(buf)-12, the value fastEnd then has;
@@ -114,6 +119,15 @@ func (s *Scanner) SetVersion(v tds.Version) {
 // need. It does not allocate, except when a COLMETADATA token has more
 // columns than the column slice can hold.
 //
+// A ROW or NBCROW is measured lazily, so that a row is walked once whether
+// or not its values are read: Next checks only that column metadata is
+// present (and the NBCROW null bitmap), and the row's values are measured
+// by RowValues, which decodes them in the same walk, or else by the first
+// method that needs the row's end (the next Next, SkipRows, Span, Bytes,
+// Rest, String). An error in a row's values is therefore returned by that
+// call, with the same type and offset Next reported before, and from then
+// on by Next.
+//
 // Next is small enough for the compiler to inline into its caller, so
 // that a loop over DONE tokens keeps no call frame per token (a test pins
 // it).
@@ -152,20 +166,59 @@ func (s *Scanner) setDoneLen(v tds.Version) {
 // nextSlow is Next for every token but a whole DONE, at the end of the
 // buffer and after an error.
 func (s *Scanner) nextSlow() (TokenType, error) {
+	if s.rowOpen {
+		s.closeRow()
+	}
 	cur := s.end
 	if s.err != nil || cur >= len(s.buf) {
 		return s.stop()
 	}
 	t := TokenType(s.buf[cur])
 	s.cur, s.typ = cur, t
+	if t == TokenRow || t == TokenNBCRow {
+		// Left open (end == cur) for RowValues or closeRow to measure.
+		// rowStart's checks, written out: the call would cost every
+		// row more than the checks.
+		if !s.hasCols || t == TokenNBCRow && len(s.buf)-cur-1 < (len(s.cols)+7)/8 {
+			return 0, s.fail(rebase(s.rowStartErr(s.buf[cur:]), cur))
+		}
+		s.rowOpen = true
+		return t, nil
+	}
 	n, err := s.measure(s.buf[cur:])
 	if err != nil {
-		s.err = rebase(err, cur)
-		s.fastEnd = 0
-		return 0, s.err
+		return 0, s.fail(rebase(err, cur))
 	}
 	s.end = cur + n
 	return t, nil
+}
+
+// fail records err, which ends the scan: Next returns it from now on, and
+// its fast path is off.
+func (s *Scanner) fail(err error) error {
+	s.err = err
+	s.fastEnd = 0
+	return err
+}
+
+// settle measures the current token if it is a ROW or NBCROW that Next
+// left open; every method that reads s.end calls it first.
+func (s *Scanner) settle() {
+	if s.rowOpen {
+		s.closeRow()
+	}
+}
+
+// closeRow measures the open ROW or NBCROW at s.cur and sets its end, or
+// records the error Next would have returned for it.
+func (s *Scanner) closeRow() {
+	s.rowOpen = false
+	n, err := s.rowLen(s.buf[s.cur:], s.typ == TokenNBCRow)
+	if err != nil {
+		s.fail(rebase(err, s.cur))
+		return
+	}
+	s.end = s.cur + n
 }
 
 // stop is Next at the end of the buffer or after an error, kept out of
@@ -183,14 +236,23 @@ func (s *Scanner) Type() TokenType { return s.typ }
 
 // Span returns the byte span of the current token in the buffer: its
 // type byte is at start, and end is just past its last byte.
-func (s *Scanner) Span() (start, end int) { return s.cur, s.end }
+func (s *Scanner) Span() (start, end int) {
+	s.settle()
+	return s.cur, s.end
+}
 
 // Bytes returns the current token as it travels, type byte included: a
 // view into the buffer.
-func (s *Scanner) Bytes() []byte { return s.buf[s.cur:s.end:s.end] }
+func (s *Scanner) Bytes() []byte {
+	s.settle()
+	return s.buf[s.cur:s.end:s.end]
+}
 
 // Rest returns the bytes after the current token, not yet scanned.
-func (s *Scanner) Rest() []byte { return s.buf[s.end:] }
+func (s *Scanner) Rest() []byte {
+	s.settle()
+	return s.buf[s.end:]
+}
 
 // Columns returns the column metadata of the last COLMETADATA token
 // passed, or nil if there was none. The slice and the views in it are
@@ -238,15 +300,22 @@ func (s *Scanner) SkipTo(types ...TokenType) (TokenType, error) {
 // It stops before the first token of another type, which the following
 // Next returns.
 func (s *Scanner) SkipRows() (int, error) {
+	s.settle()
 	n := 0
 	for s.err == nil && s.end < len(s.buf) {
-		t := TokenType(s.buf[s.end])
+		// Next's steps for a row, with the row measured at once (it is
+		// not to be decoded).
+		cur := s.end
+		t := TokenType(s.buf[cur])
 		if t != TokenRow && t != TokenNBCRow {
 			break
 		}
-		if _, err := s.Next(); err != nil {
-			return n, err
+		s.cur, s.typ = cur, t
+		l, err := s.rowLen(s.buf[cur:], t == TokenNBCRow)
+		if err != nil {
+			return n, s.fail(rebase(err, cur))
 		}
+		s.end = cur + l
 		n++
 	}
 	return n, s.err
@@ -255,6 +324,7 @@ func (s *Scanner) SkipRows() (int, error) {
 // current checks that the current token is one of want, and returns its
 // bytes and offset.
 func (s *Scanner) current(want ...TokenType) ([]byte, error) {
+	s.settle()
 	if s.end <= s.cur {
 		return nil, tds.Errorf(layer, s.cur, tds.ErrUnexpected, "no current token (call Next first)")
 	}
@@ -283,10 +353,6 @@ func (s *Scanner) measure(b []byte) (int, error) {
 		return featureExtAckLen(b)
 	case TokenColMetadata:
 		return s.colMetadata(b)
-	case TokenRow:
-		return s.rowLen(b, false)
-	case TokenNBCRow:
-		return s.rowLen(b, true)
 	case TokenReturnValue:
 		var rv ReturnValue
 		return rv.decode(b, s.ver)

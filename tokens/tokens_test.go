@@ -536,8 +536,22 @@ func TestNBCRowFixedTypeNull(t *testing.T) {
 	b := []byte{0x81, 0x01, 0x00, 0, 0, 0, 0, 0, 0, 0x38, 0, 0xD2, 0x01}
 	s := NewScanner(b, tds.Version74)
 	mustNext(t, &s, TokenColMetadata)
-	_, err := s.Next()
-	wantTDSError(t, err, tds.ErrMalformed, 12)
+	// Next leaves the row open; the call that measures it reports the
+	// error, which Next then keeps returning.
+	for _, measure := range []struct {
+		name string
+		f    func(s *Scanner) error
+	}{
+		{"Next", func(s *Scanner) error { _, err := s.Next(); return err }},
+		{"RowValues", func(s *Scanner) error { _, err := s.RowValues(nil); return err }},
+		{"SkipRows", func(s *Scanner) error { _, err := s.SkipRows(); return err }},
+	} {
+		s := s
+		mustNext(t, &s, TokenNBCRow)
+		wantTDSError(t, measure.f(&s), tds.ErrMalformed, 12)
+		_, err := s.Next()
+		wantTDSError(t, err, tds.ErrMalformed, 12)
+	}
 }
 
 func TestTypedDecodeWrongToken(t *testing.T) {
@@ -899,15 +913,30 @@ func TestDataClassification(t *testing.T) {
 
 func TestRowValuesAfterSetColumns(t *testing.T) {
 	// Columns swapped between Next and RowValues must give an error, not
-	// a panic: here an NBCROW measured with one column is decoded with 20.
+	// a panic: here an NBCROW of one column is decoded with 20 (zero
+	// TypeInfos, which have no TYPE_VARBYTE form). The row is open, so
+	// RowValues measures it with the new columns, and the error ends the
+	// scan; measured before the swap (Span), the row keeps its end and
+	// the error is RowValues' alone.
 	b := golden(t, "stored_proc")
-	s := NewScanner(b, tds.Version74)
-	if _, err := s.SkipTo(TokenNBCRow); err != nil {
-		t.Fatal(err)
-	}
-	s.SetColumns(make([]Column, 20))
-	if _, err := s.RowValues(nil); !errors.Is(err, tds.ErrTruncated) {
-		t.Errorf("RowValues with other columns: %v", err)
+	for _, measured := range []bool{false, true} {
+		s := NewScanner(b, tds.Version74)
+		if _, err := s.SkipTo(TokenNBCRow); err != nil {
+			t.Fatal(err)
+		}
+		if measured {
+			s.Span()
+		}
+		s.SetColumns(make([]Column, 20))
+		_, err := s.RowValues(nil)
+		var te *tds.Error
+		if !errors.As(err, &te) {
+			t.Fatalf("measured %v: RowValues with other columns: %v, want a *tds.Error", measured, err)
+		}
+		_, nerr := s.Next()
+		if measured != (nerr == nil) || !measured && !errors.As(nerr, &te) {
+			t.Errorf("measured %v: Next after the failed RowValues: %v", measured, nerr)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package sqltype
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math/big"
@@ -157,6 +158,37 @@ func TestDecimalTextAgainstBig(t *testing.T) {
 		}
 		if got := string(d.AppendText(nil)); got != want {
 			t.Fatalf("%+v: AppendText = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// TestDecodeValueNullOrEmpty pins the NULL forms against the empty
+// values of the classes decodeValueTo takes in its fast path: a zero
+// BYTELEN is NULL, a zero USHORTCHARBINLEN is an empty value and
+// 0xFFFF is CHARBIN_NULL ([MS-TDS] 2.2.5.2.3).
+func TestDecodeValueNullOrEmpty(t *testing.T) {
+	cases := []struct {
+		ti   TypeInfo
+		in   []byte
+		n    int
+		null bool
+		raw  []byte
+	}{
+		{TypeInfo{Type: TypeNVarChar, MaxLen: 100}, []byte{0x00, 0x00, 0x41}, 2, false, []byte{}},
+		{TypeInfo{Type: TypeNVarChar, MaxLen: 100}, []byte{0xFF, 0xFF, 0x41}, 2, true, nil},
+		{TypeInfo{Type: TypeBigVarBinary, MaxLen: 8}, []byte{0x02, 0x00, 0x01, 0x02}, 4, false, []byte{1, 2}},
+		{TypeInfo{Type: TypeIntN, MaxLen: 4}, []byte{0x00, 0x04}, 1, true, nil},
+		{TypeInfo{Type: TypeIntN, MaxLen: 4}, []byte{0x02, 0x07, 0x00}, 3, false, []byte{7, 0}},
+		{TypeInfo{Type: TypeVarChar, MaxLen: 10}, []byte{0x00}, 1, true, nil},
+		{TypeInfo{Type: TypeDateN}, []byte{0x00}, 1, true, nil},
+		{TypeInfo{Type: TypeDateN}, []byte{0x03, 1, 2, 3}, 4, false, []byte{1, 2, 3}},
+		{TypeInfo{Type: TypeInt2}, []byte{0x05, 0x00}, 2, false, []byte{5, 0}},
+	}
+	for _, c := range cases {
+		var v Value
+		n, err := c.ti.DecodeValueTo(&v, c.in)
+		if err != nil || n != c.n || v.IsNull() != c.null || !bytes.Equal(v.Raw(), c.raw) || (v.Raw() == nil) != (c.raw == nil) {
+			t.Errorf("%v % X: n=%d null=%v raw=%v, %v; want n=%d null=%v raw=%v", c.ti.Type, c.in, n, v.IsNull(), v.Raw(), err, c.n, c.null, c.raw)
 		}
 	}
 }

@@ -152,6 +152,13 @@ func FuzzValue(f *testing.F) {
 				t.Fatalf("DecodeValueTo = %d, %v, %+v; DecodeValue = %d, %v, %+v", m, lerr, w, n, err, v)
 			}
 		}
+		// decodeValueTo's fast path must give what decodeValueSlow, which
+		// takes every class, gives: value, length and error.
+		w := Value{typ: TypeInt4, data: []byte{1}}
+		m, lerr = ti.decodeValueSlow(&w, b, param)
+		if m != n || (lerr == nil) != (err == nil) || err != nil && lerr.Error() != err.Error() || !reflect.DeepEqual(w, v) {
+			t.Fatalf("decodeValueSlow = %d, %v, %+v; decodeValueTo = %d, %v, %+v", m, lerr, w, n, err, v)
+		}
 		if err != nil {
 			return
 		}

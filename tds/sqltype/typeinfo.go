@@ -327,21 +327,27 @@ func timeValueLen(t TypeID, scale uint8) int {
 
 // validByteLen reports whether l is a valid BYTELEN for t, both as a
 // declared TYPE_VARLEN and as the length of a non-NULL value, [MS-TDS]
-// 2.2.5.4.3 and 2.2.5.5.1.6.
+// 2.2.5.4.3 and 2.2.5.5.1.6. It is read on every BYTELEN value of a row,
+// hence the table.
 func validByteLen(t TypeID, l int) bool {
-	switch t {
-	case TypeIntN:
-		return l == 1 || l == 2 || l == 4 || l == 8
-	case TypeFloatN, TypeMoneyN, TypeDateTimeN:
-		return l == 4 || l == 8
-	case TypeBitN:
-		return l == 1
-	case TypeGUID:
-		return l == 16
-	case TypeDecimal, TypeNumeric, TypeDecimalN, TypeNumericN:
-		return l == 5 || l == 9 || l == 13 || l == 17
-	}
-	return true
+	m := byteLenSets[t]
+	return m == 0 || uint(l) < 32 && m&(1<<uint(l)) != 0
+}
+
+// byteLenSets holds, for the types whose BYTELEN may take only some
+// values, the set of those values (bit l set for length l); 0 for the
+// others, whose BYTELEN may be any.
+var byteLenSets = [256]uint32{
+	TypeIntN:      1<<1 | 1<<2 | 1<<4 | 1<<8,
+	TypeFloatN:    1<<4 | 1<<8,
+	TypeMoneyN:    1<<4 | 1<<8,
+	TypeDateTimeN: 1<<4 | 1<<8,
+	TypeBitN:      1 << 1,
+	TypeGUID:      1 << 16,
+	TypeDecimal:   1<<5 | 1<<9 | 1<<13 | 1<<17,
+	TypeNumeric:   1<<5 | 1<<9 | 1<<13 | 1<<17,
+	TypeDecimalN:  1<<5 | 1<<9 | 1<<13 | 1<<17,
+	TypeNumericN:  1<<5 | 1<<9 | 1<<13 | 1<<17,
 }
 
 // Append appends the TYPE_INFO ti describes, in the server form DecodeTypeInfo

@@ -3,6 +3,7 @@ package sqltype
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -299,5 +300,29 @@ func TestTypeInfoDecodeAllocs(t *testing.T) {
 		}
 	}); a != 0 {
 		t.Errorf("ValueLen allocates %v times", a)
+	}
+}
+
+// TestValidByteLenTable checks the table behind validByteLen against the
+// lengths [MS-TDS] 2.2.5.4.3 and 2.2.5.5.1.6 list, for every type token
+// and every length a BYTELEN (and more) can hold.
+func TestValidByteLenTable(t *testing.T) {
+	listed := map[TypeID][]int{
+		TypeIntN: {1, 2, 4, 8}, TypeFloatN: {4, 8}, TypeMoneyN: {4, 8}, TypeDateTimeN: {4, 8},
+		TypeBitN: {1}, TypeGUID: {16},
+		TypeDecimal: {5, 9, 13, 17}, TypeNumeric: {5, 9, 13, 17},
+		TypeDecimalN: {5, 9, 13, 17}, TypeNumericN: {5, 9, 13, 17},
+	}
+	for ti := range 256 {
+		typ := TypeID(ti)
+		for l := 0; l < 300; l++ {
+			want := true
+			if ls, ok := listed[typ]; ok {
+				want = slices.Contains(ls, l)
+			}
+			if got := validByteLen(typ, l); got != want {
+				t.Errorf("validByteLen(%v, %d) = %v, want %v", typ, l, got, want)
+			}
+		}
 	}
 }
