@@ -9,6 +9,7 @@ require (
 	github.com/microsoft/go-mssqldb v1.11.2
 	github.com/stretchr/testify v1.12.1
 	github.com/tdswire/tdswire v0.0.0
+	go.uber.org/goleak v1.3.0
 	golang.org/x/crypto v0.58.0
 )
 

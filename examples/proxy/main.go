@@ -14,6 +14,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"time"
 
 	"github.com/tdswire/tdswire/examples/proxy/tdsproxy"
 	"github.com/tdswire/tdswire/examples/server/tdsserver"
@@ -28,14 +29,16 @@ func main() {
 	verify := flag.Bool("verify-upstream", false, "verify the upstream's certificate")
 	upName := flag.String("upstream-name", "", "name to verify the upstream certificate for (default: the upstream host)")
 	app := flag.String("app-name", "", "rewrite LOGIN7's application name")
+	stall := flag.Duration("stall-timeout", tdsproxy.DefaultStallTimeout, "after the login, bound on each packet write and on each next packet of a message begun")
+	idle := flag.Duration("idle-timeout", tdsproxy.DefaultIdleTimeout, "close a connection whose client sends no whole message for this long while no response is on its way (negative: never)")
 	flag.Parse()
-	if err := run(*listen, *upstream, *mode, *upTLS, *upName, *app, *verify); err != nil {
+	if err := run(*listen, *upstream, *mode, *upTLS, *upName, *app, *verify, *stall, *idle); err != nil {
 		fmt.Fprintln(os.Stderr, "proxy:", err)
 		os.Exit(2)
 	}
 }
 
-func run(listen, upstream, mode, upTLS, upName, app string, verify bool) error {
+func run(listen, upstream, mode, upTLS, upName, app string, verify bool, stall, idle time.Duration) error {
 	m, err := tdsserver.ParseTLSMode(mode)
 	if err != nil {
 		return err
@@ -51,6 +54,8 @@ func run(listen, upstream, mode, upTLS, upName, app string, verify bool) error {
 		VerifyUpstream: verify,
 		UpstreamName:   upName,
 		AppName:        app,
+		StallTimeout:   stall,
+		IdleTimeout:    idle,
 		Logf:           log.New(os.Stderr, "", log.LstdFlags|log.Lmicroseconds).Printf,
 	}
 	if m != tdsserver.TLSOff {

@@ -59,11 +59,28 @@ type Config struct {
 	Logf func(format string, args ...any)
 	// Timeout bounds each login (both legs); 0 means 30 seconds.
 	Timeout time.Duration
+	// StallTimeout bounds, after the login, each packet write to either
+	// side (a peer that stops reading) and the wait for each next packet
+	// of a message that has begun (a peer that stops sending in the
+	// middle of one); 0 means DefaultStallTimeout. Either closes both
+	// legs.
+	StallTimeout time.Duration
+	// IdleTimeout closes a logged-in connection (or MARS session) whose
+	// client sends no whole message for that long while no response is
+	// on its way; bytes that do not complete a message do not count.
+	// 0 means DefaultIdleTimeout, negative none.
+	IdleTimeout time.Duration
 	// MaxLogged bounds the bytes of one message kept for its log line
 	// (the message itself is relayed packet by packet whatever its
 	// size); 0 means 1 MiB.
 	MaxLogged int
 }
+
+// Defaults of Config.
+const (
+	DefaultStallTimeout = 30 * time.Second
+	DefaultIdleTimeout  = 10 * time.Minute
+)
 
 // Proxy relays TDS connections to an upstream server.
 type Proxy struct {
@@ -87,6 +104,12 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.StallTimeout <= 0 {
+		cfg.StallTimeout = DefaultStallTimeout
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
 	}
 	if cfg.MaxLogged <= 0 {
 		cfg.MaxLogged = 1 << 20
@@ -177,6 +200,8 @@ func (p *Proxy) relay(nc net.Conn) {
 	c.log = func(format string, args ...any) {
 		p.logf("conn %d: "+format, append([]any{c.id}, args...)...)
 	}
+	start := time.Now()
+	defer func() { c.log("closed after %v", time.Since(start).Round(time.Millisecond)) }()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	c.ctx = ctx
@@ -459,6 +484,14 @@ func (c *conn) serve(sc *tdsconn.ServerConn) {
 // either direction ends, closing both streams.
 func (c *conn) pipe(client, up *tdsconn.Stream, session bool) {
 	l := &leg{c: c, client: client, up: up}
+	if d := c.p.cfg.IdleTimeout; d > 0 {
+		l.idle = &idleGate{d: d, fire: func() {
+			c.log("idle for %v: closing", d)
+			client.Close()
+			up.Close()
+		}}
+		defer l.idle.stop()
+	}
 	done := make(chan struct{}, 2)
 	go func() { l.forward(client, up, true); done <- struct{}{} }()
 	go func() { l.forward(up, client, false); done <- struct{}{} }()
@@ -477,6 +510,52 @@ func (c *conn) pipe(client, up *tdsconn.Stream, session bool) {
 type leg struct {
 	c          *conn
 	client, up *tdsconn.Stream
+	idle       *idleGate // nil without an IdleTimeout
+}
+
+// idleGate runs the idle timer of one relayed stream while the client
+// owes a whole message and no response is on its way.
+type idleGate struct {
+	d    time.Duration
+	fire func()
+
+	mu               sync.Mutex
+	waiting, respond bool
+	stopped          bool
+	t                *time.Timer
+}
+
+// set records that the client is waiting to complete a message
+// (waiting) or that the server's response is being relayed (respond).
+func (g *idleGate) set(fromClient, on bool) {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if fromClient {
+		g.waiting = on
+	} else {
+		g.respond = on
+	}
+	run := g.waiting && !g.respond && !g.stopped
+	switch {
+	case run && g.t == nil:
+		g.t = time.AfterFunc(g.d, g.fire)
+	case !run && g.t != nil:
+		g.t.Stop()
+		g.t = nil
+	}
+}
+
+func (g *idleGate) stop() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.stopped = true
+	if g.t != nil {
+		g.t.Stop()
+		g.t = nil
+	}
 }
 
 // forward relays messages from src to dst packet by packet, keeping up to
@@ -486,7 +565,18 @@ func (l *leg) forward(src, dst *tdsconn.Stream, fromClient bool) {
 	over := false
 	packets := 0
 	inMsg := false
+	stall := l.c.p.cfg.StallTimeout
+	if fromClient {
+		l.idle.set(true, true)
+	}
 	for {
+		// Between messages a peer may be quiet (the idle timer bounds a
+		// client); inside one, each packet must come within stall.
+		var dl time.Time
+		if inMsg {
+			dl = time.Now().Add(stall)
+		}
+		src.SetReadDeadline(dl)
 		h, data, err := src.ReadPacket()
 		if err != nil {
 			if err != io.EOF && !errors.Is(err, net.ErrClosed) && !errors.Is(err, tdsconn.ErrClosed) {
@@ -494,7 +584,11 @@ func (l *leg) forward(src, dst *tdsconn.Stream, fromClient bool) {
 			}
 			return
 		}
+		dst.SetWriteDeadline(time.Now().Add(stall))
 		if !inMsg {
+			if !fromClient {
+				l.idle.set(false, true)
+			}
 			if err := dst.BeginMessageStatus(h.Type, h.Status&^(tds.StatusEOM|tds.StatusIgnore)); err != nil {
 				l.c.log("%s: %v", dirName(fromClient), err)
 				return
@@ -530,6 +624,14 @@ func (l *leg) forward(src, dst *tdsconn.Stream, fromClient bool) {
 		if err != nil {
 			l.c.log("%s: %v", dirName(fromClient), err)
 			return
+		}
+		// A whole client message renews the idle timer; the end of a
+		// response lets it run again.
+		if fromClient {
+			l.idle.set(true, false)
+			l.idle.set(true, true)
+		} else {
+			l.idle.set(false, false)
 		}
 	}
 }
