@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -71,25 +72,56 @@ func execSQL(stmt string) func([]byte) (tds.PacketType, []byte) {
 // serveBytes plays data as a client's side of one connection and returns
 // what the server answered. The server is bounded by a short timeout.
 func serveBytes(t testing.TB, s *Server, data []byte) []byte {
+	return serveBytesUntil(t, s, data, nil)
+}
+
+// serveBytesUntil is serveBytes that hangs up only once the answer
+// contains until (or after 5 seconds); nil hangs up 1 ms after writing.
+func serveBytesUntil(t testing.TB, s *Server, data, until []byte) []byte {
 	client, server := net.Pipe()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		s.serveConn(server, &connState{})
 	}()
+	var mu sync.Mutex
 	var out []byte
+	seen := make(chan struct{})
 	read := make(chan struct{})
 	go func() {
 		defer close(read)
-		out, _ = io.ReadAll(client)
+		buf := make([]byte, 4096)
+		found := false
+		for {
+			n, err := client.Read(buf)
+			mu.Lock()
+			out = append(out, buf[:n]...)
+			if !found && until != nil && bytes.Contains(out, until) {
+				found = true
+				close(seen)
+			}
+			mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
 	}()
 	client.SetWriteDeadline(time.Now().Add(2 * time.Second))
 	client.Write(data)
-	// Let the server answer what it has read, then hang up.
-	time.Sleep(time.Millisecond)
+	if until == nil {
+		// Let the server answer what it has read, then hang up.
+		time.Sleep(time.Millisecond)
+	} else {
+		select {
+		case <-seen:
+		case <-time.After(5 * time.Second):
+		}
+	}
 	client.Close()
 	<-done
 	<-read
+	mu.Lock()
+	defer mu.Unlock()
 	return out
 }
 
@@ -119,7 +151,9 @@ func TestServeBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := serveBytes(t, s, clientStream(t, false, sqlBatch("SELECT * FROM sample")))
+	// It hangs up once the rows have come: a fixed pause before the
+	// hang-up lost them under the race detector on a loaded machine.
+	out := serveBytesUntil(t, s, clientStream(t, false, sqlBatch("SELECT * FROM sample")), tds.AppendUCS2(nil, "Alice"))
 	for _, want := range []string{"Changed database context to 'master'.", "Alice"} {
 		if !bytes.Contains(out, tds.AppendUCS2(nil, want)) {
 			t.Errorf("answer lacks %q: % x", want, out)
