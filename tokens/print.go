@@ -331,14 +331,16 @@ func (m ColMetadata) Format(f fmt.State, verb rune) {
 		if m.NoMetaData {
 			return "COLMETADATA NoMetaData"
 		}
-		s := "COLMETADATA Count=" + strconv.Itoa(len(m.Columns))
+		// A Builder, not +=: a COLMETADATA may hold 4,096 columns.
+		var b strings.Builder
+		b.WriteString("COLMETADATA Count=" + strconv.Itoa(len(m.Columns)))
 		if m.ColumnEncryption {
-			s += " " + m.CekTable.String()
+			b.WriteString(" " + m.CekTable.String())
 		}
 		for i := range m.Columns {
-			s += fmt.Sprintf(" [%d %+v]", i, m.Columns[i])
+			fmt.Fprintf(&b, " [%d %+v]", i, m.Columns[i])
 		}
-		return s
+		return b.String()
 	})
 }
 

@@ -3,6 +3,7 @@ package tokens
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/tdswire/tdswire/internal/textfmt"
 )
@@ -32,16 +33,17 @@ func (x SSPI) Format(f fmt.State, verb rune) {
 // view by reflection under %#v).
 func (c CekTable) Format(f fmt.State, verb rune) {
 	format(f, verb, c.String(), func() string {
-		s := "CekTable{"
-		i := 0
+		// A Builder, not +=: a table may hold 65,535 entries.
+		var b strings.Builder
+		b.WriteString("CekTable{")
+		sep := ""
 		for e := range c.Entries() {
-			if i > 0 {
-				s += ", "
-			}
-			s += e.detail()
-			i++
+			b.WriteString(sep)
+			b.WriteString(e.detail())
+			sep = ", "
 		}
-		return s + "}"
+		b.WriteString("}")
+		return b.String()
 	})
 }
 
@@ -54,16 +56,17 @@ func (e EKInfo) Format(f fmt.State, verb rune) {
 
 // detail is the %+v form of e: String and its values.
 func (e EKInfo) detail() string {
-	s := e.String() + " ["
-	i := 0
+	var b strings.Builder
+	b.WriteString(e.String())
+	b.WriteString(" [")
+	sep := ""
 	for k := range e.Values() {
-		if i > 0 {
-			s += ", "
-		}
-		s += k.String()
-		i++
+		b.WriteString(sep)
+		b.WriteString(k.String())
+		sep = ", "
 	}
-	return s + "]"
+	b.WriteString("]")
+	return b.String()
 }
 
 // Format implements fmt.Formatter for a Scanner and a *Scanner: every verb
