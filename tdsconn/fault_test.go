@@ -106,8 +106,8 @@ func newInjector(f fault) (inj *injector, client, server net.Conn, err error) {
 	return inj, cOut, sOut, nil
 }
 
-// loopback is tcpPair for any goroutine: the two ends of a loopback TCP
-// connection, or an error.
+// loopback returns the two ends of a loopback TCP connection, or an
+// error: tcpPair for goroutines that cannot fail a test.
 func loopback() (server, client net.Conn, err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -112,18 +112,8 @@ func pair(t *testing.T, scfg *tdsconn.ServerConfig, ccfg *tdsconn.ClientConfig) 
 // net.Pipe, buffers, as the peers of a real connection expect).
 func tcpPair(t testing.TB) (server, client net.Conn) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	server, client, err := loopback()
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	client, err = net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	server, err = ln.Accept()
-	if err != nil {
-		client.Close()
 		t.Fatal(err)
 	}
 	return server, client
