@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tdswire/tdswire/examples/internal/peer"
 	"github.com/tdswire/tdswire/examples/proxy/tdsproxy"
@@ -79,7 +80,20 @@ func startProxy(t *testing.T, upstream tdsserver.TLSMode, mode tdsserver.TLSMode
 // password reached it.
 func checkProxyLog(t *testing.T, p *runningProxy, pass string, wants ...string) {
 	t.Helper()
+	// The proxy may log a line just after its client has the message
+	// it describes (a refusal is logged once Accept returns): wait up to
+	// 5 seconds for every wanted line.
 	log := p.log()
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); log = p.log() {
+		all := true
+		for _, w := range wants {
+			all = all && strings.Contains(log, w)
+		}
+		if all {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	for _, w := range wants {
 		if !strings.Contains(log, w) {
 			t.Errorf("proxy log lacks %q", w)
