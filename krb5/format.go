@@ -85,6 +85,10 @@ func (t GSSToken) String() string {
 // Format prints String for every verb (the message is not printed).
 func (t GSSToken) Format(f fmt.State, verb rune) {
 	format(f, verb, t.String, func() string {
-		return fmt.Sprintf("GSSToken{mech: %s %s, tok-id: 0x%04x %s, message: %d bytes %s}", t.Mech, t.Mech.Mech(), uint16(t.ID), t.ID, len(t.Message), PeekMsgType(t.Message))
+		kind := "(not a Kerberos message)"
+		if mt, ok := PeekMsgType(t.Message); ok {
+			kind = mt.String()
+		}
+		return fmt.Sprintf("GSSToken{mech: %s %s, tok-id: 0x%04x %s, message: %d bytes %s}", t.Mech, t.Mech.Mech(), uint16(t.ID), t.ID, len(t.Message), kind)
 	})
 }

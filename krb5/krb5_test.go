@@ -31,8 +31,13 @@ func TestAPReqFreeTDSCapture(t *testing.T) {
 	if tok.Mech.Mech() != spnego.MechKerberos || tok.ID != TokAPReq || len(tok.Message) != 702 || tok.ID.String() != "AP-REQ" {
 		t.Fatalf("token: mech %v id %v message %d bytes", tok.Mech, tok.ID, len(tok.Message))
 	}
-	if PeekMsgType(tok.Message) != MsgAPReq {
-		t.Errorf("PeekMsgType = %v", PeekMsgType(tok.Message))
+	if mt, ok := PeekMsgType(tok.Message); !ok || mt != MsgAPReq {
+		t.Errorf("PeekMsgType = %v, %v", mt, ok)
+	}
+	for _, b := range [][]byte{nil, {0x30, 0x00}, {0x7f, 0x81}} {
+		if mt, ok := PeekMsgType(b); ok {
+			t.Errorf("PeekMsgType(% x) = %v, true; want not ok", b, mt)
+		}
 	}
 	var req APReq
 	require.NoError(t, req.Decode(tok.Message))

@@ -50,12 +50,13 @@ func (t MsgType) String() string {
 
 // PeekMsgType returns the message type of a Kerberos message from its
 // APPLICATION tag (RFC 4120 5.4-5.9 give each message the tag of its
-// number), 0 if b does not start with an application tag.
-func PeekMsgType(b []byte) MsgType {
+// number); ok is false if b does not start with a low-number
+// application tag (it reads one byte and checks nothing else).
+func PeekMsgType(b []byte) (t MsgType, ok bool) {
 	if len(b) == 0 || b[0]&0xe0 != 0x60 || b[0]&0x1f == 0x1f {
-		return 0
+		return 0, false
 	}
-	return MsgType(b[0] & 0x1f)
+	return MsgType(b[0] & 0x1f), true
 }
 
 // APOptions are the options of an AP-REQ ([RFC 4120] 5.5.1), a
@@ -548,7 +549,7 @@ func (m KRBError) String() string {
 // Reader over the SEQUENCE's contents. A message of another type is
 // ErrUnexpected.
 func openMessage(r *der.Reader, t MsgType, what string) (der.Reader, error) {
-	if got := PeekMsgType(r.Rest()); got != 0 && got != t {
+	if got, ok := PeekMsgType(r.Rest()); ok && got != t {
 		return der.Reader{}, der.Errorf(r.Layer, 0, ErrUnexpected, "%s where an %s was expected", got, what)
 	}
 	a, err := r.Element(der.Application(uint8(t)), what)
