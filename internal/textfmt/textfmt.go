@@ -24,19 +24,27 @@ const MaxBytes = 32
 
 // Format implements fmt.Formatter for a type whose one-line form is line
 // and whose detailed form detail builds: %+v writes detail(), %q the
-// quoted line, %#v typeName{line}, and every other verb line.
+// quoted line, %#v typeName{line} (typeName line when line is already
+// braced, as the forms that nest in a %+v are), and every other verb line.
 func Format(f fmt.State, verb rune, typeName, line string, detail func() string) {
 	switch {
 	case verb == 'v' && f.Flag('+'):
 		io.WriteString(f, detail())
 	case verb == 'v' && f.Flag('#'):
-		io.WriteString(f, typeName+"{"+line+"}")
+		if braced(line) {
+			io.WriteString(f, typeName+line)
+		} else {
+			io.WriteString(f, typeName+"{"+line+"}")
+		}
 	case verb == 'q':
 		io.WriteString(f, strconv.Quote(line))
 	default:
 		io.WriteString(f, line)
 	}
 }
+
+// braced reports whether s is "{...}".
+func braced(s string) bool { return len(s) >= 2 && s[0] == '{' && s[len(s)-1] == '}' }
 
 // Fields renders the exported fields of the struct v (or pointer to one)
 // as "name{Field=value Field=value ...}". Nested values that implement

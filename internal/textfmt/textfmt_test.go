@@ -2,6 +2,7 @@ package textfmt
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -29,6 +30,27 @@ type sample struct {
 
 func (s sample) Format(f fmt.State, verb rune) {
 	Format(f, verb, "sample", "SAMPLE "+s.Name.String(), func() string { return Fields("SAMPLE", s) })
+}
+
+// braces is a type whose one-line form is braced, so that it nests.
+type braces struct{ A int }
+
+func (b braces) Format(f fmt.State, verb rune) {
+	Format(f, verb, "braces", "{A="+strconv.Itoa(b.A)+"}", func() string { return Fields("braces", b) })
+}
+
+// TestFormatBraced pins that %#v does not double the braces of a braced
+// one-line form.
+func TestFormatBraced(t *testing.T) {
+	for _, c := range []struct{ verb, want string }{
+		{"%v", "{A=1}"},
+		{"%#v", "braces{A=1}"},
+		{"%+v", "braces{A=1}"},
+	} {
+		if got := fmt.Sprintf(c.verb, braces{A: 1}); got != c.want {
+			t.Errorf("%s: %s, want %s", c.verb, got, c.want)
+		}
+	}
 }
 
 func TestFormat(t *testing.T) {
