@@ -84,3 +84,31 @@ func (t TraceID) String() string {
 	return "{ConnectionID=" + hexBytes(t.ConnectionID[:]) + " ActivityID=" + hexBytes(t.ActivityID[:]) +
 		" ActivitySequence=" + strconv.FormatUint(uint64(t.ActivitySequence), 10) + "}"
 }
+
+// Format implements fmt.Formatter: %v and %s print String, %+v every
+// field ("RawOption{Token=Option(0x09) Data=0102}", the data in hex, cut
+// after textfmt.MaxBytes), %q the quoted String.
+func (o RawOption) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "prelogin.RawOption", o.String(), func() string { return textfmt.Fields("RawOption", o) })
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v every
+// field ("Entry{At=0 Token=VERSION Offset=26 Data=0f0007d00000}", the
+// data in hex, cut after textfmt.MaxBytes), %q the quoted String.
+func (e Entry) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "prelogin.Entry", e.String(), func() string { return textfmt.Fields("Entry", e) })
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v names the
+// fields ("Version{Major=15 Minor=0 Build=2000 SubBuild=0}"), %q the
+// quoted String.
+func (v Version) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "prelogin.Version", v.String(), func() string { return textfmt.Fields("Version", v) })
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v the same
+// fields under the type's name ("TraceID{ConnectionID=... ActivityID=...
+// ActivitySequence=1}"), %q the quoted String.
+func (t TraceID) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "prelogin.TraceID", t.String(), func() string { return "TraceID" + t.String() })
+}
