@@ -72,3 +72,39 @@ func recoveryLine(d SessionRecoveryData) string {
 	return "Database=" + strconv.Quote(d.Database.String()) + " Language=" + strconv.Quote(d.Language.String()) +
 		" Collation=" + strconv.Itoa(len(d.Collation)) + " bytes StateData=" + strconv.Itoa(len(d.StateData)) + " bytes"
 }
+
+// Format implements fmt.Formatter: %v and %s print String, %+v names the
+// field ("COLUMNENCRYPTION{Version=1}"), %q the quoted String.
+func (c ColumnEncryption) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "login7.ColumnEncryption", c.String(), func() string {
+		return "COLUMNENCRYPTION{Version=" + strconv.Itoa(int(c.Version)) + "}"
+	})
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v the flags
+// and what they say ("AZURESQLSUPPORT{Flags=0x01
+// FailoverPartnerReadOnly=true}"), %q the quoted String.
+func (a AzureSQLSupport) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "login7.AzureSQLSupport", a.String(), func() string {
+		return "AZURESQLSUPPORT{Flags=0x" + hex2(a.Flags) + " FailoverPartnerReadOnly=" + strconv.FormatBool(a.FailoverPartnerReadOnly()) + "}"
+	})
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v every
+// field ("UTF8_SUPPORT{Flags=0x01 NoData=false Supported=true}"), %q the
+// quoted String.
+func (u UTF8Support) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "login7.UTF8Support", u.String(), func() string {
+		return "UTF8_SUPPORT{Flags=0x" + hex2(u.Flags) + " NoData=" + strconv.FormatBool(u.NoData) + " Supported=" + strconv.FormatBool(u.Supported()) + "}"
+	})
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v every
+// field, the version-specific data in hex cut after textfmt.MaxBytes
+// ("DATACLASSIFICATION{Version=3 VersionSpecific=0102}"; it holds no
+// credential), %q the quoted String.
+func (d DataClassification) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "login7.DataClassification", d.String(), func() string {
+		return textfmt.Fields("DATACLASSIFICATION", d)
+	})
+}

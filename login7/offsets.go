@@ -167,6 +167,14 @@ func (t OffsetTable) String() string {
 func (t OffsetTable) Format(f fmt.State, verb rune) {
 	textfmt.Format(f, verb, "login7.OffsetTable", t.String(), func() string {
 		s := textfmt.Fields("OffsetTable", t)
-		return s[:len(s)-1] + " Entries=" + fmt.Sprintf("%+v", t.entries[:t.n]) + "}"
+		return s[:len(s)-1] + " Entries=" + fmt.Sprintf("%v", t.entries[:t.n]) + "}"
 	})
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v every
+// field ("TableEntry{Name=\"HostName\" At=36 Offset=94 Count=6
+// Length=12}"), %q the quoted String. An entry holds offsets and counts
+// only, never the data it points at (the password's included).
+func (e TableEntry) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "login7.TableEntry", e.String(), func() string { return textfmt.Fields("TableEntry", e) })
 }
