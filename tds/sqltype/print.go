@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tdswire/tdswire/internal/textfmt"
 	"github.com/tdswire/tdswire/tds"
 )
 
@@ -365,4 +366,25 @@ func (u UDTInfo) String() string {
 		s += " (" + u.AssemblyQualifiedName.String() + ")"
 	}
 	return s
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v names the
+// fields ("Decimal{Negative=true Hi=0 Lo=12345 Scale=2}"), %q the quoted
+// String.
+func (d Decimal) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "sqltype.Decimal", d.String(), func() string { return textfmt.Fields("Decimal", d) })
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v every
+// field ("XMLInfo{SchemaPresent=true DBName=\"d\" OwningSchema=\"dbo\"
+// SchemaCollection=\"sc\"}"), %q the quoted String.
+func (x XMLInfo) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "sqltype.XMLInfo", x.String(), func() string { return textfmt.Fields("XMLInfo", x) })
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v every
+// field ("UDTInfo{DBName=\"d\" SchemaName=\"dbo\" TypeName=\"p\"
+// AssemblyQualifiedName=\"\"}"), %q the quoted String.
+func (u UDTInfo) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "sqltype.UDTInfo", u.String(), func() string { return textfmt.Fields("UDTInfo", u) })
 }
