@@ -2,8 +2,11 @@ package smp
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/tdswire/tdswire/internal/textfmt"
 )
 
 // SMID is the value of the first byte of every SMP packet, [MC-SMP] 2.2.1.
@@ -220,4 +223,11 @@ func (h Header) String() string {
 	b = append(b, ", Wndw = "...)
 	b = strconv.AppendUint(b, uint64(h.Wndw), 10)
 	return string(b)
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v names the
+// fields ("Header{Flags=SYN SID=0 Length=16 SeqNum=0 Wndw=4}"), %q the
+// quoted String.
+func (h Header) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "smp.Header", h.String(), func() string { return textfmt.Fields("Header", h) })
 }

@@ -2,9 +2,12 @@ package tds
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math/bits"
 	"strconv"
 	"strings"
+
+	"github.com/tdswire/tdswire/internal/textfmt"
 )
 
 // HeaderLen is the size of a TDS packet header, [MS-TDS] 2.2.3.1.
@@ -172,6 +175,13 @@ func (h Header) String() string {
 		", PacketID = " + strconv.Itoa(int(h.PacketID)) +
 		", Status = " + h.Status.String() +
 		", Length = " + strconv.Itoa(int(h.Length))
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v names the
+// fields ("Header{Type=Prelogin Status=EOM Length=58 SPID=0 PacketID=1
+// Window=0}"), %q the quoted String.
+func (h Header) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "tds.Header", h.String(), func() string { return textfmt.Fields("Header", h) })
 }
 
 func hex2(b uint8) string {
