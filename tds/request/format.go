@@ -288,3 +288,75 @@ func (o TVPColumnOrdering) String() string {
 	sb.WriteByte(']')
 	return sb.String()
 }
+
+// String formats d as "{Descriptor=0x51 OutstandingRequestCount=1}", the
+// descriptor in hex as ENVCHANGE traces show it (braced, so that the form
+// nests in AllHeaders' %+v).
+func (d TransactionDescriptor) String() string {
+	return "{Descriptor=0x" + strconv.FormatUint(d.Descriptor, 16) +
+		" OutstandingRequestCount=" + strconv.FormatUint(uint64(d.OutstandingRequestCount), 10) + "}"
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v the same
+// fields under the type's name, %q the quoted String.
+func (d TransactionDescriptor) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "request.TransactionDescriptor", d.String(), func() string { return "TransactionDescriptor" + d.String() })
+}
+
+// String formats q as "{NotifyID=\"n1\" SSBDeployment=\"s\"
+// NotifyTimeout=60000}", without NotifyTimeout when HasTimeout is false
+// (braced, so that the form nests in AllHeaders' %+v).
+func (q QueryNotifications) String() string {
+	s := "{NotifyID=" + strconv.Quote(q.NotifyID.String()) + " SSBDeployment=" + strconv.Quote(q.SSBDeployment.String())
+	if q.HasTimeout {
+		s += " NotifyTimeout=" + strconv.FormatUint(uint64(q.NotifyTimeout), 10)
+	}
+	return s + "}"
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v every
+// field ("QueryNotifications{NotifyID=\"n1\" SSBDeployment=\"s\"
+// NotifyTimeout=0 HasTimeout=false}"), %q the quoted String.
+func (q QueryNotifications) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "request.QueryNotifications", q.String(), func() string { return textfmt.Fields("QueryNotifications", q) })
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v the same
+// fields under the type's name, %q the quoted String.
+func (a TraceActivity) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "request.TraceActivity", a.String(), func() string { return "TraceActivity" + a.String() })
+}
+
+// String formats c as "{Type=int EncryptionAlgo=1 EncryptionType=2
+// DatabaseID=5 CekID=7 CekVersion=1 CekMDVersion=9 NormVersion=1}", with
+// AlgoName after EncryptionAlgo when EncryptionAlgo is 0 (braced, so that
+// the form nests in Param's %+v). A ParamCipherInfo holds no key, only
+// which key encrypted the value.
+func (c CipherInfo) String() string {
+	return c.fields(c.Type.String())
+}
+
+// fields formats c with its TYPE_INFO printed as ti.
+func (c CipherInfo) fields(ti string) string {
+	var sb strings.Builder
+	sb.WriteString("{Type=" + ti + " EncryptionAlgo=" + strconv.Itoa(int(c.EncryptionAlgo)))
+	if c.EncryptionAlgo == 0 {
+		sb.WriteString(" AlgoName=" + strconv.Quote(c.AlgoName.String()))
+	}
+	sb.WriteString(" EncryptionType=" + strconv.Itoa(int(c.EncryptionType)) +
+		" DatabaseID=" + strconv.FormatUint(uint64(c.DatabaseID), 10) +
+		" CekID=" + strconv.FormatUint(uint64(c.CekID), 10) +
+		" CekVersion=" + strconv.FormatUint(uint64(c.CekVersion), 10) +
+		" CekMDVersion=" + strconv.FormatUint(c.CekMDVersion, 10) +
+		" NormVersion=" + strconv.Itoa(int(c.NormVersion)) + "}")
+	return sb.String()
+}
+
+// Format implements fmt.Formatter: %v and %s print String, %+v the same
+// fields under the type's name with the TYPE_INFO in its detailed form,
+// %q the quoted String.
+func (c CipherInfo) Format(f fmt.State, verb rune) {
+	textfmt.Format(f, verb, "request.CipherInfo", c.String(), func() string {
+		return "CipherInfo" + c.fields(fmt.Sprintf("%+v", c.Type))
+	})
+}
