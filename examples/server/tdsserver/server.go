@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -101,12 +102,12 @@ type User struct {
 func ParseUser(s string) (User, error) {
 	name, pass, ok := strings.Cut(s, ":")
 	if !ok || name == "" {
-		return User{}, fmt.Errorf("user %q: want name:password or DOMAIN\\name:password", s)
+		return User{}, errors.New("user: want name:password or DOMAIN\\name:password") // s may hold a password: not echoed
 	}
 	var u User
 	if d, n, ok := strings.Cut(name, `\`); ok {
 		if d == "" || n == "" {
-			return User{}, fmt.Errorf("user %q: empty domain or name", s)
+			return User{}, fmt.Errorf("user %q: empty domain or name", name)
 		}
 		u.Domain, u.Name = d, n
 	} else {
@@ -114,6 +115,16 @@ func ParseUser(s string) (User, error) {
 	}
 	u.Password = pass
 	return u, nil
+}
+
+// Format prints u as String does under every verb (%q quotes it): the
+// password never prints, %#v and %d included.
+func (u User) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		fmt.Fprintf(f, "%q", u.String())
+		return
+	}
+	io.WriteString(f, u.String())
 }
 
 // String returns "name" or "DOMAIN\name", never the password.

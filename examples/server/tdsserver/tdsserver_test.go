@@ -147,3 +147,21 @@ func TestPreparedLimit(t *testing.T) {
 		t.Fatal("prepare refused after an unprepare made room")
 	}
 }
+
+// TestUserSecret: neither a User under any verb nor ParseUser's errors
+// show the password.
+func TestUserSecret(t *testing.T) {
+	u := User{Domain: "D", Name: "n", Password: "hunter2"}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
+		for _, v := range []any{u, &u, struct{ U User }{u}} {
+			if s := fmt.Sprintf(verb, v); strings.Contains(s, "hunter2") || strings.Contains(s, fmt.Sprintf("%x", "hunter2")) {
+				t.Errorf("%s of %T: %s", verb, v, s)
+			}
+		}
+	}
+	for _, in := range []string{":hunter2", `\joe:hunter2`, "hunter2"} {
+		if _, err := ParseUser(in); err == nil || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("ParseUser(%q): %v", in, err)
+		}
+	}
+}
