@@ -103,9 +103,6 @@ type TraceEvent struct {
 	Payload []byte
 }
 
-// Message is an INFO or ERROR token of the login response.
-type Message = ServerError
-
 // LoginResult summarises the server's PRELOGIN and login responses.
 type LoginResult struct {
 	Encryption Encryption
@@ -122,9 +119,9 @@ type LoginResult struct {
 	Collation   sqltype.Collation
 	ProgName    string // LOGINACK ProgName, trailing NULs removed
 	ProgVersion tokens.ProgVersion
-	ServerName  string // ServerName of the first INFO or ERROR token
-	Infos       []Message
-	Errors      []Message
+	ServerName  string        // ServerName of the first INFO or ERROR token
+	Infos       []ServerError // INFO tokens of the login response
+	Errors      []ServerError // ERROR tokens of the login response
 	// FeatureAcks are the FEATUREEXTACK options (data copied).
 	FeatureAcks []tokens.FeatureAck
 	// Routing is the routing ENVCHANGE (type 20 or 21), if the server
@@ -297,7 +294,7 @@ func (c *ClientConn) login(ctx context.Context) error {
 	}
 	c.traceReceived(h, msg)
 	if h.Type != tds.PacketResponse {
-		return errorf(PhasePrelogin, ErrProtocol, "PRELOGIN answered with a %v message", h.Type)
+		return errorf(PhasePrelogin, tds.ErrUnexpected, "PRELOGIN answered with a %v message", h.Type)
 	}
 	if len(msg) > 0 && msg[0] == byte(tokens.TokenError) {
 		// A refusal instead of a PRELOGIN response.
@@ -386,7 +383,7 @@ func (c *ClientConn) login(ctx context.Context) error {
 		}
 		c.traceReceived(h, msg)
 		if h.Type != tds.PacketResponse {
-			return errorf(PhaseLogin, ErrProtocol, "login answered with a %v message", h.Type)
+			return errorf(PhaseLogin, tds.ErrUnexpected, "login answered with a %v message", h.Type)
 		}
 		sspi, acked, err := c.scanLogin(msg, reqV)
 		if err != nil {
@@ -404,13 +401,13 @@ func (c *ClientConn) login(ctx context.Context) error {
 			return c.refusalErr(PhaseLogin)
 		}
 		if sspi == nil {
-			return errorf(PhaseLogin, ErrProtocol, "login response has neither LOGINACK, ERROR nor SSPI")
+			return errorf(PhaseLogin, tds.ErrUnexpected, "login response has neither LOGINACK, ERROR nor SSPI")
 		}
 		if cfg.SSPI == nil || sspiDone {
-			return errorf(PhaseSSPI, ErrProtocol, "unexpected SSPI token from the server")
+			return errorf(PhaseSSPI, tds.ErrUnexpected, "unexpected SSPI token from the server")
 		}
 		if round+1 >= MaxSSPIRounds {
-			return errorf(PhaseSSPI, ErrProtocol, "more than %d SSPI rounds", MaxSSPIRounds)
+			return errorf(PhaseSSPI, tds.ErrUnexpected, "more than %d SSPI rounds", MaxSSPIRounds)
 		}
 		out, done, err := cfg.SSPI.Step(ctx, sspi)
 		if err != nil {
@@ -425,7 +422,7 @@ func (c *ClientConn) login(ctx context.Context) error {
 		res.SSPIRounds++
 	}
 	if res.TDSVersion == 0 {
-		return errorf(PhaseLogin, ErrProtocol, "no LOGINACK")
+		return errorf(PhaseLogin, tds.ErrUnexpected, "no LOGINACK")
 	}
 	ps := res.PacketSize
 	if ps == 0 {
@@ -568,13 +565,13 @@ func (c *ClientConn) scanLogin(msg []byte, v tds.Version) ([]byte, bool, error) 
 			case tokens.EnvPacketSize:
 				n, ok := e.PacketSize()
 				if !ok {
-					return nil, false, errorf(PhaseLogin, ErrProtocol, "packet size ENVCHANGE %q is not a packet size", e.NewString().String())
+					return nil, false, errorf(PhaseLogin, tds.ErrMalformed, "packet size ENVCHANGE %q is not a packet size", e.NewString().String())
 				}
 				res.PacketSize = n
 			case tokens.EnvRouting, tokens.EnvEnhancedRouting:
 				rt, ok := e.Routing()
 				if !ok {
-					return nil, false, errorf(PhaseLogin, ErrProtocol, "routing ENVCHANGE is malformed")
+					return nil, false, errorf(PhaseLogin, tds.ErrMalformed, "routing ENVCHANGE is malformed")
 				}
 				res.Routing = &rt
 			}

@@ -37,15 +37,18 @@ func errorf(p Phase, err error, format string, args ...any) *Error {
 }
 
 // Sentinel errors, reached with errors.Is through an *Error.
+//
+// A peer that breaks the flow (a message the flow does not allow at this
+// point: a wrong packet type, a missing option, a token in the wrong
+// place) fails with tds.ErrUnexpected, the one sentinel of that class in
+// tdswire; a value that cannot be what its field says (an ENVCHANGE that
+// is not a packet size) with tds.ErrMalformed; a LOGIN7 asking for a TDS
+// version the Server does not serve with tds.ErrUnsupported.
 var (
 	// ErrRefused: the server refused the login (or, on the client
 	// side, the server's login response carried an ERROR token and no
 	// LOGINACK). The server role has sent an ERROR token before closing.
 	ErrRefused = errors.New("login refused")
-	// ErrProtocol: the peer sent a message the flow does not allow at
-	// this point (a wrong packet type, a missing option, a token in the
-	// wrong place).
-	ErrProtocol = errors.New("protocol violation")
 	// ErrEncryption: the two sides cannot agree on encryption
 	// ([MS-TDS] 2.2.6.5: the connection is terminated).
 	ErrEncryption = errors.New("encryption cannot be agreed")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tdswire/tdswire/login7"
 	"github.com/tdswire/tdswire/ntlm"
+	"github.com/tdswire/tdswire/tds"
 )
 
 // NTLMServer returns a ServerConfig.NewSSPI that authenticates raw NTLM
@@ -87,7 +88,7 @@ func (n *ntlmClient) Step(ctx context.Context, in []byte) ([]byte, bool, error) 
 		return n.negotiate, false, nil
 	}
 	if n.negotiate == nil {
-		return nil, false, fmt.Errorf("%w: NTLM CHALLENGE before NEGOTIATE", ErrProtocol)
+		return nil, false, fmt.Errorf("%w: NTLM CHALLENGE before NEGOTIATE", tds.ErrUnexpected)
 	}
 	auth, _, err := n.c.Authenticate(nil, n.negotiate, in)
 	if err != nil {

@@ -349,7 +349,7 @@ func (c *ServerConn) accept(ctx context.Context) error {
 		}
 		cs := tc.ConnectionState()
 		if p := cs.NegotiatedProtocol; p != "" && p != ALPN {
-			return errorf(PhaseTLSHandshake, ErrProtocol, "ALPN %q, want %q", p, ALPN)
+			return errorf(PhaseTLSHandshake, tds.ErrUnexpected, "ALPN %q, want %q", p, ALPN)
 		}
 		c.tlsState, c.enc, c.transport = &cs, EncryptionStrict, tc
 		if lio, err = c.newIO(tc, tc, tc); err != nil {
@@ -390,7 +390,7 @@ func (c *ServerConn) accept(ctx context.Context) error {
 		}
 		return c.refuse(lio, PhasePrelogin, tds.Version74, ErrNumBadLogin, 20,
 			"The login packet used to open the connection is structurally invalid; the connection has been closed.",
-			fmt.Errorf("%w: first byte 0x%02x is neither TLS, PRELOGIN nor LOGIN7", ErrProtocol, first))
+			fmt.Errorf("%w: first byte 0x%02x is neither TLS, PRELOGIN nor LOGIN7", tds.ErrUnexpected, first))
 	}
 	return c.serveLogin(ctx, lio)
 }
@@ -413,7 +413,7 @@ func (c *ServerConn) readPrelogin(lio loginIO) error {
 	if h.Type != tds.PacketPrelogin {
 		return c.refuse(lio, PhasePrelogin, tds.Version74, ErrNumBadLogin, 20,
 			"The login packet used to open the connection is structurally invalid; the connection has been closed.",
-			fmt.Errorf("%w: first message is %v, want PRELOGIN", ErrProtocol, h.Type))
+			fmt.Errorf("%w: first message is %v, want PRELOGIN", tds.ErrUnexpected, h.Type))
 	}
 	buf := bytes.Clone(msg)
 	if err := c.prelogin.Decode(buf); err != nil {
@@ -570,7 +570,7 @@ func (c *ServerConn) serveLogin(ctx context.Context, lio loginIO) error {
 	const bad = "The login packet used to open the connection is structurally invalid; the connection has been closed."
 	if h.Type != tds.PacketLogin7 {
 		return c.refuse(lio, PhaseLogin, tds.Version74, ErrNumBadLogin, 20, bad,
-			fmt.Errorf("%w: message after PRELOGIN is %v, want LOGIN7", ErrProtocol, h.Type))
+			fmt.Errorf("%w: message after PRELOGIN is %v, want LOGIN7", tds.ErrUnexpected, h.Type))
 	}
 	c.loginBuf = bytes.Clone(msg)
 	l := &c.login
@@ -580,7 +580,7 @@ func (c *ServerConn) serveLogin(ctx context.Context, lio loginIO) error {
 	v, ok := c.negotiateVersion(l.TDSVersion)
 	if !ok {
 		return c.refuse(lio, PhaseLogin, tds.Version74, ErrNumBadLogin, 20, bad,
-			fmt.Errorf("%w: TDS version %v is not served", ErrProtocol, l.TDSVersion))
+			fmt.Errorf("%w: TDS version %v is not served", tds.ErrUnsupported, l.TDSVersion))
 	}
 	ps := int(l.PacketSize)
 	if ps == 0 {
@@ -728,7 +728,7 @@ func (c *ServerConn) runSSPI(ctx context.Context, lio loginIO, v tds.Version) (s
 			return "", nil, c.refuseWith(lio, PhaseSSPI, v, errors.New("SSPI step returned no token before authentication was done"), ErrNumUntrustedDomain, untrusted)
 		}
 		if round+1 >= MaxSSPIRounds {
-			return "", nil, c.refuseWith(lio, PhaseSSPI, v, fmt.Errorf("%w: more than %d SSPI rounds", ErrProtocol, MaxSSPIRounds), ErrNumUntrustedDomain, untrusted)
+			return "", nil, c.refuseWith(lio, PhaseSSPI, v, fmt.Errorf("%w: more than %d SSPI rounds", tds.ErrUnexpected, MaxSSPIRounds), ErrNumUntrustedDomain, untrusted)
 		}
 		tok = tokens.SSPI{Buffer: out}.Append(tok[:0])
 		if err := lio.w.WriteMessage(tds.PacketResponse, 0, tok); err != nil {
@@ -740,7 +740,7 @@ func (c *ServerConn) runSSPI(ctx context.Context, lio loginIO, v tds.Version) (s
 		}
 		var m login7.SSPIMessage
 		if h.Type != tds.PacketSSPI {
-			err = fmt.Errorf("%w: %v message during the SSPI exchange, want SSPI", ErrProtocol, h.Type)
+			err = fmt.Errorf("%w: %v message during the SSPI exchange, want SSPI", tds.ErrUnexpected, h.Type)
 		} else {
 			err = m.Decode(msg)
 		}

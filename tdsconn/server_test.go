@@ -283,11 +283,12 @@ func TestRefusalsSendError(t *testing.T) {
 		name  string
 		msgs  [][]byte // messages: first byte is the type
 		phase tdsconn.Phase
+		class error // the tds sentinel errors.Is finds beside ErrRefused
 	}{
-		{"garbage", [][]byte{{0x47, 'E', 'T', ' ', '/', ' ', 'H', 'T', 'T', 'P'}}, tdsconn.PhasePrelogin},
-		{"bad prelogin", [][]byte{{0x12, 0xFF, 0xFF}}, tdsconn.PhasePrelogin},
-		{"second prelogin", [][]byte{append([]byte{0x12}, pre...), append([]byte{0x12}, pre...)}, tdsconn.PhaseLogin},
-		{"bad login7", [][]byte{append([]byte{0x12}, pre...), {0x10, 1, 2, 3}}, tdsconn.PhaseLogin},
+		{"garbage", [][]byte{{0x47, 'E', 'T', ' ', '/', ' ', 'H', 'T', 'T', 'P'}}, tdsconn.PhasePrelogin, tds.ErrUnexpected},
+		{"bad prelogin", [][]byte{{0x12, 0xFF, 0xFF}}, tdsconn.PhasePrelogin, tds.ErrMalformed},
+		{"second prelogin", [][]byte{append([]byte{0x12}, pre...), append([]byte{0x12}, pre...)}, tdsconn.PhaseLogin, tds.ErrUnexpected},
+		{"bad login7", [][]byte{append([]byte{0x12}, pre...), {0x10, 1, 2, 3}}, tdsconn.PhaseLogin, tds.ErrTruncated},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, b := net.Pipe()
@@ -322,6 +323,9 @@ func TestRefusalsSendError(t *testing.T) {
 			var e *tdsconn.Error
 			if !errors.Is(err, tdsconn.ErrRefused) || !errors.As(err, &e) || e.Phase != tc.phase {
 				t.Fatalf("error %v, want refusal in phase %v", err, tc.phase)
+			}
+			if !errors.Is(err, tc.class) {
+				t.Errorf("error %v: errors.Is(err, %v) = false", err, tc.class)
 			}
 		})
 	}
@@ -472,5 +476,32 @@ func TestMARS(t *testing.T) {
 				t.Log(err)
 			}
 		})
+	}
+}
+
+// TestClientUnexpectedIsTDSClass: a server that answers PRELOGIN with a
+// packet of another type fails the client's login with tds.ErrUnexpected,
+// the one sentinel of a flow violation (tdsconn has no copy of it).
+func TestClientUnexpectedIsTDSClass(t *testing.T) {
+	a, b := net.Pipe()
+	defer b.Close()
+	go func() {
+		r := tds.NewReader(b)
+		if _, _, err := r.ReadMessage(); err != nil {
+			return
+		}
+		w, _ := tds.NewWriter(b, tds.DefaultPacketSize)
+		w.WriteMessage(tds.PacketPrelogin, 0, []byte{0xFF}) // a PRELOGIN where a TABULAR_RESULT belongs
+	}()
+	_, _, err := tdsconn.Login(context.Background(), a, &tdsconn.ClientConfig{LoginTimeout: 5 * time.Second})
+	var e *tdsconn.Error
+	if !errors.As(err, &e) || e.Phase != tdsconn.PhasePrelogin {
+		t.Fatalf("error %v, want a *tdsconn.Error in phase %v", err, tdsconn.PhasePrelogin)
+	}
+	if !errors.Is(err, tds.ErrUnexpected) {
+		t.Errorf("error %v: errors.Is(err, tds.ErrUnexpected) = false", err)
+	}
+	if errors.Is(err, tds.ErrMalformed) {
+		t.Errorf("error %v: errors.Is(err, tds.ErrMalformed) = true, want only ErrUnexpected", err)
 	}
 }
