@@ -551,7 +551,12 @@ func faultCase(sc scenario, i int, kind faultKind) (problems []string) {
 		return []string{err.Error()}
 	}
 	start := time.Now()
+	// A side that ignores its deadline would wait on a stalled relay
+	// forever: the watchdog ends the relay, so that the case reports it
+	// (as late) instead of hanging the run.
+	watchdog := time.AfterFunc(faultDeadline+2*faultSlack, inj.close)
 	cli, srv := runFlow(sc, c, s)
+	watchdog.Stop()
 	inj.close()
 	if err := <-neighbour; err != nil {
 		errorf("healthy neighbour failed: %v", err)
