@@ -10,37 +10,9 @@ import (
 // sqltype.Value (IsNull, Raw, Chunks, ...), and Wire, the TYPE_VARBYTE as
 // it travels (length prefix, text pointer, PLP chunks included; a view).
 // Wire is nil for a column an NBCROW null bitmap marks NULL; its Value is
-// then a NULL of the column's type.
-type ColumnValue struct {
-	sqltype.Value
-	Wire []byte
-}
-
-// nullWire returns the wire form of a NULL of ti's type in a row
-// ([MS-TDS] 2.2.5.2.3: GEN_NULL, CHARBIN_NULL, PLP_NULL; an absent text
-// pointer for text, ntext and image), written into buf, or false for the
-// fixed-length types, which cannot be NULL.
-func nullWire(ti *sqltype.TypeInfo, buf *[8]byte) ([]byte, bool) {
-	*buf = [8]byte{}
-	switch ti.LenClass() {
-	case sqltype.LenZero:
-		return buf[:0], true
-	case sqltype.LenByte, sqltype.LenScale:
-		return buf[:1], true
-	case sqltype.LenUShort:
-		buf[0], buf[1] = 0xFF, 0xFF
-		return buf[:2], true
-	case sqltype.LenLong:
-		if ti.Type == sqltype.TypeVariant {
-			return buf[:4], true
-		}
-		return buf[:1], true // TextPointer length 0
-	case sqltype.LenPLP:
-		*buf = [8]byte{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}
-		return buf[:8], true
-	}
-	return nil, false
-}
+// then a NULL of the column's type. It is sqltype.ColumnValue, which
+// sqltype.DecodeRowTo fills a row at a time.
+type ColumnValue = sqltype.ColumnValue
 
 // nbcBitmap returns the null bitmap of an NBCROW at b (b[0] is the token
 // type) for n columns, [MS-TDS] 2.2.7.15: one bit per column, least
@@ -136,70 +108,62 @@ func (s *Scanner) RowValues(dst []ColumnValue) ([]ColumnValue, error) {
 	if cap(dst) < len(cols) {
 		dst = make([]ColumnValue, 0, len(cols))
 	}
-	// Each value is decoded in place into its element of dst, saving a
-	// copy of the Value per column.
+	types := s.rowTypes()
 	dst = dst[:len(cols)]
 	off := 1
 	var bitmap []byte
-	nbc := s.typ == TokenNBCRow
-	if nbc {
+	if s.typ == TokenNBCRow {
 		// Next checked the bitmap with the same columns, unless the
 		// caller has called SetColumns since.
 		nb := (len(cols) + 7) / 8
 		if len(b)-1 < nb {
 			return dst[:0], s.rowErr(open, rebase(bitmapErr(nb, len(b)-1), s.cur))
 		}
-		bitmap = b[1 : 1+nb]
+		bitmap = b[1 : 1+nb : 1+nb]
 		off += nb
 	}
-	if !nbc {
-		for i := range cols {
-			cv := &dst[i]
-			n, err := cols[i].TypeInfo.DecodeValueTo(&cv.Value, b[off:])
-			if err != nil {
-				return dst[:i], s.rowErr(open, rebase(err, s.cur+off))
-			}
-			cv.Wire = b[off : off+n : off+n]
-			off += n
-		}
-		if open {
-			s.rowOpen = false
-			s.end = s.cur + off
-		}
-		return dst, nil
-	}
-	for i := range cols {
-		ti := &cols[i].TypeInfo
-		cv := &dst[i]
-		if isNullBit(bitmap, i) {
+	n, err := sqltype.DecodeRowTo(dst, types, bitmap, b[off:])
+	if err != nil {
+		i := n
+		if bitmap != nil && isNullBit(bitmap, i) {
+			ti := types[i]
 			if ti.LenClass() == sqltype.LenFixed {
 				return dst[:i], s.rowErr(open, rebase(nullFixedErr(i, ti), s.cur))
 			}
-			w, _ := nullWire(ti, &s.nullBuf)
-			if _, err := ti.DecodeValueTo(&cv.Value, w); err != nil {
-				// A type with no TYPE_VARBYTE form: the row itself
-				// measures (rowLen passes over a NULL), so only this
-				// call fails.
-				if open {
-					s.closeRow()
-				}
-				return dst[:i], rebase(err, s.cur+1+i/8)
+			// A type with no TYPE_VARBYTE form: the row itself measures
+			// (rowLen passes over a NULL), so only this call fails.
+			if open {
+				s.closeRow()
 			}
-			cv.Wire = nil
-			continue
+			return dst[:i], rebase(err, s.cur+1+i/8)
 		}
-		n, err := ti.DecodeValueTo(&cv.Value, b[off:])
-		if err != nil {
-			return dst[:i], s.rowErr(open, rebase(err, s.cur+off))
-		}
-		cv.Wire = b[off : off+n : off+n]
-		off += n
+		return dst[:i], s.rowErr(open, rebase(err, s.cur+off))
 	}
 	if open {
 		s.rowOpen = false
-		s.end = s.cur + off
+		s.end = s.cur + off + n
 	}
 	return dst, nil
+}
+
+// rowTypes returns the TYPE_INFOs of the current columns, as
+// sqltype.DecodeRowTo takes them: pointers into s.cols, rebuilt when the
+// columns are not those they point into (a new COLMETADATA, SetColumns,
+// Reset, a copy of the Scanner that passed a COLMETADATA).
+func (s *Scanner) rowTypes() []*sqltype.TypeInfo {
+	cols := s.cols
+	if t := s.types; len(t) == len(cols) && (len(cols) == 0 || t[0] == &cols[0].TypeInfo) {
+		return t
+	}
+	t := s.types[:0]
+	if cap(t) < len(cols) {
+		t = make([]*sqltype.TypeInfo, 0, cap(cols))
+	}
+	for i := range cols {
+		t = append(t, &cols[i].TypeInfo)
+	}
+	s.types = t
+	return t
 }
 
 // rowErr returns err, an error in the values of the current row, and when

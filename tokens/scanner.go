@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/tdswire/tdswire/tds"
+	"github.com/tdswire/tdswire/tds/sqltype"
 )
 
 // Scanner is a cursor over the token stream of one tabular-result message
@@ -66,9 +67,9 @@ type Scanner struct {
 	cols    []Column
 	hasCols bool
 	cek     CekTable
-	enc     bool    // column encryption negotiated: COLMETADATA has a CekTable
-	dcv     uint8   // negotiated DATACLASSIFICATION_VERSION, 0 if none
-	nullBuf [8]byte // the NULL form of a column an NBCROW bitmap omits
+	enc     bool                // column encryption negotiated: COLMETADATA has a CekTable
+	dcv     uint8               // negotiated DATACLASSIFICATION_VERSION, 0 if none
+	types   []*sqltype.TypeInfo // &cols[i].TypeInfo, for RowValues (rowTypes)
 }
 
 // NewScanner returns a Scanner over the token stream b, decoding with the
@@ -85,7 +86,7 @@ func NewScanner(b []byte, v tds.Version) Scanner {
 // and the negotiated features (SetColumnEncryption,
 // SetDataClassificationVersion).
 func (s *Scanner) Reset(b []byte, v tds.Version) {
-	*s = Scanner{buf: b, ver: v, cols: s.cols[:0], enc: s.enc, dcv: s.dcv}
+	*s = Scanner{buf: b, ver: v, cols: s.cols[:0], types: s.types[:0], enc: s.enc, dcv: s.dcv}
 	s.setDoneLen(v)
 }
 
