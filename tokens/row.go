@@ -85,7 +85,9 @@ func (s *Scanner) rowLen(b []byte, nbc bool) (int, error) {
 // RowValues decodes the current token, which must be ROW or NBCROW, with
 // the current column metadata, appending one ColumnValue per column to
 // dst[:0] and returning the extended slice. Passing the slice back for the
-// next row makes reading rows allocation-free.
+// next row makes reading rows allocation-free (RowValues also allocates,
+// once, the slice of TYPE_INFO pointers it hands sqltype.DecodeRowTo when
+// the columns outgrow it; Reset keeps it).
 //
 // RowValues also measures a row Next left open (see Next), in the same
 // walk: an error in the row's values is then the error Next used to

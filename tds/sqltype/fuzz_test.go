@@ -3,6 +3,7 @@ package sqltype
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -151,6 +152,7 @@ func FuzzValue(f *testing.F) {
 			if (err == nil) != (lerr == nil) || m != n || !reflect.DeepEqual(w, v) {
 				t.Fatalf("DecodeValueTo = %d, %v, %+v; DecodeValue = %d, %v, %+v", m, lerr, w, n, err, v)
 			}
+			checkDecodeRowTo(t, &ti, b, v, n, err)
 		}
 		// decodeValueTo's fast path must give what decodeValueSlow, which
 		// takes every class, gives: value, length and error.
@@ -510,4 +512,51 @@ func FuzzEncoders(f *testing.F) {
 			t.Fatalf("%+v: AppendValue = % x, %v; want % x", ti, again, err, enc)
 		}
 	})
+}
+
+// checkDecodeRowTo checks DecodeRowTo against DecodeValue's v, n, err for
+// ti at b: as a row of one column, of two (the value twice), and of one
+// column a null bitmap marks NULL.
+func checkDecodeRowTo(t *testing.T, ti *TypeInfo, b []byte, v Value, n int, err error) {
+	t.Helper()
+	dst := []ColumnValue{{Value: Value{typ: TypeInt4, textPtr: []byte{1}}, Wire: []byte{2}}, {}}
+	m, rerr := DecodeRowTo(dst, []*TypeInfo{ti}, nil, b)
+	if err != nil {
+		if rerr == nil || m != 0 || rerr.Error() != err.Error() || !reflect.DeepEqual(dst[0], ColumnValue{}) {
+			t.Fatalf("DecodeRowTo = %d, %v, %+v; DecodeValue error %v", m, rerr, dst[0], err)
+		}
+	} else if rerr != nil || m != n || !reflect.DeepEqual(dst[0].Value, v) || !bytes.Equal(dst[0].Wire, b[:n]) || len(dst[0].Wire) != n {
+		t.Fatalf("DecodeRowTo = %d, %v, %+v; DecodeValue = %d, %+v", m, rerr, dst[0], n, v)
+	}
+	if err == nil {
+		two := append(append([]byte(nil), b[:n]...), b[:n]...)
+		m, rerr = DecodeRowTo(dst, []*TypeInfo{ti, ti}, nil, two)
+		if rerr != nil || m != 2*n || !reflect.DeepEqual(dst[1].Value, v) || !bytes.Equal(dst[1].Wire, b[:n]) {
+			t.Fatalf("DecodeRowTo, two columns = %d, %v, %+v; DecodeValue = %d, %+v", m, rerr, dst[1], n, v)
+		}
+		// The second copy cut short: the error is the second column's,
+		// its offset counted from the row.
+		if n > 0 {
+			_, _, cerr := ti.DecodeValue(b[:n-1])
+			m, rerr = DecodeRowTo(dst, []*TypeInfo{ti, ti}, nil, two[:2*n-1])
+			if cerr == nil {
+				if rerr != nil {
+					t.Fatalf("DecodeRowTo, second value cut = %v; DecodeValue of the cut value succeeds", rerr)
+				}
+			} else {
+				var re, ce *tds.Error
+				if rerr == nil || m != 1 || !errors.As(rerr, &re) || !errors.As(cerr, &ce) || re.Offset != ce.Offset+int64(n) || re.Msg != ce.Msg {
+					t.Fatalf("DecodeRowTo, second value cut = %d, %v; DecodeValue of the cut value: %v (offset %d later)", m, rerr, cerr, n)
+				}
+			}
+		}
+	}
+	m, rerr = DecodeRowTo(dst, []*TypeInfo{ti}, []byte{1}, b)
+	if c := ti.LenClass(); c == LenFixed || c == LenInvalid {
+		if rerr == nil || m != 0 || !errors.Is(rerr, tds.ErrMalformed) {
+			t.Fatalf("DecodeRowTo, NULL of %v (class %v) = %d, %v; want a malformed error", ti.Type, c, m, rerr)
+		}
+	} else if rerr != nil || m != 0 || !dst[0].IsNull() || dst[0].Wire != nil {
+		t.Fatalf("DecodeRowTo, NULL of %v = %d, %v, %+v; want a NULL", ti.Type, m, rerr, dst[0])
+	}
 }
