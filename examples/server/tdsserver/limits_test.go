@@ -344,3 +344,45 @@ func TestFaults(t *testing.T) {
 		}
 	})
 }
+
+// TestStalledReader: a client that sends a request and stops reading,
+// while the result is far larger than the socket buffers, is closed once
+// a write of the server's waits Config.Timeout; with MaxConns 1 its slot
+// then serves the next client.
+func TestStalledReader(t *testing.T) {
+	_, addr := start(t, tdsserver.Config{Rows: 2_000_000, Timeout: 300 * time.Millisecond, MaxConns: 1})
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	s := newStream(t, nc)
+	preloginMARS(t, s)
+	login(t, s)
+	if err := s.w.WriteMessage(tds.PacketSQLBatch, 0, batch(t, "SELECT * FROM big")); err != nil {
+		t.Fatal(err)
+	}
+	// nc reads nothing more.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		next, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next.SetDeadline(time.Now().Add(5 * time.Second))
+		ns := newStream(t, next)
+		m := prelogin.Message{Present: prelogin.HasVersion | prelogin.HasEncryption, Encryption: prelogin.EncryptNotSup}
+		b, _ := m.Append(nil)
+		ns.w.WriteMessage(tds.PacketPrelogin, 0, b)
+		_, _, err = ns.r.ReadMessage()
+		next.Close()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the server still writes to a client that stopped reading 5s ago")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
