@@ -60,7 +60,8 @@
 // Every error is an *Error naming its Phase, wrapping the cause for
 // errors.Is and errors.As (ErrRefused, *ServerError, *tds.Error, TLS and
 // I/O errors, context errors). The phase is that of the message the side
-// was reading or writing when it failed: PRELOGIN and its answer
+// was reading or writing when it failed: dialling, and setting the login
+// deadline on the transport (PhaseConnect); PRELOGIN and its answer
 // (PhasePrelogin); the TLS handshake (PhaseTLSHandshake); LOGIN7 and the
 // server's answer to it, and the login response (PhaseLogin); SSPI
 // messages, the server's SSPI tokens and the client's wait for the answer

@@ -63,7 +63,9 @@ type Config struct {
 	// side (a peer that stops reading) and the wait for each next packet
 	// of a message that has begun (a peer that stops sending in the
 	// middle of one); 0 means DefaultStallTimeout. Either closes both
-	// legs.
+	// legs. It bounds each packet, not a whole message: a peer that
+	// reads or sends slowly but steadily keeps the relay for as long as
+	// the message takes.
 	StallTimeout time.Duration
 	// IdleTimeout closes a logged-in connection (or MARS session) whose
 	// client sends no whole message for that long while no response is
@@ -229,8 +231,8 @@ func (p *Proxy) relay(nc net.Conn) {
 		return
 	}
 	defer c.up.Close()
-	c.log("logged in: client encryption %v, upstream encryption %v, TDS %v, packet size %d (client %d, upstream %d), MARS %v",
-		sc.Encryption(), c.upRes.Encryption, sc.Version(), sc.PacketSize(), sc.PacketSize(), c.up.PacketSize(), sc.MARS() && c.upRes.MARS)
+	c.log("logged in: client encryption %v, upstream encryption %v, TDS %v, packet size %d (upstream %d), MARS %v",
+		sc.Encryption(), c.upRes.Encryption, sc.Version(), sc.PacketSize(), c.up.PacketSize(), sc.MARS() && c.upRes.MARS)
 	c.serve(sc)
 }
 

@@ -113,7 +113,7 @@ func (s *Server) acceptConfig(c *conn) *tdsconn.ServerConfig {
 		RequireStrict:  s.cfg.TLS == TLSStrict,
 	}
 	if cfg.LoginTimeout == 0 {
-		cfg.LoginTimeout = 24 * time.Hour // Config: negative, no deadline
+		cfg.LoginTimeout = 24 * time.Hour // Config: negative, practically none
 	}
 	if s.cfg.TLS == TLSOff {
 		cfg.TLS = nil

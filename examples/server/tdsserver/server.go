@@ -152,7 +152,10 @@ type Config struct {
 	// Logf receives one line per connection step; nil discards them.
 	Logf func(format string, args ...any)
 	// Timeout bounds each write of a logged-in connection (a client that
-	// stops reading); 0 means DefaultTimeout.
+	// stops reading); 0 means DefaultTimeout. It is a bound per write,
+	// not per response: a client that reads slowly but keeps reading
+	// holds its connection until its (finite) response is sent, one of
+	// MaxConns.
 	Timeout time.Duration
 	// Now is the clock for NTLM timestamps; nil means time.Now.
 	Now func() time.Time
@@ -192,7 +195,8 @@ type Config struct {
 
 	// LoginTimeout bounds the whole login, from the TCP accept to the
 	// login response, whatever the client trickles in; 0 means
-	// DefaultLoginTimeout, negative none.
+	// DefaultLoginTimeout. Negative means practically none: 24 hours
+	// (tdsconn bounds every login).
 	LoginTimeout time.Duration
 	// IdleTimeout closes a logged-in connection that sends no whole
 	// message for that long; bytes that do not complete a message do not
