@@ -178,9 +178,16 @@ const ALPN = "tds/8.0"
 type ServerConn struct {
 	*Stream
 
-	cfg      *ServerConfig
-	nc       net.Conn // the accepted connection
-	loginBuf []byte   // LOGIN7, kept for Login's views
+	cfg *ServerConfig
+	nc  net.Conn // the accepted connection
+	// loginBuf is the client's LOGIN7, kept for the connection's life:
+	// every field of login (the strings, SSPI, FeatureExt) is a view
+	// into it, and Login hands those views out for that long (examples/
+	// server/tdsserver reads and re-encodes them after the login). Copying
+	// only some fields out would break that promise, and a client can put
+	// all its bytes in fields anyway; MaxLoginSize bounds it. Its
+	// password bytes are zeroed once checked.
+	loginBuf []byte
 
 	login      login7.Login7
 	prelogin   prelogin.Message
@@ -205,7 +212,8 @@ type ServerConn struct {
 
 // Login returns the client's LOGIN7. The password fields are cleared
 // once checked; the other fields are views valid for the connection's
-// life.
+// life, so the connection keeps the LOGIN7 message (at most
+// ServerConfig.MaxLoginSize bytes) until it is closed.
 func (c *ServerConn) Login() *login7.Login7 { return &c.login }
 
 // Prelogin returns the client's PRELOGIN message and true, or false for a
