@@ -92,7 +92,9 @@ func BenchmarkRPCAppendSpExecuteSQL(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		out, err := h.Append(buf[:0], tds.Version74)
-		out = request.AppendProcID(out, request.ProcExecuteSQL, 0)
+		if err == nil {
+			out, err = request.RPC{ProcID: request.ProcExecuteSQL}.Append(out)
+		}
 		if err == nil {
 			out, err = request.AppendParam(out, tds.Version74, "", 0, &nv)
 		}

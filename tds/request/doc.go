@@ -34,16 +34,16 @@
 //	buf, err := batch.Append(buf[:0], tds.Version74)
 //	err = w.WriteMessage(tds.PacketSQLBatch, 0, buf)
 //
-// An RPC is built from AllHeaders.Append, AppendProcID or AppendProcName,
-// then for each parameter AppendParam followed by the value from the
-// parameter's sqltype.TypeInfo encoders, with AppendBatchFlag between
-// RPCs.
+// An RPC is built from AllHeaders.Append, RPC.Append (the procedure by
+// ProcID or by ProcName), then for each parameter AppendParam followed by
+// the value from the parameter's sqltype.TypeInfo encoders, with
+// AppendSeparator between RPCs.
 //
 // Attention ([MS-TDS] 2.2.1.7, packet type tds.PacketAttention) has no
 // payload at all: a client cancels the running request with
 // tds.Writer.WriteAttention (a single header-only packet, the dump of
 // [MS-TDS] 4.10) and then reads the response until a DONE token with
-// DONE_ATTN; a server checks what it received with DecodeAttention. An
+// DONE_ATTN; a server checks what it received with Attention.Decode. An
 // Attention may be sent while the server is still answering; a message
 // the client is itself in the middle of sending is cancelled instead with
 // tds.Writer.AbortMessage (the IGNORE bit).

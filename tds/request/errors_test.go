@@ -216,11 +216,11 @@ func TestTVPVisitBound(t *testing.T) {
 
 func TestEncodeErrors(t *testing.T) {
 	long := strings.Repeat("x", 524) // 1048 bytes of UTF-16
-	if _, err := request.AppendProcName(nil, long, 0); !errors.Is(err, tds.ErrTooLarge) {
-		t.Errorf("AppendProcName 524 characters: %v", err)
+	if b, err := (request.RPC{ProcName: tds.UCS2(tds.AppendUCS2(nil, long))}).Append([]byte{1}); !errors.Is(err, tds.ErrTooLarge) || len(b) != 1 {
+		t.Errorf("RPC.Append ProcName of 524 characters: %d bytes, %v", len(b), err)
 	}
-	if b, err := request.AppendProcName(nil, long[:523], 0); err != nil || len(b) != 2+1046+2 {
-		t.Errorf("AppendProcName 523 characters: %d bytes, %v", len(b), err)
+	if b, err := (request.RPC{ProcName: tds.UCS2(tds.AppendUCS2(nil, long[:523]))}).Append(nil); err != nil || len(b) != 2+1046+2 {
+		t.Errorf("RPC.Append ProcName of 523 characters: %d bytes, %v", len(b), err)
 	}
 	rpc := request.RPC{ProcName: make(tds.UCS2, 1048)}
 	if _, err := rpc.Append(nil); !errors.Is(err, tds.ErrTooLarge) {

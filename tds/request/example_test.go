@@ -53,7 +53,7 @@ func ExampleRPCReader() {
 	nv := sqltype.TypeInfo{Type: sqltype.TypeNVarChar, MaxLen: 8000}
 	in := sqltype.TypeInfo{Type: sqltype.TypeIntN, MaxLen: 4}
 	payload, _ := h.Append(nil, tds.Version74)
-	payload = request.AppendProcID(payload, request.ProcExecuteSQL, 0)
+	payload, _ = request.RPC{ProcID: request.ProcExecuteSQL}.Append(payload)
 	payload, _ = request.AppendParam(payload, tds.Version74, "", 0, &nv)
 	payload, _ = nv.AppendString(payload, "select @a + 1")
 	payload, _ = request.AppendParam(payload, tds.Version74, "", 0, &nv)

@@ -217,7 +217,7 @@ func (f XactFlags) String() string {
 // undefined bits print in hex.
 func (f OrderUniqueFlags) String() string {
 	return flagNames(uint64(f), []flagName{
-		{uint64(OrderAsc), "fOrderAsc"}, {uint64(OrderDesc), "fOrderDesc"}, {uint64(Unique), "fUnique"},
+		{uint64(OrderAsc), "fOrderAsc"}, {uint64(OrderDesc), "fOrderDesc"}, {uint64(OrderUnique), "fUnique"},
 	})
 }
 

@@ -62,7 +62,7 @@ func TestFlagAndLevelNames(t *testing.T) {
 		{request.XactFlags(0), "0"},
 		{request.XactBegin, "fBeginXact"},
 		{request.XactBegin | 0x80, "fBeginXact|0x80"},
-		{request.OrderAsc | request.Unique, "fOrderAsc|fUnique"},
+		{request.OrderAsc | request.OrderUnique, "fOrderAsc|fUnique"},
 		{request.OrderDesc, "fOrderDesc"},
 		{request.TVPColumnFlags(0), "0"},
 		{request.TVPNullable | request.TVPDefault, "fNullable|fDefault"},

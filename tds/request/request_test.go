@@ -265,7 +265,8 @@ func TestRPCSpExecuteSQL(t *testing.T) {
 	hh := request.AllHeaders{TransactionDescriptor: request.AutoCommit()}
 	out, err := hh.Append(nil, tds.Version74)
 	must(t, err)
-	out = request.AppendProcID(out, request.ProcExecuteSQL, 0)
+	out, err = request.RPC{ProcID: request.ProcExecuteSQL}.Append(out)
+	must(t, err)
 	out, err = request.AppendParam(out, tds.Version74, "", 0, &nv)
 	must(t, err)
 	out, err = nv.AppendString(out, "select @a")
@@ -342,17 +343,23 @@ func TestRPCTDS71(t *testing.T) {
 	if err != nil || !bytes.Equal(out, payload) {
 		t.Errorf("re-encoded %x, %v\nwant %x", out, err, payload)
 	}
-	if b := request.AppendBatchFlag(nil, tds.Version71); !bytes.Equal(b, []byte{0x80}) {
-		t.Errorf("BatchFlag at 7.1 %x", b)
+	if b, err := request.AppendSeparator(nil, tds.Version71, request.BatchFlagTDS7); err != nil || !bytes.Equal(b, []byte{0x80}) {
+		t.Errorf("BatchFlag at 7.1 %x, %v", b, err)
 	}
-	if b := request.AppendBatchFlag(nil, tds.Version72); !bytes.Equal(b, []byte{0xff}) {
-		t.Errorf("BatchFlag at 7.2 %x", b)
+	if b, err := request.AppendSeparator(nil, tds.Version72, request.BatchFlag); err != nil || !bytes.Equal(b, []byte{0xff}) {
+		t.Errorf("BatchFlag at 7.2 %x, %v", b, err)
 	}
-	if b, err := request.AppendNoExecFlag(nil, tds.Version72); err != nil || !bytes.Equal(b, []byte{0xfe}) {
+	if b, err := request.AppendSeparator(nil, tds.Version72, request.NoExecFlag); err != nil || !bytes.Equal(b, []byte{0xfe}) {
 		t.Errorf("NoExecFlag at 7.2 %x, %v", b, err)
 	}
-	if _, err := request.AppendNoExecFlag(nil, tds.Version71); !errors.Is(err, tds.ErrUnexpected) {
-		t.Errorf("NoExecFlag at 7.1: %v", err)
+	if b, err := request.AppendSeparator([]byte{1}, tds.Version71, request.NoExecFlag); !errors.Is(err, tds.ErrUnexpected) || !bytes.Equal(b, []byte{1}) {
+		t.Errorf("NoExecFlag at 7.1: %x, %v", b, err)
+	}
+	if _, err := request.AppendSeparator(nil, tds.Version71, request.BatchFlag); !errors.Is(err, tds.ErrUnexpected) {
+		t.Errorf("0xFF separator at 7.1: %v", err)
+	}
+	if b, err := request.AppendSeparator([]byte{1}, tds.Version74, request.NoSeparator); err != nil || !bytes.Equal(b, []byte{1}) {
+		t.Errorf("NoSeparator: %x, %v", b, err)
 	}
 	if _, err := request.AppendSeparator(nil, tds.Version74, request.BatchFlagTDS7); !errors.Is(err, tds.ErrUnexpected) {
 		t.Errorf("0x80 separator at 7.4: %v", err)
@@ -458,7 +465,7 @@ func TestTVPSpec414(t *testing.T) {
 	// Built from scratch.
 	out, err = h.Append(nil, tds.Version73A)
 	must(t, err)
-	out, err = request.AppendProcName(out, "foo", 0)
+	out, err = request.RPC{ProcName: tds.UCS2(tds.AppendUCS2(nil, "foo"))}.Append(out)
 	must(t, err)
 	out, err = request.AppendParamName(out, tds.Version73A, "", 0)
 	must(t, err)
@@ -496,7 +503,7 @@ func TestTVPOrdered(t *testing.T) {
 	if col, f := ou.At(1); col != 0 || f != 0 {
 		t.Errorf("TVP_ORDER_UNIQUE At(1) = %d, %v past the end", col, f)
 	}
-	if col, f := ou.At(0); !ok || ou.Len() != 1 || col != 1 || f != request.OrderAsc|request.Unique {
+	if col, f := ou.At(0); !ok || ou.Len() != 1 || col != 1 || f != request.OrderAsc|request.OrderUnique {
 		t.Errorf("TVP_ORDER_UNIQUE %v %x", ok, []byte(ou))
 	}
 	co, ok := tvp.ColumnOrdering()

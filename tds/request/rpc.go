@@ -145,13 +145,17 @@ type RPC struct {
 }
 
 // Append appends the NameLenProcID and OptionFlags of rpc and returns the
-// extended slice. With ProcID 0 it writes ProcName (an error with
-// tds.ErrTooLarge above 1046 bytes, or tds.ErrMalformed for an odd byte
-// length); otherwise ProcIDSwitch and ProcID. On failure dst is returned
-// unchanged.
-func (rpc *RPC) Append(dst []byte) ([]byte, error) {
+// extended slice, the one encoder of an RPCReqBatch head. With ProcID 0
+// it writes ProcName as a US_VARCHAR (an error with tds.ErrTooLarge above
+// 1046 bytes, or tds.ErrMalformed for an odd byte length); otherwise
+// ProcIDSwitch (0xFFFF) and ProcID, which cannot fail. On failure dst is
+// returned unchanged. A procedure called often keeps its ProcName, built
+// once with tds.AppendUCS2, so that Append allocates nothing.
+func (rpc RPC) Append(dst []byte) ([]byte, error) {
 	if rpc.ProcID != 0 {
-		return AppendProcID(dst, rpc.ProcID, rpc.Options), nil
+		dst = binary.LittleEndian.AppendUint16(dst, procIDSwitch)
+		dst = binary.LittleEndian.AppendUint16(dst, uint16(rpc.ProcID))
+		return binary.LittleEndian.AppendUint16(dst, uint16(rpc.Options)), nil
 	}
 	if len(rpc.ProcName) > maxProcNameBytes {
 		return dst, errf(0, tds.ErrTooLarge, "ProcName of %d bytes above the %d allowed", len(rpc.ProcName), maxProcNameBytes)
@@ -164,52 +168,13 @@ func (rpc *RPC) Append(dst []byte) ([]byte, error) {
 	return binary.LittleEndian.AppendUint16(dst, uint16(rpc.Options)), nil
 }
 
-// AppendProcName appends the head of an RPCReqBatch that calls the
-// procedure name (a Go string, written as UTF-16LE), [MS-TDS] 2.2.6.6. A
-// name above 1046 bytes of UTF-16 is refused with tds.ErrTooLarge and dst
-// returned unchanged.
-func AppendProcName(dst []byte, name string, opts OptionFlags) ([]byte, error) {
-	n := tds.UCS2Len(name)
-	if 2*n > maxProcNameBytes {
-		return dst, errf(0, tds.ErrTooLarge, "ProcName of %d bytes above the %d allowed", 2*n, maxProcNameBytes)
-	}
-	dst = binary.LittleEndian.AppendUint16(dst, uint16(n))
-	dst = tds.AppendUCS2(dst, name)
-	return binary.LittleEndian.AppendUint16(dst, uint16(opts)), nil
-}
-
-// AppendProcID appends the head of an RPCReqBatch that calls a special
-// stored procedure by number: ProcIDSwitch (0xFFFF), ProcID, OptionFlags,
-// [MS-TDS] 2.2.6.6.
-func AppendProcID(dst []byte, id ProcID, opts OptionFlags) []byte {
-	dst = append(dst, 0xFF, 0xFF)
-	dst = binary.LittleEndian.AppendUint16(dst, uint16(id))
-	return binary.LittleEndian.AppendUint16(dst, uint16(opts))
-}
-
-// AppendBatchFlag appends the BatchFlag that separates two RPCs in one
-// request, [MS-TDS] 2.2.6.6: 0xFF from TDS 7.2, 0x80 before. It SHOULD NOT
-// follow the last RPC.
-func AppendBatchFlag(dst []byte, v tds.Version) []byte {
-	if v.AtLeast(tds.Version72) {
-		return append(dst, byte(BatchFlag))
-	}
-	return append(dst, byte(BatchFlagTDS7))
-}
-
-// AppendNoExecFlag appends the NoExecFlag (0xFE), [MS-TDS] 2.2.6.6: the
-// RPC before it is not executed. It exists from TDS 7.2; before that
-// AppendNoExecFlag returns tds.ErrUnexpected and dst unchanged.
-func AppendNoExecFlag(dst []byte, v tds.Version) ([]byte, error) {
-	if !v.AtLeast(tds.Version72) {
-		return dst, errf(0, tds.ErrUnexpected, "NoExecFlag does not exist before TDS 7.2 (version %v)", v)
-	}
-	return append(dst, byte(NoExecFlag)), nil
-}
-
 // AppendSeparator appends s (BatchFlag, BatchFlagTDS7 or NoExecFlag) as it
-// is valid at version v; NoSeparator appends nothing. A separator of
-// another version is refused with tds.ErrUnexpected.
+// is valid at version v, the one encoder of the separators between the
+// RPCs of one request: from TDS 7.2 BatchFlag (0xFF) and NoExecFlag
+// (0xFE), before it BatchFlagTDS7 (0x80); it SHOULD NOT follow the last
+// RPC. NoSeparator appends nothing. A separator of another version
+// (NoExecFlag before 7.2, 0x80 from 7.2) is refused with tds.ErrUnexpected
+// and dst returned unchanged.
 func AppendSeparator(dst []byte, v tds.Version, s Separator) ([]byte, error) {
 	if s == NoSeparator {
 		return dst, nil

@@ -64,9 +64,9 @@ type OrderUniqueFlags uint8
 // The bits of OrderUniqueFlags. Both order bits set, or none of the
 // three, is invalid (the server rejects it).
 const (
-	OrderAsc  OrderUniqueFlags = 0x01 // fOrderAsc
-	OrderDesc OrderUniqueFlags = 0x02 // fOrderDesc
-	Unique    OrderUniqueFlags = 0x04 // fUnique
+	OrderAsc    OrderUniqueFlags = 0x01 // fOrderAsc
+	OrderDesc   OrderUniqueFlags = 0x02 // fOrderDesc
+	OrderUnique OrderUniqueFlags = 0x04 // fUnique
 )
 
 // TVP is the TVP_TYPE_INFO of a table-valued parameter, [MS-TDS]
@@ -432,7 +432,7 @@ func (t *TVP) decodeOrderUnique(b []byte, off int) ([]byte, int, error) {
 			return nil, 0, errf(off+3*i, tds.ErrMalformed, "TVP_ORDER_UNIQUE ColNum %d outside 1..%d", col, t.ncols)
 		}
 		f := OrderUniqueFlags(e[3*i+2])
-		if f&(OrderAsc|OrderDesc|Unique) == 0 || f&(OrderAsc|OrderDesc) == OrderAsc|OrderDesc {
+		if f&(OrderAsc|OrderDesc|OrderUnique) == 0 || f&(OrderAsc|OrderDesc) == OrderAsc|OrderDesc {
 			return nil, 0, errf(off+3*i+2, tds.ErrMalformed, "TVP_ORDER_UNIQUE flags 0x%02x are an invalid combination", uint8(f))
 		}
 	}

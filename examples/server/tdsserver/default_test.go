@@ -346,7 +346,7 @@ type rpcParam struct {
 func rpcMsg(t *testing.T, id request.ProcID, params ...rpcParam) []byte {
 	t.Helper()
 	b, _ := (&request.AllHeaders{TransactionDescriptor: request.AutoCommit()}).Append(nil, tds.Version74)
-	b = request.AppendProcID(b, id, 0)
+	b, _ = request.RPC{ProcID: id}.Append(b)
 	for _, p := range params {
 		var st request.StatusFlags
 		if p.out {

@@ -58,7 +58,7 @@ func execSQL(stmt string) func([]byte) (tds.PacketType, []byte) {
 		nv := sqltype.TypeInfo{Type: sqltype.TypeNVarChar, MaxLen: 8000, Collation: collation}
 		in := sqltype.TypeInfo{Type: sqltype.TypeIntN, MaxLen: 4}
 		b, _ = (&request.AllHeaders{TransactionDescriptor: request.AutoCommit()}).Append(b, tds.Version74)
-		b = request.AppendProcID(b, request.ProcExecuteSQL, 0)
+		b, _ = request.RPC{ProcID: request.ProcExecuteSQL}.Append(b)
 		b, _ = request.AppendParam(b, tds.Version74, "", 0, &nv)
 		b, _ = nv.AppendString(b, stmt)
 		b, _ = request.AppendParam(b, tds.Version74, "", 0, &nv)

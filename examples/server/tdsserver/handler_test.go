@@ -77,8 +77,8 @@ func TestHandlerAPI(t *testing.T) {
 	// Two RPCs in one message: by name and by ProcID.
 	b, _ := (&request.AllHeaders{TransactionDescriptor: request.AutoCommit()}).Append(nil, tds.Version74)
 	b, _ = (&request.RPC{ProcName: ucs2("dbo.myproc")}).Append(b)
-	b = request.AppendBatchFlag(b, tds.Version74)
-	b = request.AppendProcID(b, request.ProcExecuteSQL, 0)
+	b, _ = request.AppendSeparator(b, tds.Version74, request.BatchFlag)
+	b, _ = request.RPC{ProcID: request.ProcExecuteSQL}.Append(b)
 	r := decode(t, s.roundTrip(t, tds.PacketRPC, b))
 	if r.summary != "RETURNSTATUS RETURNVALUE DONEPROC(MORE|RPCINBATCH) RETURNSTATUS RETURNVALUE DONEPROC(FINAL) " || fmt.Sprint(r.retvals) != "[@out=10 @out=11]" {
 		t.Errorf("two RPCs: %s %v", r.summary, r.retvals)

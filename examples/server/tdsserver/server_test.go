@@ -232,7 +232,7 @@ func TestRPC(t *testing.T) {
 	nv := sqltype.TypeInfo{Type: sqltype.TypeNVarChar, MaxLen: 8000, Collation: sqltype.Collation{0x09, 0x04, 0xD0, 0x00, 0x34}}
 	in := sqltype.TypeInfo{Type: sqltype.TypeIntN, MaxLen: 4}
 	execSQL := func(b []byte, stmt string, value *int64) []byte {
-		b = request.AppendProcID(b, request.ProcExecuteSQL, 0)
+		b, _ = request.RPC{ProcID: request.ProcExecuteSQL}.Append(b)
 		b, _ = request.AppendParam(b, tds.Version74, "", 0, &nv)
 		b, _ = nv.AppendString(b, stmt)
 		b, _ = request.AppendParam(b, tds.Version74, "", 0, &nv)
@@ -266,7 +266,7 @@ func TestRPC(t *testing.T) {
 
 	two := append([]byte(nil), headers...)
 	two, _ = (&request.RPC{ProcName: ucs2("sp_who")}).Append(two)
-	two = request.AppendBatchFlag(two, tds.Version74)
+	two, _ = request.AppendSeparator(two, tds.Version74, request.BatchFlag)
 	two = execSQL(two, "SELECT * FROM nothing", &seven)
 	if got := summary(t, s.roundTrip(t, tds.PacketRPC, two)); got != "ERROR(2812) DONEPROC(MORE|ERROR|RPCINBATCH) ERROR(208) DONEPROC(ERROR) " {
 		t.Errorf("two RPCs: %s", got)
