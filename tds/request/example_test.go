@@ -119,7 +119,7 @@ func ExampleTransMgrReq() {
 }
 
 // Attention has no payload: tds.Writer sends it as one header-only packet,
-// and the receiver checks it with DecodeAttention.
+// and the receiver checks it with Attention.Decode.
 func Example_attention() {
 	var wire bytes.Buffer
 	w, _ := tds.NewWriter(&wire, tds.DefaultPacketSize)
@@ -129,7 +129,8 @@ func Example_attention() {
 	}
 	fmt.Printf("% x\n", wire.Bytes())
 	h, payload, _ := tds.NewReader(&wire).ReadMessage()
-	fmt.Println(h.Type, request.DecodeAttention(payload))
+	var attn request.Attention
+	fmt.Println(h.Type, attn.Decode(payload))
 	// Output:
 	// 06 01 00 08 00 00 01 00
 	// Attention <nil>

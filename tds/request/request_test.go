@@ -3,6 +3,7 @@ package request_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -630,19 +631,31 @@ func TestAttentionWriter(t *testing.T) {
 	}
 
 	// The receiving side: the reader gives the header-only message, whose
-	// empty payload DecodeAttention accepts; a payload is malformed.
+	// empty payload Attention.Decode accepts; a payload is malformed.
 	h, payload, err := tds.NewReader(bytes.NewReader(want)).ReadMessage()
 	must(t, err)
 	if h.Type != tds.PacketAttention {
 		t.Fatalf("type %v, want Attention", h.Type)
 	}
-	if err := request.DecodeAttention(payload); err != nil {
-		t.Errorf("DecodeAttention(4.10) = %v", err)
+	var attn request.Attention
+	if err := attn.Decode(payload); err != nil {
+		t.Errorf("Attention.Decode(4.10) = %v", err)
 	}
-	err = request.DecodeAttention([]byte{0})
+	if b := attn.Append([]byte{1}); !bytes.Equal(b, []byte{1}) {
+		t.Errorf("Attention.Append appended %x", b[1:])
+	}
+	err = attn.Decode([]byte{0})
 	var te *tds.Error
 	if !errors.Is(err, tds.ErrMalformed) || !errors.As(err, &te) || te.Offset != 0 {
-		t.Errorf("DecodeAttention(1 byte) = %v, want ErrMalformed at offset 0", err)
+		t.Errorf("Attention.Decode(1 byte) = %v, want ErrMalformed at offset 0", err)
+	}
+	for _, tc := range []struct{ verb, want string }{
+		{"%v", "Attention"}, {"%s", "Attention"}, {"%x", "Attention"}, {"%q", `"Attention"`},
+		{"%+v", "Attention{}"}, {"%#v", "request.Attention{}"},
+	} {
+		if got := fmt.Sprintf(tc.verb, attn); got != tc.want {
+			t.Errorf("%s of Attention = %s, want %s", tc.verb, got, tc.want)
+		}
 	}
 
 	// Attention cannot interleave with a message being written.

@@ -23,7 +23,7 @@ const (
 	KindSQLBatch  Kind = "sqlbatch"  // a SQL Batch payload, 2.2.6.7 (request.SQLBatch)
 	KindRPC       Kind = "rpc"       // an RPC Request payload, 2.2.6.6 (request.RPCReader)
 	KindTransMgr  Kind = "transmgr"  // a Transaction Manager Request, 2.2.6.9 (request.TransMgrReq)
-	KindAttention Kind = "attention" // an Attention packet, 2.2.1.7 (request.DecodeAttention)
+	KindAttention Kind = "attention" // an Attention packet, 2.2.1.7 (request.Attention.Decode)
 	KindNTLM      Kind = "ntlm"      // an NTLM message, [MS-NLMP] 2.2.1 (package ntlm)
 	KindSMP       Kind = "smp"       // an SMP packet, [MC-SMP] 2.2 (smp.Header)
 	KindSPNEGO    Kind = "spnego"    // a SPNEGO token, RFC 4178 (package spnego)

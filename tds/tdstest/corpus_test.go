@@ -129,7 +129,8 @@ func decode(s tdstest.Seed) error {
 		var m request.TransMgrReq
 		return m.Decode(msg, s.TDSVersion)
 	case tdstest.KindAttention:
-		return request.DecodeAttention(msg)
+		var m request.Attention
+		return m.Decode(msg)
 	case tdstest.KindNTLM:
 		typ, err := ntlm.PeekMessageType(msg)
 		if err != nil {

@@ -207,7 +207,8 @@ func (c *conn) handle(rw *ResponseWriter, fl *inflight, h tds.Header, msg []byte
 	case tds.PacketAttention:
 		// An attention after the response was complete: acknowledge it
 		// alone ([MS-TDS] 3.3.5.5).
-		if err := request.DecodeAttention(msg); err != nil {
+		var attn request.Attention
+		if err := attn.Decode(msg); err != nil {
 			return fmt.Errorf("decoding an attention: %w", err)
 		}
 		s.st.attn.Add(1)
