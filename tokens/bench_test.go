@@ -29,7 +29,10 @@ func rowStream(n int) []byte {
 		{Flags: ColNullable, TypeInfo: sqltype.TypeInfo{Type: sqltype.TypeIntN, MaxLen: 8}, ColName: ucs2("n")},
 		{Flags: ColNullable, TypeInfo: sqltype.TypeInfo{Type: sqltype.TypeBigVarBinary, MaxLen: 16}, ColName: ucs2("data")},
 	}}
-	b := md.Append(nil, tds.Version74)
+	b, err := md.Append(nil, tds.Version74)
+	if err != nil {
+		panic(err) // a fixed, valid COLMETADATA
+	}
 	name := append([]byte{20, 0}, ucs2("Adventure!")...)
 	data := []byte{8, 0, 1, 2, 3, 4, 5, 6, 7, 8}
 	for i := 0; i < n; i++ {
@@ -322,9 +325,9 @@ func BenchmarkAppendLoginResponse(b *testing.B) {
 	buf := make([]byte, 0, 512)
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = env.Append(buf[:0])
-		buf = info.Append(buf, tds.Version74)
-		buf = ack.Append(buf)
+		buf = encoded(b)(env.Append(buf[:0]))
+		buf = encoded(b)(info.Append(buf, tds.Version74))
+		buf = encoded(b)(ack.Append(buf))
 		buf = Done{}.Append(buf, tds.Version74)
 	}
 	b.SetBytes(int64(len(buf)))

@@ -169,7 +169,8 @@ func (d *DataClassification) decode(b []byte) (int, error) {
 // Append appends d as a DATACLASSIFICATION token in the layout of
 // d.Version (version 2 writes the ranks). Build its parts with
 // AppendLabels and AppendColumnSensitivity and wrap them with
-// NewDataClassification.
+// NewDataClassification. Every DataClassification fits: its parts are
+// views that NewDataClassification or the decoder has checked.
 func (d DataClassification) Append(dst []byte) []byte {
 	dst = append(dst, byte(TokenDataClassification))
 	dst = appendU16(dst, uint16(d.Labels.n))
@@ -185,23 +186,35 @@ func (d DataClassification) Append(dst []byte) []byte {
 
 // AppendLabels appends the encoding of labels (count and names) and
 // returns the extended buffer and a LabelList viewing the appended bytes.
-// At most 65535 labels are kept; names are cut at 255 code units.
-func AppendLabels(buf []byte, labels ...Label) ([]byte, LabelList) {
-	labels = labels[:min(len(labels), 0xFFFF)]
-	start := len(buf)
-	for _, l := range labels {
-		buf = appendBVarchar(buf, l.Name)
-		buf = appendBVarchar(buf, l.ID)
+// More than 65535 labels, or a Name or ID over 255 code units, is refused
+// with tds.ErrTooLarge (odd byte length with tds.ErrMalformed) and buf
+// returned unchanged; offsets count from the first label.
+func AppendLabels(buf []byte, labels ...Label) ([]byte, LabelList, error) {
+	if len(labels) > 0xFFFF {
+		return buf, LabelList{}, errTooLong(0, "label count", len(labels), 0xFFFF, "labels")
 	}
-	return buf, LabelList{n: len(labels), data: buf[start:len(buf):len(buf)]}
+	start := len(buf)
+	var err error
+	for _, l := range labels {
+		if buf, err = fieldBVarchar(buf, start, "Label Name", l.Name); err == nil {
+			buf, err = fieldBVarchar(buf, start, "Label Id", l.ID)
+		}
+		if err != nil {
+			return buf[:start], LabelList{}, err
+		}
+	}
+	return buf, LabelList{n: len(labels), data: buf[start:len(buf):len(buf)]}, nil
 }
 
 // AppendColumnSensitivity appends one column's NumSensitivityProperties
 // and properties (with their ranks when rank is set, for version 2) to
 // buf. Concatenate one per result column and pass them to
-// NewDataClassification.
-func AppendColumnSensitivity(buf []byte, rank bool, props ...SensitivityProperty) []byte {
-	props = props[:min(len(props), 0xFFFF)]
+// NewDataClassification. More than 65535 properties are refused with
+// tds.ErrTooLarge and buf returned unchanged.
+func AppendColumnSensitivity(buf []byte, rank bool, props ...SensitivityProperty) ([]byte, error) {
+	if len(props) > 0xFFFF {
+		return buf, errTooLong(0, "NumSensitivityProperties", len(props), 0xFFFF, "properties")
+	}
 	buf = appendU16(buf, uint16(len(props)))
 	for _, p := range props {
 		buf = appendU16(buf, p.LabelIndex)
@@ -210,7 +223,7 @@ func AppendColumnSensitivity(buf []byte, rank bool, props ...SensitivityProperty
 			buf = appendU32(buf, uint32(p.Rank))
 		}
 	}
-	return buf
+	return buf, nil
 }
 
 // NewDataClassification assembles a DataClassification of the given

@@ -197,25 +197,30 @@ func (m *ColMetadata) decode(b []byte, v tds.Version) (int, error) {
 }
 
 // Append appends m as a COLMETADATA token in the layout of version v:
-// Count 0xFFFF when NoMetaData is set, otherwise the columns (at most
-// 65534). TableName is written for text, ntext and image columns only
-// (its first part alone before TDS 7.2). With ColumnEncryption set, the
-// CekTable follows Count, and CryptoMetadata is written for each column
-// with ColEncrypted in Flags (TDS 7.4), which must have Crypto set (a nil
-// Crypto is written as a zero CryptoMetadata, which does not decode).
-func (m ColMetadata) Append(dst []byte, v tds.Version) []byte {
-	dst = append(dst, byte(TokenColMetadata))
+// Count 0xFFFF when NoMetaData is set, otherwise the columns. TableName is
+// written for text, ntext and image columns only (its first part alone
+// before TDS 7.2). With ColumnEncryption set, the CekTable follows Count,
+// and CryptoMetadata is written for each column with ColEncrypted in
+// Flags (TDS 7.4). More than 65534 columns, or a ColName over 255 code
+// units, is refused with tds.ErrTooLarge (odd byte length with
+// tds.ErrMalformed), and an encrypted column without Crypto with
+// tds.ErrMalformed; on error dst is returned unchanged.
+func (m ColMetadata) Append(dst []byte, v tds.Version) ([]byte, error) {
+	start := len(dst)
 	if m.NoMetaData {
-		return append(dst, 0xFF, 0xFF)
+		return append(dst, byte(TokenColMetadata), 0xFF, 0xFF), nil
 	}
-	cols := m.Columns[:min(len(m.Columns), 0xFFFE)]
-	dst = appendU16(dst, uint16(len(cols)))
+	if len(m.Columns) > 0xFFFE {
+		return dst, errTooLong(1, "COLMETADATA Count", len(m.Columns), 0xFFFE, "columns")
+	}
+	dst = append(dst, byte(TokenColMetadata))
+	dst = appendU16(dst, uint16(len(m.Columns)))
 	if m.ColumnEncryption {
 		dst = appendU16(dst, uint16(m.CekTable.n))
 		dst = append(dst, m.CekTable.data...)
 	}
-	for i := range cols {
-		c := &cols[i]
+	for i := range m.Columns {
+		c := &m.Columns[i]
 		if wide(v) {
 			dst = appendU32(dst, c.UserType)
 		} else {
@@ -227,15 +232,17 @@ func (m ColMetadata) Append(dst []byte, v tds.Version) []byte {
 			dst = appendTableName(dst, c.TableName, wide(v))
 		}
 		if m.ColumnEncryption && c.Flags&ColEncrypted != 0 && v.AtLeast(tds.Version74) {
-			crypto := c.Crypto
-			if crypto == nil {
-				crypto = new(CryptoMetadata) // documented: Crypto must be set
+			if c.Crypto == nil {
+				return dst[:start], tds.Errorf(layer, len(dst)-start, tds.ErrMalformed, "column %d has ColEncrypted but no CryptoMetadata (Crypto is nil)", i)
 			}
-			dst = crypto.append(dst, true)
+			dst = c.Crypto.append(dst, true)
 		}
-		dst = appendBVarchar(dst, c.ColName)
+		var err error
+		if dst, err = fieldBVarchar(dst, start, "ColName", c.ColName); err != nil {
+			return dst[:start], err
+		}
 	}
-	return dst
+	return dst, nil
 }
 
 // colMetadata measures a COLMETADATA token and installs its columns as

@@ -335,38 +335,52 @@ func (e *EnvChange) decode(b []byte) (int, error) {
 	return n, nil
 }
 
-// Append appends e as an ENVCHANGE token, computing Length. Values longer
-// than their prefixes allow are cut (B_VARCHAR at 255 code units,
-// B_VARBYTE at 255 bytes, US_VARBYTE at 65531 bytes so that the token
-// fits); for a type the specification does not define, NewValue is
-// written as the whole EnvValueData and OldValue is ignored.
-func (e EnvChange) Append(dst []byte) []byte {
+// Append appends e as an ENVCHANGE token, computing Length. A value
+// longer than its prefix allows (B_VARCHAR 255 code units, B_VARBYTE 255
+// bytes, L_VARBYTE 4294967295 bytes, the two US_VARBYTEs of routing
+// together within the token's 16-bit Length) is refused with
+// tds.ErrTooLarge, UTF-16 of odd byte length with tds.ErrMalformed; on
+// error dst is returned unchanged. For a type the specification does not
+// define, NewValue is written as the whole EnvValueData (at most 65534
+// bytes) and OldValue is ignored.
+func (e EnvChange) Append(dst []byte) ([]byte, error) {
+	start := len(dst)
+	var err error
 	if e.Type.kind() == kindPromote {
-		dst = append(dst, byte(TokenEnvChange), 1, 0, byte(e.Type))
 		// A uint64 bound: 0xFFFFFFFF does not fit an int on 32-bit.
-		v := e.NewValue[:min(uint64(len(e.NewValue)), 0xFFFFFFFF)]
-		dst = appendU32(dst, uint32(len(v)))
-		dst = append(dst, v...)
-		return appendBVarbyte(dst, e.OldValue)
+		if uint64(len(e.NewValue)) > 0xFFFFFFFF {
+			return dst, errTooLong(4, "NewValue", len(e.NewValue), 0xFFFFFFFF, "bytes")
+		}
+		dst = append(dst, byte(TokenEnvChange), 1, 0, byte(e.Type))
+		dst = appendU32(dst, uint32(len(e.NewValue)))
+		dst = append(dst, e.NewValue...)
+		if dst, err = fieldBVarbyte(dst, start, "OldValue", e.OldValue); err != nil {
+			return dst[:start], err
+		}
+		return dst, nil
 	}
 	dst, at := beginUSHORT(dst, TokenEnvChange)
 	dst = append(dst, byte(e.Type))
 	switch e.Type.kind() {
 	case kindBVarchar:
-		dst = appendBVarchar(dst, e.NewValue)
-		dst = appendBVarchar(dst, e.OldValue)
+		if dst, err = fieldBVarchar(dst, start, "NewValue", e.NewValue); err == nil {
+			dst, err = fieldBVarchar(dst, start, "OldValue", e.OldValue)
+		}
 	case kindBVarbyte:
-		dst = appendBVarbyte(dst, e.NewValue)
-		dst = appendBVarbyte(dst, e.OldValue)
+		if dst, err = fieldBVarbyte(dst, start, "NewValue", e.NewValue); err == nil {
+			dst, err = fieldBVarbyte(dst, start, "OldValue", e.OldValue)
+		}
 	case kindRouting:
-		nv := e.NewValue[:min(len(e.NewValue), 0xFFFF-5)]
-		ov := e.OldValue[:min(len(e.OldValue), 0xFFFF-5-len(nv))]
-		dst = appendUSVarbyte(dst, nv)
-		dst = appendUSVarbyte(dst, ov)
+		if dst, err = fieldUSVarbyte(dst, start, "NewValue", e.NewValue); err == nil {
+			dst, err = fieldUSVarbyte(dst, start, "OldValue", e.OldValue)
+		}
 	default:
-		dst = append(dst, e.NewValue[:min(len(e.NewValue), 0xFFFF-1)]...)
+		dst = append(dst, e.NewValue...)
 	}
-	return endUSHORT(dst, at)
+	if err != nil {
+		return dst[:start], err
+	}
+	return endUSHORTChecked(dst, start, at)
 }
 
 // EnvChange decodes the current token, which must be ENVCHANGE, into e.

@@ -155,15 +155,17 @@ func ExampleScanner_RowValues() {
 // which compute every length field.
 func ExampleDone_Append() {
 	v := tds.Version74
-	var b []byte
-	b = tokens.Message{
+	b, err := tokens.Message{
 		Type:       tokens.TokenError,
 		Number:     18456,
 		State:      1,
 		Class:      14,
 		MsgText:    tds.UCS2(tds.AppendUCS2(nil, "Login failed for user 'sa'.")),
 		LineNumber: 1,
-	}.Append(b, v)
+	}.Append(nil, v)
+	if err != nil {
+		panic(err) // a MsgText over 65535 code units, a name over 255
+	}
 	b = tokens.Done{Status: tokens.DoneError}.Append(b, v)
 	fmt.Printf("% X\n", b[:9])
 	fmt.Printf("% X\n", b[len(b)-13:])
@@ -177,7 +179,7 @@ func ExampleDone_Append() {
 // can be reused.
 func ExampleMessage_Err() {
 	v := tds.Version74
-	resp := tokens.Message{
+	resp, err := tokens.Message{
 		Type:       tokens.TokenError,
 		Number:     208,
 		State:      1,
@@ -186,6 +188,9 @@ func ExampleMessage_Err() {
 		ServerName: tds.UCS2(tds.AppendUCS2(nil, "SQL01")),
 		LineNumber: 1,
 	}.Append(nil, v)
+	if err != nil {
+		panic(err)
+	}
 	resp = tokens.Done{Status: tokens.DoneError}.Append(resp, v)
 
 	query := func() error {
@@ -204,7 +209,7 @@ func ExampleMessage_Err() {
 			}
 		}
 	}
-	err := query()
+	err = query()
 	var se *tokens.ServerError
 	if errors.As(err, &se) {
 		fmt.Println(se.Number, se.Class, se.Message)
@@ -219,8 +224,10 @@ func ExampleMessage_Err() {
 // the Scanner prints its current token.
 func ExampleScanner_String() {
 	v := tds.Version74
-	var b []byte
-	b = tokens.EnvChange{Type: tokens.EnvDatabase, NewValue: tds.AppendUCS2(nil, "AdventureWorks"), OldValue: tds.AppendUCS2(nil, "master")}.Append(b)
+	b, err := tokens.EnvChange{Type: tokens.EnvDatabase, NewValue: tds.AppendUCS2(nil, "AdventureWorks"), OldValue: tds.AppendUCS2(nil, "master")}.Append(nil)
+	if err != nil {
+		panic(err) // a database name over 255 code units
+	}
 	b = tokens.Done{Type: tokens.TokenDoneProc, Status: tokens.DoneMore | tokens.DoneCount, RowCount: 1}.Append(b, v)
 	s := tokens.NewScanner(b, v)
 	for {

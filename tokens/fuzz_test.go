@@ -97,12 +97,12 @@ func roundTrip(t *testing.T, s *Scanner) {
 	case TokenError, TokenInfo:
 		var m Message
 		if lengthOnly(t, s.Message(&m)) {
-			same(m.Append(nil, v))
+			same(encoded(t)(m.Append(nil, v)))
 		}
 	case TokenLoginAck:
 		var a LoginAck
 		if lengthOnly(t, s.LoginAck(&a)) {
-			same(a.Append(nil))
+			same(encoded(t)(a.Append(nil)))
 		}
 	case TokenReturnStatus:
 		var rs ReturnStatus
@@ -115,7 +115,7 @@ func roundTrip(t *testing.T, s *Scanner) {
 	case TokenSSPI:
 		var x SSPI
 		mustOK(t, s.SSPI(&x))
-		same(x.Append(nil))
+		same(encoded(t)(x.Append(nil)))
 	case TokenOrder:
 		var o Order
 		if lengthOnly(t, s.Order(&o)) {
@@ -129,7 +129,7 @@ func roundTrip(t *testing.T, s *Scanner) {
 	case TokenTabName:
 		var tn TabName
 		if lengthOnly(t, s.TabName(&tn)) {
-			same(tn.Append(nil, v))
+			same(encoded(t)(tn.Append(nil, v)))
 		}
 	case TokenFeatureExtAck:
 		var a FeatureExtAck
@@ -140,7 +140,7 @@ func roundTrip(t *testing.T, s *Scanner) {
 		if !lengthOnly(t, s.EnvChange(&e)) {
 			return
 		}
-		if _, err := e2.decode(e.Append(nil)); err != nil {
+		if _, err := e2.decode(encoded(t)(e.Append(nil))); err != nil {
 			t.Fatalf("re-encoded ENVCHANGE: %v", err)
 		}
 		if e2.Type != e.Type || !bytes.Equal(e2.NewValue, e.NewValue) || !bytes.Equal(e2.OldValue, e.OldValue) {
@@ -173,7 +173,7 @@ func roundTrip(t *testing.T, s *Scanner) {
 		var m ColMetadata
 		mustOK(t, s.ColMetadata(&m))
 		m2 := ColMetadata{ColumnEncryption: m.ColumnEncryption}
-		if _, err := m2.decode(m.Append(nil, v), v); err != nil {
+		if _, err := m2.decode(encoded(t)(m.Append(nil, v)), v); err != nil {
 			t.Fatalf("re-encoded COLMETADATA: %v", err)
 		}
 		if m.NoMetaData != m2.NoMetaData {
@@ -286,18 +286,18 @@ func FuzzEncodeDecode(f *testing.F) {
 		ss := SessionState{SeqNo: uint32(num), Status: state, States: states}
 
 		var b []byte
-		b = env.Append(b)
+		b = encoded(t)(env.Append(b))
 		info := e
 		info.Type = TokenInfo
-		b = info.Append(b, v)
-		b = ack.Append(b)
-		b = renv.Append(b)
-		b = promote.Append(b)
-		b = SSPI{Buffer: blob}.Append(b)
+		b = encoded(t)(info.Append(b, v))
+		b = encoded(t)(ack.Append(b))
+		b = encoded(t)(renv.Append(b))
+		b = encoded(t)(promote.Append(b))
+		b = encoded(t)(SSPI{Buffer: blob}.Append(b))
 		b = AppendFeatureExtAck(b, FeatureAck{FeatureID(state &^ 0x80), blob}, FeatureAck{FeatureUTF8Support, []byte{1}})
 		b = ss.Append(b)
 		b = ReturnStatus(num).Append(b)
-		b = e.Append(b, v)
+		b = encoded(t)(e.Append(b, v))
 		b = Done{Type: TokenDoneInProc, Status: done.Status, CurCmd: cmd, RowCount: rows}.Append(b, v)
 		b = Done{Type: TokenDoneProc, Status: done.Status, CurCmd: cmd, RowCount: rows}.Append(b, v)
 		b = done.Append(b, v)

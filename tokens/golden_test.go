@@ -35,7 +35,7 @@ func TestSpecLoginResponse(t *testing.T) {
 		if diff := cmp.Diff(want, ec, cmpViews); diff != "" {
 			t.Errorf("ENVCHANGE (-want +got):\n%s", diff)
 		}
-		reencode(t, &s, ec.Append(nil))
+		reencode(t, &s, encoded(t)(ec.Append(nil)))
 		return ec
 	}
 
@@ -48,7 +48,7 @@ func TestSpecLoginResponse(t *testing.T) {
 	if diff := cmp.Diff(wantInfo[0], info, cmpViews); diff != "" {
 		t.Errorf("INFO (-want +got):\n%s", diff)
 	}
-	reencode(t, &s, info.Append(nil, s.Version()))
+	reencode(t, &s, encoded(t)(info.Append(nil, s.Version())))
 
 	ec := envChange(wantEnv[1])
 	if c, ok := ec.Collation(); !ok || c.LCID() != 0x0409 || c.SortID() != 0x34 {
@@ -66,7 +66,7 @@ func TestSpecLoginResponse(t *testing.T) {
 	if diff := cmp.Diff(wantInfo[1], m, cmpViews); diff != "" {
 		t.Errorf("INFO (-want +got):\n%s", diff)
 	}
-	reencode(t, &s, m.Append(nil, s.Version()))
+	reencode(t, &s, encoded(t)(m.Append(nil, s.Version())))
 
 	var ack LoginAck
 	mustNext(t, &s, TokenLoginAck)
@@ -78,7 +78,7 @@ func TestSpecLoginResponse(t *testing.T) {
 	if ack.Negotiated() != tds.Version72 || !ack.Program().Equal("Microsoft SQL Server") {
 		t.Errorf("Negotiated() = %v, Program() = %q", ack.Negotiated(), ack.Program().String())
 	}
-	reencode(t, &s, ack.Append(nil))
+	reencode(t, &s, encoded(t)(ack.Append(nil)))
 
 	var d Done
 	mustNext(t, &s, TokenDone)
@@ -123,7 +123,7 @@ func TestSeedLoginResponses(t *testing.T) {
 			}
 			wantUCS2(t, "new database", ec.NewString(), "AdventureWorks")
 			wantUCS2(t, "old database", ec.OldString(), "master")
-			reencode(t, &s, ec.Append(nil))
+			reencode(t, &s, encoded(t)(ec.Append(nil)))
 
 			var m Message
 			mustNext(t, &s, TokenInfo)
@@ -135,7 +135,7 @@ func TestSeedLoginResponses(t *testing.T) {
 			}
 			wantUCS2(t, "MsgText", m.MsgText, "Changed database context to 'AdventureWorks'.")
 			wantUCS2(t, "ServerName", m.ServerName, c.server)
-			reencode(t, &s, m.Append(nil, c.ver))
+			reencode(t, &s, encoded(t)(m.Append(nil, c.ver)))
 
 			for _, want := range c.extra {
 				mustNext(t, &s, want)
@@ -152,7 +152,7 @@ func TestSeedLoginResponses(t *testing.T) {
 						t.Errorf("ProgVersion = %v, want %v", ack.ProgVersion, c.progStr)
 					}
 					wantUCS2(t, "ProgName", ack.ProgName, "Microsoft SQL Server\x00\x00")
-					reencode(t, &s, ack.Append(nil))
+					reencode(t, &s, encoded(t)(ack.Append(nil)))
 					s.SetVersion(ack.Negotiated())
 				case TokenEnvChange:
 					if err := s.EnvChange(&ec); err != nil {
@@ -164,7 +164,7 @@ func TestSeedLoginResponses(t *testing.T) {
 						}
 						wantUCS2(t, "old packet size", ec.OldString(), "4096")
 					}
-					reencode(t, &s, ec.Append(nil))
+					reencode(t, &s, encoded(t)(ec.Append(nil)))
 				case TokenFeatureExtAck:
 					var a FeatureExtAck
 					if err := s.FeatureExtAck(&a); err != nil {
@@ -201,7 +201,7 @@ func TestLoginFailed(t *testing.T) {
 	if diff := cmp.Diff(want, e, cmpViews); diff != "" {
 		t.Errorf("ERROR (-want +got):\n%s", diff)
 	}
-	reencode(t, &s, e.Append(nil, tds.Version74))
+	reencode(t, &s, encoded(t)(e.Append(nil, tds.Version74)))
 
 	mustNext(t, &s, TokenDone)
 	var d Done
@@ -378,7 +378,7 @@ func TestSpecSQLBatchResponse(t *testing.T) {
 		t.Errorf("collation = % X", c.TypeInfo.Collation)
 	}
 	wantUCS2(t, "ColName", c.ColName, "bar")
-	reencode(t, &s, md.Append(nil, tds.Version72))
+	reencode(t, &s, encoded(t)(md.Append(nil, tds.Version72)))
 
 	mustNext(t, &s, TokenRow)
 	vals, err := s.RowValues(nil)
@@ -417,7 +417,7 @@ func TestSpecSparseColumn(t *testing.T) {
 	if err := s.ColMetadata(&md); err != nil {
 		t.Fatal(err)
 	}
-	reencode(t, &s, md.Append(nil, tds.Version73B))
+	reencode(t, &s, encoded(t)(md.Append(nil, tds.Version73B)))
 
 	xml := []string{
 		"<sparseProp1>1000</sparseProp1><sparseProp2>foo</sparseProp2>",

@@ -136,3 +136,15 @@ func start(s *Scanner) int {
 	at, _ := s.Span()
 	return at
 }
+
+// encoded returns a function that passes on the bytes of an Append that
+// must succeed, failing the test on its error: encoded(t)(x.Append(nil)).
+func encoded(t testing.TB) func([]byte, error) []byte {
+	return func(b []byte, err error) []byte {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("Append: %v", err)
+		}
+		return b
+	}
+}

@@ -92,16 +92,21 @@ func (a *LoginAck) decode(b []byte) (int, error) {
 	return body.off, nil
 }
 
-// Append appends a as a LOGINACK token, computing Length. ProgName is cut
-// at 255 code units.
-func (a LoginAck) Append(dst []byte) []byte {
+// Append appends a as a LOGINACK token, computing Length. A ProgName
+// over 255 code units is refused with tds.ErrTooLarge (odd byte length
+// with tds.ErrMalformed) and dst returned unchanged.
+func (a LoginAck) Append(dst []byte) ([]byte, error) {
+	start := len(dst)
 	dst, at := beginUSHORT(dst, TokenLoginAck)
 	dst = append(dst, a.Interface)
 	dst = binary.BigEndian.AppendUint32(dst, uint32(a.TDSVersion))
-	dst = appendBVarchar(dst, a.ProgName)
+	dst, err := fieldBVarchar(dst, start, "ProgName", a.ProgName)
+	if err != nil {
+		return dst[:start], err
+	}
 	p := a.ProgVersion
 	dst = append(dst, p.Major, p.Minor, p.BuildHi, p.BuildLow)
-	return endUSHORT(dst, at)
+	return endUSHORT(dst, at), nil
 }
 
 // LoginAck decodes the current token, which must be LOGINACK, into a.

@@ -60,24 +60,27 @@ func decodeMessage(m *Message, t TokenType, b []byte, v tds.Version) (int, error
 	return body.off, nil
 }
 
-func appendMessage(dst []byte, m Message, v tds.Version) []byte {
+func appendMessage(dst []byte, m Message, v tds.Version) ([]byte, error) {
+	start := len(dst)
 	dst, at := beginUSHORT(dst, m.Kind())
 	dst = appendU32(dst, uint32(m.Number))
 	dst = append(dst, m.State, m.Class)
-	server := m.ServerName[:2*min(len(m.ServerName)/2, 0xFF)]
-	proc := m.ProcName[:2*min(len(m.ProcName)/2, 0xFF)]
-	fixed := 4 + 1 + 1 + 2 + 1 + len(server) + 1 + len(proc) + 4
-	// Keep the whole body within the USHORT Length by shortening MsgText.
-	msg := m.MsgText[:2*min(len(m.MsgText)/2, (0xFFFF-fixed)/2)]
-	dst = appendUSVarchar(dst, msg)
-	dst = appendBVarchar(dst, server)
-	dst = appendBVarchar(dst, proc)
+	dst, err := fieldUSVarchar(dst, start, "MsgText", m.MsgText)
+	if err == nil {
+		dst, err = fieldBVarchar(dst, start, "ServerName", m.ServerName)
+	}
+	if err == nil {
+		dst, err = fieldBVarchar(dst, start, "ProcName", m.ProcName)
+	}
+	if err != nil {
+		return dst[:start], err
+	}
 	if wide(v) {
 		dst = appendU32(dst, uint32(m.LineNumber))
 	} else {
 		dst = appendU16(dst, uint16(m.LineNumber))
 	}
-	return endUSHORT(dst, at)
+	return endUSHORTChecked(dst, start, at)
 }
 
 // DecodeMessage reads an ERROR or INFO token (type byte included) from the
@@ -100,9 +103,11 @@ func (m *Message) decode(b []byte, v tds.Version) (int, error) {
 }
 
 // Append appends m as a token of type m.Kind() for version v, computing
-// Length. ServerName and ProcName are cut at 255 code units, and MsgText
-// so that the token fits its 16-bit Length.
-func (m Message) Append(dst []byte, v tds.Version) []byte {
+// Length. A ServerName or ProcName over 255 code units, or a MsgText that
+// takes the token past its 16-bit Length, is refused with
+// tds.ErrTooLarge (UTF-16 of odd byte length with tds.ErrMalformed) and
+// dst returned unchanged.
+func (m Message) Append(dst []byte, v tds.Version) ([]byte, error) {
 	return appendMessage(dst, m, v)
 }
 

@@ -49,20 +49,23 @@ func (t TableName) String() string {
 
 // AppendTableName appends the US_VARCHAR encoding of parts to buf and
 // returns the extended buffer and a TableName viewing the appended bytes,
-// for building tokens to encode. At most 255 parts are kept (NumParts is a
-// BYTE).
-func AppendTableName(buf []byte, parts ...string) ([]byte, TableName) {
-	start := len(buf)
-	parts = parts[:min(len(parts), 0xFF)]
-	for _, p := range parts {
-		n := min(tds.UCS2Len(p), 0xFFFF)
-		at := len(buf)
-		buf = appendU16(buf, 0)
-		buf = tds.AppendUCS2(buf, p)
-		buf = buf[:at+2+2*n]
-		binary.LittleEndian.PutUint16(buf[at:], uint16(n))
+// for building tokens to encode. More than 255 parts (NumParts is a BYTE)
+// or a part over 65535 UTF-16 code units is refused with tds.ErrTooLarge
+// and buf returned unchanged.
+func AppendTableName(buf []byte, parts ...string) ([]byte, TableName, error) {
+	if len(parts) > 0xFF {
+		return buf, TableName{}, errTooLong(0, "NumParts", len(parts), 0xFF, "parts")
 	}
-	return buf, TableName{parts: buf[start:len(buf):len(buf)], n: len(parts)}
+	start := len(buf)
+	for _, p := range parts {
+		n := tds.UCS2Len(p)
+		if n > 0xFFFF {
+			return buf[:start], TableName{}, errTooLong(len(buf)-start, "PartName", n, 0xFFFF, "code units")
+		}
+		buf = appendU16(buf, uint16(n))
+		buf = tds.AppendUCS2(buf, p)
+	}
+	return buf, TableName{parts: buf[start:len(buf):len(buf)], n: len(parts)}, nil
 }
 
 // readTableName reads a table name: NumParts and the parts when multi is
@@ -139,32 +142,35 @@ func (t *TabName) decode(b []byte, v tds.Version) (int, error) {
 }
 
 // AppendTabName appends a TABNAME token listing names, in the layout of
-// version v. Names that would take the token past its 16-bit Length are
-// dropped.
-func AppendTabName(dst []byte, v tds.Version, names ...TableName) []byte {
+// version v. Names that take the token past its 16-bit Length are refused
+// with tds.ErrTooLarge and dst returned unchanged.
+func AppendTabName(dst []byte, v tds.Version, names ...TableName) ([]byte, error) {
+	start := len(dst)
 	dst, at := beginUSHORT(dst, TokenTabName)
 	multi := multiPartTabName(v)
 	for _, n := range names {
-		mark := len(dst)
 		dst = appendTableName(dst, n, multi)
 		if len(dst)-at-2 > 0xFFFF {
-			dst = dst[:mark]
-			break
+			break // endUSHORTChecked reports it
 		}
 	}
-	return endUSHORT(dst, at)
+	return endUSHORTChecked(dst, start, at)
 }
 
-// Append appends t as a TABNAME token in the layout of version v.
-func (t TabName) Append(dst []byte, v tds.Version) []byte {
+// Append appends t as a TABNAME token in the layout of version v. In its
+// own layout t always fits; converted to the other one (a NumParts byte
+// added to every name) it may not, and then it is refused with
+// tds.ErrTooLarge and dst returned unchanged.
+func (t TabName) Append(dst []byte, v tds.Version) ([]byte, error) {
+	start := len(dst)
 	dst, at := beginUSHORT(dst, TokenTabName)
 	if t.multi == multiPartTabName(v) {
-		return endUSHORT(append(dst, t.data...), at)
+		return endUSHORT(append(dst, t.data...), at), nil
 	}
 	for n := range t.Names() {
 		dst = appendTableName(dst, n, multiPartTabName(v))
 	}
-	return endUSHORT(dst, at)
+	return endUSHORTChecked(dst, start, at)
 }
 
 // TabName decodes the current token, which must be TABNAME, into t.
@@ -245,25 +251,30 @@ func (c *ColInfo) decode(b []byte) (int, error) {
 }
 
 // AppendColInfo appends a COLINFO token listing props. ColName is written
-// only for properties with ColInfoDifferentName; properties that would take
-// the token past its 16-bit Length are dropped.
-func AppendColInfo(dst []byte, props ...ColProperty) []byte {
+// only for properties with ColInfoDifferentName. A ColName over 255 code
+// units, or properties that take the token past its 16-bit Length, are
+// refused with tds.ErrTooLarge (odd byte length with tds.ErrMalformed)
+// and dst returned unchanged.
+func AppendColInfo(dst []byte, props ...ColProperty) ([]byte, error) {
+	start := len(dst)
 	dst, at := beginUSHORT(dst, TokenColInfo)
 	for _, p := range props {
-		mark := len(dst)
 		dst = append(dst, p.ColNum, p.TableNum, byte(p.Status))
 		if p.Status&ColInfoDifferentName != 0 {
-			dst = appendBVarchar(dst, p.ColName)
+			var err error
+			if dst, err = fieldBVarchar(dst, start, "ColName", p.ColName); err != nil {
+				return dst[:start], err
+			}
 		}
 		if len(dst)-at-2 > 0xFFFF {
-			dst = dst[:mark]
-			break
+			break // endUSHORTChecked reports it
 		}
 	}
-	return endUSHORT(dst, at)
+	return endUSHORTChecked(dst, start, at)
 }
 
-// Append appends c as a COLINFO token.
+// Append appends c as a COLINFO token. Every ColInfo fits: it is a view
+// of a decoded token.
 func (c ColInfo) Append(dst []byte) []byte {
 	dst, at := beginUSHORT(dst, TokenColInfo)
 	return endUSHORT(append(dst, c.data...), at)

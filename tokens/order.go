@@ -19,16 +19,21 @@ func (o Order) Len() int { return len(o.cols) / 2 }
 func (o Order) ColNum(i int) uint16 { return binary.LittleEndian.Uint16(o.cols[2*i:]) }
 
 // AppendOrder appends an ORDER token listing cols. At most 32767 column
-// numbers fit its USHORT Length; more are dropped.
-func AppendOrder(dst []byte, cols ...uint16) []byte {
+// numbers fit its USHORT Length; more are refused with tds.ErrTooLarge
+// and dst returned unchanged.
+func AppendOrder(dst []byte, cols ...uint16) ([]byte, error) {
+	if len(cols) > 0x7FFF {
+		return dst, errTooLong(1, "ORDER ColNum list", len(cols), 0x7FFF, "columns")
+	}
 	dst, at := beginUSHORT(dst, TokenOrder)
-	for _, c := range cols[:min(len(cols), 0x7FFF)] {
+	for _, c := range cols {
 		dst = appendU16(dst, c)
 	}
-	return endUSHORT(dst, at)
+	return endUSHORT(dst, at), nil
 }
 
-// Append appends o as an ORDER token.
+// Append appends o as an ORDER token. Every Order fits: it is a view of
+// a decoded token.
 func (o Order) Append(dst []byte) []byte {
 	dst, at := beginUSHORT(dst, TokenOrder)
 	return endUSHORT(append(dst, o.cols...), at)

@@ -165,7 +165,7 @@ func TestDetailedFormat(t *testing.T) {
 	for e := range ct.Entries() {
 		ek = e
 	}
-	sc := NewScanner(SSPI{Buffer: secret}.Append(nil), tds.Version74)
+	sc := NewScanner(encoded(t)(SSPI{Buffer: secret}.Append(nil)), tds.Version74)
 	_, err = sc.Next()
 	require.NoError(t, err)
 	values := []any{a, &a, FeatureAck{FeatureFedAuth, secret}, ss, &ss, StateData{ID: 9, Value: secret}, ss.States, kv, &kv, SSPI{Buffer: secret},

@@ -226,3 +226,66 @@ func seq[T any](b []byte, entry func(r *reader) T) iter.Seq[T] {
 		}
 	}
 }
+
+// Checked field encoders: each appends one length-prefixed field, or
+// returns dst unchanged and a *tds.Error (tds.ErrTooLarge for a value over
+// its prefix, tds.ErrMalformed for UTF-16 of odd byte length) whose Offset
+// is the field's offset from start, the first byte of the token.
+
+// fieldBVarchar appends s as a B_VARCHAR of at most 255 code units.
+func fieldBVarchar(dst []byte, start int, field string, s tds.UCS2) ([]byte, error) {
+	if err := checkUCS2(dst, start, field, s, 0xFF); err != nil {
+		return dst, err
+	}
+	return appendBVarchar(dst, s), nil
+}
+
+// fieldUSVarchar appends s as a US_VARCHAR of at most 65535 code units.
+func fieldUSVarchar(dst []byte, start int, field string, s tds.UCS2) ([]byte, error) {
+	if err := checkUCS2(dst, start, field, s, 0xFFFF); err != nil {
+		return dst, err
+	}
+	return appendUSVarchar(dst, s), nil
+}
+
+// fieldBVarbyte appends b as a B_VARBYTE of at most 255 bytes.
+func fieldBVarbyte(dst []byte, start int, field string, b []byte) ([]byte, error) {
+	if len(b) > 0xFF {
+		return dst, errTooLong(len(dst)-start, field, len(b), 0xFF, "bytes")
+	}
+	return appendBVarbyte(dst, b), nil
+}
+
+// fieldUSVarbyte appends b as a US_VARBYTE of at most 65535 bytes.
+func fieldUSVarbyte(dst []byte, start int, field string, b []byte) ([]byte, error) {
+	if len(b) > 0xFFFF {
+		return dst, errTooLong(len(dst)-start, field, len(b), 0xFFFF, "bytes")
+	}
+	return appendUSVarbyte(dst, b), nil
+}
+
+func checkUCS2(dst []byte, start int, field string, s tds.UCS2, max int) error {
+	if len(s)%2 != 0 {
+		return tds.Errorf(layer, len(dst)-start, tds.ErrMalformed, "%s of odd byte length %d for UTF-16", field, len(s))
+	}
+	if len(s)/2 > max {
+		return errTooLong(len(dst)-start, field, len(s)/2, max, "code units")
+	}
+	return nil
+}
+
+// errTooLong reports a value of n units where its length prefix allows
+// max, at offset off of the token being encoded.
+func errTooLong(off int, field string, n, max int, unit string) error {
+	return tds.Errorf(layer, off, tds.ErrTooLarge, "%s of %d %s above the %d its length prefix allows", field, n, unit, max)
+}
+
+// endUSHORTChecked is endUSHORT for a body that may have grown past
+// 65535 bytes: it then returns dst cut back to start (the token's type
+// byte) and tds.ErrTooLarge at the Length.
+func endUSHORTChecked(dst []byte, start, at int) ([]byte, error) {
+	if n := len(dst) - at - 2; n > 0xFFFF {
+		return dst[:start], tds.Errorf(layer, at-start, tds.ErrTooLarge, "%v body of %d bytes above the 65535 its USHORT Length allows", TokenType(dst[start]), n)
+	}
+	return endUSHORT(dst, at), nil
+}

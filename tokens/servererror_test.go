@@ -35,7 +35,7 @@ func TestServerError(t *testing.T) {
 	}
 	// Token gives the ERROR token back.
 	tok := se.Token()
-	if diff := cmp.Diff(golden(t, "login_failed")[:len(tok.Append(nil, tds.Version74))], tok.Append(nil, tds.Version74)); diff != "" {
+	if diff := cmp.Diff(golden(t, "login_failed")[:len(encoded(t)(tok.Append(nil, tds.Version74)))], encoded(t)(tok.Append(nil, tds.Version74))); diff != "" {
 		t.Errorf("Token().Append (-want +got):\n%s", diff)
 	}
 

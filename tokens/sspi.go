@@ -27,10 +27,16 @@ func (x *SSPI) decode(b []byte) (int, error) {
 	return r.off, nil
 }
 
-// Append appends x as an SSPI token. Buffer is cut at 65535 bytes, the
-// most a USHORT length can carry.
-func (x SSPI) Append(dst []byte) []byte {
-	return appendUSVarbyte(append(dst, byte(TokenSSPI)), x.Buffer)
+// Append appends x as an SSPI token. A Buffer over 65535 bytes, the most
+// its USHORT length can carry, is refused with tds.ErrTooLarge and dst
+// returned unchanged.
+func (x SSPI) Append(dst []byte) ([]byte, error) {
+	start := len(dst)
+	dst, err := fieldUSVarbyte(append(dst, byte(TokenSSPI)), start, "SSPIBuffer", x.Buffer)
+	if err != nil {
+		return dst[:start], err
+	}
+	return dst, nil
 }
 
 // SSPI decodes the current token, which must be SSPI, into x.

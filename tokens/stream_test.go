@@ -45,6 +45,7 @@ func reencodeStream(b []byte, c streamConfig) (out []byte, types []TokenType, er
 		v := s.Version()
 		var enc []byte
 		var val any // the value the Scanner decoded, compared with the stand-alone decoder's
+		var encErr error
 		switch tt {
 		case TokenDone, TokenDoneProc, TokenDoneInProc:
 			var d Done
@@ -55,12 +56,12 @@ func reencodeStream(b []byte, c streamConfig) (out []byte, types []TokenType, er
 			var m Message
 			err = s.Message(&m)
 			val = m
-			enc = m.Append(nil, v)
+			enc, encErr = m.Append(nil, v)
 		case TokenLoginAck:
 			var a LoginAck
 			err = s.LoginAck(&a)
 			val = a
-			enc = a.Append(nil)
+			enc, encErr = a.Append(nil)
 			s.SetVersion(a.Negotiated())
 		case TokenReturnStatus:
 			var rs ReturnStatus
@@ -76,7 +77,7 @@ func reencodeStream(b []byte, c streamConfig) (out []byte, types []TokenType, er
 			var x SSPI
 			err = s.SSPI(&x)
 			val = x
-			enc = x.Append(nil)
+			enc, encErr = x.Append(nil)
 		case TokenOrder:
 			var o Order
 			err = s.Order(&o)
@@ -91,7 +92,7 @@ func reencodeStream(b []byte, c streamConfig) (out []byte, types []TokenType, er
 			var tn TabName
 			err = s.TabName(&tn)
 			val = tn
-			enc = tn.Append(nil, v)
+			enc, encErr = tn.Append(nil, v)
 		case TokenFeatureExtAck:
 			var a FeatureExtAck
 			err = s.FeatureExtAck(&a)
@@ -101,7 +102,7 @@ func reencodeStream(b []byte, c streamConfig) (out []byte, types []TokenType, er
 			var e EnvChange
 			err = s.EnvChange(&e)
 			val = e
-			enc = e.Append(nil)
+			enc, encErr = e.Append(nil)
 		case TokenSessionState:
 			var x SessionState
 			err = s.SessionState(&x)
@@ -116,7 +117,7 @@ func reencodeStream(b []byte, c streamConfig) (out []byte, types []TokenType, er
 			var m ColMetadata
 			err = s.ColMetadata(&m)
 			val = m
-			enc = m.Append(nil, v)
+			enc, encErr = m.Append(nil, v)
 		case TokenRow, TokenNBCRow:
 			var vals []ColumnValue
 			vals, err = s.RowValues(nil)
@@ -141,6 +142,9 @@ func reencodeStream(b []byte, c streamConfig) (out []byte, types []TokenType, er
 			enc = rv.Append(nil, v)
 		default: // a token this package has no value for: kept as sent
 			enc = s.Bytes()
+		}
+		if err == nil {
+			err = encErr
 		}
 		if err != nil {
 			return out, types, err
@@ -262,7 +266,7 @@ func TestRoundTripKeepsKind(t *testing.T) {
 		}
 	}
 	for _, tt := range []TokenType{TokenError, TokenInfo} {
-		in := Message{Type: tt, Number: 5701, State: 2, MsgText: ucs2("x"), ServerName: ucs2("SQL01"), LineNumber: 1}.Append(nil, tds.Version74)
+		in := encoded(t)(Message{Type: tt, Number: 5701, State: 2, MsgText: ucs2("x"), ServerName: ucs2("SQL01"), LineNumber: 1}.Append(nil, tds.Version74))
 		require.Equal(t, byte(tt), in[0])
 		var m Message
 		n, err := m.decode(in, tds.Version74)
@@ -270,7 +274,7 @@ func TestRoundTripKeepsKind(t *testing.T) {
 		if m.Type != tt {
 			t.Errorf("%v decoded with Type %v", tt, m.Type)
 		}
-		if diff := cmp.Diff(in[:n], m.Append(nil, tds.Version74)); diff != "" {
+		if diff := cmp.Diff(in[:n], encoded(t)(m.Append(nil, tds.Version74))); diff != "" {
 			t.Errorf("%v re-encoded (-want +got):\n%s", tt, diff)
 		}
 	}
@@ -282,10 +286,10 @@ func TestRoundTripKeepsKind(t *testing.T) {
 	if b := (Done{Type: TokenRow}).Append(nil, tds.Version74); TokenType(b[0]) != TokenDone {
 		t.Errorf("Done{Type: ROW} encodes as %v", TokenType(b[0]))
 	}
-	if b := (Message{}).Append(nil, tds.Version74); TokenType(b[0]) != TokenError {
+	if b := encoded(t)((Message{}).Append(nil, tds.Version74)); TokenType(b[0]) != TokenError {
 		t.Errorf("zero Message encodes as %v", TokenType(b[0]))
 	}
-	if b := (Message{Type: TokenDone}).Append(nil, tds.Version74); TokenType(b[0]) != TokenError {
+	if b := encoded(t)((Message{Type: TokenDone}).Append(nil, tds.Version74)); TokenType(b[0]) != TokenError {
 		t.Errorf("Message{Type: DONE} encodes as %v", TokenType(b[0]))
 	}
 }
