@@ -609,7 +609,11 @@ func (c *ServerConn) serveLogin(ctx context.Context, lio loginIO) error {
 			// the login response: go-mssqldb stops reading a response at
 			// its SSPI token, so LOGINACK in the same message would be
 			// lost to it and the login would hang.
-			if err := lio.w.WriteMessage(tds.PacketResponse, 0, tokens.SSPI{Buffer: final}.Append(nil)); err != nil {
+			tok, err := tokens.SSPI{Buffer: final}.Append(nil)
+			if err != nil {
+				return errorf(PhaseSSPI, err, "encoding the last SSPI token")
+			}
+			if err := lio.w.WriteMessage(tds.PacketResponse, 0, tok); err != nil {
 				return errorf(PhaseSSPI, err, "writing the last SSPI token")
 			}
 		}
@@ -649,7 +653,10 @@ func (c *ServerConn) serveLogin(ctx context.Context, lio loginIO) error {
 		}
 		b, v, ps = r.Tokens, r.Version, r.PacketSize
 	} else {
-		b = c.appendLoginResponse(nil, v, ps, finalToken)
+		var err error
+		if b, err = c.appendLoginResponse(nil, v, ps, finalToken); err != nil {
+			return errorf(PhaseLogin, err, "encoding the login response")
+		}
 	}
 	if err := lio.w.WriteMessage(tds.PacketResponse, 0, b); err != nil {
 		return errorf(PhaseLogin, err, "writing the login response")
@@ -738,7 +745,9 @@ func (c *ServerConn) runSSPI(ctx context.Context, lio loginIO, v tds.Version) (s
 		if round+1 >= MaxSSPIRounds {
 			return "", nil, c.refuseWith(lio, PhaseSSPI, v, fmt.Errorf("%w: more than %d SSPI rounds", tds.ErrUnexpected, MaxSSPIRounds), ErrNumUntrustedDomain, untrusted)
 		}
-		tok = tokens.SSPI{Buffer: out}.Append(tok[:0])
+		if tok, err = (tokens.SSPI{Buffer: out}).Append(tok[:0]); err != nil {
+			return "", nil, errorf(PhaseSSPI, err, "encoding SSPI token %d", round+1)
+		}
 		if err := lio.w.WriteMessage(tds.PacketResponse, 0, tok); err != nil {
 			return "", nil, errorf(PhaseSSPI, err, "writing SSPI token %d", round+1)
 		}
@@ -773,11 +782,17 @@ func (c *ServerConn) refuseWith(lio loginIO, p Phase, v tds.Version, cause error
 // returns the error that ends the connection.
 func (c *ServerConn) refuse(lio loginIO, p Phase, v tds.Version, number int32, class uint8, msg string, cause error) error {
 	se := &ServerError{Number: number, State: 1, Class: class, Message: msg}
-	b := tokens.Message{Number: number, State: 1, Class: class, MsgText: ucs2(msg), ServerName: ucs2(c.cfg.serverName()), LineNumber: 1}.Append(nil, v)
-	b = tokens.Done{Status: tokens.DoneError}.Append(b, v)
 	var werr error
+	b, encErr := tokens.Message{Number: number, State: 1, Class: class, MsgText: ucs2(msg), ServerName: ucs2(c.cfg.serverName()), LineNumber: 1}.Append(nil, v)
+	if encErr != nil {
+		// A message or server name too long for the token: refuse with
+		// the bare number rather than not at all.
+		werr = fmt.Errorf("encoding the refusal: %w", encErr)
+		b, _ = tokens.Message{Number: number, State: 1, Class: class, LineNumber: 1}.Append(nil, v)
+	}
+	b = tokens.Done{Status: tokens.DoneError}.Append(b, v)
 	if err := lio.w.WriteMessage(tds.PacketResponse, 0, b); err != nil {
-		werr = fmt.Errorf("sending the refusal: %w", err)
+		werr = errors.Join(werr, fmt.Errorf("sending the refusal: %w", err))
 	}
 	err := errors.Join(ErrRefused, se)
 	if cause != nil {
@@ -803,24 +818,34 @@ var defaultCollation = sqltype.Collation{0x09, 0x04, 0xD0, 0x00, 0x34}
 // and later), language ENVCHANGE and INFO 5703, LOGINACK, FEATUREEXTACK
 // (TDS 7.4, when some feature is acknowledged), packet size ENVCHANGE,
 // routing ENVCHANGE (when configured), DONE.
-func (c *ServerConn) appendLoginResponse(b []byte, v tds.Version, ps int, sspi []byte) []byte {
+func (c *ServerConn) appendLoginResponse(b []byte, v tds.Version, ps int, sspi []byte) ([]byte, error) {
 	cfg := c.cfg
+	var err error
+	step := func(f func([]byte) ([]byte, error)) {
+		if err == nil {
+			b, err = f(b)
+		}
+	}
 	sn := ucs2(cfg.serverName())
 	if len(sspi) > 0 {
-		b = tokens.SSPI{Buffer: sspi}.Append(b)
+		step(tokens.SSPI{Buffer: sspi}.Append)
 	}
-	b = tokens.EnvChange{Type: tokens.EnvDatabase, NewValue: ucs2(c.database), OldValue: ucs2("master")}.Append(b)
-	b = tokens.Message{Type: tokens.TokenInfo, Number: 5701, State: 2, MsgText: ucs2("Changed database context to '" + c.database + "'."), ServerName: sn, LineNumber: 1}.Append(b, v)
+	step(tokens.EnvChange{Type: tokens.EnvDatabase, NewValue: ucs2(c.database), OldValue: ucs2("master")}.Append)
+	step(func(b []byte) ([]byte, error) {
+		return tokens.Message{Type: tokens.TokenInfo, Number: 5701, State: 2, MsgText: ucs2("Changed database context to '" + c.database + "'."), ServerName: sn, LineNumber: 1}.Append(b, v)
+	})
 	if v.AtLeast(tds.Version71) {
 		coll := cfg.Collation
 		if coll == (sqltype.Collation{}) {
 			coll = defaultCollation
 		}
-		b = tokens.EnvChange{Type: tokens.EnvSQLCollation, NewValue: coll[:]}.Append(b)
+		step(tokens.EnvChange{Type: tokens.EnvSQLCollation, NewValue: coll[:]}.Append)
 	}
 	lang := or(cfg.Language, "us_english")
-	b = tokens.EnvChange{Type: tokens.EnvLanguage, NewValue: ucs2(lang)}.Append(b)
-	b = tokens.Message{Type: tokens.TokenInfo, Number: 5703, State: 1, MsgText: ucs2("Changed language setting to " + lang + "."), ServerName: sn, LineNumber: 1}.Append(b, v)
+	step(tokens.EnvChange{Type: tokens.EnvLanguage, NewValue: ucs2(lang)}.Append)
+	step(func(b []byte) ([]byte, error) {
+		return tokens.Message{Type: tokens.TokenInfo, Number: 5703, State: 1, MsgText: ucs2("Changed language setting to " + lang + "."), ServerName: sn, LineNumber: 1}.Append(b, v)
+	})
 	pv := cfg.Version
 	if pv == (prelogin.Version{}) {
 		pv = defaultProgVersion
@@ -832,12 +857,15 @@ func (c *ServerConn) appendLoginResponse(b []byte, v tds.Version, ps int, sspi [
 	case tds.Version71:
 		ackV = tds.Version71Server
 	}
-	b = tokens.LoginAck{
+	step(tokens.LoginAck{
 		Interface:   tokens.InterfaceTSQL,
 		TDSVersion:  ackV,
 		ProgName:    ucs2(or(cfg.ProgName, "Microsoft SQL Server")),
 		ProgVersion: tokens.ProgVersion{Major: pv.Major, Minor: pv.Minor, BuildHi: uint8(pv.Build >> 8), BuildLow: uint8(pv.Build)},
-	}.Append(b)
+	}.Append)
+	if err != nil {
+		return nil, err
+	}
 	if v.AtLeast(tds.Version74) && cfg.AckFeature != nil && len(c.login.FeatureExt) > 0 {
 		var acks []tokens.FeatureAck
 		for f, err := range c.login.FeatureExt.All() {
@@ -852,9 +880,12 @@ func (c *ServerConn) appendLoginResponse(b []byte, v tds.Version, ps int, sspi [
 			b = tokens.AppendFeatureExtAck(b, acks...)
 		}
 	}
-	b = tokens.EnvChange{Type: tokens.EnvPacketSize, NewValue: ucs2(strconv.Itoa(ps)), OldValue: ucs2(strconv.Itoa(tds.DefaultPacketSize))}.Append(b)
+	step(tokens.EnvChange{Type: tokens.EnvPacketSize, NewValue: ucs2(strconv.Itoa(ps)), OldValue: ucs2(strconv.Itoa(tds.DefaultPacketSize))}.Append)
 	if r := cfg.Routing; r != nil {
-		b = tokens.EnvChange{Type: tokens.EnvRouting, NewValue: r.AppendValue(nil, false)}.Append(b)
+		step(tokens.EnvChange{Type: tokens.EnvRouting, NewValue: r.AppendValue(nil, false)}.Append)
 	}
-	return tokens.Done{Status: tokens.DoneFinal}.Append(b, v)
+	if err != nil {
+		return nil, err
+	}
+	return tokens.Done{Status: tokens.DoneFinal}.Append(b, v), nil
 }

@@ -97,7 +97,11 @@ func roundTrip(t *testing.T, sc *tdsconn.ServerConn, cc *tdsconn.ClientConn) {
 			return
 		}
 		for range 100 {
-			b := tokens.Message{Type: tokens.TokenInfo, Number: 1, MsgText: tds.UCS2(tds.AppendUCS2(nil, "row"))}.Append(nil, sc.Version())
+			b, err := tokens.Message{Type: tokens.TokenInfo, Number: 1, MsgText: tds.UCS2(tds.AppendUCS2(nil, "row"))}.Append(nil, sc.Version())
+			if err != nil {
+				errc <- err
+				return
+			}
 			if _, err := sc.Write(b); err != nil {
 				errc <- err
 				return

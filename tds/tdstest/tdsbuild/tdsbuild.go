@@ -103,22 +103,35 @@ func Login7(dst []byte, l Login) ([]byte, error) {
 // ([MS-TDS] 2.2.6.4 and 2.2.7): ENVCHANGE Database and Language when set,
 // ENVCHANGE PacketSize, INFO 5701 for the database, LOGINACK for
 // "Microsoft SQL Server" 16.0, FEATUREEXTACK when l has Features, and a
-// final DONE.
-func LoginResponse(dst []byte, l Login) []byte {
+// final DONE. A Database or Language over 255 UTF-16 code units is the
+// tokens encoder's error, with dst returned unchanged.
+func LoginResponse(dst []byte, l Login) ([]byte, error) {
 	v := l.version()
+	start := len(dst)
+	var err error
+	step := func(f func([]byte) ([]byte, error)) {
+		if err == nil {
+			dst, err = f(dst)
+		}
+	}
 	if l.Database != "" {
-		dst = tokens.EnvChange{Type: tokens.EnvDatabase, NewValue: ucs2(l.Database), OldValue: ucs2("master")}.Append(dst)
-		dst = tokens.Message{Type: tokens.TokenInfo, Number: 5701, State: 2, Class: 0,
-			MsgText:    ucs2("Changed database context to '" + l.Database + "'."),
-			ServerName: ucs2("tdsbuild"), LineNumber: 1}.Append(dst, v)
+		step(tokens.EnvChange{Type: tokens.EnvDatabase, NewValue: ucs2(l.Database), OldValue: ucs2("master")}.Append)
+		step(func(b []byte) ([]byte, error) {
+			return tokens.Message{Type: tokens.TokenInfo, Number: 5701, State: 2, Class: 0,
+				MsgText:    ucs2("Changed database context to '" + l.Database + "'."),
+				ServerName: ucs2("tdsbuild"), LineNumber: 1}.Append(b, v)
+		})
 	}
 	if l.Language != "" {
-		dst = tokens.EnvChange{Type: tokens.EnvLanguage, NewValue: ucs2(l.Language)}.Append(dst)
+		step(tokens.EnvChange{Type: tokens.EnvLanguage, NewValue: ucs2(l.Language)}.Append)
 	}
 	ps := strconv.Itoa(l.packetSize())
-	dst = tokens.EnvChange{Type: tokens.EnvPacketSize, NewValue: ucs2(ps), OldValue: ucs2(ps)}.Append(dst)
-	dst = tokens.LoginAck{Interface: 1, TDSVersion: v, ProgName: ucs2("Microsoft SQL Server"),
-		ProgVersion: tokens.ProgVersion{Major: 16}}.Append(dst)
+	step(tokens.EnvChange{Type: tokens.EnvPacketSize, NewValue: ucs2(ps), OldValue: ucs2(ps)}.Append)
+	step(tokens.LoginAck{Interface: 1, TDSVersion: v, ProgName: ucs2("Microsoft SQL Server"),
+		ProgVersion: tokens.ProgVersion{Major: 16}}.Append)
+	if err != nil {
+		return dst[:start], err
+	}
 	if len(l.Features) != 0 {
 		var acks []tokens.FeatureAck
 		for f, err := range l.Features.All() {
@@ -133,17 +146,21 @@ func LoginResponse(dst []byte, l Login) []byte {
 		}
 		dst = tokens.AppendFeatureExtAck(dst, acks...)
 	}
-	return tokens.Done{}.Append(dst, v)
+	return tokens.Done{}.Append(dst, v), nil
 }
 
 // ErrorResponse appends the answer to a request that failed: an ERROR
 // token with number, class (severity) and message, state 1, server name
 // "tdsbuild", line 1, then a DONE with DONE_ERROR ([MS-TDS] 2.2.7.10,
-// 2.2.7.6).
-func ErrorResponse(dst []byte, v tds.Version, number int32, class uint8, msg string) []byte {
-	dst = tokens.Message{Type: tokens.TokenError, Number: number, State: 1, Class: class,
+// 2.2.7.6). A msg too long for the token is the tokens encoder's error,
+// with dst returned unchanged.
+func ErrorResponse(dst []byte, v tds.Version, number int32, class uint8, msg string) ([]byte, error) {
+	dst, err := tokens.Message{Type: tokens.TokenError, Number: number, State: 1, Class: class,
 		MsgText: ucs2(msg), ServerName: ucs2("tdsbuild"), LineNumber: 1}.Append(dst, v)
-	return tokens.Done{Status: tokens.DoneError}.Append(dst, v)
+	if err != nil {
+		return dst, err
+	}
+	return tokens.Done{Status: tokens.DoneError}.Append(dst, v), nil
 }
 
 // Column is one column of a result set.
@@ -168,7 +185,10 @@ func ResultSet(dst []byte, v tds.Version, cols []Column, rows [][]any) ([]byte, 
 		}
 	}
 	start := len(dst)
-	dst = md.Append(dst, v)
+	dst, err := md.Append(dst, v)
+	if err != nil {
+		return dst, err
+	}
 	for r, row := range rows {
 		if len(row) != len(cols) {
 			return dst[:start], fmt.Errorf("tdsbuild: row %d has %d values for %d columns", r, len(row), len(cols))

@@ -42,7 +42,8 @@ func TestLogin(t *testing.T) {
 	assert.Equal(t, tds.Version74, m.TDSVersion)
 	assert.NotZero(t, m.OptionFlags3&login7.FExtension)
 
-	resp := tdsbuild.LoginResponse(nil, l)
+	resp, err := tdsbuild.LoginResponse(nil, l)
+	require.NoError(t, err)
 	var types []tokens.TokenType
 	s := tokens.NewScanner(resp, tds.Version74)
 	for {
@@ -58,7 +59,8 @@ func TestLogin(t *testing.T) {
 }
 
 func TestErrorResponse(t *testing.T) {
-	b := tdsbuild.ErrorResponse(nil, tds.Version74, 208, 16, "Invalid object name 'x'.")
+	b, err := tdsbuild.ErrorResponse(nil, tds.Version74, 208, 16, "Invalid object name 'x'.")
+	require.NoError(t, err)
 	s := tokens.NewScanner(b, tds.Version74)
 	tt, err := s.Next()
 	require.NoError(t, err)
@@ -134,7 +136,7 @@ func TestPackets(t *testing.T) {
 // with the golden corpus.
 func Example() {
 	login, _ := tdsbuild.Login7(nil, tdsbuild.Login{UserName: "sa", Password: "secret", Database: "db"})
-	resp := tdsbuild.LoginResponse(nil, tdsbuild.Login{Database: "db"})
+	resp, _ := tdsbuild.LoginResponse(nil, tdsbuild.Login{Database: "db"})
 	wire := tdsbuild.Packets(nil, tds.PacketLogin7, login, 0)
 	var l login7.Login7
 	if err := l.Decode(login); err != nil {
