@@ -96,7 +96,10 @@ func answer42(st *tdsconn.Stream) {
 			st.WriteAttentionAck()
 			continue
 		}
-		b := tokens.ColMetadata{Columns: []tokens.Column{{Flags: tokens.ColNullable, TypeInfo: sqltype.TypeInfo{Type: sqltype.TypeIntN, MaxLen: 4}, ColName: tds.UCS2(tds.AppendUCS2(nil, "n"))}}}.Append(nil, v)
+		b, err := tokens.ColMetadata{Columns: []tokens.Column{{Flags: tokens.ColNullable, TypeInfo: sqltype.TypeInfo{Type: sqltype.TypeIntN, MaxLen: 4}, ColName: tds.UCS2(tds.AppendUCS2(nil, "n"))}}}.Append(nil, v)
+		if err != nil {
+			return
+		}
 		b = tokens.AppendRow(b, []byte{4, 42, 0, 0, 0})
 		b = tokens.Done{Status: tokens.DoneCount, RowCount: 1}.Append(b, v)
 		if err := st.WriteMessage(tds.PacketResponse, b); err != nil {

@@ -157,7 +157,11 @@ func ntlmStep(r *tds.Reader, w *tds.Writer, srv *ntlm.Server, cp *Capture) error
 		return fmt.Errorf("NTLM CHALLENGE for the client's NEGOTIATE: %w", err)
 	}
 	cp.Challenge = challenge
-	if err := w.WriteMessage(tds.PacketResponse, 0, tokens.SSPI{Buffer: challenge}.Append(nil)); err != nil {
+	tok, err := tokens.SSPI{Buffer: challenge}.Append(nil)
+	if err != nil {
+		return fmt.Errorf("encoding the SSPI token: %w", err)
+	}
+	if err := w.WriteMessage(tds.PacketResponse, 0, tok); err != nil {
 		return fmt.Errorf("writing the SSPI token: %w", err)
 	}
 	h, msg, err := r.ReadMessage()

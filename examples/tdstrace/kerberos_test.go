@@ -131,9 +131,9 @@ func kerberosLogin7(t *testing.T, sspi []byte) []byte {
 // sspiThenError is the server's refusal: an SSPI token with blob, then
 // ERROR 18452 and DONE.
 func sspiThenError(blob []byte) []byte {
-	body := tokens.SSPI{Buffer: blob}.Append(nil)
-	body = tokens.Message{Type: tokens.TokenError, Number: 18452, State: 1, Class: 14,
-		MsgText: tds.UCS2(tds.AppendUCS2(nil, "Login failed. The login is from an untrusted domain and cannot be used with Integrated authentication."))}.Append(body, tds.Version74)
+	body := fixed(tokens.SSPI{Buffer: blob}.Append(nil))
+	body = fixed(tokens.Message{Type: tokens.TokenError, Number: 18452, State: 1, Class: 14,
+		MsgText: tds.UCS2(tds.AppendUCS2(nil, "Login failed. The login is from an untrusted domain and cannot be used with Integrated authentication."))}.Append(body, tds.Version74))
 	body = tokens.Done{Status: 0x0002}.Append(body, tds.Version74)
 	return packet(tds.PacketResponse, body)
 }

@@ -181,7 +181,7 @@ func TestLoginOnlyWithTicket(t *testing.T) {
 	srvHello := mustHex("12 01 00 12 00 00 00 00 16 03 03 00 05 02 00 00 01 03") // ServerHello in PRELOGIN
 	ticket := mustHex("17 03 03 00 04 A1 A2 A3 A4")                              // protected, on TCP
 	login := mustHex("17 03 03 00 06 B1 B2 B3 B4 B5 B6")                         // LOGIN7 inside TLS
-	resp := tokens.LoginAck{Interface: 1, TDSVersion: tds.Version74, ProgName: tds.UCS2(tds.AppendUCS2(nil, "Microsoft SQL Server"))}.Append(nil)
+	resp := fixed(tokens.LoginAck{Interface: 1, TDSVersion: tds.Version74, ProgName: tds.UCS2(tds.AppendUCS2(nil, "Microsoft SQL Server"))}.Append(nil))
 	resp = tokens.Done{}.Append(resp, tds.Version74)
 	ss := traceSynth(t, func(s *synth) {
 		c := s.conn("10.10.10.10:49300", "10.10.10.20:1433")

@@ -49,10 +49,19 @@ func mustHex(s string) []byte {
 	return b
 }
 
+// fixed passes on the bytes of a tokens encoder given fixed, valid
+// input (the synthetic responses of these tests), which cannot fail.
+func fixed(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
 // loginFailed is a server response with ERROR 18456 and DONE (DONE_ERROR).
 func loginFailed() []byte {
-	body := tokens.Message{Type: tokens.TokenError, Number: 18456, State: 1, Class: 14, MsgText: tds.UCS2(tds.AppendUCS2(nil, "Login failed for user 'sa'.")),
-		ServerName: tds.UCS2(tds.AppendUCS2(nil, "SRV"))}.Append(nil, tds.Version72)
+	body := fixed(tokens.Message{Type: tokens.TokenError, Number: 18456, State: 1, Class: 14, MsgText: tds.UCS2(tds.AppendUCS2(nil, "Login failed for user 'sa'.")),
+		ServerName: tds.UCS2(tds.AppendUCS2(nil, "SRV"))}.Append(nil, tds.Version72))
 	body = tokens.Done{Status: 0x0002}.Append(body, tds.Version72)
 	h := tds.Header{Type: tds.PacketResponse, Status: tds.StatusEOM, Length: uint16(tds.HeaderLen + len(body)), PacketID: 1}
 	return append(h.Append(nil), body...)
@@ -380,8 +389,8 @@ func TestKerberos(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp := tokens.SSPI{Buffer: []byte{0x6f, 0x00}}.Append(nil)
-	resp = tokens.LoginAck{Interface: 1, TDSVersion: tds.Version74, ProgName: tds.UCS2(tds.AppendUCS2(nil, "Microsoft SQL Server"))}.Append(resp)
+	resp := fixed(tokens.SSPI{Buffer: []byte{0x6f, 0x00}}.Append(nil))
+	resp = fixed(tokens.LoginAck{Interface: 1, TDSVersion: tds.Version74, ProgName: tds.UCS2(tds.AppendUCS2(nil, "Microsoft SQL Server"))}.Append(resp))
 	resp = tokens.Done{}.Append(resp, tds.Version74)
 	ss := traceSynth(t, func(s *synth) {
 		c := s.conn("10.10.10.10:49299", "10.10.10.20:1433")
@@ -412,7 +421,7 @@ func smpPacket(t *testing.T, fl smp.Flags, sid uint16, seq, wndw uint32, data []
 // each, and closes them (SMP SYN, DATA, ACK, FIN, [MC-SMP] 2.2.1.1), with
 // one TCP segment carrying two SMP packets.
 func TestMARSSessions(t *testing.T) {
-	ack := tokens.LoginAck{Interface: 1, TDSVersion: tds.Version74, ProgName: tds.UCS2(tds.AppendUCS2(nil, "Microsoft SQL Server"))}.Append(nil)
+	ack := fixed(tokens.LoginAck{Interface: 1, TDSVersion: tds.Version74, ProgName: tds.UCS2(tds.AppendUCS2(nil, "Microsoft SQL Server"))}.Append(nil))
 	ack = tokens.Done{}.Append(ack, tds.Version74)
 	l := login7.Login7{TDSVersion: tds.Version74, PacketSize: 4096, UserName: tds.UCS2(tds.AppendUCS2(nil, "sa")),
 		HostName: tds.UCS2(tds.AppendUCS2(nil, "WS1")), AppName: tds.UCS2(tds.AppendUCS2(nil, "app"))}

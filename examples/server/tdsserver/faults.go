@@ -388,17 +388,27 @@ func (c *conn) applyStatementFault(ctx context.Context, w *ResponseWriter, r *Re
 	return nil
 }
 
+// appendFixedColumns appends COLMETADATA for the fixed columns of
+// appendMalformed, which always encode (short names, no encryption).
+func appendFixedColumns(b []byte, v tds.Version, cols ...tokens.Column) []byte {
+	out, err := tokens.ColMetadata{Columns: cols}.Append(b, v)
+	if err != nil {
+		panic("tdsserver: fixed malformation columns: " + err.Error())
+	}
+	return out
+}
+
 // appendMalformed appends the tokens of malformation m.
 func appendMalformed(b []byte, m Malformation, v tds.Version) []byte {
 	nv := nvarcharType(10)
 	one := tokens.Column{Flags: tokens.ColNullable, TypeInfo: nv, ColName: ucs2("a")}
 	switch m {
 	case MalformedTruncated:
-		b = tokens.ColMetadata{Columns: []tokens.Column{one}}.Append(b, v)
+		b = appendFixedColumns(b, v, one)
 		b = append(b, byte(tokens.TokenRow), 20, 0) // 20 bytes announced
 		return append(b, 'h', 0, 'i', 0)
 	case MalformedLyingLength:
-		b = tokens.ColMetadata{Columns: []tokens.Column{one}}.Append(b, v)
+		b = appendFixedColumns(b, v, one)
 		b = append(b, byte(tokens.TokenRow), 0x10, 0) // 16 bytes announced, 4 sent
 		b = append(b, 'h', 0, 'i', 0)
 		return tokens.Done{Status: tokens.DoneCount, RowCount: 1}.Append(b, v)
@@ -411,7 +421,7 @@ func appendMalformed(b []byte, m Malformation, v tds.Version) []byte {
 		return append(b, 0x2A, 0, 0, 0, 1, 16)
 	case MalformedColumnMismatch:
 		two := []tokens.Column{one, {Flags: tokens.ColNullable, TypeInfo: sqltype.TypeInfo{Type: sqltype.TypeIntN, MaxLen: 4}, ColName: ucs2("b")}}
-		b = tokens.ColMetadata{Columns: two}.Append(b, v)
+		b = appendFixedColumns(b, v, two...)
 		for range 2 {
 			b = append(b, byte(tokens.TokenRow))
 			b, _ = nv.AppendString(b, "x")

@@ -270,16 +270,22 @@ func (w *ResponseWriter) Flush() error {
 }
 
 // Columns writes COLMETADATA ([MS-TDS] 2.2.7.4) and makes its types those
-// that Row and NBCRow encode values with.
+// that Row and NBCRow encode values with. Columns the token cannot carry
+// (a name over 255 UTF-16 code units, an encrypted column without Crypto)
+// are the encoder's error, and nothing is written.
 func (w *ResponseWriter) Columns(cols ...tokens.Column) error {
 	if err := w.check(); err != nil {
 		return err
 	}
+	b, err := tokens.ColMetadata{Columns: cols}.Append(w.scratch[:0], w.v)
+	if err != nil {
+		return err
+	}
+	w.scratch = b
 	w.cols = w.cols[:0]
 	for i := range cols {
 		w.cols = append(w.cols, cols[i].TypeInfo)
 	}
-	w.scratch = tokens.ColMetadata{Columns: cols}.Append(w.scratch[:0], w.v)
 	return w.token(w.scratch)
 }
 
@@ -390,7 +396,9 @@ func (w *ResponseWriter) DoneProc(st tokens.DoneStatus, count uint64) error {
 	return w.done(tokens.TokenDoneProc, st, count)
 }
 
-// Error writes an ERROR token (2.2.7.10) from this server.
+// Error writes an ERROR token (2.2.7.10) from this server. A msg or
+// server name too long for the token is the encoder's error
+// (tds.ErrTooLarge), and nothing is written; Info likewise.
 func (w *ResponseWriter) Error(number int32, class, state uint8, msg string) error {
 	return w.message(tokens.TokenError, number, class, state, msg, 1)
 }
@@ -402,10 +410,12 @@ func (w *ResponseWriter) Info(number int32, state uint8, msg string) error {
 
 func (w *ResponseWriter) message(t tokens.TokenType, number int32, class, state uint8, msg string, line int32) error {
 	e := tokens.Message{Type: t, Number: number, State: state, Class: class, MsgText: ucs2(msg), ServerName: ucs2(w.server), LineNumber: line}
-	if t == tokens.TokenInfo {
-		w.scratch = e.Append(w.scratch[:0], w.v)
-	} else {
-		w.scratch = e.Append(w.scratch[:0], w.v)
+	b, err := e.Append(w.scratch[:0], w.v)
+	if err != nil {
+		return err
+	}
+	w.scratch = b
+	if t != tokens.TokenInfo {
 		w.errs++
 	}
 	return w.token(w.scratch)
@@ -420,9 +430,15 @@ func (w *ResponseWriter) sqlErr(e *sqlError) error {
 	return w.message(tokens.TokenError, e.Number, e.Class, e.State, e.Msg, line)
 }
 
-// EnvChange writes an ENVCHANGE token (2.2.7.9).
+// EnvChange writes an ENVCHANGE token (2.2.7.9). A value too long for
+// its type's length prefix is the encoder's error, and nothing is
+// written.
 func (w *ResponseWriter) EnvChange(e tokens.EnvChange) error {
-	w.scratch = e.Append(w.scratch[:0])
+	b, err := e.Append(w.scratch[:0])
+	if err != nil {
+		return err
+	}
+	w.scratch = b
 	return w.token(w.scratch)
 }
 

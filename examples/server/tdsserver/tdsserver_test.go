@@ -82,7 +82,10 @@ func TestSplitStatements(t *testing.T) {
 // compares the NULLs with SampleRows.
 func TestAppendRowNulls(t *testing.T) {
 	for _, v := range []tds.Version{tds.Version74, tds.Version71Rev1} {
-		b := tableColumns(v).Append(nil, v)
+		b, err := tableColumns(v).Append(nil, v)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, r := range SampleRows() {
 			var err error
 			if b, err = appendRow(b, r, v); err != nil {
