@@ -56,11 +56,11 @@ func (st DoneStatus) String() string {
 	return strings.Join(parts, "|")
 }
 
-// Done is the DONE, DONEPROC or DONEINPROC token, [MS-TDS] 2.2.7.6,
-// 2.2.7.8 and 2.2.7.7: the completion of one SQL statement, of a stored
-// procedure, or of a statement inside a stored procedure. The three share
-// one layout; Type says which one the value is, so that a decoded token
-// re-encodes as the same token.
+// Done is the DONE, DONEINPROC or DONEPROC token, [MS-TDS] 2.2.7.6,
+// 2.2.7.7 and 2.2.7.8: the completion of one SQL statement, of a
+// statement inside a stored procedure, or of a stored procedure. The
+// three share one layout; Type says which one the value is, so that a
+// decoded token re-encodes as the same token.
 //
 // RowCount is a LONG before TDS 7.2 and a ULONGLONG from 7.2 on: decoding
 // with an older version reads 4 bytes (as an unsigned value) and encoding
