@@ -349,7 +349,7 @@ func (e EnvChange) Append(dst []byte) ([]byte, error) {
 	if e.Type.kind() == kindPromote {
 		// A uint64 bound: 0xFFFFFFFF does not fit an int on 32-bit.
 		if uint64(len(e.NewValue)) > 0xFFFFFFFF {
-			return dst, errTooLong(4, "NewValue", len(e.NewValue), 0xFFFFFFFF, "bytes")
+			return dst, tds.Errorf(layer, 4, tds.ErrTooLarge, "NewValue of %d bytes above the %d its length prefix allows", len(e.NewValue), uint64(0xFFFFFFFF))
 		}
 		dst = append(dst, byte(TokenEnvChange), 1, 0, byte(e.Type))
 		dst = appendU32(dst, uint32(len(e.NewValue)))
